@@ -1,0 +1,367 @@
+//! The note body: Markdown structure from pulldown-cmark, completed by a scanner for what it
+//! does not know (tags, block ids, `%%` comments, wikilink subpaths).
+
+use pulldown_cmark::{Event, LinkType, Options, Parser, Tag as MdTag, TagEnd};
+
+use super::link;
+use super::tag::is_tag_char;
+use super::{Block, Heading, NoteSyntax, Span, Tag, TagSource};
+
+fn options() -> Options {
+    Options::ENABLE_WIKILINKS
+        | Options::ENABLE_TABLES
+        | Options::ENABLE_MATH
+        | Options::ENABLE_STRIKETHROUGH
+        | Options::ENABLE_TASKLISTS
+        | Options::ENABLE_FOOTNOTES
+}
+
+struct OpenLink {
+    span: Span,
+    wiki: bool,
+    embed: bool,
+    inline: bool,
+    /// End of the last event inside the link (its text), for locating `](`.
+    content_end: usize,
+}
+
+struct OpenHeading {
+    level: u8,
+    span: Span,
+    text: String,
+    text_start: Option<usize>,
+    text_end: usize,
+}
+
+/// A paragraph or list item, and the block that ended just before it started.
+struct Container {
+    span: Span,
+    previous_block: Option<Span>,
+}
+
+struct BodyParser<'a> {
+    text: &'a str,
+    note: &'a mut NoteSyntax,
+    links: Vec<OpenLink>,
+    heading: Option<OpenHeading>,
+    containers: Vec<Container>,
+    last_block: Option<Span>,
+    code_depth: usize,
+    /// Adjacent text events, merged (pulldown-cmark splits text at `_`, `*`, `[`…).
+    run: Option<(usize, usize)>,
+    /// A `^id` that ended the text so far; kept if its paragraph or item ends next.
+    pending_block: Option<(String, Span)>,
+    /// Code, math and HTML: where `%%` does not open a comment.
+    opaque: Vec<Span>,
+}
+
+pub(super) fn parse_body(text: &str, base: usize, note: &mut NoteSyntax) {
+    let body = &text[base..];
+    let mut p = BodyParser {
+        text,
+        note,
+        links: Vec::new(),
+        heading: None,
+        containers: Vec::new(),
+        last_block: None,
+        code_depth: 0,
+        run: None,
+        pending_block: None,
+        opaque: Vec::new(),
+    };
+    for (event, range) in Parser::new_ext(body, options()).into_offset_iter() {
+        let span = Span::new(range.start + base, range.end + base);
+        p.event(event, span);
+    }
+    p.flush_run();
+    let comments = comment_spans(text, base, &p.opaque);
+    if !comments.is_empty() {
+        let outside = |s: Span| {
+            !comments
+                .iter()
+                .any(|c| c.contains_span(Span::empty(s.start as usize)))
+        };
+        note.links.retain(|l| outside(l.span));
+        note.headings.retain(|h| outside(h.span));
+        note.blocks.retain(|b| outside(b.span));
+        note.tags
+            .retain(|t| t.source == TagSource::Frontmatter || outside(t.span));
+    }
+}
+
+impl BodyParser<'_> {
+    fn event(&mut self, event: Event, span: Span) {
+        if !matches!(event, Event::Text(_)) {
+            self.flush_run();
+        }
+        let closes_link = matches!(event, Event::End(TagEnd::Link | TagEnd::Image));
+        if let Some(link) = self.links.last_mut().filter(|_| !closes_link) {
+            link.content_end = link.content_end.max(span.end as usize);
+        }
+        match event {
+            Event::Start(tag) => self.start(tag, span),
+            Event::End(end) => self.end(end, span),
+            Event::Text(_) => {
+                if let Some(h) = &mut self.heading {
+                    h.text.push_str(&self.text[span.range()]);
+                    h.text_start.get_or_insert(span.start as usize);
+                    h.text_end = span.end as usize;
+                }
+                if self.code_depth > 0 {
+                    return;
+                }
+                self.run = match self.run {
+                    Some((s, e)) if e == span.start as usize => Some((s, span.end as usize)),
+                    Some(_) => {
+                        self.flush_run();
+                        Some((span.start as usize, span.end as usize))
+                    }
+                    None => Some((span.start as usize, span.end as usize)),
+                };
+            }
+            Event::Code(code) => {
+                self.opaque.push(span);
+                self.pending_block = None;
+                if let Some(h) = &mut self.heading {
+                    h.text.push_str(&code);
+                    h.text_start.get_or_insert(span.start as usize);
+                    h.text_end = span.end as usize;
+                }
+            }
+            Event::InlineMath(_)
+            | Event::DisplayMath(_)
+            | Event::Html(_)
+            | Event::InlineHtml(_) => {
+                self.opaque.push(span);
+                self.pending_block = None;
+            }
+            Event::SoftBreak | Event::HardBreak => {}
+            _ => self.pending_block = None,
+        }
+    }
+
+    fn start(&mut self, tag: MdTag, span: Span) {
+        match tag {
+            MdTag::Link { link_type, .. } | MdTag::Image { link_type, .. } => {
+                self.pending_block = None;
+                let embed = self.text.as_bytes().get(span.start as usize) == Some(&b'!');
+                let wiki = matches!(link_type, LinkType::WikiLink { .. });
+                if wiki && self.code_depth == 0 {
+                    if let Some(l) = link::wikilink(self.text, span) {
+                        self.note.links.push(l);
+                    }
+                }
+                self.links.push(OpenLink {
+                    span,
+                    wiki,
+                    embed,
+                    inline: link_type == LinkType::Inline,
+                    content_end: span.start as usize + if embed { 2 } else { 1 },
+                });
+            }
+            MdTag::Heading { level, .. } => {
+                self.heading = Some(OpenHeading {
+                    level: level as u8,
+                    span: trim_line_end(self.text, span),
+                    text: String::new(),
+                    text_start: None,
+                    text_end: span.start as usize,
+                });
+            }
+            MdTag::Paragraph | MdTag::Item => {
+                if matches!(tag, MdTag::Item) {
+                    self.commit_block();
+                }
+                self.containers.push(Container {
+                    span: trim_line_end(self.text, span),
+                    previous_block: self.last_block,
+                });
+            }
+            MdTag::List(_) => self.commit_block(),
+            MdTag::CodeBlock(_) => {
+                self.code_depth += 1;
+                self.opaque.push(span);
+            }
+            MdTag::HtmlBlock => self.opaque.push(span),
+            _ => {}
+        }
+    }
+
+    fn end(&mut self, end: TagEnd, span: Span) {
+        match end {
+            TagEnd::Link | TagEnd::Image => {
+                if let Some(open) = self.links.pop() {
+                    if !open.wiki && open.inline && self.code_depth == 0 {
+                        let text_end = self.link_text_end(&open);
+                        if let Some(l) =
+                            link::markdown_link(self.text, open.span, text_end, open.embed)
+                        {
+                            self.note.links.push(l);
+                        }
+                    }
+                }
+                if let Some(outer) = self.links.last_mut() {
+                    outer.content_end = outer.content_end.max(span.end as usize);
+                }
+            }
+            TagEnd::Heading(_) => {
+                if let Some(h) = self.heading.take() {
+                    let text_span = match h.text_start {
+                        Some(s) => Span::new(s, h.text_end),
+                        None => Span::empty(h.span.end as usize),
+                    };
+                    self.note.headings.push(Heading {
+                        level: h.level,
+                        text: h.text.trim().to_string(),
+                        span: h.span,
+                        text_span,
+                    });
+                }
+                self.pending_block = None;
+                self.last_block = Some(trim_line_end(self.text, span));
+            }
+            TagEnd::Paragraph | TagEnd::Item => {
+                self.commit_block();
+                self.containers.pop();
+                if end == TagEnd::Paragraph {
+                    self.last_block = Some(trim_line_end(self.text, span));
+                }
+            }
+            TagEnd::List(_) | TagEnd::Table | TagEnd::BlockQuote(_) | TagEnd::HtmlBlock => {
+                self.pending_block = None;
+                self.last_block = Some(trim_line_end(self.text, span));
+            }
+            TagEnd::CodeBlock => {
+                self.code_depth = self.code_depth.saturating_sub(1);
+                self.pending_block = None;
+                self.last_block = Some(trim_line_end(self.text, span));
+            }
+            _ => {}
+        }
+    }
+
+    /// Where the link text of a Markdown link ends: the `]` after its last inner event.
+    fn link_text_end(&self, open: &OpenLink) -> usize {
+        // `content_end` covers the inner events; the first `](` from there closes the text.
+        let from = open.content_end.min(open.span.end as usize);
+        self.text[from..open.span.end as usize]
+            .find("](")
+            .map_or(from, |i| from + i)
+    }
+
+    fn flush_run(&mut self) {
+        let Some((start, end)) = self.run.take() else {
+            return;
+        };
+        if !self.links.is_empty() {
+            self.pending_block = None;
+            return;
+        }
+        self.scan_tags(start, end);
+        if self.heading.is_some() {
+            self.pending_block = None;
+            return;
+        }
+        let slice = &self.text[start..end];
+        let trimmed = slice.trim_end();
+        if trimmed.is_empty() {
+            return; // whitespace only: whatever was pending stays pending
+        }
+        self.pending_block = block_marker(trimmed).map(|(id, at)| {
+            let marker = Span::new(start + at, start + trimmed.len());
+            (id.to_string(), marker)
+        });
+    }
+
+    fn commit_block(&mut self) {
+        let Some((id, marker)) = self.pending_block.take() else {
+            return;
+        };
+        let Some(container) = self.containers.last() else {
+            return;
+        };
+        // A paragraph holding only `^id` names the block before it (lists, tables, quotes).
+        let alone = self.text[container.span.range()].trim() == &self.text[marker.range()];
+        let block_span = if alone {
+            container.previous_block.unwrap_or(container.span)
+        } else {
+            container.span
+        };
+        self.note.blocks.push(Block {
+            id,
+            span: marker,
+            block_span,
+        });
+    }
+
+    fn scan_tags(&mut self, start: usize, end: usize) {
+        let text = self.text;
+        let slice = &text[start..end];
+        for (i, _) in slice.match_indices('#') {
+            let at = start + i;
+            let before = text[..at].chars().next_back();
+            if before.is_some_and(|c| !c.is_whitespace()) {
+                continue;
+            }
+            let name_len: usize = slice[i + 1..]
+                .chars()
+                .take_while(|&c| is_tag_char(c))
+                .map(char::len_utf8)
+                .sum();
+            let name = &slice[i + 1..i + 1 + name_len];
+            if super::valid_tag(name) {
+                self.note.tags.push(Tag {
+                    name: name.to_string(),
+                    span: Span::new(at, at + 1 + name_len),
+                    source: TagSource::Inline,
+                });
+            }
+        }
+    }
+}
+
+/// `… ^id` at the end of `s`: the id and the offset of `^`.
+fn block_marker(s: &str) -> Option<(&str, usize)> {
+    let caret = s.rfind('^')?;
+    let id = &s[caret + 1..];
+    let valid = !id.is_empty() && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-');
+    let separated = s[..caret]
+        .chars()
+        .next_back()
+        .is_none_or(char::is_whitespace);
+    (valid && separated).then_some((id, caret))
+}
+
+/// A span without its trailing line terminator(s).
+fn trim_line_end(text: &str, span: Span) -> Span {
+    let s = &text[span.range()];
+    let trimmed = s.trim_end_matches(['\n', '\r']);
+    Span::new(span.start as usize, span.start as usize + trimmed.len())
+}
+
+/// Obsidian comments `%%…%%` outside code, math and HTML (an unclosed `%%` runs to the end).
+fn comment_spans(text: &str, base: usize, opaque: &[Span]) -> Vec<Span> {
+    let in_opaque = |at: usize| {
+        opaque
+            .iter()
+            .any(|s| (s.start as usize) <= at && at < s.end as usize)
+    };
+    let mut spans = Vec::new();
+    let mut open: Option<usize> = None;
+    let mut from = base;
+    while let Some(i) = text[from..].find("%%") {
+        let at = from + i;
+        from = at + 2;
+        if in_opaque(at) {
+            continue;
+        }
+        match open.take() {
+            None => open = Some(at),
+            Some(start) => spans.push(Span::new(start, at + 2)),
+        }
+    }
+    if let Some(start) = open {
+        spans.push(Span::new(start, text.len()));
+    }
+    spans
+}

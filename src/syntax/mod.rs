@@ -1,0 +1,154 @@
+//! The syntax layer: a note's text → a [`NoteSyntax`] summary with exact byte ranges.
+//!
+//! Pure: no IO, no knowledge of other notes. Everything the vault indexes and the features
+//! answer from is extracted here in one pass: frontmatter, headings, block ids, tags and links.
+
+mod frontmatter;
+pub mod line_index;
+mod link;
+mod markdown;
+mod span;
+mod tag;
+
+pub use frontmatter::{Field, Frontmatter, Value};
+pub use line_index::{ColumnUnit, LineCol, LineIndex};
+pub use link::{is_external_url, split_subpath};
+pub use span::Span;
+pub use tag::{is_tag_char, valid_tag};
+
+/// Everything the rest of vaultls needs to know about one note's text.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct NoteSyntax {
+    pub frontmatter: Option<Frontmatter>,
+    pub headings: Vec<Heading>,
+    pub blocks: Vec<Block>,
+    /// Inline tags and frontmatter tags, in text order.
+    pub tags: Vec<Tag>,
+    /// Wikilinks and local Markdown links, in text order.
+    pub links: Vec<Link>,
+    pub errors: Vec<SyntaxError>,
+}
+
+impl NoteSyntax {
+    /// Obsidian's display title: frontmatter `title`, else the first H1, else the file stem.
+    pub fn title<'a>(&'a self, file_stem: &'a str) -> &'a str {
+        if let Some(title) = self.frontmatter.as_ref().and_then(|f| f.title.as_deref()) {
+            return title;
+        }
+        self.headings
+            .iter()
+            .find(|h| h.level == 1)
+            .map_or(file_stem, |h| h.text.as_str())
+    }
+
+    pub fn aliases(&self) -> &[(String, Span)] {
+        self.frontmatter.as_ref().map_or(&[], |f| &f.aliases)
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Heading {
+    /// 1 to 6.
+    pub level: u8,
+    /// The heading's text with Markdown formatting removed (`## *Big* \`x\`` → `Big x`).
+    pub text: String,
+    /// The whole heading, markers (and a setext underline) included.
+    pub span: Span,
+    /// The heading's content, without `#` markers.
+    pub text_span: Span,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Block {
+    /// The id without `^`.
+    pub id: String,
+    /// The `^id` marker.
+    pub span: Span,
+    /// The paragraph, list item or preceding block the id names.
+    pub block_span: Span,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TagSource {
+    Inline,
+    Frontmatter,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Tag {
+    /// The tag without `#`, as written (`area/Sub`).
+    pub name: String,
+    /// Inline: `#area/Sub`; frontmatter: the tag's text in the YAML value.
+    pub span: Span,
+    pub source: TagSource,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LinkKind {
+    /// `[[target#subpath|display]]`
+    Wiki,
+    /// `[display](target#subpath)`
+    Markdown,
+}
+
+/// The part of a link after `#`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Subpath {
+    /// `#H1#H2`: a chain of headings, outermost first.
+    Heading(Vec<String>),
+    /// `#^id`
+    Block(String),
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Link {
+    pub kind: LinkKind,
+    /// `![[…]]` or `![…](…)`.
+    pub embed: bool,
+    /// The whole link, `!` and brackets included.
+    pub span: Span,
+    /// The path part as Obsidian reads it: trimmed, and for Markdown links with `<>`, backslash
+    /// escapes and percent-encoding removed. Empty for a link into the same note (`[[#H]]`).
+    pub target: String,
+    /// Where the path part is written (empty, at the `#`, for same-note links).
+    pub target_span: Span,
+    pub subpath: Option<Subpath>,
+    /// The text after the first `#` (the `#` itself excluded).
+    pub subpath_span: Option<Span>,
+    /// The display text: after `|` in a wikilink, between the brackets in a Markdown link.
+    pub display_span: Option<Span>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SyntaxError {
+    pub code: &'static str,
+    pub message: String,
+    pub span: Span,
+}
+
+/// Parses a note. Never panics, whatever the input.
+pub fn parse_note(text: &str) -> NoteSyntax {
+    let mut note = NoteSyntax::default();
+    let body_start = match frontmatter::parse(text) {
+        Some((fm, body_start)) => {
+            if let Some(err) = &fm.error {
+                note.errors.push(err.clone());
+            }
+            for (name, span) in &fm.tags {
+                note.tags.push(Tag {
+                    name: name.clone(),
+                    span: *span,
+                    source: TagSource::Frontmatter,
+                });
+            }
+            note.frontmatter = Some(fm);
+            body_start
+        }
+        None => 0,
+    };
+    markdown::parse_body(text, body_start, &mut note);
+    note
+}
+
+#[cfg(test)]
+mod tests;
