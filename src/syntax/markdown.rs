@@ -146,10 +146,11 @@ impl BodyParser<'_> {
                 self.pending_block = None;
                 let embed = self.text.as_bytes().get(span.start as usize) == Some(&b'!');
                 let wiki = matches!(link_type, LinkType::WikiLink { .. });
-                if wiki && self.code_depth == 0 {
-                    if let Some(l) = link::wikilink(self.text, span) {
-                        self.note.links.push(l);
-                    }
+                if wiki
+                    && self.code_depth == 0
+                    && let Some(l) = link::wikilink(self.text, span)
+                {
+                    self.note.links.push(l);
                 }
                 self.links.push(OpenLink {
                     span,
@@ -190,15 +191,18 @@ impl BodyParser<'_> {
     fn end(&mut self, end: TagEnd, span: Span) {
         match end {
             TagEnd::Link | TagEnd::Image => {
-                if let Some(open) = self.links.pop() {
-                    if !open.wiki && open.inline && self.code_depth == 0 {
-                        let text_end = self.link_text_end(&open);
-                        if let Some(l) =
-                            link::markdown_link(self.text, open.span, text_end, open.embed)
-                        {
-                            self.note.links.push(l);
-                        }
-                    }
+                if let Some(open) = self.links.pop()
+                    && !open.wiki
+                    && open.inline
+                    && self.code_depth == 0
+                    && let Some(l) = link::markdown_link(
+                        self.text,
+                        open.span,
+                        self.link_text_end(&open),
+                        open.embed,
+                    )
+                {
+                    self.note.links.push(l);
                 }
                 if let Some(outer) = self.links.last_mut() {
                     outer.content_end = outer.content_end.max(span.end as usize);

@@ -1,0 +1,159 @@
+//! Findings for one note, computed from the store: broken links, headings and blocks,
+//! ambiguous links and frontmatter errors.
+
+use crate::syntax::{Link, Span, Subpath};
+use crate::vault::subpath::{find_block, find_heading};
+use crate::vault::{FileId, NameKind, Resolution, Vault};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Severity {
+    Error,
+    Warning,
+    Hint,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+            Severity::Hint => "hint",
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Diagnostic {
+    pub span: Span,
+    pub severity: Severity,
+    /// `broken-link`, `broken-heading`, `broken-block`, `ambiguous-link`, `frontmatter-yaml`.
+    pub code: &'static str,
+    pub message: String,
+    /// For link findings, the link's path part as written.
+    pub target: Option<String>,
+}
+
+/// All findings for a note, in text order. Empty for attachments.
+pub fn note_diagnostics(vault: &Vault, id: FileId) -> Vec<Diagnostic> {
+    let Some(note) = vault.note(id) else {
+        return Vec::new();
+    };
+    let mut out: Vec<Diagnostic> = note
+        .syntax
+        .errors
+        .iter()
+        .map(|e| Diagnostic {
+            span: e.span,
+            severity: Severity::Error,
+            code: e.code,
+            message: e.message.clone(),
+            target: None,
+        })
+        .collect();
+    for (link, resolution) in note.syntax.links.iter().zip(&note.resolved) {
+        link_diagnostic(vault, id, &note.text, link, *resolution, &mut out);
+    }
+    out.sort_by_key(|d| (d.span.start, d.span.end));
+    out
+}
+
+fn link_diagnostic(
+    vault: &Vault,
+    source: FileId,
+    text: &str,
+    link: &Link,
+    resolution: Resolution,
+    out: &mut Vec<Diagnostic>,
+) {
+    let written = text[link.target_span.range()].to_string();
+    let mut push = |span, severity, code, message| {
+        out.push(Diagnostic {
+            span,
+            severity,
+            code,
+            message,
+            target: Some(written.clone()),
+        })
+    };
+    let Resolution::File {
+        id: target,
+        candidates,
+    } = resolution
+    else {
+        push(
+            link.target_span,
+            Severity::Warning,
+            "broken-link",
+            broken_link_message(vault, link),
+        );
+        return;
+    };
+    if candidates > 1 {
+        let (_, all) = vault.resolve_link(source, link);
+        let paths: Vec<&str> = all.iter().map(|&id| vault.path(id)).collect();
+        push(
+            link.target_span,
+            Severity::Hint,
+            "ambiguous-link",
+            format!(
+                "\"{}\" matches {} files ({}); Obsidian opens {}. Write the folder to choose one.",
+                link.target,
+                candidates,
+                paths.join(", "),
+                vault.path(target)
+            ),
+        );
+    }
+    let (Some(subpath), Some(subpath_span)) = (&link.subpath, link.subpath_span) else {
+        return;
+    };
+    // Subpaths of attachments (`#page=3`, `#icon`) are not checked.
+    let Some(note) = vault.note(target) else {
+        return;
+    };
+    let in_note = if target == source {
+        "this note".to_string()
+    } else {
+        format!("\"{}\"", vault.path(target))
+    };
+    match subpath {
+        Subpath::Heading(chain) => {
+            if find_heading(&note.syntax, chain).is_none() {
+                push(
+                    subpath_span,
+                    Severity::Warning,
+                    "broken-heading",
+                    format!("no heading \"{}\" in {in_note}", chain.join("#")),
+                );
+            }
+        }
+        Subpath::Block(id) => {
+            if find_block(&note.syntax, id).is_none() {
+                push(
+                    subpath_span,
+                    Severity::Warning,
+                    "broken-block",
+                    format!("no block \"^{id}\" in {in_note}"),
+                );
+            }
+        }
+    }
+}
+
+fn broken_link_message(vault: &Vault, link: &Link) -> String {
+    let mut msg = format!("no note or file \"{}\" in the vault", link.target);
+    // Obsidian does not resolve a bare alias; say which note it names.
+    let owners: Vec<&str> = vault
+        .notes_named(&link.target)
+        .iter()
+        .filter(|(_, kind)| *kind != NameKind::FileStem)
+        .map(|(id, _)| crate::vault::path::stem(vault.path(*id)))
+        .collect();
+    if let Some(owner) = owners.first() {
+        msg += &format!(
+            "; \"{}\" is a title or alias of [[{owner}]], write [[{owner}|{}]]",
+            link.target, link.target
+        );
+    }
+    msg
+}

@@ -1,0 +1,105 @@
+//! Vault-relative paths: always `/`-separated, no leading `/`, no `.` or `..` components.
+
+/// Whether a vault path is a Markdown note (Obsidian only indexes `.md` as notes).
+pub fn is_note_path(path: &str) -> bool {
+    let name = file_name(path);
+    name.len() > 3 && name[name.len() - 3..].eq_ignore_ascii_case(".md")
+}
+
+pub fn file_name(path: &str) -> &str {
+    path.rsplit('/').next().unwrap_or(path)
+}
+
+/// The folder of a vault path (`""` at the root).
+pub fn parent(path: &str) -> &str {
+    path.rfind('/').map_or("", |i| &path[..i])
+}
+
+/// The file name without a `.md` extension (other extensions are kept: `img.png`).
+pub fn stem(path: &str) -> &str {
+    let name = file_name(path);
+    if is_note_path(name) {
+        &name[..name.len() - 3]
+    } else {
+        name
+    }
+}
+
+/// Removes a trailing `.md` (any case) from a path or name.
+pub fn strip_md(s: &str) -> &str {
+    if is_note_path(s) {
+        &s[..s.len() - 3]
+    } else {
+        s
+    }
+}
+
+/// Joins `rel` onto the folder `base` and normalizes `.` and `..`. `None` when the result would
+/// leave the vault (more `..` than folders) or is empty.
+pub fn join_normalized(base: &str, rel: &str) -> Option<String> {
+    let mut parts: Vec<&str> = base.split('/').filter(|p| !p.is_empty()).collect();
+    for part in rel.split('/') {
+        match part {
+            "" | "." => {}
+            ".." => {
+                parts.pop()?;
+            }
+            p => parts.push(p),
+        }
+    }
+    (!parts.is_empty()).then(|| parts.join("/"))
+}
+
+/// Case-folds a path or name for Obsidian's case-insensitive matching.
+pub fn fold(s: &str) -> String {
+    s.to_lowercase()
+}
+
+/// The key under which a link is indexed for incremental re-resolution: its last path
+/// component, case-folded, without `.md`. Every file the link can resolve to has this key among
+/// [`file_keys`].
+pub fn link_key(target: &str) -> String {
+    let last = target
+        .trim_end_matches('/')
+        .rsplit('/')
+        .next()
+        .unwrap_or("");
+    fold(strip_md(last.trim()))
+}
+
+/// The keys of a file: its folded name, and for notes also the name without `.md`.
+pub fn file_keys(path: &str) -> Vec<String> {
+    let name = fold(file_name(path));
+    let stripped = strip_md(&name).to_string();
+    if stripped != name {
+        vec![name, stripped]
+    } else {
+        vec![name]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths() {
+        assert!(is_note_path("a/B.MD"));
+        assert!(!is_note_path(".md"));
+        assert!(!is_note_path("a/img.png"));
+        assert_eq!(stem("People/Tomer Hagay.md"), "Tomer Hagay");
+        assert_eq!(stem("x/icon.svg"), "icon.svg");
+        assert_eq!(parent("People/Tomer Hagay.md"), "People");
+        assert_eq!(parent("Root.md"), "");
+        assert_eq!(
+            join_normalized("a/b", "../c/./d.md").as_deref(),
+            Some("a/c/d.md")
+        );
+        assert_eq!(join_normalized("a", "../../etc/passwd"), None);
+        assert_eq!(join_normalized("", "/x//y"), Some("x/y".into()));
+        assert_eq!(link_key("Folder/Note.MD"), "note");
+        assert_eq!(link_key("img.PNG"), "img.png");
+        assert_eq!(file_keys("F/Note.md"), vec!["note.md", "note"]);
+        assert_eq!(file_keys("F/img.png"), vec!["img.png"]);
+    }
+}

@@ -1,0 +1,104 @@
+//! Matching `#Heading`, `#H1#H2` and `#^block` subpaths against a note, as Obsidian does:
+//! headings compare on a normalized form (its `stripHeading`: punctuation that cannot appear in
+//! a link becomes a space, runs of spaces shrink, case is ignored), blocks by id ignoring case.
+
+use crate::syntax::{Block, Heading, NoteSyntax};
+
+/// The normalized form of heading text used for matching.
+pub fn normalize_heading(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut space = false;
+    for c in text.chars() {
+        let sep = c.is_whitespace()
+            || matches!(
+                c,
+                '#' | '|' | '^' | ':' | '%' | '[' | ']' | '\\' | '*' | '_' | '`' | '~' | '=' | '/'
+            );
+        if sep {
+            space = !out.is_empty();
+        } else {
+            if space {
+                out.push(' ');
+                space = false;
+            }
+            out.extend(c.to_lowercase());
+        }
+    }
+    out
+}
+
+/// The heading named by a chain `[H1, H2, …]`: each next heading must lie inside the section of
+/// the previous one (deeper level, before a heading of the same or a higher level).
+pub fn find_heading<'a>(note: &'a NoteSyntax, chain: &[String]) -> Option<&'a Heading> {
+    let wanted: Vec<String> = chain.iter().map(|h| normalize_heading(h)).collect();
+    let headings = &note.headings;
+    let normalized: Vec<String> = headings
+        .iter()
+        .map(|h| normalize_heading(&h.text))
+        .collect();
+    find_chain(headings, &normalized, &wanted, 0, headings.len(), 0)
+}
+
+fn find_chain<'a>(
+    headings: &'a [Heading],
+    normalized: &[String],
+    wanted: &[String],
+    from: usize,
+    to: usize,
+    min_level: u8,
+) -> Option<&'a Heading> {
+    let (first, rest) = wanted.split_first()?;
+    for i in from..to {
+        if headings[i].level <= min_level || normalized[i] != *first {
+            continue;
+        }
+        if rest.is_empty() {
+            return Some(&headings[i]);
+        }
+        let level = headings[i].level;
+        let section_end = (i + 1..to)
+            .find(|&j| headings[j].level <= level)
+            .unwrap_or(to);
+        if let Some(found) = find_chain(headings, normalized, rest, i + 1, section_end, level) {
+            return Some(found);
+        }
+    }
+    None
+}
+
+pub fn find_block<'a>(note: &'a NoteSyntax, id: &str) -> Option<&'a Block> {
+    note.blocks.iter().find(|b| b.id.eq_ignore_ascii_case(id))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::syntax::parse_note;
+
+    #[test]
+    fn normalization() {
+        assert_eq!(normalize_heading("  Key  Facts: *Q3*  "), "key facts q3");
+        assert_eq!(
+            normalize_heading("Report bugs & requests"),
+            "report bugs & requests"
+        );
+        assert_eq!(normalize_heading("Émigré Über"), "émigré über");
+    }
+
+    #[test]
+    fn chains() {
+        let note = parse_note("# A\n## X\n# B\n## X\n### Deep\n## Y\n");
+        let chain = |c: &[&str]| {
+            let c: Vec<String> = c.iter().map(|s| s.to_string()).collect();
+            find_heading(&note, &c).map(|h| h.span.start)
+        };
+        assert_eq!(chain(&["x"]), Some(4));
+        assert_eq!(chain(&["B", "X"]), Some(13));
+        assert_eq!(chain(&["B", "Deep"]), Some(18));
+        assert_eq!(chain(&["B", "X", "Deep"]), Some(18));
+        assert_eq!(chain(&["A", "Deep"]), None);
+        assert_eq!(chain(&["A", "Y"]), None);
+        assert_eq!(chain(&["X", "Y"]), None);
+        assert_eq!(chain(&["Nope"]), None);
+    }
+}

@@ -1,0 +1,251 @@
+use super::*;
+use crate::syntax::parse_note;
+
+fn vault(files: &[&str]) -> Vault {
+    Vault::from_files(
+        "/vault",
+        files
+            .iter()
+            .map(|p| (p.to_string(), is_note_path(p).then(String::new)))
+            .collect(),
+    )
+}
+
+/// Resolves `link` (a whole link, e.g. `[[Note]]`) written in `source`.
+fn resolve(v: &Vault, source: &str, link: &str) -> String {
+    let syntax = parse_note(link);
+    let link = &syntax.links[0];
+    let id = v.id(source).expect("source exists");
+    match v.resolve_link(id, link) {
+        (Resolution::File { id, candidates: 1 }, _) => v.path(id).to_string(),
+        (Resolution::File { id, candidates }, all) => {
+            let all: Vec<&str> = all.iter().map(|&i| v.path(i)).collect();
+            format!("{} (ambiguous: {})", v.path(id), all.join(", ")) + &format!(" {candidates}")
+        }
+        (Resolution::Unresolved, _) => "unresolved".into(),
+    }
+}
+
+#[test]
+fn resolution_rules() {
+    let v = vault(&[
+        "Home.md",
+        "note.md",
+        "People/Tomer Hagay.md",
+        "People/Jeff Denworth.md",
+        "Meetings/2025-11-07 Sync.md",
+        "Meetings/Sub/Deep.md",
+        "Meetings/Local.md",
+        "Projects/Local.md",
+        "Projects/Dup.md",
+        "Archive/Dup.md",
+        "folder/note.md",
+        "Sources/Transcripts/2025/2025-10 - Tomer Hagay.md",
+        "attachments/image.png",
+        "icons/icon.svg",
+        "5.5 Features.md",
+        "Foo.canvas",
+        "Foo.canvas.md",
+    ]);
+    let table: &[(&str, &str, &str)] = &[
+        // bare names resolve anywhere, case-insensitively, `.md` optional
+        ("Home.md", "[[Tomer Hagay]]", "People/Tomer Hagay.md"),
+        ("Home.md", "[[tomer hagay]]", "People/Tomer Hagay.md"),
+        ("Home.md", "[[Tomer Hagay.md]]", "People/Tomer Hagay.md"),
+        (
+            "Home.md",
+            "[[TOMER HAGAY.MD|Tomer]]",
+            "People/Tomer Hagay.md",
+        ),
+        ("Home.md", "[[5.5 Features]]", "5.5 Features.md"),
+        // vault-relative paths match exactly
+        (
+            "Home.md",
+            "[[People/Jeff Denworth]]",
+            "People/Jeff Denworth.md",
+        ),
+        (
+            "Home.md",
+            "[[Sources/Transcripts/2025/2025-10 - Tomer Hagay.md|Tomer]]",
+            "Sources/Transcripts/2025/2025-10 - Tomer Hagay.md",
+        ),
+        ("Home.md", "[[Jeff Denworth/People]]", "unresolved"),
+        // a partial path matches as a suffix
+        (
+            "Home.md",
+            "[[Transcripts/2025/2025-10 - Tomer Hagay]]",
+            "Sources/Transcripts/2025/2025-10 - Tomer Hagay.md",
+        ),
+        (
+            "Home.md",
+            "[[ranscripts/2025/2025-10 - Tomer Hagay]]",
+            "unresolved",
+        ),
+        // relative to the linking note's folder
+        (
+            "Meetings/2025-11-07 Sync.md",
+            "[[Sub/Deep]]",
+            "Meetings/Sub/Deep.md",
+        ),
+        (
+            "Meetings/2025-11-07 Sync.md",
+            "[[./Local]]",
+            "Meetings/Local.md",
+        ),
+        ("Meetings/Sub/Deep.md", "[[../Local]]", "Meetings/Local.md"),
+        ("Meetings/Sub/Deep.md", "[[../../Home]]", "Home.md"),
+        ("Home.md", "[[../../../etc/passwd]]", "unresolved"),
+        ("Home.md", "[[./Tomer Hagay]]", "unresolved"),
+        // vault-absolute
+        ("Meetings/Local.md", "[[/Home]]", "Home.md"),
+        ("Meetings/Local.md", "[[/Local]]", "unresolved"),
+        // exact root path beats a deeper same-name note, with no ambiguity
+        ("folder/note.md", "[[note]]", "note.md"),
+        ("Home.md", "[[folder/note]]", "folder/note.md"),
+        // several matches: closest to the root wins, flagged
+        (
+            "Home.md",
+            "[[Local]]",
+            "Meetings/Local.md (ambiguous: Meetings/Local.md, Projects/Local.md) 2",
+        ),
+        (
+            "Home.md",
+            "[[Dup]]",
+            "Archive/Dup.md (ambiguous: Archive/Dup.md, Projects/Dup.md) 2",
+        ),
+        // …unless the linking note's folder has it
+        ("Projects/Dup.md", "[[Local]]", "Projects/Local.md"),
+        // empty path: the same note
+        ("Meetings/Local.md", "[[#Heading]]", "Meetings/Local.md"),
+        ("Meetings/Local.md", "[[#^block]]", "Meetings/Local.md"),
+        // attachments need their extension
+        ("Home.md", "![[image.png]]", "attachments/image.png"),
+        ("Home.md", "![[Image.PNG|100]]", "attachments/image.png"),
+        ("Home.md", "![[icon.svg#icon]]", "icons/icon.svg"),
+        ("Home.md", "![[image]]", "unresolved"),
+        ("Home.md", "[[Foo.canvas]]", "Foo.canvas"),
+        // markdown links: percent-decoded, relative, absolute
+        (
+            "Home.md",
+            "[x](People/Tomer%20Hagay.md)",
+            "People/Tomer Hagay.md",
+        ),
+        (
+            "Meetings/Sub/Deep.md",
+            "[x](../Local.md#h)",
+            "Meetings/Local.md",
+        ),
+        (
+            "Home.md",
+            "[x](<Jeff Denworth.md>)",
+            "People/Jeff Denworth.md",
+        ),
+        (
+            "Home.md",
+            "[x](/People/Jeff%20Denworth.md)",
+            "People/Jeff Denworth.md",
+        ),
+        ("Home.md", "[[Microsoft]]", "unresolved"),
+    ];
+    let mut failures = Vec::new();
+    for (source, link, want) in table {
+        let got = resolve(&v, source, link);
+        if got != *want {
+            failures.push(format!("{link} in {source}: got {got}, want {want}"));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn aliases_are_names_not_targets() {
+    let mut v = Vault::new("/v");
+    v.update_note(
+        "People/Tomer Hagay.md",
+        "---\naliases: [TH]\n---\n# Tomer\n".into(),
+    );
+    v.update_note("Home.md", "[[TH]]\n".into());
+    let home = v.id("Home.md").unwrap();
+    assert_eq!(v.note(home).unwrap().resolved, vec![Resolution::Unresolved]);
+    let tomer = v.id("People/Tomer Hagay.md").unwrap();
+    let mut kinds: Vec<NameKind> = v.notes_named("th").iter().map(|(_, k)| *k).collect();
+    kinds.sort();
+    assert_eq!(kinds, vec![NameKind::Alias]);
+    assert_eq!(v.notes_named("TOMER")[0], (tomer, NameKind::Title));
+    assert_eq!(v.notes_named("tomer hagay")[0], (tomer, NameKind::FileStem));
+}
+
+#[test]
+fn creating_and_deleting_a_note_resolves_and_breaks_links() {
+    let mut v = Vault::new("/v");
+    v.update_note(
+        "People/Tomer.md",
+        "[[Microsoft]] and [[microsoft|MS]]\n".into(),
+    );
+    v.update_note("Meetings/M.md", "[[Microsoft#Deals]]\n".into());
+    assert_eq!(v.unresolved().get("microsoft").map(|s| s.len()), Some(2));
+    v.update_note("Customers/Microsoft.md", "# Deals\n".into());
+    assert!(v.unresolved().is_empty());
+    let ms = v.id("Customers/Microsoft.md").unwrap();
+    assert_eq!(
+        v.backlinks(ms)
+            .map(|s| s.values().map(Vec::len).sum::<usize>()),
+        Some(3)
+    );
+    v.rename_file("Customers/Microsoft.md", "Customers/MSFT.md");
+    assert_eq!(v.unresolved().get("microsoft").map(|s| s.len()), Some(2));
+    v.rename_file("Customers/MSFT.md", "Archive/Microsoft.md");
+    assert!(v.unresolved().is_empty());
+    assert!(v.remove_file("Archive/Microsoft.md"));
+    assert_eq!(v.unresolved().get("microsoft").map(|s| s.len()), Some(2));
+    assert!(v.backlinks(ms).is_none());
+}
+
+#[test]
+fn second_same_name_note_makes_links_ambiguous() {
+    let mut v = Vault::new("/v");
+    v.update_note("A/Note.md", String::new());
+    v.update_note("Home.md", "[[Note]]\n".into());
+    let home = v.id("Home.md").unwrap();
+    assert!(matches!(
+        v.note(home).unwrap().resolved[0],
+        Resolution::File { candidates: 1, .. }
+    ));
+    v.upsert_file("B/Note.md", None);
+    assert!(matches!(
+        v.note(home).unwrap().resolved[0],
+        Resolution::File { candidates: 2, .. }
+    ));
+    v.remove_file("A/Note.md");
+    let b = v.id("B/Note.md").unwrap();
+    assert_eq!(
+        v.note(home).unwrap().resolved[0],
+        Resolution::File {
+            id: b,
+            candidates: 1
+        }
+    );
+}
+
+#[test]
+fn tags_index() {
+    let v = Vault::from_files(
+        "/v",
+        vec![
+            (
+                "a.md".into(),
+                Some("---\ntags: [Project]\n---\n#project #x\n".into()),
+            ),
+            ("b.md".into(), Some("#PROJECT\n".into())),
+        ],
+    );
+    let uses = v.tag_uses("project").unwrap();
+    let counts: Vec<(String, u32)> = uses
+        .iter()
+        .map(|(id, c)| (v.path(*id).to_string(), *c))
+        .collect();
+    assert_eq!(
+        counts,
+        vec![("a.md".to_string(), 2), ("b.md".to_string(), 1)]
+    );
+}
