@@ -1,1 +1,117 @@
+//! `vaultls check`: every finding of a vault as text lines or one JSON object.
 
+use serde::Serialize;
+
+use crate::features::diagnostics::{Severity, note_diagnostics};
+use crate::syntax::{ColumnUnit, LineIndex};
+use crate::vault::Vault;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    Text,
+    Json,
+}
+
+/// One finding with 1-based positions; columns count Unicode characters.
+#[derive(Clone, Debug, Serialize)]
+pub struct Finding {
+    pub path: String,
+    pub line: u32,
+    pub column: u32,
+    pub end_line: u32,
+    pub end_column: u32,
+    pub severity: &'static str,
+    pub code: &'static str,
+    pub message: String,
+    pub target: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Report {
+    pub vault: String,
+    pub notes: usize,
+    pub files: usize,
+    pub links: usize,
+    pub diagnostics: Vec<Finding>,
+    #[serde(skip)]
+    pub has_problems: bool,
+}
+
+/// Computes the report; `vault_name` is how the vault is named in the output.
+pub fn report(vault: &Vault, vault_name: &str) -> Report {
+    let mut notes: Vec<_> = vault.notes().collect();
+    notes.sort_by(|a, b| vault.path(a.0).cmp(vault.path(b.0)));
+    let mut findings = Vec::new();
+    let mut has_problems = false;
+    let mut links = 0;
+    for (id, note) in &notes {
+        links += note.syntax.links.len();
+        let diagnostics = note_diagnostics(vault, *id);
+        if diagnostics.is_empty() {
+            continue;
+        }
+        let index = LineIndex::new(&note.text);
+        for d in diagnostics {
+            has_problems |= d.severity != Severity::Hint;
+            let start = index.line_col(&note.text, d.span.start as usize, ColumnUnit::Char);
+            let end = index.line_col(&note.text, d.span.end as usize, ColumnUnit::Char);
+            findings.push(Finding {
+                path: vault.path(*id).to_string(),
+                line: start.line + 1,
+                column: start.col + 1,
+                end_line: end.line + 1,
+                end_column: end.col + 1,
+                severity: d.severity.as_str(),
+                code: d.code,
+                message: d.message,
+                target: d.target,
+            });
+        }
+    }
+    Report {
+        vault: vault_name.to_string(),
+        notes: notes.len(),
+        files: vault.file_count(),
+        links,
+        diagnostics: findings,
+        has_problems,
+    }
+}
+
+impl Report {
+    /// Exit status: 0 when there is no warning or error, 1 otherwise.
+    pub fn exit_code(&self) -> i32 {
+        i32::from(self.has_problems)
+    }
+
+    pub fn render(&self, format: Format) -> String {
+        match format {
+            Format::Json => {
+                let mut s = serde_json::to_string_pretty(self).expect("report serializes");
+                s.push('\n');
+                s
+            }
+            Format::Text => {
+                let mut out = String::new();
+                let count = |sev: &str| self.diagnostics.iter().filter(|d| d.severity == sev).count();
+                for d in &self.diagnostics {
+                    out += &format!(
+                        "{}:{}:{}: {}[{}]: {}\n",
+                        d.path, d.line, d.column, d.severity, d.code, d.message
+                    );
+                }
+                out += &format!(
+                    "{} notes ({} files), {} links: {} findings ({} errors, {} warnings, {} hints)\n",
+                    self.notes,
+                    self.files,
+                    self.links,
+                    self.diagnostics.len(),
+                    count("error"),
+                    count("warning"),
+                    count("hint"),
+                );
+                out
+            }
+        }
+    }
+}

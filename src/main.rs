@@ -1,3 +1,85 @@
-fn main() {
-    println!("Hello, world!");
+use std::path::Path;
+use std::process::ExitCode;
+
+use vaultls::check::{Format, report};
+use vaultls::vault::Vault;
+
+const USAGE: &str = "\
+vaultls: a language server for Obsidian-style Markdown vaults
+
+Usage:
+  vaultls check [VAULT] [--format text|json]   report broken links and other findings
+  vaultls --help | --version
+
+check:
+  VAULT            the vault folder (default: the current folder)
+  --format FORMAT  `text` (default): one `path:line:col: severity[code]: message` line per
+                   finding and a summary; `json`: one JSON object
+  Exit status: 0 no warnings or errors, 1 warnings or errors found, 2 usage error or no vault.
+";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    match args.first().map(String::as_str) {
+        Some("check") => check(&args[1..]),
+        Some("-h" | "--help" | "help") => {
+            print!("{USAGE}");
+            ExitCode::SUCCESS
+        }
+        Some("-V" | "--version") => {
+            println!("vaultls {}", env!("CARGO_PKG_VERSION"));
+            ExitCode::SUCCESS
+        }
+        Some(other) => usage_error(&format!("unknown command `{other}`")),
+        None => usage_error("no command given"),
+    }
+}
+
+fn usage_error(message: &str) -> ExitCode {
+    eprintln!("vaultls: {message}\n\n{USAGE}");
+    ExitCode::from(2)
+}
+
+fn check(args: &[String]) -> ExitCode {
+    let mut format = Format::Text;
+    let mut vault_arg: Option<&str> = None;
+    let mut i = 0;
+    while i < args.len() {
+        let arg = args[i].as_str();
+        let value = if arg == "--format" {
+            i += 1;
+            match args.get(i) {
+                Some(v) => Some(v.as_str()),
+                None => return usage_error("--format needs a value: text or json"),
+            }
+        } else {
+            arg.strip_prefix("--format=")
+        };
+        if let Some(v) = value {
+            format = match v {
+                "text" => Format::Text,
+                "json" => Format::Json,
+                other => return usage_error(&format!("unknown format `{other}`: use text or json")),
+            };
+        } else if arg.starts_with('-') && arg != "-" {
+            return usage_error(&format!("unknown option `{arg}`"));
+        } else if vault_arg.replace(arg).is_some() {
+            return usage_error("more than one vault given");
+        }
+        i += 1;
+    }
+    let vault_arg = vault_arg.unwrap_or(".");
+    let vault = match Vault::load(Path::new(vault_arg)) {
+        Ok(v) => v,
+        Err(err) => {
+            eprintln!("vaultls: cannot open vault `{vault_arg}`: {err}");
+            return ExitCode::from(2);
+        }
+    };
+    for issue in vault.issues() {
+        eprintln!("vaultls: {}: {}", issue.path, issue.message);
+    }
+    let report = report(&vault, vault_arg);
+    print!("{}", report.render(format));
+    ExitCode::from(report.exit_code() as u8)
 }

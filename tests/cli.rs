@@ -1,0 +1,94 @@
+//! `vaultls check` end to end on the bundled sample vault, against exact expected output.
+
+use std::process::{Command, Output};
+
+use expect_test::expect_file;
+
+fn vaultls(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_vaultls"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .expect("run vaultls")
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8(o.stdout.clone()).expect("utf-8 output")
+}
+
+#[test]
+fn check_sample_vault_text() {
+    let out = vaultls(&["check", "examples/vault"]);
+    expect_file!["expected/check.txt"].assert_eq(&stdout(&out));
+    assert_eq!(out.status.code(), Some(1), "warnings and errors exit 1");
+    assert!(out.stderr.is_empty(), "{}", String::from_utf8_lossy(&out.stderr));
+}
+
+#[test]
+fn check_sample_vault_json() {
+    let out = vaultls(&["check", "examples/vault", "--format", "json"]);
+    let text = stdout(&out);
+    expect_file!["expected/check.json"].assert_eq(&text);
+    let v: serde_json::Value = serde_json::from_str(&text).expect("valid JSON");
+    assert_eq!(v["notes"], 16);
+    assert_eq!(out.status.code(), Some(1));
+    // Same findings in both formats.
+    let text_lines = stdout(&vaultls(&["check", "examples/vault"])).lines().count() - 1;
+    assert_eq!(v["diagnostics"].as_array().unwrap().len(), text_lines);
+}
+
+#[test]
+fn clean_vault_exits_zero() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("A.md"), "[[B]] [[B#H]] #tag\n").unwrap();
+    std::fs::write(dir.path().join("B.md"), "# H\n[[A]]\n").unwrap();
+    let out = vaultls(&["check", dir.path().to_str().unwrap(), "--format=text"]);
+    assert_eq!(stdout(&out), "2 notes (2 files), 3 links: 0 findings (0 errors, 0 warnings, 0 hints)\n");
+    assert_eq!(out.status.code(), Some(0));
+}
+
+#[test]
+fn hints_alone_exit_zero() {
+    let dir = tempfile::tempdir().unwrap();
+    for p in ["a", "b"] {
+        std::fs::create_dir(dir.path().join(p)).unwrap();
+        std::fs::write(dir.path().join(p).join("N.md"), "").unwrap();
+    }
+    std::fs::write(dir.path().join("Home.md"), "[[N]]\n").unwrap();
+    let out = vaultls(&["check", dir.path().to_str().unwrap()]);
+    assert!(stdout(&out).starts_with("Home.md:1:3: hint[ambiguous-link]"), "{}", stdout(&out));
+    assert_eq!(out.status.code(), Some(0));
+}
+
+#[test]
+fn usage_errors_exit_two() {
+    for args in [
+        &["check", "no/such/vault"][..],
+        &["check", "examples/vault", "--format", "xml"],
+        &["check", "examples/vault", "--format"],
+        &["check", "a", "b"],
+        &["check", "--bogus"],
+        &["frobnicate"],
+        &["check", "Cargo.toml"],
+    ] {
+        let out = vaultls(args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        assert!(out.stdout.is_empty(), "{args:?}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.starts_with("vaultls: "), "{args:?}: {err}");
+    }
+}
+
+#[test]
+fn unreadable_and_invalid_files_do_not_fail_the_load() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("bad.md"), b"\xff\xfe [[Good]] \x00 binary").unwrap();
+    std::fs::write(dir.path().join("Good.md"), "ok").unwrap();
+    std::fs::create_dir(dir.path().join(".obsidian")).unwrap();
+    std::fs::write(dir.path().join(".obsidian/ignored.md"), "[[Missing]]").unwrap();
+    let out = vaultls(&["check", dir.path().to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    assert_eq!(stdout(&out), "2 notes (2 files), 1 links: 0 findings (0 errors, 0 warnings, 0 hints)\n");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("bad.md: not valid UTF-8"), "{err}");
+}
