@@ -93,7 +93,12 @@ impl Report {
             }
             Format::Text => {
                 let mut out = String::new();
-                let count = |sev: &str| self.diagnostics.iter().filter(|d| d.severity == sev).count();
+                let count = |sev: &str| {
+                    self.diagnostics
+                        .iter()
+                        .filter(|d| d.severity == sev)
+                        .count()
+                };
                 for d in &self.diagnostics {
                     out += &format!(
                         "{}:{}:{}: {}[{}]: {}\n",

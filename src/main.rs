@@ -59,7 +59,9 @@ fn check(args: &[String]) -> ExitCode {
             format = match v {
                 "text" => Format::Text,
                 "json" => Format::Json,
-                other => return usage_error(&format!("unknown format `{other}`: use text or json")),
+                other => {
+                    return usage_error(&format!("unknown format `{other}`: use text or json"));
+                }
             };
         } else if arg.starts_with('-') && arg != "-" {
             return usage_error(&format!("unknown option `{arg}`"));

@@ -21,7 +21,11 @@ fn check_sample_vault_text() {
     let out = vaultls(&["check", "examples/vault"]);
     expect_file!["expected/check.txt"].assert_eq(&stdout(&out));
     assert_eq!(out.status.code(), Some(1), "warnings and errors exit 1");
-    assert!(out.stderr.is_empty(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 #[test]
@@ -33,7 +37,10 @@ fn check_sample_vault_json() {
     assert_eq!(v["notes"], 16);
     assert_eq!(out.status.code(), Some(1));
     // Same findings in both formats.
-    let text_lines = stdout(&vaultls(&["check", "examples/vault"])).lines().count() - 1;
+    let text_lines = stdout(&vaultls(&["check", "examples/vault"]))
+        .lines()
+        .count()
+        - 1;
     assert_eq!(v["diagnostics"].as_array().unwrap().len(), text_lines);
 }
 
@@ -43,7 +50,10 @@ fn clean_vault_exits_zero() {
     std::fs::write(dir.path().join("A.md"), "[[B]] [[B#H]] #tag\n").unwrap();
     std::fs::write(dir.path().join("B.md"), "# H\n[[A]]\n").unwrap();
     let out = vaultls(&["check", dir.path().to_str().unwrap(), "--format=text"]);
-    assert_eq!(stdout(&out), "2 notes (2 files), 3 links: 0 findings (0 errors, 0 warnings, 0 hints)\n");
+    assert_eq!(
+        stdout(&out),
+        "2 notes (2 files), 3 links: 0 findings (0 errors, 0 warnings, 0 hints)\n"
+    );
     assert_eq!(out.status.code(), Some(0));
 }
 
@@ -56,7 +66,11 @@ fn hints_alone_exit_zero() {
     }
     std::fs::write(dir.path().join("Home.md"), "[[N]]\n").unwrap();
     let out = vaultls(&["check", dir.path().to_str().unwrap()]);
-    assert!(stdout(&out).starts_with("Home.md:1:3: hint[ambiguous-link]"), "{}", stdout(&out));
+    assert!(
+        stdout(&out).starts_with("Home.md:1:3: hint[ambiguous-link]"),
+        "{}",
+        stdout(&out)
+    );
     assert_eq!(out.status.code(), Some(0));
 }
 
@@ -88,7 +102,10 @@ fn unreadable_and_invalid_files_do_not_fail_the_load() {
     std::fs::write(dir.path().join(".obsidian/ignored.md"), "[[Missing]]").unwrap();
     let out = vaultls(&["check", dir.path().to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
-    assert_eq!(stdout(&out), "2 notes (2 files), 1 links: 0 findings (0 errors, 0 warnings, 0 hints)\n");
+    assert_eq!(
+        stdout(&out),
+        "2 notes (2 files), 1 links: 0 findings (0 errors, 0 warnings, 0 hints)\n"
+    );
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("bad.md: not valid UTF-8"), "{err}");
 }
