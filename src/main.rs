@@ -1,8 +1,14 @@
+use std::mem::ManuallyDrop;
 use std::path::Path;
 use std::process::ExitCode;
 
 use vaultls::check::{Format, report};
 use vaultls::vault::Vault;
+
+/// mimalloc: loading a vault allocates millions of small strings from two or more threads,
+/// where it is markedly faster than the system allocator.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 const USAGE: &str = "\
 vaultls: a language server for Obsidian-style Markdown vaults
@@ -71,8 +77,10 @@ fn check(args: &[String]) -> ExitCode {
         i += 1;
     }
     let vault_arg = vault_arg.unwrap_or(".");
+    // The process exits right after the report: freeing every string of a large vault one
+    // by one would only delay the exit.
     let vault = match Vault::load(Path::new(vault_arg)) {
-        Ok(v) => v,
+        Ok(v) => ManuallyDrop::new(v),
         Err(err) => {
             eprintln!("vaultls: cannot open vault `{vault_arg}`: {err}");
             return ExitCode::from(2);

@@ -353,8 +353,13 @@ fn comment_spans(text: &str, base: usize, opaque: &[Span]) -> Vec<Span> {
     let mut spans = Vec::new();
     let mut open: Option<usize> = None;
     let mut from = base;
-    while let Some(i) = text[from..].find("%%") {
+    let bytes = text.as_bytes();
+    while let Some(i) = text[from..].find('%') {
         let at = from + i;
+        if bytes.get(at + 1) != Some(&b'%') {
+            from = at + 1;
+            continue;
+        }
         from = at + 2;
         if in_opaque(at) {
             continue;

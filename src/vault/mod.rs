@@ -3,17 +3,19 @@
 
 mod load;
 pub mod path;
+mod resolve;
 pub mod subpath;
 
-use std::collections::{BTreeMap, HashMap};
+use std::borrow::Cow;
 use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
+use rustc_hash::FxHashMap as HashMap;
 
 use crate::syntax::{Link, NoteSyntax, parse_note};
 
 pub use load::{LoadIssue, MAX_NOTE_BYTES};
-use path::{file_keys, fold, is_note_path, join_normalized, link_key, parent, stem};
+use path::{file_keys, fold, is_note_path, link_key, stem};
 
 /// A file's identity in one vault. Ids are reused after removal; hold paths across edits.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -23,6 +25,8 @@ pub struct FileId(u32);
 pub struct File {
     /// Vault-relative, `/`-separated.
     pub path: String,
+    /// The path case-folded, for Obsidian's case-insensitive matching.
+    pub folded: String,
     /// `Some` for Markdown notes, `None` for attachments.
     pub note: Option<Note>,
 }
@@ -65,29 +69,34 @@ pub enum NameKind {
     Alias,
 }
 
-/// Link occurrences: source note → indexes into its `syntax.links`.
-pub type LinkSites = BTreeMap<FileId, Vec<u32>>;
+/// One link: the note it is written in and its index in that note's `syntax.links`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct LinkSite {
+    pub source: FileId,
+    pub link: u32,
+}
 
+/// The indexes. Occurrence lists (`Vec`s) are unordered: an update removes a note's entries by
+/// scanning only the lists its own links and tags name, and readers sort what they show.
 #[derive(Debug, Default)]
 pub struct Vault {
     root: PathBuf,
     files: Vec<Option<File>>,
     free: Vec<u32>,
     by_path: HashMap<String, FileId>,
-    /// Folded path → files (several when paths differ only by case).
-    by_folded_path: HashMap<String, Vec<FileId>>,
-    /// Folded file name (with extension) → files.
-    by_folded_name: HashMap<String, Vec<FileId>>,
+    /// Name key → files: each file under its folded name and, for notes, also under the
+    /// folded name without `.md` ([`path::file_keys`]).
+    by_name_key: HashMap<String, Vec<FileId>>,
     /// Folded stem, title and alias → notes.
     names: HashMap<String, Vec<(FileId, NameKind)>>,
     /// Target file → the links that resolve to it.
-    backlinks: HashMap<FileId, LinkSites>,
-    /// Folded target path (without `.md`) → the links that resolve nowhere.
-    unresolved: HashMap<String, LinkSites>,
-    /// Link key ([`link_key`]) → notes with such links and how many.
-    link_keys: HashMap<String, BTreeMap<FileId, u32>>,
-    /// Folded tag → notes using it and how often.
-    tags: HashMap<String, BTreeMap<FileId, u32>>,
+    backlinks: HashMap<FileId, Vec<LinkSite>>,
+    /// Link key ([`link_key`]: last path component, folded, without `.md`) → the links that
+    /// resolve nowhere. Together with `backlinks` and `by_name_key` this finds every link a new
+    /// or removed file can affect.
+    unresolved: HashMap<String, Vec<LinkSite>>,
+    /// Folded tag → the note of each occurrence.
+    tags: HashMap<String, Vec<FileId>>,
     issues: Vec<LoadIssue>,
 }
 
@@ -104,13 +113,13 @@ impl Vault {
     /// `(path, None)` for attachments. Notes are parsed and resolved in parallel.
     pub fn from_files(root: impl Into<PathBuf>, files: Vec<(String, Option<String>)>) -> Vault {
         let mut vault = Vault::new(root);
-        let parsed: Vec<(String, Option<(String, NoteSyntax)>)> = files
+        let parsed: Vec<(String, Option<Note>)> = files
             .into_par_iter()
             .map(|(path, text)| {
                 let note = is_note_path(&path).then(|| {
                     let text = text.unwrap_or_default();
                     let syntax = parse_note(&text);
-                    (text, syntax)
+                    Note::new(&path, text, syntax)
                 });
                 (path, note)
             })
@@ -120,25 +129,13 @@ impl Vault {
             if vault.by_path.contains_key(&path) {
                 continue;
             }
-            let note = note.map(|(text, syntax)| Note::new(&path, text, syntax));
             let id = vault.insert_file(path, note);
+            vault.index_content(id);
             ids.push(id);
-        }
-        for &id in &ids {
-            vault.index_names_and_tags(id);
         }
         let resolved: Vec<(FileId, Vec<Resolution>)> = ids
             .par_iter()
-            .filter_map(|&id| {
-                let note = vault.file(id).note.as_ref()?;
-                let r = note
-                    .syntax
-                    .links
-                    .iter()
-                    .map(|l| vault.resolve_link(id, l).0)
-                    .collect();
-                Some((id, r))
-            })
+            .map(|&id| (id, vault.resolve_all(id)))
             .collect();
         for (id, resolutions) in resolved {
             vault.set_resolutions(id, resolutions);
@@ -200,140 +197,67 @@ impl Vault {
 
     /// Notes known by a name (stem, title or alias), case-insensitively.
     pub fn notes_named(&self, name: &str) -> &[(FileId, NameKind)] {
-        self.names.get(&fold(name)).map_or(&[], Vec::as_slice)
+        self.names.get(&*fold(name)).map_or(&[], Vec::as_slice)
     }
 
-    pub fn backlinks(&self, target: FileId) -> Option<&LinkSites> {
-        self.backlinks.get(&target)
+    /// The links that resolve to `target`, in no particular order.
+    pub fn backlinks(&self, target: FileId) -> &[LinkSite] {
+        self.backlinks.get(&target).map_or(&[], Vec::as_slice)
     }
 
-    /// Unresolved link targets (folded, without `.md`) and where they are written.
-    pub fn unresolved(&self) -> &HashMap<String, LinkSites> {
-        &self.unresolved
+    /// Unresolved links grouped by the name they look for (last path component, folded,
+    /// without `.md`).
+    pub fn unresolved(&self) -> impl Iterator<Item = (&str, &[LinkSite])> {
+        self.unresolved
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_slice()))
     }
 
-    /// Notes using a tag (case-insensitive) and how often.
-    pub fn tag_uses(&self, tag: &str) -> Option<&BTreeMap<FileId, u32>> {
-        self.tags.get(&fold(tag))
+    /// The unresolved links whose target is `target` (any case, `.md` optional).
+    pub fn unresolved_sites(&self, target: &str) -> Vec<LinkSite> {
+        let want = link_key(target);
+        let Some(sites) = self.unresolved.get(&link_key(target)) else {
+            return Vec::new();
+        };
+        let mut out: Vec<LinkSite> = sites
+            .iter()
+            .filter(|s| {
+                self.note(s.source).is_some_and(|n| {
+                    unresolved_key(&n.syntax.links[s.link as usize].target) == want
+                })
+            })
+            .copied()
+            .collect();
+        out.sort();
+        out
     }
 
-    pub fn tags(&self) -> impl Iterator<Item = (&str, &BTreeMap<FileId, u32>)> {
-        self.tags.iter().map(|(k, v)| (k.as_str(), v))
+    /// Notes using a tag (case-insensitive) with their number of uses, in path order.
+    pub fn tag_uses(&self, tag: &str) -> Vec<(FileId, u32)> {
+        let Some(notes) = self.tags.get(&*fold(tag)) else {
+            return Vec::new();
+        };
+        let mut notes = notes.clone();
+        notes.sort_by(|a, b| self.path(*a).cmp(self.path(*b)));
+        let mut out: Vec<(FileId, u32)> = Vec::new();
+        for id in notes {
+            match out.last_mut() {
+                Some((last, n)) if *last == id => *n += 1,
+                _ => out.push((id, 1)),
+            }
+        }
+        out
     }
 
-    // ----- resolution -------------------------------------------------------------------
+    /// Every tag in use (folded).
+    pub fn tags(&self) -> impl Iterator<Item = &str> {
+        self.tags.keys().map(String::as_str)
+    }
 
     /// Resolves a link written in note `source`. Returns the resolution and, when the bare name
     /// matched several files, all of them (best first).
     pub fn resolve_link(&self, source: FileId, link: &Link) -> (Resolution, Vec<FileId>) {
-        self.resolve_target(self.path(source), source, &link.target)
-    }
-
-    fn resolve_target(
-        &self,
-        source_path: &str,
-        source: FileId,
-        target: &str,
-    ) -> (Resolution, Vec<FileId>) {
-        let target = target.trim();
-        let single = |id| (Resolution::File { id, candidates: 1 }, Vec::new());
-        if target.is_empty() {
-            return single(source);
-        }
-        let folder = parent(source_path);
-        let explicit_relative = target.starts_with("./") || target.starts_with("../");
-        if let Some(absolute) = target.strip_prefix('/') {
-            return match join_normalized("", absolute).and_then(|p| self.exact(&p)) {
-                Some(id) => single(id),
-                None => (Resolution::Unresolved, Vec::new()),
-            };
-        }
-        if explicit_relative {
-            return match join_normalized(folder, target).and_then(|p| self.exact(&p)) {
-                Some(id) => single(id),
-                None => (Resolution::Unresolved, Vec::new()),
-            };
-        }
-        let Some(normalized) = join_normalized("", target) else {
-            return (Resolution::Unresolved, Vec::new());
-        };
-        if let Some(id) = self.exact(&normalized) {
-            return single(id);
-        }
-        if !folder.is_empty()
-            && let Some(id) = join_normalized(folder, target).and_then(|p| self.exact(&p))
-        {
-            return single(id);
-        }
-        let mut candidates = self.suffix_matches(&normalized);
-        match candidates.len() {
-            0 => (Resolution::Unresolved, Vec::new()),
-            1 => single(candidates[0]),
-            n => {
-                // Obsidian's tie-break: the file closest to the vault root, then the shortest
-                // path, then the first in path order.
-                candidates.sort_by_cached_key(|&id| {
-                    let p = self.path(id);
-                    (p.matches('/').count(), p.len(), p.to_string())
-                });
-                let id = candidates[0];
-                (
-                    Resolution::File {
-                        id,
-                        candidates: n as u32,
-                    },
-                    candidates,
-                )
-            }
-        }
-    }
-
-    /// The file at a vault path, case-insensitively, with `.md` optional for notes. A file whose
-    /// name matches exactly wins over a note with `.md` appended.
-    fn exact(&self, normalized: &str) -> Option<FileId> {
-        let folded = fold(normalized);
-        let pick = |key: &str| {
-            let ids = self.by_folded_path.get(key)?;
-            ids.iter()
-                .copied()
-                .find(|&id| self.path(id) == normalized)
-                .or_else(|| {
-                    ids.iter()
-                        .copied()
-                        .min_by(|a, b| self.path(*a).cmp(self.path(*b)))
-                })
-        };
-        if let Some(id) = pick(&folded) {
-            return Some(id);
-        }
-        if is_note_path(&folded) {
-            return None;
-        }
-        pick(&format!("{folded}.md"))
-    }
-
-    /// Files whose path ends with the link path (`[[Tomer Hagay]]` → `People/Tomer Hagay.md`).
-    fn suffix_matches(&self, normalized: &str) -> Vec<FileId> {
-        let folded = fold(normalized);
-        let name = path::file_name(&folded);
-        let mut out = Vec::new();
-        let mut consider = |name_key: &str, suffix: &str| {
-            for &id in self.by_folded_name.get(name_key).into_iter().flatten() {
-                let p = fold(self.path(id));
-                let matches = p == suffix
-                    || (p.len() > suffix.len()
-                        && p.ends_with(suffix)
-                        && p.as_bytes()[p.len() - suffix.len() - 1] == b'/');
-                if matches && !out.contains(&id) {
-                    out.push(id);
-                }
-            }
-        };
-        consider(name, &folded);
-        if !is_note_path(&folded) {
-            consider(&format!("{name}.md"), &format!("{folded}.md"));
-        }
-        out
+        self.resolve_target(source, &link.target)
     }
 
     // ----- incremental updates ----------------------------------------------------------
@@ -343,20 +267,16 @@ impl Vault {
     /// whose resolution it can change.
     pub fn upsert_file(&mut self, path: &str, text: Option<String>) {
         let is_note = is_note_path(path);
-        if let Some(id) = self.id(path) {
-            if is_note {
-                let text = text.unwrap_or_default();
-                let syntax = parse_note(&text);
-                self.replace_note(id, Note::new(path, text, syntax));
-            }
-            return;
-        }
         let note = is_note.then(|| {
             let text = text.unwrap_or_default();
             let syntax = parse_note(&text);
             Note::new(path, text, syntax)
         });
-        self.add(path.to_string(), note);
+        match self.id(path) {
+            Some(id) if is_note => self.replace_note(id, note.expect("note")),
+            Some(_) => {}
+            None => self.add(path.to_string(), note),
+        }
     }
 
     /// Replaces a note's text (creating the note if it does not exist).
@@ -374,7 +294,7 @@ impl Vault {
     }
 
     /// Renames a file, keeping its content. Links are not rewritten (that is an edit the
-    /// editor applies); they re-resolve.
+    /// editor applies); they re-resolve. False when `from` is missing or `to` exists.
     pub fn rename_file(&mut self, from: &str, to: &str) -> bool {
         if from == to || self.id(to).is_some() {
             return false;
@@ -382,19 +302,11 @@ impl Vault {
         let Some(id) = self.id(from) else {
             return false;
         };
-        let file = self.take(id);
-        let note = match (file.note, is_note_path(to)) {
-            (Some(n), true) => {
-                let (text, syntax) = (n.text, n.syntax);
-                Some(Note::new(to, text, syntax))
-            }
-            (Some(n), false) => {
-                drop(n);
-                None
-            }
-            (None, true) => Some(Note::new(to, String::new(), NoteSyntax::default())),
-            (None, false) => None,
-        };
+        let note = self.take(id).note;
+        let note = is_note_path(to).then(|| match note {
+            Some(n) => Note::new(to, n.text, n.syntax),
+            None => Note::new(to, String::new(), NoteSyntax::default()),
+        });
         self.add(to.to_string(), note);
         true
     }
@@ -402,7 +314,7 @@ impl Vault {
     fn add(&mut self, path: String, note: Option<Note>) {
         let keys = file_keys(&path);
         let id = self.insert_file(path, note);
-        self.index_names_and_tags(id);
+        self.index_content(id);
         let resolutions = self.resolve_all(id);
         self.set_resolutions(id, resolutions);
         self.reresolve_keys(&keys, Some(id));
@@ -410,14 +322,27 @@ impl Vault {
 
     fn take(&mut self, id: FileId) -> File {
         self.unindex_content(id);
-        let path = self.path(id).to_string();
-        let keys = file_keys(&path);
-        self.unindex_names(id, true);
-        self.by_path.remove(&path);
-        remove_id(&mut self.by_folded_path, &fold(&path), id);
-        remove_id(&mut self.by_folded_name, &fold(path::file_name(&path)), id);
+        // Links to this file re-resolve below; until then they stay in its backlinks.
+        let linked_from: Vec<FileId> = self.backlinks(id).iter().map(|s| s.source).collect();
         let file = self.files[id.0 as usize].take().expect("live file");
+        let keys = file_keys(&file.path);
+        self.by_path.remove(&file.path);
+        for key in &keys {
+            remove_one(&mut self.by_name_key, key.as_str(), &id);
+        }
+        if file.note.is_some() {
+            remove_one(
+                &mut self.names,
+                &*fold(stem(&file.path)),
+                &(id, NameKind::FileStem),
+            );
+        }
+        self.reresolve_sources(linked_from, &keys);
         self.reresolve_keys(&keys, None);
+        debug_assert!(
+            self.backlinks(id).is_empty(),
+            "links to a removed file re-resolve"
+        );
         self.backlinks.remove(&id);
         self.free.push(id.0);
         file
@@ -425,9 +350,8 @@ impl Vault {
 
     fn replace_note(&mut self, id: FileId, note: Note) {
         self.unindex_content(id);
-        self.unindex_names(id, false);
         self.files[id.0 as usize].as_mut().expect("live file").note = Some(note);
-        self.index_names_and_tags(id);
+        self.index_content(id);
         let resolutions = self.resolve_all(id);
         self.set_resolutions(id, resolutions);
     }
@@ -441,116 +365,68 @@ impl Vault {
             }
         };
         self.by_path.insert(path.clone(), id);
-        self.by_folded_path.entry(fold(&path)).or_default().push(id);
-        self.by_folded_name
-            .entry(fold(path::file_name(&path)))
-            .or_default()
-            .push(id);
-        if note.is_some() {
-            self.names
-                .entry(fold(stem(&path)))
-                .or_default()
-                .push((id, NameKind::FileStem));
+        for key in file_keys(&path) {
+            self.by_name_key.entry(key).or_default().push(id);
         }
-        self.files[id.0 as usize] = Some(File { path, note });
+        if note.is_some() {
+            push_to(&mut self.names, fold(stem(&path)), (id, NameKind::FileStem));
+        }
+        let folded = fold(&path).into_owned();
+        self.files[id.0 as usize] = Some(File { path, folded, note });
         id
     }
 
-    /// Indexes a note's title, aliases, tags and link keys (not its resolutions).
-    fn index_names_and_tags(&mut self, id: FileId) {
+    /// Adds a note's title, aliases, tags and link keys to the indexes.
+    fn index_content(&mut self, id: FileId) {
         let Some(note) = self.files[id.0 as usize]
             .as_ref()
             .and_then(|f| f.note.as_ref())
         else {
             return;
         };
-        let mut names = vec![(fold(&note.title), NameKind::Title)];
-        names.extend(
-            note.syntax
-                .aliases()
-                .iter()
-                .map(|(a, _)| (fold(a), NameKind::Alias)),
-        );
-        let tags: Vec<String> = note.syntax.tags.iter().map(|t| fold(&t.name)).collect();
-        let keys: Vec<String> = note
-            .syntax
-            .links
-            .iter()
-            .map(|l| link_key(&l.target))
-            .collect();
-        for (name, kind) in names {
-            let entry = self.names.entry(name).or_default();
-            if !entry.contains(&(id, kind)) {
+        for (name, kind) in note.names() {
+            let entry = self.names.entry(name.into_owned()).or_default();
+            // This note's entries are the last ones pushed: check only those.
+            let mut own = entry.iter().rev().take_while(|e| e.0 == id);
+            if !own.any(|e| e.1 == kind) {
                 entry.push((id, kind));
             }
         }
-        for tag in tags {
-            *self.tags.entry(tag).or_default().entry(id).or_default() += 1;
-        }
-        for key in keys {
-            *self
-                .link_keys
-                .entry(key)
-                .or_default()
-                .entry(id)
-                .or_default() += 1;
+        for tag in &note.syntax.tags {
+            push_to(&mut self.tags, fold(&tag.name), id);
         }
     }
 
-    /// Removes a note's title/alias (and with `with_stem`, stem) names, tags, link keys and
-    /// link resolutions from the indexes.
-    fn unindex_names(&mut self, id: FileId, with_stem: bool) {
-        let Some(note) = self.note(id) else {
-            return; // attachments have no names
-        };
-        let mut names = vec![fold(&note.title)];
-        names.extend(note.syntax.aliases().iter().map(|(a, _)| fold(a)));
-        if with_stem {
-            names.push(fold(stem(self.path(id))));
-        }
-        let tags: Vec<String> = note.syntax.tags.iter().map(|t| fold(&t.name)).collect();
-        let keys: Vec<String> = note
-            .syntax
-            .links
-            .iter()
-            .map(|l| link_key(&l.target))
-            .collect();
-        for name in names {
-            if let Some(entries) = self.names.get_mut(&name) {
-                entries.retain(|(i, kind)| *i != id || (*kind == NameKind::FileStem && !with_stem));
-                if entries.is_empty() {
-                    self.names.remove(&name);
-                }
-            }
-        }
-        for tag in tags {
-            remove_count(&mut self.tags, &tag, id);
-        }
-        for key in keys {
-            remove_count(&mut self.link_keys, &key, id);
-        }
-    }
-
-    /// Drops the backlink/unresolved entries of a note's own links.
+    /// Removes everything [`Vault::index_content`] and [`Vault::set_resolutions`] added for a
+    /// note (its file-stem name stays).
     fn unindex_content(&mut self, id: FileId) {
-        let Some(note) = self.note(id) else {
-            return;
-        };
-        let old: Vec<(u32, Resolution, String)> = note
-            .resolved
-            .iter()
-            .zip(&note.syntax.links)
-            .enumerate()
-            .map(|(i, (r, l))| (i as u32, *r, unresolved_key(&l.target)))
-            .collect();
-        for (i, r, key) in old {
-            self.unrecord(id, i, r, &key);
-        }
-        if let Some(note) = self.files[id.0 as usize]
+        let Some(note) = self.files[id.0 as usize]
             .as_mut()
             .and_then(|f| f.note.as_mut())
-        {
-            note.resolved.clear();
+        else {
+            return; // attachments have no content
+        };
+        let resolved = std::mem::take(&mut note.resolved);
+        let note = &*note;
+        for (name, kind) in note.names() {
+            remove_one(&mut self.names, &*name, &(id, kind));
+        }
+        for tag in &note.syntax.tags {
+            remove_one(&mut self.tags, &*fold(&tag.name), &id);
+        }
+        for (i, (r, link)) in resolved.iter().zip(&note.syntax.links).enumerate() {
+            let site = LinkSite {
+                source: id,
+                link: i as u32,
+            };
+            match *r {
+                Resolution::File { id: target, .. } => {
+                    remove_one(&mut self.backlinks, &target, &site)
+                }
+                Resolution::Unresolved => {
+                    remove_one(&mut self.unresolved, link_key(&link.target).as_str(), &site)
+                }
+            }
         }
     }
 
@@ -565,93 +441,93 @@ impl Vault {
     }
 
     fn set_resolutions(&mut self, id: FileId, resolutions: Vec<Resolution>) {
-        let Some(note) = self.note(id) else {
-            return;
-        };
-        let keys: Vec<String> = note
-            .syntax
-            .links
-            .iter()
-            .map(|l| unresolved_key(&l.target))
-            .collect();
-        for (i, (r, key)) in resolutions.iter().zip(&keys).enumerate() {
-            self.record(id, i as u32, *r, key);
-        }
-        if let Some(note) = self.files[id.0 as usize]
+        let Some(note) = self.files[id.0 as usize]
             .as_mut()
             .and_then(|f| f.note.as_mut())
-        {
-            note.resolved = resolutions;
+        else {
+            return;
+        };
+        for (i, (r, link)) in resolutions.iter().zip(&note.syntax.links).enumerate() {
+            let site = LinkSite {
+                source: id,
+                link: i as u32,
+            };
+            match *r {
+                Resolution::File { id: target, .. } => {
+                    self.backlinks.entry(target).or_default().push(site)
+                }
+                Resolution::Unresolved => {
+                    push_to(&mut self.unresolved, link_key(&link.target), site)
+                }
+            }
         }
+        note.resolved = resolutions;
     }
 
-    /// Re-resolves the links, anywhere in the vault, whose key is one of `keys`.
+    /// Re-resolves the links, anywhere in the vault, that a file with name keys `keys` can
+    /// match: unresolved links with that name, and links to files with the same name (their
+    /// candidates change). `skip` is a note already resolved afresh.
     fn reresolve_keys(&mut self, keys: &[String], skip: Option<FileId>) {
-        let mut sources: Vec<FileId> = keys
+        let same_name = keys
             .iter()
-            .filter_map(|k| self.link_keys.get(k))
-            .flat_map(|m| m.keys().copied())
+            .filter_map(|k| self.by_name_key.get(k))
+            .flatten()
+            .filter_map(|target| self.backlinks.get(target));
+        let unresolved = keys
+            .iter()
+            .filter_map(|k| self.unresolved.get(path::strip_md(k)));
+        let sources: Vec<FileId> = same_name
+            .chain(unresolved)
+            .flatten()
+            .map(|site| site.source)
             .filter(|&s| Some(s) != skip)
             .collect();
+        self.reresolve_sources(sources, keys);
+    }
+
+    /// Re-resolves the links of `sources` whose key is one of `keys`.
+    fn reresolve_sources(&mut self, mut sources: Vec<FileId>, keys: &[String]) {
         sources.sort_unstable();
         sources.dedup();
         for source in sources {
             let Some(note) = self.note(source) else {
                 continue;
             };
-            let changes: Vec<(u32, Resolution, Resolution, String)> = note
+            let changes: Vec<(usize, Resolution, Resolution)> = note
                 .syntax
                 .links
                 .iter()
                 .zip(&note.resolved)
                 .enumerate()
-                .filter(|(_, (l, _))| keys.contains(&link_key(&l.target)))
+                .filter(|(_, (l, _))| keys.iter().any(|k| *k == link_key(&l.target)))
                 .filter_map(|(i, (l, &old))| {
                     let new = self.resolve_link(source, l).0;
-                    (new != old).then(|| (i as u32, old, new, unresolved_key(&l.target)))
+                    (new != old).then_some((i, old, new))
                 })
                 .collect();
-            for (i, old, new, key) in changes {
-                self.unrecord(source, i, old, &key);
-                self.record(source, i, new, &key);
-                if let Some(note) = self.files[source.0 as usize]
-                    .as_mut()
-                    .and_then(|f| f.note.as_mut())
-                {
-                    note.resolved[i as usize] = new;
-                }
-            }
-        }
-    }
-
-    fn record(&mut self, source: FileId, index: u32, r: Resolution, key: &str) {
-        let sites = match r {
-            Resolution::File { id, .. } => self.backlinks.entry(id).or_default(),
-            Resolution::Unresolved => self.unresolved.entry(key.to_string()).or_default(),
-        };
-        let v = sites.entry(source).or_default();
-        if let Err(at) = v.binary_search(&index) {
-            v.insert(at, index);
-        }
-    }
-
-    fn unrecord(&mut self, source: FileId, index: u32, r: Resolution, key: &str) {
-        match r {
-            Resolution::File { id, .. } => {
-                if let Some(sites) = self.backlinks.get_mut(&id) {
-                    remove_site(sites, source, index);
-                    if sites.is_empty() {
-                        self.backlinks.remove(&id);
+            let Some(note) = self.files[source.0 as usize]
+                .as_mut()
+                .and_then(|f| f.note.as_mut())
+            else {
+                continue;
+            };
+            for (i, old, new) in changes {
+                let site = LinkSite {
+                    source,
+                    link: i as u32,
+                };
+                let target = &note.syntax.links[i].target;
+                match old {
+                    Resolution::File { id, .. } => remove_one(&mut self.backlinks, &id, &site),
+                    Resolution::Unresolved => {
+                        remove_one(&mut self.unresolved, link_key(target).as_str(), &site)
                     }
                 }
-            }
-            Resolution::Unresolved => {
-                if let Some(sites) = self.unresolved.get_mut(key) {
-                    remove_site(sites, source, index);
-                    if sites.is_empty() {
-                        self.unresolved.remove(key);
-                    }
+                match new {
+                    Resolution::File { id, .. } => self.backlinks.entry(id).or_default().push(site),
+                    Resolution::Unresolved => push_to(&mut self.unresolved, link_key(target), site),
                 }
+                note.resolved[i] = new;
             }
         }
     }
@@ -666,7 +542,7 @@ impl Vault {
         let mut files: Vec<(FileId, &File)> = self.files().collect();
         files.sort_by(|a, b| a.1.path.cmp(&b.1.path));
         for (_, f) in &files {
-            let _ = writeln!(out, "file {}", f.path);
+            let _ = writeln!(out, "file {} ({})", f.path, f.folded);
             if let Some(n) = &f.note {
                 let _ = writeln!(out, "  title {:?}\n  {:?}", n.title, n.syntax);
                 for r in &n.resolved {
@@ -679,13 +555,13 @@ impl Vault {
                 }
             }
         }
-        let sites = |s: &LinkSites| -> Vec<(String, Vec<u32>)> {
-            let mut v: Vec<_> = s.iter().map(|(k, v)| (p(*k), v.clone())).collect();
+        let sites = |s: &[LinkSite]| -> Vec<(String, u32)> {
+            let mut v: Vec<_> = s.iter().map(|s| (p(s.source), s.link)).collect();
             v.sort();
             v
         };
-        let counts = |s: &BTreeMap<FileId, u32>| -> Vec<(String, u32)> {
-            let mut v: Vec<_> = s.iter().map(|(k, v)| (p(*k), *v)).collect();
+        let notes = |s: &[FileId]| -> Vec<String> {
+            let mut v: Vec<_> = s.iter().map(|id| p(*id)).collect();
             v.sort();
             v
         };
@@ -701,21 +577,11 @@ impl Vault {
         for (k, v) in &self.unresolved {
             lines.push(format!("unresolved {k:?} {:?}", sites(v)));
         }
-        for (k, v) in &self.link_keys {
-            lines.push(format!("key {k:?} {:?}", counts(v)));
-        }
         for (k, v) in &self.tags {
-            lines.push(format!("tag {k:?} {:?}", counts(v)));
+            lines.push(format!("tag {k:?} {:?}", notes(v)));
         }
-        for (k, v) in &self.by_folded_path {
-            let mut v: Vec<_> = v.iter().map(|id| p(*id)).collect();
-            v.sort();
-            lines.push(format!("folded-path {k:?} {v:?}"));
-        }
-        for (k, v) in &self.by_folded_name {
-            let mut v: Vec<_> = v.iter().map(|id| p(*id)).collect();
-            v.sort();
-            lines.push(format!("folded-name {k:?} {v:?}"));
+        for (k, v) in &self.by_name_key {
+            lines.push(format!("name-key {k:?} {:?}", notes(v)));
         }
         lines.sort();
         for l in lines {
@@ -736,41 +602,49 @@ impl Note {
             resolved: Vec::new(),
         }
     }
+
+    /// The folded title and aliases the note is known by (not its file stem).
+    fn names(&self) -> impl Iterator<Item = (Cow<'_, str>, NameKind)> {
+        std::iter::once((fold(&self.title), NameKind::Title)).chain(
+            self.syntax
+                .aliases()
+                .iter()
+                .map(|(a, _)| (fold(a), NameKind::Alias)),
+        )
+    }
 }
 
 /// The key of an unresolved target: folded path as written, without `.md`.
 pub fn unresolved_key(target: &str) -> String {
-    fold(path::strip_md(target.trim()))
+    fold(path::strip_md(target.trim())).into_owned()
 }
 
-fn remove_id(map: &mut HashMap<String, Vec<FileId>>, key: &str, id: FileId) {
-    if let Some(ids) = map.get_mut(key) {
-        ids.retain(|&i| i != id);
-        if ids.is_empty() {
-            map.remove(key);
+/// Appends to the list under `key`, allocating the key only when it is new.
+fn push_to<K, V>(map: &mut HashMap<K, Vec<V>>, key: impl Into<K> + AsRef<str>, value: V)
+where
+    K: std::hash::Hash + Eq + std::borrow::Borrow<str>,
+{
+    match map.get_mut(key.as_ref()) {
+        Some(list) => list.push(value),
+        None => {
+            map.insert(key.into(), vec![value]);
         }
     }
 }
 
-fn remove_count(map: &mut HashMap<String, BTreeMap<FileId, u32>>, key: &str, id: FileId) {
-    if let Some(m) = map.get_mut(key) {
-        if let Some(c) = m.get_mut(&id) {
-            *c -= 1;
-            if *c == 0 {
-                m.remove(&id);
-            }
+/// Removes one occurrence of `value` from the list under `key`, and the key once it is empty.
+fn remove_one<K, Q, V>(map: &mut HashMap<K, Vec<V>>, key: &Q, value: &V)
+where
+    K: std::hash::Hash + Eq + std::borrow::Borrow<Q>,
+    Q: std::hash::Hash + Eq + ?Sized,
+    V: PartialEq,
+{
+    if let Some(list) = map.get_mut(key) {
+        if let Some(pos) = list.iter().position(|v| v == value) {
+            list.swap_remove(pos);
         }
-        if m.is_empty() {
+        if list.is_empty() {
             map.remove(key);
-        }
-    }
-}
-
-fn remove_site(sites: &mut LinkSites, source: FileId, index: u32) {
-    if let Some(v) = sites.get_mut(&source) {
-        v.retain(|&i| i != index);
-        if v.is_empty() {
-            sites.remove(&source);
         }
     }
 }

@@ -1,5 +1,7 @@
 //! Vault-relative paths: always `/`-separated, no leading `/`, no `.` or `..` components.
 
+use std::borrow::Cow;
+
 /// Whether a vault path is a Markdown note (Obsidian only indexes `.md` as notes).
 pub fn is_note_path(path: &str) -> bool {
     let name = file_name(path);
@@ -50,9 +52,14 @@ pub fn join_normalized(base: &str, rel: &str) -> Option<String> {
     (!parts.is_empty()).then(|| parts.join("/"))
 }
 
-/// Case-folds a path or name for Obsidian's case-insensitive matching.
-pub fn fold(s: &str) -> String {
-    s.to_lowercase()
+/// Case-folds a path or name for Obsidian's case-insensitive matching; borrows when there is
+/// nothing to fold (ASCII without capitals, the common case for tags and keys).
+pub fn fold(s: &str) -> Cow<'_, str> {
+    if s.bytes().all(|b| b.is_ascii() && !b.is_ascii_uppercase()) {
+        Cow::Borrowed(s)
+    } else {
+        Cow::Owned(s.to_lowercase())
+    }
 }
 
 /// The key under which a link is indexed for incremental re-resolution: its last path
@@ -64,12 +71,12 @@ pub fn link_key(target: &str) -> String {
         .rsplit('/')
         .next()
         .unwrap_or("");
-    fold(strip_md(last.trim()))
+    fold(strip_md(last.trim())).into_owned()
 }
 
 /// The keys of a file: its folded name, and for notes also the name without `.md`.
 pub fn file_keys(path: &str) -> Vec<String> {
-    let name = fold(file_name(path));
+    let name = fold(file_name(path)).into_owned();
     let stripped = strip_md(&name).to_string();
     if stripped != name {
         vec![name, stripped]

@@ -1,0 +1,177 @@
+//! Obsidian's link resolution over the vault's name index.
+//!
+//! Every file a link can open has the link's last path component as its name (or, for notes,
+//! as its name without `.md`), so the candidates come from one lookup in the name-key index and
+//! the rules below only filter and rank them. Nothing here allocates for a bare name.
+
+use std::borrow::Cow;
+
+use super::path::{fold, is_note_path, join_normalized, parent};
+use super::{FileId, Resolution, Vault};
+
+/// How well a candidate's folded path matches a wanted path.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Fit {
+    /// The file's path is the wanted path.
+    Exact,
+    /// The file is a note whose path is the wanted path plus `.md`.
+    WithMd,
+}
+
+/// Whether `candidate` is `dir/want` (`want` alone when `dir` is empty), or that plus `.md`.
+fn fit_at(candidate: &str, dir: &str, want: &str) -> Option<Fit> {
+    let rest = if dir.is_empty() {
+        candidate
+    } else {
+        candidate.strip_prefix(dir)?.strip_prefix('/')?
+    };
+    let tail = rest.strip_prefix(want)?;
+    if tail.is_empty() {
+        Some(Fit::Exact)
+    } else if tail == ".md" && !is_note_path(want) {
+        Some(Fit::WithMd)
+    } else {
+        None
+    }
+}
+
+/// Whether `candidate` ends with `/want` (or is `want`), `.md` optional as above.
+fn fit_suffix(candidate: &str, want: &str) -> Option<Fit> {
+    [Fit::Exact, Fit::WithMd].into_iter().find(|&fit| {
+        let body = match fit {
+            Fit::Exact => candidate,
+            Fit::WithMd if !is_note_path(want) => match candidate.strip_suffix(".md") {
+                Some(b) => b,
+                None => return false,
+            },
+            Fit::WithMd => return false,
+        };
+        body == want
+            || (body.len() > want.len()
+                && body.ends_with(want)
+                && body.as_bytes()[body.len() - want.len() - 1] == b'/')
+    })
+}
+
+/// A path without `.`/`..`/empty components, borrowed when it already is one.
+fn normalized(path: &str) -> Option<Cow<'_, str>> {
+    let clean = !path.is_empty()
+        && !path.starts_with('/')
+        && !path.ends_with('/')
+        && path
+            .split('/')
+            .all(|part| !part.is_empty() && part != "." && part != "..");
+    if clean {
+        Some(Cow::Borrowed(path))
+    } else {
+        join_normalized("", path).map(Cow::Owned)
+    }
+}
+
+impl Vault {
+    /// Resolves a link target written in note `source`: the resolution and, when the bare name
+    /// matched several files, all of them (best first).
+    pub(super) fn resolve_target(&self, source: FileId, target: &str) -> (Resolution, Vec<FileId>) {
+        let target = target.trim();
+        let single = |id| (Resolution::File { id, candidates: 1 }, Vec::new());
+        let none = (Resolution::Unresolved, Vec::new());
+        if target.is_empty() {
+            return single(source);
+        }
+        // A last component `.` or `..` names a folder, which is never a link target.
+        let last = target
+            .trim_end_matches('/')
+            .rsplit('/')
+            .next()
+            .unwrap_or("");
+        if last == "." || last == ".." {
+            return none;
+        }
+        let folded_target = fold(target);
+        let folder = parent(&self.file(source).folded);
+        let (absolute, rest) = match folded_target.strip_prefix('/') {
+            Some(rest) => (true, rest),
+            None => (false, &*folded_target),
+        };
+        let relative = rest.starts_with("./") || rest.starts_with("../");
+        let wanted: Cow<str> = if relative {
+            match join_normalized(folder, rest) {
+                Some(p) => Cow::Owned(p),
+                None => return none,
+            }
+        } else {
+            match normalized(rest) {
+                Some(p) => p,
+                None => return none,
+            }
+        };
+        let name = super::path::file_name(&wanted);
+        let candidates = self.by_name_key.get(name).map_or(&[][..], Vec::as_slice);
+        let best_at = |dir: &str| {
+            candidates
+                .iter()
+                .filter_map(|&id| Some((fit_at(&self.file(id).folded, dir, &wanted)?, id)))
+                .min_by(|a, b| (a.0, self.path(a.1)).cmp(&(b.0, self.path(b.1))))
+                .map(|(_, id)| id)
+        };
+        if absolute || relative {
+            return best_at("").map_or(none, single);
+        }
+        if let Some(id) = best_at("") {
+            return single(id);
+        }
+        if !folder.is_empty()
+            && let Some(id) = best_at(folder)
+        {
+            return single(id);
+        }
+        let mut matches: Vec<(Fit, FileId)> = candidates
+            .iter()
+            .filter_map(|&id| Some((fit_suffix(&self.file(id).folded, &wanted)?, id)))
+            .collect();
+        match matches.len() {
+            0 => none,
+            1 => single(matches[0].1),
+            n => {
+                // Obsidian's tie-break: the file closest to the vault root, then the shortest
+                // path, then the exact name over an added `.md`, then path order.
+                matches.sort_by(|a, b| {
+                    let (pa, pb) = (self.path(a.1), self.path(b.1));
+                    (pa.matches('/').count(), pa.len(), a.0, pa).cmp(&(
+                        pb.matches('/').count(),
+                        pb.len(),
+                        b.0,
+                        pb,
+                    ))
+                });
+                let all: Vec<FileId> = matches.iter().map(|m| m.1).collect();
+                (
+                    Resolution::File {
+                        id: all[0],
+                        candidates: n as u32,
+                    },
+                    all,
+                )
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fits() {
+        assert!(fit_at("people/tomer.md", "people", "tomer") == Some(Fit::WithMd));
+        assert!(fit_at("people/tomer.md", "", "people/tomer.md") == Some(Fit::Exact));
+        assert!(fit_at("people/tomer.md", "peo", "ple/tomer").is_none());
+        assert!(fit_at("x.md.md", "", "x.md").is_none());
+        assert!(fit_suffix("a/b/c.md", "b/c") == Some(Fit::WithMd));
+        assert!(fit_suffix("a/bb/c.md", "b/c").is_none());
+        assert!(fit_suffix("c.png", "c.png") == Some(Fit::Exact));
+        assert_eq!(normalized("a/b").as_deref(), Some("a/b"));
+        assert_eq!(normalized("a//./b/").as_deref(), Some("a/b"));
+        assert_eq!(normalized("../a"), None);
+    }
+}
