@@ -1,5 +1,6 @@
 //! `vaultls check`: every finding of a vault as text lines or one JSON object.
 
+use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::features::diagnostics::{Severity, note_diagnostics};
@@ -41,40 +42,44 @@ pub struct Report {
 pub fn report(vault: &Vault, vault_name: &str) -> Report {
     let mut notes: Vec<_> = vault.notes().collect();
     notes.sort_by(|a, b| vault.path(a.0).cmp(vault.path(b.0)));
-    let mut findings = Vec::new();
-    let mut has_problems = false;
-    let mut links = 0;
-    for (id, note) in &notes {
-        links += note.syntax.links.len();
-        let diagnostics = note_diagnostics(vault, *id);
-        if diagnostics.is_empty() {
-            continue;
-        }
-        let index = LineIndex::new(&note.text);
-        for d in diagnostics {
-            has_problems |= d.severity != Severity::Hint;
-            let start = index.line_col(&note.text, d.span.start as usize, ColumnUnit::Char);
-            let end = index.line_col(&note.text, d.span.end as usize, ColumnUnit::Char);
-            findings.push(Finding {
-                path: vault.path(*id).to_string(),
-                line: start.line + 1,
-                column: start.col + 1,
-                end_line: end.line + 1,
-                end_column: end.col + 1,
-                severity: d.severity.as_str(),
-                code: d.code,
-                message: d.message,
-                target: d.target,
-            });
-        }
-    }
+    let per_note: Vec<Vec<Finding>> = notes
+        .par_iter()
+        .map(|(id, note)| {
+            let diagnostics = note_diagnostics(vault, *id);
+            if diagnostics.is_empty() {
+                return Vec::new();
+            }
+            let index = LineIndex::new(&note.text);
+            diagnostics
+                .into_iter()
+                .map(|d| {
+                    let start = index.line_col(&note.text, d.span.start as usize, ColumnUnit::Char);
+                    let end = index.line_col(&note.text, d.span.end as usize, ColumnUnit::Char);
+                    Finding {
+                        path: vault.path(*id).to_string(),
+                        line: start.line + 1,
+                        column: start.col + 1,
+                        end_line: end.line + 1,
+                        end_column: end.col + 1,
+                        severity: d.severity.as_str(),
+                        code: d.code,
+                        message: d.message,
+                        target: d.target,
+                    }
+                })
+                .collect()
+        })
+        .collect();
+    let findings: Vec<Finding> = per_note.into_iter().flatten().collect();
     Report {
         vault: vault_name.to_string(),
         notes: notes.len(),
         files: vault.file_count(),
-        links,
+        links: notes.iter().map(|(_, n)| n.syntax.links.len()).sum(),
+        has_problems: findings
+            .iter()
+            .any(|f| f.severity != Severity::Hint.as_str()),
         diagnostics: findings,
-        has_problems,
     }
 }
 

@@ -1,12 +1,8 @@
 //! Reading a vault folder from disk.
 
 use std::fs;
-use std::io;
-use std::path::Path;
-
-use rayon::prelude::*;
-
-use super::path::is_note_path;
+use std::io::{self, Read};
+use std::path::{Path, PathBuf};
 
 /// Notes larger than this are not read; they are kept as empty notes so links to them resolve.
 pub const MAX_NOTE_BYTES: u64 = 64 * 1024 * 1024;
@@ -19,12 +15,11 @@ pub struct LoadIssue {
     pub message: String,
 }
 
-/// Walks `root` and reads every note. Dot-folders (`.obsidian`, `.git`, `.trash`) and dot-files
-/// are skipped; symlinks are not followed (nothing outside the vault is read).
+/// Lists every file under `root` as (vault path, absolute path), sorted. Dot-folders
+/// (`.obsidian`, `.git`, `.trash`) and dot-files are skipped; symlinks are not followed
+/// (nothing outside the vault is read).
 #[allow(clippy::type_complexity)]
-pub(super) fn read_vault(
-    root: &Path,
-) -> io::Result<(Vec<(String, Option<String>)>, Vec<LoadIssue>)> {
+pub(super) fn walk(root: &Path) -> io::Result<(Vec<(String, PathBuf)>, Vec<LoadIssue>)> {
     let meta = fs::metadata(root)?;
     if !meta.is_dir() {
         return Err(io::Error::new(
@@ -73,52 +68,40 @@ pub(super) fn read_vault(
         paths.push((rel, entry.into_path()));
     }
     paths.sort();
-    let read: Vec<((String, Option<String>), Option<LoadIssue>)> = paths
-        .into_par_iter()
-        .map(|(rel, abs)| {
-            if !is_note_path(&rel) {
-                return ((rel, None), None);
-            }
-            let (text, issue) = read_note(&abs);
-            let issue = issue.map(|message| LoadIssue {
-                path: rel.clone(),
-                message,
-            });
-            ((rel, Some(text)), issue)
-        })
-        .collect();
-    let mut files = Vec::with_capacity(read.len());
-    for (file, issue) in read {
-        files.push(file);
-        issues.extend(issue);
-    }
-    Ok((files, issues))
+    Ok((paths, issues))
 }
 
 /// Reads a note's text: lossily when it is not UTF-8, empty when it is unreadable or too big.
+/// Returns the text and, when it is not the file's exact content, why.
 pub(crate) fn read_note(path: &Path) -> (String, Option<String>) {
-    match fs::metadata(path) {
-        Ok(m) if m.len() > MAX_NOTE_BYTES => {
-            return (
-                String::new(),
-                Some(format!(
-                    "skipped: {} bytes is over the {} MiB limit for a note",
-                    m.len(),
-                    MAX_NOTE_BYTES / 1024 / 1024
-                )),
-            );
-        }
-        Ok(_) => {}
-        Err(err) => return (String::new(), Some(format!("unreadable: {err}"))),
+    let unreadable = |err: io::Error| (String::new(), Some(format!("unreadable: {err}")));
+    let mut file = match fs::File::open(path) {
+        Ok(f) => f,
+        Err(err) => return unreadable(err),
+    };
+    let len = match file.metadata() {
+        Ok(m) => m.len(),
+        Err(err) => return unreadable(err),
+    };
+    if len > MAX_NOTE_BYTES {
+        return (
+            String::new(),
+            Some(format!(
+                "skipped: {len} bytes is over the {} MiB limit for a note",
+                MAX_NOTE_BYTES / 1024 / 1024
+            )),
+        );
     }
-    match fs::read(path) {
-        Ok(bytes) => match String::from_utf8(bytes) {
-            Ok(text) => (text, None),
-            Err(err) => (
-                String::from_utf8_lossy(err.as_bytes()).into_owned(),
-                Some("not valid UTF-8; invalid bytes were replaced with U+FFFD".into()),
-            ),
-        },
-        Err(err) => (String::new(), Some(format!("unreadable: {err}"))),
+    let mut bytes = Vec::with_capacity(len as usize + 1);
+    // `take` guards against a file that grows while it is read.
+    if let Err(err) = (&mut file).take(MAX_NOTE_BYTES).read_to_end(&mut bytes) {
+        return unreadable(err);
+    }
+    match String::from_utf8(bytes) {
+        Ok(text) => (text, None),
+        Err(err) => (
+            String::from_utf8_lossy(err.as_bytes()).into_owned(),
+            Some("not valid UTF-8; invalid bytes were replaced with U+FFFD".into()),
+        ),
     }
 }

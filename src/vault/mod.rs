@@ -112,18 +112,20 @@ impl Vault {
     /// Builds a vault from files already in memory: `(path, Some(text))` for notes,
     /// `(path, None)` for attachments. Notes are parsed and resolved in parallel.
     pub fn from_files(root: impl Into<PathBuf>, files: Vec<(String, Option<String>)>) -> Vault {
-        let mut vault = Vault::new(root);
-        let parsed: Vec<(String, Option<Note>)> = files
+        let parsed = files
             .into_par_iter()
             .map(|(path, text)| {
-                let note = is_note_path(&path).then(|| {
-                    let text = text.unwrap_or_default();
-                    let syntax = parse_note(&text);
-                    Note::new(&path, text, syntax)
-                });
+                let note =
+                    is_note_path(&path).then(|| Note::parse(&path, text.unwrap_or_default()));
                 (path, note)
             })
             .collect();
+        Vault::from_parsed(root.into(), parsed)
+    }
+
+    /// Indexes parsed files (the sequential part of a load) and resolves every link (parallel).
+    fn from_parsed(root: PathBuf, parsed: Vec<(String, Option<Note>)>) -> Vault {
+        let mut vault = Vault::new(root);
         let mut ids = Vec::with_capacity(parsed.len());
         for (path, note) in parsed {
             if vault.by_path.contains_key(&path) {
@@ -146,8 +148,29 @@ impl Vault {
     /// Reads a vault folder. Fails only when `root` is not a readable folder; problems with
     /// single files are recorded in [`Vault::issues`] and never stop the load.
     pub fn load(root: &Path) -> std::io::Result<Vault> {
-        let (files, issues) = load::read_vault(root)?;
-        let mut vault = Vault::from_files(root, files);
+        let (paths, mut issues) = load::walk(root)?;
+        // Each note is parsed right after it is read, while its text is in cache.
+        let read: Vec<((String, Option<Note>), Option<LoadIssue>)> = paths
+            .into_par_iter()
+            .map(|(path, abs)| {
+                if !is_note_path(&path) {
+                    return ((path, None), None);
+                }
+                let (text, problem) = load::read_note(&abs);
+                let issue = problem.map(|message| LoadIssue {
+                    path: path.clone(),
+                    message,
+                });
+                let note = Note::parse(&path, text);
+                ((path, Some(note)), issue)
+            })
+            .collect();
+        let mut parsed = Vec::with_capacity(read.len());
+        for (file, issue) in read {
+            parsed.push(file);
+            issues.extend(issue);
+        }
+        let mut vault = Vault::from_parsed(root.to_path_buf(), parsed);
         vault.issues = issues;
         Ok(vault)
     }
@@ -267,11 +290,7 @@ impl Vault {
     /// whose resolution it can change.
     pub fn upsert_file(&mut self, path: &str, text: Option<String>) {
         let is_note = is_note_path(path);
-        let note = is_note.then(|| {
-            let text = text.unwrap_or_default();
-            let syntax = parse_note(&text);
-            Note::new(path, text, syntax)
-        });
+        let note = is_note.then(|| Note::parse(path, text.unwrap_or_default()));
         match self.id(path) {
             Some(id) if is_note => self.replace_note(id, note.expect("note")),
             Some(_) => {}
@@ -593,6 +612,11 @@ impl Vault {
 }
 
 impl Note {
+    fn parse(path: &str, text: String) -> Note {
+        let syntax = parse_note(&text);
+        Note::new(path, text, syntax)
+    }
+
     fn new(path: &str, text: String, syntax: NoteSyntax) -> Note {
         let title = syntax.title(stem(path)).to_string();
         Note {
