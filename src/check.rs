@@ -49,12 +49,17 @@ pub fn report(vault: &Vault, vault_name: &str) -> Report {
             if diagnostics.is_empty() {
                 return Vec::new();
             }
-            let index = LineIndex::new(&note.text);
+            let text = &note.text;
+            let index = LineIndex::new(text);
+            // Findings come in text order: convert each from the one before.
+            let mut last = (0, index.line_col(text, 0, ColumnUnit::Char));
             diagnostics
                 .into_iter()
                 .map(|d| {
-                    let start = index.line_col(&note.text, d.span.start as usize, ColumnUnit::Char);
-                    let end = index.line_col(&note.text, d.span.end as usize, ColumnUnit::Char);
+                    let (from, to) = (d.span.start as usize, d.span.end as usize);
+                    let start = index.line_col_after(text, last, from, ColumnUnit::Char);
+                    let end = index.line_col_after(text, (from, start), to, ColumnUnit::Char);
+                    last = (from, start);
                     Finding {
                         path: vault.path(*id).to_string(),
                         line: start.line + 1,

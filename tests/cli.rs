@@ -109,3 +109,40 @@ fn unreadable_and_invalid_files_do_not_fail_the_load() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("bad.md: not valid UTF-8"), "{err}");
 }
+
+#[test]
+fn hostile_notes_are_checked_without_failing() {
+    let dir = tempfile::tempdir().unwrap();
+    let many: Vec<String> = (0..20_000).map(|i| format!("[[L{i}]]")).collect();
+    std::fs::write(dir.path().join("many.md"), many.join(" ")).unwrap();
+    std::fs::write(dir.path().join("brackets.md"), "[[".repeat(50_000)).unwrap();
+    std::fs::write(
+        dir.path().join("yaml.md"),
+        format!("---\nx: {}\n---\n[[many]]\n", "[".repeat(50_000)),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("binary.md"),
+        [0u8, 159, 146, 150, 255, 0, 10],
+    )
+    .unwrap();
+    let out = vaultls(&["check", dir.path().to_str().unwrap(), "--format", "json"]);
+    assert_eq!(out.status.code(), Some(1));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("valid JSON");
+    let findings = v["diagnostics"].as_array().unwrap();
+    let broken = findings
+        .iter()
+        .filter(|d| d["code"] == "broken-link")
+        .count();
+    assert_eq!(broken, 20_000);
+    let last = findings.iter().rfind(|d| d["path"] == "many.md").unwrap();
+    assert_eq!(last["target"], "L19999");
+    // Columns count characters along one long line.
+    let expected_column = many[..19_999].iter().map(|l| l.len() + 1).sum::<usize>() + 3;
+    assert_eq!(last["column"], expected_column);
+    assert!(
+        findings
+            .iter()
+            .any(|d| d["path"] == "yaml.md" && d["code"] == "frontmatter-yaml")
+    );
+}

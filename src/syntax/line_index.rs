@@ -81,6 +81,33 @@ impl LineIndex {
         }
     }
 
+    /// Like [`LineIndex::line_col`], but counts only from `known`, an earlier position on the
+    /// same line, when there is one: converting many offsets of one long line in order then
+    /// costs the line's length once instead of once per offset.
+    pub fn line_col_after(
+        &self,
+        text: &str,
+        known: (usize, LineCol),
+        offset: usize,
+        unit: ColumnUnit,
+    ) -> LineCol {
+        let offset = floor_char_boundary(text, offset.min(text.len()));
+        let (from, at) = known;
+        let between = match text.get(from..offset) {
+            Some(between) if !between.contains(['\n', '\r']) => between,
+            _ => return self.line_col(text, offset, unit),
+        };
+        let extra = match unit {
+            ColumnUnit::Utf8 => between.len(),
+            ColumnUnit::Utf16 => between.chars().map(char::len_utf16).sum(),
+            ColumnUnit::Char => between.chars().count(),
+        };
+        LineCol {
+            line: at.line,
+            col: at.col + extra as u32,
+        }
+    }
+
     /// The byte offset of a position, clamped: past the last line → end of text; past the end
     /// of a line → the end of its content (before the line terminator); inside a character
     /// (a UTF-16 column between surrogates, a UTF-8 column inside a sequence) → that
@@ -160,6 +187,27 @@ mod tests {
         for unit in [ColumnUnit::Utf8, ColumnUnit::Utf16, ColumnUnit::Char] {
             let lc = idx.line_col(text, c, unit);
             assert_eq!(idx.offset(text, lc, unit), c);
+        }
+    }
+
+    #[test]
+    fn incremental_conversion_agrees() {
+        let text = "a—b😀c d\nxy—z\r\nq";
+        let idx = LineIndex::new(text);
+        let offsets: Vec<usize> = (0..=text.len())
+            .filter(|&o| text.is_char_boundary(o))
+            .collect();
+        for unit in [ColumnUnit::Utf8, ColumnUnit::Utf16, ColumnUnit::Char] {
+            for &a in &offsets {
+                let known = (a, idx.line_col(text, a, unit));
+                for &b in &offsets {
+                    assert_eq!(
+                        idx.line_col_after(text, known, b, unit),
+                        idx.line_col(text, b, unit),
+                        "{a} -> {b} {unit:?}"
+                    );
+                }
+            }
         }
     }
 
