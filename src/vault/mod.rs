@@ -150,11 +150,11 @@ impl Vault {
     pub fn load(root: &Path) -> std::io::Result<Vault> {
         let (paths, mut issues) = load::walk(root)?;
         // Each note is parsed right after it is read, while its text is in cache.
-        let read: Vec<((String, Option<Note>), Option<LoadIssue>)> = paths
+        let read: Vec<(String, Option<Note>, Option<LoadIssue>)> = paths
             .into_par_iter()
             .map(|(path, abs)| {
                 if !is_note_path(&path) {
-                    return ((path, None), None);
+                    return (path, None, None);
                 }
                 let (text, problem) = load::read_note(&abs);
                 let issue = problem.map(|message| LoadIssue {
@@ -162,12 +162,12 @@ impl Vault {
                     message,
                 });
                 let note = Note::parse(&path, text);
-                ((path, Some(note)), issue)
+                (path, Some(note), issue)
             })
             .collect();
         let mut parsed = Vec::with_capacity(read.len());
-        for (file, issue) in read {
-            parsed.push(file);
+        for (path, note, issue) in read {
+            parsed.push((path, note));
             issues.extend(issue);
         }
         let mut vault = Vault::from_parsed(root.to_path_buf(), parsed);
