@@ -1,3 +1,77 @@
-//! Features: pure functions of a vault snapshot (no IO, no locks, no protocol types).
+//! Features: pure functions of a vault snapshot, a note and a byte offset. No IO, no locks and
+//! no protocol types: the server translates their results.
 
+pub mod completion;
+pub mod definition;
 pub mod diagnostics;
+pub mod references;
+
+#[cfg(test)]
+mod fixture;
+
+use crate::syntax::{Heading, Link, NoteSyntax, Span, Subpath};
+use crate::vault::subpath::{find_block, find_heading, normalize_heading};
+use crate::vault::{FileId, Note, Vault};
+
+/// A place in the vault: a file and a byte range in it (empty at 0 for a whole file).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Location {
+    pub file: FileId,
+    pub span: Span,
+}
+
+/// The link under the cursor: `offset` inside it, or right after its last character.
+pub fn link_at(syntax: &NoteSyntax, offset: usize) -> Option<(usize, &Link)> {
+    let inside = syntax
+        .links
+        .iter()
+        .position(|l| l.span.start as usize <= offset && offset < l.span.end as usize);
+    let i = inside.or_else(|| {
+        syntax
+            .links
+            .iter()
+            .position(|l| l.span.end as usize == offset)
+    })?;
+    Some((i, &syntax.links[i]))
+}
+
+/// The heading a link's subpath names in its target note, if any.
+pub fn linked_heading<'a>(note: &'a Note, link: &Link) -> Option<&'a Heading> {
+    match &link.subpath {
+        Some(Subpath::Heading(chain)) => find_heading(&note.syntax, chain),
+        _ => None,
+    }
+}
+
+/// Where a link leads: the target file, narrowed to the heading or block its subpath names
+/// (the whole file when the subpath does not resolve).
+pub fn link_target(vault: &Vault, source: FileId, index: usize) -> Option<Location> {
+    let note = vault.note(source)?;
+    let link = note.syntax.links.get(index)?;
+    let file = note.resolved.get(index)?.file()?;
+    let whole = Location {
+        file,
+        span: Span::empty(0),
+    };
+    let Some(target) = vault.note(file) else {
+        return Some(whole);
+    };
+    let span = match &link.subpath {
+        Some(Subpath::Heading(chain)) => find_heading(&target.syntax, chain).map(|h| h.span),
+        Some(Subpath::Block(id)) => find_block(&target.syntax, id).map(|b| b.block_span),
+        None => None,
+    };
+    Some(span.map_or(whole, |span| Location { file, span }))
+}
+
+/// Whether two subpaths name the same place (headings compare normalized, last level).
+fn same_subpath(a: &Option<Subpath>, b: &Option<Subpath>) -> bool {
+    match (a, b) {
+        (None, None) => true,
+        (Some(Subpath::Block(x)), Some(Subpath::Block(y))) => x.eq_ignore_ascii_case(y),
+        (Some(Subpath::Heading(x)), Some(Subpath::Heading(y))) => {
+            x.last().map(|h| normalize_heading(h)) == y.last().map(|h| normalize_heading(h))
+        }
+        _ => false,
+    }
+}

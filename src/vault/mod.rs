@@ -283,6 +283,16 @@ impl Vault {
         self.resolve_target(source, &link.target)
     }
 
+    /// Resolves a link path (the part before `#`) as if written in note `source`.
+    pub fn resolve_path(&self, source: FileId, target: &str) -> Resolution {
+        self.resolve_target(source, target).0
+    }
+
+    /// Every name notes are known by (folded) with the notes it names.
+    pub fn names(&self) -> impl Iterator<Item = (&str, &[(FileId, NameKind)])> {
+        self.names.iter().map(|(k, v)| (k.as_str(), v.as_slice()))
+    }
+
     // ----- incremental updates ----------------------------------------------------------
 
     /// Creates or replaces a file. For notes (`.md`) `text` is the content (`None` = empty);

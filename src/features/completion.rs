@@ -1,0 +1,693 @@
+//! Completion: note names, titles and aliases after `[[` (and attachments after `![[`), a
+//! note's headings after `[[Note#`, its block ids after `[[Note#^`, tags after `#`, and note
+//! paths after `](` in Markdown links.
+
+use nucleo_matcher::pattern::{AtomKind, CaseMatching, Normalization, Pattern};
+use nucleo_matcher::{Config, Matcher, Utf32Str};
+use percent_encoding::{AsciiSet, CONTROLS, utf8_percent_encode};
+
+use crate::syntax::{Span, is_tag_char};
+use crate::vault::path::{fold, is_note_path, parent, stem};
+use crate::vault::{FileId, NameKind, Resolution, Vault};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ItemKind {
+    Note,
+    Alias,
+    Attachment,
+    Heading,
+    Block,
+    Tag,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CompletionItem {
+    pub label: String,
+    pub kind: ItemKind,
+    /// Where the item lives (a note's folder, a heading's level).
+    pub detail: Option<String>,
+    /// The text that replaces `replace`.
+    pub new_text: String,
+    pub replace: Span,
+    /// What the client filters on as the user types on.
+    pub filter_text: String,
+    /// The note or file the item names, for documentation on demand.
+    pub file: Option<FileId>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Completion {
+    /// Best first.
+    pub items: Vec<CompletionItem>,
+    /// More matched than were sent: the client must ask again as the user types.
+    pub is_incomplete: bool,
+}
+
+/// Completion at `offset` of note `file`, at most `limit` items; `None` where nothing is
+/// completed (plain text, link display text).
+pub fn completion(vault: &Vault, file: FileId, offset: usize, limit: usize) -> Option<Completion> {
+    let text = &vault.note(file)?.text;
+    let offset = crate::syntax::line_index::floor_char_boundary(text, offset.min(text.len()));
+    let line_start = text[..offset].rfind(['\n', '\r']).map_or(0, |i| i + 1);
+    let line_end = text[offset..]
+        .find(['\n', '\r'])
+        .map_or(text.len(), |i| offset + i);
+    let prefix = &text[line_start..offset];
+    let after = &text[offset..line_end];
+
+    if let Some(open) = prefix.rfind("[[").filter(|&o| !prefix[o..].contains("]]")) {
+        let start = line_start + open + 2;
+        let embed = prefix[..open].ends_with('!');
+        let closing = closing_at(after, "]]");
+        return wikilink(vault, file, text, start, offset, closing, embed, limit);
+    }
+    if let Some(open) = prefix.rfind("](").filter(|&o| !prefix[o..].contains(')')) {
+        let typed_start = line_start + open + 2;
+        let closed = closing_at(after, ")").is_some();
+        let query = &text[typed_start..offset];
+        let query = query.strip_prefix('<').unwrap_or(query);
+        let replace = Span::new(offset - query.len(), offset);
+        let items = note_items(vault, file, query, replace, limit, |vault, id, _| {
+            let path = vault.path(id);
+            let encoded = utf8_percent_encode(path, PATH_ENCODE).to_string();
+            if closed {
+                encoded
+            } else {
+                format!("{encoded})")
+            }
+        });
+        return Some(items);
+    }
+    tag(vault, file, text, line_start, offset, limit)
+}
+
+/// Characters percent-encoded in Markdown link destinations (Obsidian encodes spaces).
+const PATH_ENCODE: &AsciiSet = &CONTROLS
+    .add(b' ')
+    .add(b'<')
+    .add(b'>')
+    .add(b'(')
+    .add(b')')
+    .add(b'#')
+    .add(b'%')
+    .add(b'^')
+    .add(b'[')
+    .add(b']');
+
+/// Offset in `after` of `close` when the link is already closed on this line (before any
+/// other link opens).
+fn closing_at(after: &str, close: &str) -> Option<usize> {
+    let at = after.find(close)?;
+    let reopened = after[..at].contains("[[") || after[..at].contains("](");
+    (!reopened).then_some(at)
+}
+
+#[allow(clippy::too_many_arguments)]
+fn wikilink(
+    vault: &Vault,
+    file: FileId,
+    text: &str,
+    start: usize,
+    offset: usize,
+    closing: Option<usize>,
+    embed: bool,
+    limit: usize,
+) -> Option<Completion> {
+    let typed = &text[start..offset];
+    if typed.contains('|') {
+        return None; // display text is the user's own
+    }
+    // In a closed link the completed part runs on to the next `#`, `|` or `]]`.
+    let part_end = |from: usize| match closing {
+        Some(close) => {
+            let rest = &text[from..offset + close];
+            from + rest.find(['#', '|']).unwrap_or(rest.len())
+        }
+        None => offset,
+    };
+    let Some(hash) = typed.find('#') else {
+        let replace = Span::new(start, part_end(offset));
+        let suffix = if closing.is_some() { "" } else { "]]" };
+        let mut result = note_items(vault, file, typed, replace, limit, |vault, id, alias| {
+            let target = link_text(vault, file, id);
+            match alias {
+                Some(alias) => format!("{target}|{alias}{suffix}"),
+                None => format!("{target}{suffix}"),
+            }
+        });
+        if embed || typed.contains('.') {
+            attachment_items(vault, file, typed, replace, suffix, limit, &mut result);
+        }
+        return Some(result);
+    };
+    let note_part = &typed[..hash];
+    let target = if note_part.trim().is_empty() {
+        file
+    } else {
+        match vault.resolve_path(file, note_part) {
+            Resolution::File { id, .. } => id,
+            Resolution::Unresolved => return Some(Completion::default()),
+        }
+    };
+    let note = vault.note(target)?;
+    let sub_start = start + hash + 1;
+    let sub = &text[sub_start..offset];
+    let end = {
+        let e = part_end(offset);
+        // `part_end` stops at `#`; a heading chain continues past it only when typed.
+        if closing.is_some() { e } else { offset }
+    };
+    let suffix = if closing.is_some() { "" } else { "]]" };
+    if let Some(query) = sub.strip_prefix('^') {
+        let replace = Span::new(sub_start, end);
+        let items = note
+            .syntax
+            .blocks
+            .iter()
+            .filter(|b| fold(&b.id).contains(&*fold(query)))
+            .take(limit)
+            .map(|b| CompletionItem {
+                label: format!("^{}", b.id),
+                kind: ItemKind::Block,
+                detail: Some(snippet(&note.text[b.block_span.range()])),
+                new_text: format!("^{}{suffix}", b.id),
+                replace,
+                filter_text: format!("^{}", b.id),
+                file: Some(target),
+            })
+            .collect();
+        return Some(Completion {
+            items,
+            is_incomplete: false,
+        });
+    }
+    // `[[Note#H1#H2` completes the last level.
+    let last = sub.rfind('#').map_or(sub_start, |i| sub_start + i + 1);
+    let replace = Span::new(last, end);
+    let query = fold(&text[last..offset]).into_owned();
+    let items = note
+        .syntax
+        .headings
+        .iter()
+        .filter(|h| query.is_empty() || fold(&h.text).contains(&query))
+        .take(limit)
+        .map(|h| CompletionItem {
+            label: h.text.clone(),
+            kind: ItemKind::Heading,
+            detail: Some(format!("H{}", h.level)),
+            new_text: format!("{}{suffix}", h.text),
+            replace,
+            filter_text: h.text.clone(),
+            file: Some(target),
+        })
+        .collect();
+    Some(Completion {
+        items,
+        is_incomplete: false,
+    })
+}
+
+/// Sorts best first: tier (0 exact, 1 prefix, 2 fuzzy), then inverted fuzzy score, then
+/// inverted backlink count (often-linked notes first).
+type Rank = (u8, u32, usize);
+
+/// Notes matching `query` by file name, title or alias, best first.
+fn note_items(
+    vault: &Vault,
+    file: FileId,
+    query: &str,
+    replace: Span,
+    limit: usize,
+    new_text: impl Fn(&Vault, FileId, Option<&str>) -> String,
+) -> Completion {
+    let query_folded = fold(query.trim()).into_owned();
+    let pattern = Pattern::new(
+        query.trim(),
+        CaseMatching::Ignore,
+        Normalization::Smart,
+        AtomKind::Fuzzy,
+    );
+    let mut matcher = Matcher::new(Config::DEFAULT);
+    let mut buf = Vec::new();
+    let mut hits: Vec<(Rank, FileId, NameKind, &str)> = Vec::new();
+    for (name, notes) in vault.names() {
+        let tier = if name == query_folded {
+            0
+        } else if name.starts_with(&query_folded) {
+            1
+        } else {
+            2
+        };
+        let score = if query_folded.is_empty() {
+            0
+        } else {
+            match pattern.score(Utf32Str::new(name, &mut buf), &mut matcher) {
+                Some(s) => s,
+                None => continue,
+            }
+        };
+        for &(id, kind) in notes {
+            if id == file && kind != NameKind::Alias {
+                continue;
+            }
+            let popularity = vault.backlinks(id).len();
+            hits.push((
+                (tier, u32::MAX - score, usize::MAX - popularity),
+                id,
+                kind,
+                name,
+            ));
+        }
+    }
+    hits.sort_by(|a, b| (a.0, a.2, vault.path(a.1)).cmp(&(b.0, b.2, vault.path(b.1))));
+    let mut seen = std::collections::HashSet::new();
+    let mut items = Vec::new();
+    let mut more = false;
+    for (_, id, kind, folded_name) in hits {
+        let Some(note) = vault.note(id) else { continue };
+        let path = vault.path(id);
+        let (label, alias) = match kind {
+            NameKind::FileStem => (stem(path).to_string(), None),
+            NameKind::Title => {
+                if fold(&note.title) == fold(stem(path)) {
+                    continue;
+                }
+                (note.title.clone(), None)
+            }
+            NameKind::Alias => {
+                let Some((alias, _)) = note
+                    .syntax
+                    .aliases()
+                    .iter()
+                    .find(|(a, _)| *fold(a) == *folded_name)
+                else {
+                    continue;
+                };
+                (alias.clone(), Some(alias.as_str()))
+            }
+        };
+        if !seen.insert((id, alias.map(str::to_string))) {
+            continue;
+        }
+        if items.len() == limit {
+            more = true;
+            break;
+        }
+        let folder = parent(path);
+        let detail = match kind {
+            NameKind::Alias => format!("alias of {}, {}", stem(path), shown_folder(folder)),
+            _ => shown_folder(folder),
+        };
+        items.push(CompletionItem {
+            new_text: new_text(vault, id, alias),
+            label: label.clone(),
+            kind: if alias.is_some() {
+                ItemKind::Alias
+            } else {
+                ItemKind::Note
+            },
+            detail: Some(detail),
+            replace,
+            filter_text: label,
+            file: Some(id),
+        });
+    }
+    Completion {
+        items,
+        is_incomplete: more,
+    }
+}
+
+fn shown_folder(folder: &str) -> String {
+    if folder.is_empty() {
+        "/".to_string()
+    } else {
+        format!("{folder}/")
+    }
+}
+
+/// Attachments (non-note files) whose name contains the query; they need their extension.
+fn attachment_items(
+    vault: &Vault,
+    file: FileId,
+    query: &str,
+    replace: Span,
+    suffix: &str,
+    limit: usize,
+    out: &mut Completion,
+) {
+    let query = fold(query.trim()).into_owned();
+    let mut found: Vec<(FileId, &str)> = vault
+        .files()
+        .filter(|(_, f)| f.note.is_none())
+        .map(|(id, f)| (id, f.path.as_str()))
+        .filter(|(_, p)| fold(crate::vault::path::file_name(p)).contains(&query))
+        .collect();
+    found.sort_by_key(|(_, p)| *p);
+    for (id, path) in found {
+        if out.items.len() >= limit {
+            out.is_incomplete = true;
+            break;
+        }
+        let name = crate::vault::path::file_name(path).to_string();
+        out.items.push(CompletionItem {
+            new_text: format!("{}{suffix}", link_text(vault, file, id)),
+            label: name.clone(),
+            kind: ItemKind::Attachment,
+            detail: Some(shown_folder(parent(path))),
+            replace,
+            filter_text: name,
+            file: Some(id),
+        });
+    }
+}
+
+/// The shortest link path that resolves to `target` from `from` (Obsidian's default link
+/// format): the bare name when it is unambiguous, else as many folders as needed.
+pub fn link_text(vault: &Vault, from: FileId, target: FileId) -> String {
+    let path = vault.path(target);
+    let without_md = if is_note_path(path) {
+        &path[..path.len() - 3]
+    } else {
+        path
+    };
+    let parts: Vec<&str> = without_md.split('/').collect();
+    for k in 1..parts.len() {
+        let candidate = parts[parts.len() - k..].join("/");
+        if vault.resolve_path(from, &candidate)
+            == (Resolution::File {
+                id: target,
+                candidates: 1,
+            })
+        {
+            return candidate;
+        }
+    }
+    without_md.to_string()
+}
+
+/// Tags after `#` (not a heading marker), most used first.
+fn tag(
+    vault: &Vault,
+    file: FileId,
+    text: &str,
+    line_start: usize,
+    offset: usize,
+    limit: usize,
+) -> Option<Completion> {
+    let prefix = &text[line_start..offset];
+    let typed_len: usize = prefix
+        .chars()
+        .rev()
+        .take_while(|&c| is_tag_char(c))
+        .map(char::len_utf8)
+        .sum();
+    let hash = prefix.len() - typed_len;
+    if hash == 0 || !prefix[..hash].ends_with('#') {
+        return None;
+    }
+    let before = prefix[..hash - 1].chars().next_back();
+    if before.is_some_and(|c| !c.is_whitespace()) {
+        return None;
+    }
+    let query = fold(&prefix[hash..]).into_owned();
+    let mut tags: Vec<(usize, &str)> = vault
+        .tags()
+        .filter(|t| t.contains(&query))
+        .filter_map(|t| {
+            let uses = vault.tag_uses(t);
+            // The tag being typed is in the index too; alone it is no suggestion.
+            let only_this = *t == query && uses.len() == 1 && uses[0] == (file, 1);
+            (!only_this).then(|| (uses.iter().map(|(_, n)| *n as usize).sum(), t))
+        })
+        .collect();
+    tags.sort_by(|a, b| (b.0, a.1).cmp(&(a.0, b.1)));
+    let replace = Span::new(line_start + hash, offset);
+    let is_incomplete = tags.len() > limit;
+    let items = tags
+        .into_iter()
+        .take(limit)
+        .map(|(uses, folded)| {
+            let shown = shown_tag(vault, folded).unwrap_or_else(|| folded.to_string());
+            CompletionItem {
+                label: format!("#{shown}"),
+                kind: ItemKind::Tag,
+                detail: Some(if uses == 1 {
+                    "1 use".to_string()
+                } else {
+                    format!("{uses} uses")
+                }),
+                new_text: shown.clone(),
+                replace,
+                filter_text: shown,
+                file: None,
+            }
+        })
+        .collect();
+    Some(Completion {
+        items,
+        is_incomplete,
+    })
+}
+
+/// A tag as first written in the vault (tags are case-insensitive; display keeps a casing).
+fn shown_tag(vault: &Vault, folded: &str) -> Option<String> {
+    let (id, _) = *vault.tag_uses(folded).first()?;
+    let note = vault.note(id)?;
+    note.syntax
+        .tags
+        .iter()
+        .find(|t| *fold(&t.name) == *folded)
+        .map(|t| t.name.clone())
+}
+
+fn snippet(text: &str) -> String {
+    let line = text.lines().next().unwrap_or("").trim();
+    if line.chars().count() > 60 {
+        let cut: String = line.chars().take(59).collect();
+        format!("{cut}…")
+    } else {
+        line.to_string()
+    }
+}
+
+/// Documentation for a completion item naming `id`: its type and title, then its first lines.
+pub fn documentation(vault: &Vault, id: FileId) -> Option<String> {
+    let note = vault.note(id)?;
+    let mut out = format!("**{}**", note.title);
+    if let Some(t) = note
+        .syntax
+        .frontmatter
+        .as_ref()
+        .and_then(|f| f.note_type.as_deref())
+    {
+        out += &format!(" · {t}");
+    }
+    out += &format!("  \n`{}`\n\n", vault.path(id));
+    let body_start = note
+        .syntax
+        .frontmatter
+        .as_ref()
+        .map_or(0, |f| f.span.end as usize);
+    let body: Vec<&str> = note.text[body_start..]
+        .lines()
+        .map(str::trim_end)
+        .filter(|l| !l.trim().is_empty())
+        .take(10)
+        .collect();
+    out += &body.join("\n");
+    Some(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use expect_test::{Expect, expect};
+
+    use super::*;
+    use crate::features::fixture::Fixture;
+
+    fn check(fixture: &str, expect: Expect) {
+        let f = Fixture::parse(fixture);
+        let text = &f.vault.note(f.file).unwrap().text;
+        let out = match completion(&f.vault, f.file, f.offset, 5) {
+            None => "none\n".to_string(),
+            Some(c) => {
+                let mut s = String::new();
+                for i in &c.items {
+                    s += &format!(
+                        "{:?} {:?} -> {:?} replacing {:?} ({})\n",
+                        i.kind,
+                        i.label,
+                        i.new_text,
+                        &text[i.replace.range()],
+                        i.detail.as_deref().unwrap_or("")
+                    );
+                }
+                if c.is_incomplete {
+                    s += "(incomplete)\n";
+                }
+                s
+            }
+        };
+        expect.assert_eq(&out);
+    }
+
+    const VAULT: &str = "
+//- People/Tomer Hagay.md
+---
+type: people
+aliases: [TH, Tomer]
+---
+# Tomer Hagay
+## Profile
+### Role
+Leads triage. ^role
+## Open Tasks
+//- People/Tom Jones.md
+# Tom Jones
+//- Archive/Tom Jones.md
+old
+//- Projects/Pricing.md
+---
+title: Pricing Plan
+tags: [project]
+---
+[[Tomer Hagay]] [[Tomer Hagay]] #project #Project/Cloud
+//- assets/tomato.png
+";
+
+    #[test]
+    fn notes_after_brackets() {
+        check(
+            &format!("{VAULT}//- Home.md\nSee [[tom$0\n"),
+            expect![[r#"
+                Note "Tomer Hagay" -> "Tomer Hagay]]" replacing "tom" (People/)
+                Alias "Tomer" -> "Tomer Hagay|Tomer]]" replacing "tom" (alias of Tomer Hagay, People/)
+                Note "Tom Jones" -> "Archive/Tom Jones]]" replacing "tom" (Archive/)
+                Note "Tom Jones" -> "People/Tom Jones]]" replacing "tom" (People/)
+            "#]],
+        );
+    }
+
+    #[test]
+    fn closed_link_replaces_the_name_only() {
+        check(
+            &format!("{VAULT}//- Home.md\nSee [[Pri$0ce|the plan]] now\n"),
+            expect![[r#"
+                Note "Pricing" -> "Pricing" replacing "Price" (Projects/)
+            "#]],
+        );
+    }
+
+    #[test]
+    fn empty_query_ranks_most_linked_first_and_caps() {
+        check(
+            &format!("{VAULT}//- Home.md\n[[$0\n//- A.md\n//- B.md\n//- C.md\n"),
+            expect![[r#"
+                Note "Tomer Hagay" -> "Tomer Hagay]]" replacing "" (People/)
+                Alias "TH" -> "Tomer Hagay|TH]]" replacing "" (alias of Tomer Hagay, People/)
+                Alias "Tomer" -> "Tomer Hagay|Tomer]]" replacing "" (alias of Tomer Hagay, People/)
+                Note "A" -> "A]]" replacing "" (/)
+                Note "Tom Jones" -> "Archive/Tom Jones]]" replacing "" (Archive/)
+                (incomplete)
+            "#]],
+        );
+    }
+
+    #[test]
+    fn headings_blocks_and_same_note() {
+        check(
+            &format!("{VAULT}//- Home.md\n[[Tomer Hagay#pro$0\n"),
+            expect![[r####"
+                Heading "Profile" -> "Profile]]" replacing "pro" (H2)
+            "####]],
+        );
+        check(
+            &format!("{VAULT}//- Home.md\n[[Tomer Hagay#Profile#$0]]\n"),
+            expect![[r#"
+                Heading "Tomer Hagay" -> "Tomer Hagay" replacing "" (H1)
+                Heading "Profile" -> "Profile" replacing "" (H2)
+                Heading "Role" -> "Role" replacing "" (H3)
+                Heading "Open Tasks" -> "Open Tasks" replacing "" (H2)
+            "#]],
+        );
+        check(
+            &format!("{VAULT}//- Home.md\n[[tomer hagay#^$0\n"),
+            expect![[r####"
+                Block "^role" -> "^role]]" replacing "^" (Leads triage. ^role)
+            "####]],
+        );
+        check(
+            "//- Home.md\n# Intro\n## Details\n[[#De$0\n",
+            expect![[r####"
+                Heading "Details" -> "Details]]" replacing "De" (H2)
+            "####]],
+        );
+    }
+
+    #[test]
+    fn embeds_offer_attachments() {
+        check(
+            &format!("{VAULT}//- Home.md\n![[toma$0\n"),
+            expect![[r#"
+                Note "Tomer Hagay" -> "Tomer Hagay]]" replacing "toma" (People/)
+                Attachment "tomato.png" -> "tomato.png]]" replacing "toma" (assets/)
+            "#]],
+        );
+    }
+
+    #[test]
+    fn tags_after_hash() {
+        check(
+            &format!("{VAULT}//- Home.md\nText #pro$0\n"),
+            expect![[r##"
+                Tag "#project" -> "project" replacing "pro" (2 uses)
+                Tag "#Project/Cloud" -> "Project/Cloud" replacing "pro" (1 use)
+            "##]],
+        );
+        check(
+            &format!("{VAULT}//- Home.md\nText x#pro$0\n"),
+            expect![[r#"
+            none
+        "#]],
+        );
+    }
+
+    #[test]
+    fn markdown_link_paths() {
+        check(
+            &format!("{VAULT}//- Home.md\n[plan](pric$0\n"),
+            expect![[r#"
+                Note "Pricing" -> "Projects/Pricing.md)" replacing "pric" (Projects/)
+            "#]],
+        );
+    }
+
+    #[test]
+    fn display_text_is_not_completed() {
+        check(
+            &format!("{VAULT}//- Home.md\n[[Pricing|pl$0\n"),
+            expect![[r#"
+            none
+        "#]],
+        );
+    }
+
+    #[test]
+    fn link_text_is_the_shortest_unambiguous_path() {
+        let f = Fixture::parse(&format!("{VAULT}//- Home.md\n$0\n"));
+        let id = |p: &str| f.vault.id(p).unwrap();
+        assert_eq!(
+            link_text(&f.vault, f.file, id("People/Tomer Hagay.md")),
+            "Tomer Hagay"
+        );
+        assert_eq!(
+            link_text(&f.vault, f.file, id("People/Tom Jones.md")),
+            "People/Tom Jones"
+        );
+        assert_eq!(
+            link_text(&f.vault, f.file, id("assets/tomato.png")),
+            "tomato.png"
+        );
+    }
+}

@@ -1,0 +1,120 @@
+//! Go to definition: from any link form, with the cursor anywhere in it (display text
+//! included), to the note, heading, block or attachment it opens.
+
+use super::{Location, link_at, link_target};
+use crate::vault::{FileId, Vault};
+
+/// The target of the link at `offset`; `None` when there is no link there or it is unresolved.
+pub fn definition(vault: &Vault, file: FileId, offset: usize) -> Option<Location> {
+    let note = vault.note(file)?;
+    let (index, _) = link_at(&note.syntax, offset)?;
+    link_target(vault, file, index)
+}
+
+#[cfg(test)]
+mod tests {
+    use expect_test::{Expect, expect};
+
+    use super::*;
+    use crate::features::fixture::Fixture;
+
+    fn check(fixture: &str, expect: Expect) {
+        let f = Fixture::parse(fixture);
+        let got = definition(&f.vault, f.file, f.offset).map(|loc| f.render(loc));
+        expect.assert_eq(&got.unwrap_or_else(|| "none".into()));
+    }
+
+    const PEOPLE: &str = "
+//- People/Tomer Hagay.md
+---
+type: people
+---
+# Tomer Hagay
+
+## Profile
+Leads triage. ^role
+
+## Open Tasks
+### This week
+";
+
+    #[test]
+    fn wikilink_to_person_from_meeting() {
+        check(
+            &format!("{PEOPLE}//- Meetings/Sync.md\nWith [[Tom$0er Hagay]].\n"),
+            expect![[r####"People/Tomer Hagay.md (note)"####]],
+        );
+    }
+
+    #[test]
+    fn cursor_on_display_text_and_brackets() {
+        let text = "//- Meetings/Sync.md\nWith [[People/Tomer Hagay.md|To$0mer]].\n";
+        check(
+            &format!("{PEOPLE}{text}"),
+            expect![[r####"People/Tomer Hagay.md (note)"####]],
+        );
+        let text = "//- Meetings/Sync.md\nWith $0[[Tomer Hagay]].\n";
+        check(
+            &format!("{PEOPLE}{text}"),
+            expect![[r####"People/Tomer Hagay.md (note)"####]],
+        );
+        let text = "//- Meetings/Sync.md\nWith [[Tomer Hagay]]$0.\n";
+        check(
+            &format!("{PEOPLE}{text}"),
+            expect![[r####"People/Tomer Hagay.md (note)"####]],
+        );
+        let text = "//- Meetings/Sync.md\nWith$0 [[Tomer Hagay]].\n";
+        check(&format!("{PEOPLE}{text}"), expect![[r####"none"####]]);
+    }
+
+    #[test]
+    fn heading_nested_heading_and_block() {
+        let text = "//- Meetings/Sync.md\n[[Tomer Hagay#pro$0file]]\n";
+        check(
+            &format!("{PEOPLE}{text}"),
+            expect![[r###"People/Tomer Hagay.md:6:1-6:11 "## Profile""###]],
+        );
+        let text = "//- Meetings/Sync.md\n[[Tomer Hagay#Open Tasks#This $0week]]\n";
+        check(
+            &format!("{PEOPLE}{text}"),
+            expect![[r####"People/Tomer Hagay.md:10:1-10:14 "### This week""####]],
+        );
+        let text = "//- Meetings/Sync.md\n![[Tomer Hagay#^ro$0le]]\n";
+        check(
+            &format!("{PEOPLE}{text}"),
+            expect![[r#"People/Tomer Hagay.md:7:1-7:20 "Leads triage. ^role""#]],
+        );
+        // A heading that does not exist: the note itself.
+        let text = "//- Meetings/Sync.md\n[[Tomer Hagay#No$0pe]]\n";
+        check(
+            &format!("{PEOPLE}{text}"),
+            expect![[r####"People/Tomer Hagay.md (note)"####]],
+        );
+    }
+
+    #[test]
+    fn same_note_heading() {
+        check(
+            "//- Note.md\n# Top\n## Details\nSee [[#Det$0ails]].\n",
+            expect![[r####"Note.md:2:1-2:11 "## Details""####]],
+        );
+    }
+
+    #[test]
+    fn markdown_link_and_embed() {
+        let text = "//- Meetings/Sync.md\n[notes]($0../People/Tomer%20Hagay.md#Profile)\n";
+        check(
+            &format!("{PEOPLE}{text}"),
+            expect![[r###"People/Tomer Hagay.md:6:1-6:11 "## Profile""###]],
+        );
+        check(
+            "//- Home.md\n![[lo$0go.png|100]]\n//- assets/logo.png\n",
+            expect![[r####"assets/logo.png (file)"####]],
+        );
+    }
+
+    #[test]
+    fn unresolved_link_has_no_definition() {
+        check("//- Home.md\n[[Micro$0soft]]\n", expect![[r####"none"####]]);
+    }
+}

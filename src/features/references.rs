@@ -1,0 +1,298 @@
+//! References (backlinks): of a link's target, a heading, a block, a tag, or the note itself.
+
+use super::{Location, link_at, link_target, linked_heading, same_subpath};
+use crate::syntax::{Span, Subpath};
+use crate::vault::path::fold;
+use crate::vault::subpath::normalize_heading;
+use crate::vault::{FileId, LinkSite, Resolution, Vault};
+
+/// Every place that refers to what is under the cursor:
+/// - on a link: the links to the same target (the same heading or block when it has one);
+/// - on a tag: every occurrence of the tag and of its nested tags (`#area` finds `#area/sub`);
+/// - on a `^block` id: the links to that block; on a heading below the title: links to it;
+/// - anywhere else (title, H1, frontmatter, plain text): the note's backlinks.
+///
+/// With `include_declaration`, the heading, block or note referred to comes first.
+pub fn references(
+    vault: &Vault,
+    file: FileId,
+    offset: usize,
+    include_declaration: bool,
+) -> Vec<Location> {
+    let Some(note) = vault.note(file) else {
+        return Vec::new();
+    };
+    let syntax = &note.syntax;
+    let mut declaration = None;
+    let mut found: Vec<Location> = if let Some((index, link)) = link_at(syntax, offset) {
+        declaration = link_target(vault, file, index);
+        match note.resolved[index] {
+            Resolution::File { id: target, .. } => {
+                links_to(vault, target, |site_link_subpath, site_heading| {
+                    match (&link.subpath, vault.note(target)) {
+                        (None, _) => true,
+                        (Some(Subpath::Heading(_)), Some(t)) => match linked_heading(t, link) {
+                            Some(h) => site_heading == Some(h.span),
+                            None => same_subpath(&link.subpath, site_link_subpath),
+                        },
+                        _ => same_subpath(&link.subpath, site_link_subpath),
+                    }
+                })
+            }
+            Resolution::Unresolved => vault
+                .unresolved_sites(&link.target)
+                .into_iter()
+                .filter_map(|site| site_location(vault, site))
+                .collect(),
+        }
+    } else if let Some(tag) = syntax.tags.iter().find(|t| t.span.touches(offset)) {
+        tag_occurrences(vault, &tag.name)
+    } else if let Some(block) = syntax.blocks.iter().find(|b| b.span.touches(offset)) {
+        declaration = Some(Location {
+            file,
+            span: block.block_span,
+        });
+        let id = block.id.clone();
+        links_to(
+            vault,
+            file,
+            |sub, _| matches!(sub, Some(Subpath::Block(b)) if b.eq_ignore_ascii_case(&id)),
+        )
+    } else if let Some(heading) = syntax
+        .headings
+        .iter()
+        .find(|h| h.level > 1 && h.span.touches(offset))
+    {
+        declaration = Some(Location {
+            file,
+            span: heading.span,
+        });
+        let span = heading.span;
+        let name = normalize_heading(&heading.text);
+        links_to(vault, file, |sub, resolved| match resolved {
+            Some(h) => h == span,
+            None => matches!(sub, Some(Subpath::Heading(c))
+                if c.last().map(|h| normalize_heading(h)) == Some(name.clone())),
+        })
+    } else {
+        declaration = Some(Location {
+            file,
+            span: Span::empty(0),
+        });
+        links_to(vault, file, |_, _| true)
+    };
+    found.sort_by(|a, b| (vault.path(a.file), a.span).cmp(&(vault.path(b.file), b.span)));
+    found.dedup();
+    if include_declaration && let Some(d) = declaration {
+        found.retain(|l| *l != d);
+        found.insert(0, d);
+    }
+    found
+}
+
+/// The links resolving to `target` that `keep` accepts, given each link's subpath and the
+/// span of the heading it resolves to (if it names one that exists).
+fn links_to(
+    vault: &Vault,
+    target: FileId,
+    keep: impl Fn(&Option<Subpath>, Option<Span>) -> bool,
+) -> Vec<Location> {
+    let target_note = vault.note(target);
+    vault
+        .backlinks(target)
+        .iter()
+        .filter_map(|site| {
+            let link = vault
+                .note(site.source)?
+                .syntax
+                .links
+                .get(site.link as usize)?;
+            let heading = target_note
+                .and_then(|t| linked_heading(t, link))
+                .map(|h| h.span);
+            keep(&link.subpath, heading).then_some(Location {
+                file: site.source,
+                span: link.span,
+            })
+        })
+        .collect()
+}
+
+fn site_location(vault: &Vault, site: LinkSite) -> Option<Location> {
+    let link = vault
+        .note(site.source)?
+        .syntax
+        .links
+        .get(site.link as usize)?;
+    Some(Location {
+        file: site.source,
+        span: link.span,
+    })
+}
+
+/// Every occurrence of a tag and its nested tags, case-insensitively.
+fn tag_occurrences(vault: &Vault, name: &str) -> Vec<Location> {
+    let wanted = fold(name).into_owned();
+    let nested = format!("{wanted}/");
+    let mut notes: Vec<FileId> = vault
+        .tags()
+        .filter(|t| *t == wanted || t.starts_with(&nested))
+        .flat_map(|t| vault.tag_uses(t).into_iter().map(|(id, _)| id))
+        .collect();
+    notes.sort_unstable();
+    notes.dedup();
+    notes
+        .into_iter()
+        .filter_map(|id| Some((id, vault.note(id)?)))
+        .flat_map(|(id, note)| {
+            note.syntax
+                .tags
+                .iter()
+                .filter(|t| {
+                    let t = fold(&t.name);
+                    *t == *wanted || t.starts_with(&nested)
+                })
+                .map(move |t| Location {
+                    file: id,
+                    span: t.span,
+                })
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use expect_test::{Expect, expect};
+
+    use super::*;
+    use crate::features::fixture::Fixture;
+
+    fn check(fixture: &str, expect: Expect) {
+        let f = Fixture::parse(fixture);
+        let got: Vec<String> = references(&f.vault, f.file, f.offset, false)
+            .into_iter()
+            .map(|loc| f.render(loc))
+            .collect();
+        expect.assert_eq(&(got.join("\n") + "\n"));
+    }
+
+    const VAULT: &str = "
+//- People/Tomer Hagay.md
+---
+type: people
+tags: [type/people]
+---
+# Tomer Hagay
+
+## Profile
+Leads triage. ^role
+//- Meetings/A.md
+[[Tomer Hagay]] and [[Tomer Hagay#Profile|his profile]] #type/people
+//- Meetings/B.md
+[[People/Tomer Hagay.md|Tomer]] [[tomer hagay#^role]] [[Tomer Hagay#profile]] #TYPE/people/lead
+//- Meetings/C.md
+[x](../People/Tomer%20Hagay.md) [[Microsoft]] #other
+//- Meetings/D.md
+[[Microsoft.md|MS]] [[Tomer Hagay#Nope]]
+";
+
+    /// The vault with the cursor placed after the first character of `marker`.
+    fn with_cursor(marker: &str) -> String {
+        VAULT.replacen(marker, &format!("{}$0{}", &marker[..1], &marker[1..]), 1)
+    }
+
+    #[test]
+    fn on_a_plain_link_every_link_to_the_note() {
+        check(
+            &with_cursor("[[Tomer Hagay]] and"),
+            expect![[r####"
+                Meetings/A.md:1:1-1:16 "[[Tomer Hagay]]"
+                Meetings/A.md:1:21-1:56 "[[Tomer Hagay#Profile|his profile]]"
+                Meetings/B.md:1:1-1:32 "[[People/Tomer Hagay.md|Tomer]]"
+                Meetings/B.md:1:33-1:54 "[[tomer hagay#^role]]"
+                Meetings/B.md:1:55-1:78 "[[Tomer Hagay#profile]]"
+                Meetings/C.md:1:1-1:32 "[x](../People/Tomer%20Hagay.md)"
+                Meetings/D.md:1:21-1:41 "[[Tomer Hagay#Nope]]"
+            "####]],
+        );
+    }
+
+    #[test]
+    fn on_a_heading_link_the_links_to_that_heading() {
+        check(
+            &with_cursor("[[Tomer Hagay#profile]]"),
+            expect![[r####"
+                Meetings/A.md:1:21-1:56 "[[Tomer Hagay#Profile|his profile]]"
+                Meetings/B.md:1:55-1:78 "[[Tomer Hagay#profile]]"
+            "####]],
+        );
+    }
+
+    #[test]
+    fn on_the_note_title_its_backlinks() {
+        let fixture = VAULT.replacen("# Tomer Hagay", "# Tomer$0 Hagay", 1);
+        check(
+            &fixture,
+            expect![[r####"
+                Meetings/A.md:1:1-1:16 "[[Tomer Hagay]]"
+                Meetings/A.md:1:21-1:56 "[[Tomer Hagay#Profile|his profile]]"
+                Meetings/B.md:1:1-1:32 "[[People/Tomer Hagay.md|Tomer]]"
+                Meetings/B.md:1:33-1:54 "[[tomer hagay#^role]]"
+                Meetings/B.md:1:55-1:78 "[[Tomer Hagay#profile]]"
+                Meetings/C.md:1:1-1:32 "[x](../People/Tomer%20Hagay.md)"
+                Meetings/D.md:1:21-1:41 "[[Tomer Hagay#Nope]]"
+            "####]],
+        );
+    }
+
+    #[test]
+    fn on_a_heading_and_on_a_block() {
+        check(
+            &VAULT.replacen("## Profile", "## Pro$0file", 1),
+            expect![[r####"
+                Meetings/A.md:1:21-1:56 "[[Tomer Hagay#Profile|his profile]]"
+                Meetings/B.md:1:55-1:78 "[[Tomer Hagay#profile]]"
+            "####]],
+        );
+        check(
+            &VAULT.replacen("^role", "^ro$0le", 1),
+            expect![[r####"
+                Meetings/B.md:1:33-1:54 "[[tomer hagay#^role]]"
+            "####]],
+        );
+    }
+
+    #[test]
+    fn on_a_tag_every_occurrence_and_nested_tags() {
+        check(
+            &VAULT.replacen("#type/people\n", "#type/peo$0ple\n", 1),
+            expect![[r####"
+                Meetings/A.md:1:57-1:69 "#type/people"
+                Meetings/B.md:1:79-1:96 "#TYPE/people/lead"
+                People/Tomer Hagay.md:3:8-3:19 "type/people"
+            "####]],
+        );
+    }
+
+    #[test]
+    fn on_an_unresolved_link_the_same_missing_target() {
+        check(
+            &VAULT.replacen("[[Microsoft]]", "[[Micro$0soft]]", 1),
+            expect![[r####"
+                Meetings/C.md:1:33-1:46 "[[Microsoft]]"
+                Meetings/D.md:1:1-1:20 "[[Microsoft.md|MS]]"
+            "####]],
+        );
+    }
+
+    #[test]
+    fn declaration_comes_first_when_asked() {
+        let f = Fixture::parse(&VAULT.replacen("## Profile", "## Pro$0file", 1));
+        let got = references(&f.vault, f.file, f.offset, true);
+        assert_eq!(
+            f.render(got[0]),
+            "People/Tomer Hagay.md:7:1-7:11 \"## Profile\""
+        );
+        assert_eq!(got.len(), 3);
+    }
+}
