@@ -6,5 +6,6 @@
 
 pub mod check;
 pub mod features;
+pub mod server;
 pub mod syntax;
 pub mod vault;

@@ -14,8 +14,13 @@ const USAGE: &str = "\
 vaultls: a language server for Obsidian-style Markdown vaults
 
 Usage:
+  vaultls [lsp]                                 serve the Language Server Protocol on stdio
   vaultls check [VAULT] [--format text|json]   report broken links and other findings
   vaultls --help | --version
+
+lsp:
+  The vault is the editor's workspace folder (each folder its own vault). Logs go to
+  stderr; set VAULTLS_LOG to off, error, warn (default), info or debug.
 
 check:
   VAULT            the vault folder (default: the current folder)
@@ -27,6 +32,9 @@ check:
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     match args.first().map(String::as_str) {
+        None => lsp(),
+        Some("lsp") if args.len() == 1 => lsp(),
+        Some("lsp") => usage_error("`lsp` takes no arguments"),
         Some("check") => check(&args[1..]),
         Some("-h" | "--help" | "help") => {
             print!("{USAGE}");
@@ -37,8 +45,22 @@ fn main() -> ExitCode {
             ExitCode::SUCCESS
         }
         Some(other) => usage_error(&format!("unknown command `{other}`")),
-        None => usage_error("no command given"),
     }
+}
+
+fn lsp() -> ExitCode {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(err) => {
+            eprintln!("vaultls: cannot start: {err}");
+            return ExitCode::FAILURE;
+        }
+    };
+    runtime.block_on(vaultls::server::run_stdio());
+    ExitCode::SUCCESS
 }
 
 fn usage_error(message: &str) -> ExitCode {

@@ -19,7 +19,7 @@ pub struct LoadIssue {
 /// (`.obsidian`, `.git`, `.trash`) and dot-files are skipped; symlinks are not followed
 /// (nothing outside the vault is read).
 #[allow(clippy::type_complexity)]
-pub(super) fn walk(root: &Path) -> io::Result<(Vec<(String, PathBuf)>, Vec<LoadIssue>)> {
+pub fn walk(root: &Path) -> io::Result<(Vec<(String, PathBuf)>, Vec<LoadIssue>)> {
     let meta = fs::metadata(root)?;
     if !meta.is_dir() {
         return Err(io::Error::new(
@@ -73,7 +73,7 @@ pub(super) fn walk(root: &Path) -> io::Result<(Vec<(String, PathBuf)>, Vec<LoadI
 
 /// Reads a note's text: lossily when it is not UTF-8, empty when it is unreadable or too big.
 /// Returns the text and, when it is not the file's exact content, why.
-pub(crate) fn read_note(path: &Path) -> (String, Option<String>) {
+pub fn read_note(path: &Path) -> (String, Option<String>) {
     let unreadable = |err: io::Error| (String::new(), Some(format!("unreadable: {err}")));
     let mut file = match fs::File::open(path) {
         Ok(f) => f,

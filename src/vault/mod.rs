@@ -1,7 +1,7 @@
 //! The vault layer: every file of a vault, its notes' syntax summaries, the indexes built from
 //! them, Obsidian's link resolution, and incremental updates that touch only what changed.
 
-mod load;
+pub mod load;
 pub mod path;
 mod resolve;
 pub mod subpath;
@@ -148,11 +148,27 @@ impl Vault {
     /// Reads a vault folder. Fails only when `root` is not a readable folder; problems with
     /// single files are recorded in [`Vault::issues`] and never stop the load.
     pub fn load(root: &Path) -> std::io::Result<Vault> {
+        Vault::load_with_progress(root, &|_, _| {})
+    }
+
+    /// [`Vault::load`], calling `progress(files_read, files_total)` now and then from the
+    /// loading threads.
+    pub fn load_with_progress(
+        root: &Path,
+        progress: &(dyn Fn(usize, usize) + Sync),
+    ) -> std::io::Result<Vault> {
         let (paths, mut issues) = load::walk(root)?;
+        let total = paths.len();
+        let done = std::sync::atomic::AtomicUsize::new(0);
+        progress(0, total);
         // Each note is parsed right after it is read, while its text is in cache.
         let read: Vec<(String, Option<Note>, Option<LoadIssue>)> = paths
             .into_par_iter()
             .map(|(path, abs)| {
+                let n = done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
+                if n.is_multiple_of(512) {
+                    progress(n, total);
+                }
                 if !is_note_path(&path) {
                     return (path, None, None);
                 }
@@ -172,6 +188,7 @@ impl Vault {
         }
         let mut vault = Vault::from_parsed(root.to_path_buf(), parsed);
         vault.issues = issues;
+        progress(total, total);
         Ok(vault)
     }
 

@@ -1,0 +1,885 @@
+//! The LSP server: the only layer that knows the protocol. It keeps one vault per workspace
+//! folder (plus one for files outside any folder), applies edits on one path under a write
+//! lock, and answers requests from the features under a read lock. Nothing here writes the
+//! user's files.
+
+mod convert;
+mod log;
+mod watch;
+
+use std::collections::HashMap;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, RwLock, RwLockReadGuard, RwLockWriteGuard};
+use std::time::Duration;
+
+use ropey::Rope;
+use serde_json::json;
+use tokio::sync::Notify;
+use tower_lsp_server::jsonrpc::{Error, Result};
+use tower_lsp_server::ls_types::*;
+use tower_lsp_server::{Client, LanguageServer, LspService, Server};
+
+use crate::features::{self, completion::ItemKind};
+use crate::syntax::ColumnUnit;
+use crate::vault::path::is_note_path;
+use crate::vault::{FileId, Vault};
+use convert::{TextPositions, apply_change, path_to_uri, uri_to_path};
+pub use log::Level;
+use log::log;
+
+/// Completion lists are capped; the client asks again as the user types.
+const COMPLETION_LIMIT: usize = 100;
+/// Diagnostics wait this long after the last change before they are computed.
+const DIAGNOSTICS_DEBOUNCE: Duration = Duration::from_millis(50);
+
+/// Serves LSP on stdin/stdout until the client says `exit`.
+pub async fn run_stdio() {
+    let (service, socket) = LspService::new(Backend::new);
+    Server::new(tokio::io::stdin(), tokio::io::stdout(), socket)
+        .serve(service)
+        .await;
+}
+
+/// Which vault a document belongs to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum VaultId {
+    /// A workspace folder (index into `State::folders`).
+    Folder(usize),
+    /// Files outside every workspace folder: open documents only.
+    Loose,
+}
+
+struct Workspace {
+    root: PathBuf,
+    vault: Vault,
+    /// Whether the initial load has finished.
+    indexed: bool,
+}
+
+struct Document {
+    uri: Uri,
+    rope: Rope,
+    version: i32,
+    vault: VaultId,
+    /// The document's path in its vault.
+    path: String,
+}
+
+struct State {
+    unit: ColumnUnit,
+    /// Workspace folders; `None` for folders removed from the workspace.
+    folders: Vec<Option<Workspace>>,
+    loose: Workspace,
+    documents: HashMap<String, Document>,
+    work_done_progress: bool,
+    watch_registration: bool,
+}
+
+impl State {
+    fn workspace(&self, id: VaultId) -> Option<&Workspace> {
+        match id {
+            VaultId::Folder(i) => self.folders.get(i)?.as_ref(),
+            VaultId::Loose => Some(&self.loose),
+        }
+    }
+
+    fn workspace_mut(&mut self, id: VaultId) -> Option<&mut Workspace> {
+        match id {
+            VaultId::Folder(i) => self.folders.get_mut(i)?.as_mut(),
+            VaultId::Loose => Some(&mut self.loose),
+        }
+    }
+
+    /// The vault and vault path of a local file: the deepest workspace folder containing it,
+    /// else the loose vault.
+    fn locate(&self, path: &Path) -> (VaultId, String) {
+        let best = self
+            .folders
+            .iter()
+            .enumerate()
+            .filter_map(|(i, w)| Some((i, w.as_ref()?)))
+            .filter(|(_, w)| path.starts_with(&w.root))
+            .max_by_key(|(_, w)| w.root.components().count());
+        match best {
+            Some((i, w)) => (
+                VaultId::Folder(i),
+                vault_path(path.strip_prefix(&w.root).ok()),
+            ),
+            None => (VaultId::Loose, vault_path(path.strip_prefix("/").ok())),
+        }
+    }
+
+    /// Where a URI lives: an open document, else a file of a vault.
+    fn locate_uri(&self, uri: &Uri) -> Option<(VaultId, String)> {
+        if let Some(doc) = self.documents.get(uri.as_str()) {
+            return Some((doc.vault, doc.path.clone()));
+        }
+        uri_to_path(uri).map(|p| self.locate(&p))
+    }
+
+    /// The vault and note a request is about.
+    fn note_of(&self, uri: &Uri) -> Option<(VaultId, &Vault, FileId)> {
+        let (id, path) = self.locate_uri(uri)?;
+        let vault = &self.workspace(id)?.vault;
+        let file = vault.id(&path)?;
+        vault.note(file)?;
+        Some((id, vault, file))
+    }
+
+    /// The URI of a vault file: the open document's own URI when it is open.
+    fn uri_of(&self, id: VaultId, path: &str) -> Option<Uri> {
+        if let Some(doc) = self
+            .documents
+            .values()
+            .find(|d| d.vault == id && d.path == path)
+        {
+            return Some(doc.uri.clone());
+        }
+        let root = &self.workspace(id)?.root;
+        path_to_uri(&root.join(path))
+    }
+
+    fn location(&self, id: VaultId, loc: features::Location) -> Option<Location> {
+        let vault = &self.workspace(id)?.vault;
+        let path = vault.path(loc.file);
+        let uri = self.uri_of(id, path)?;
+        let range = match vault.note(loc.file) {
+            Some(note) => TextPositions::new(&note.text, self.unit).range(loc.span),
+            None => Range::default(),
+        };
+        Some(Location { uri, range })
+    }
+}
+
+/// A vault path from the components of a relative path (`/`-separated, lossy for non-UTF-8).
+fn vault_path(rel: Option<&Path>) -> String {
+    rel.map(|r| {
+        r.components()
+            .map(|c| c.as_os_str().to_string_lossy())
+            .collect::<Vec<_>>()
+            .join("/")
+    })
+    .unwrap_or_default()
+}
+
+struct Inner {
+    state: RwLock<State>,
+    /// Wakes the diagnostics task after any change.
+    changed: Notify,
+    /// The last diagnostics sent per URI, so unchanged ones are not sent again.
+    published: Mutex<HashMap<String, Vec<Diagnostic>>>,
+    watcher: Mutex<Option<watch::Watcher>>,
+}
+
+#[derive(Clone)]
+pub struct Backend {
+    client: Client,
+    inner: Arc<Inner>,
+}
+
+impl Backend {
+    fn new(client: Client) -> Backend {
+        Backend {
+            client,
+            inner: Arc::new(Inner {
+                state: RwLock::new(State {
+                    unit: ColumnUnit::Utf16,
+                    folders: Vec::new(),
+                    loose: Workspace {
+                        root: PathBuf::from("/"),
+                        vault: Vault::new("/"),
+                        indexed: true,
+                    },
+                    documents: HashMap::new(),
+                    work_done_progress: false,
+                    watch_registration: false,
+                }),
+                changed: Notify::new(),
+                published: Mutex::new(HashMap::new()),
+                watcher: Mutex::new(None),
+            }),
+        }
+    }
+
+    fn read(&self) -> RwLockReadGuard<'_, State> {
+        self.inner.state.read().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn write(&self) -> RwLockWriteGuard<'_, State> {
+        self.inner.state.write().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Runs a read-only request; a panic becomes an internal error instead of a dead server.
+    fn answer<T>(&self, what: &str, f: impl FnOnce(&State) -> Option<T>) -> Result<Option<T>> {
+        let state = self.read();
+        match catch_unwind(AssertUnwindSafe(|| f(&state))) {
+            Ok(v) => Ok(v),
+            Err(_) => {
+                log(
+                    Level::Error,
+                    format!("{what} failed (panic); still serving"),
+                );
+                Err(Error::internal_error())
+            }
+        }
+    }
+
+    fn note_changed(&self) {
+        self.inner.changed.notify_one();
+    }
+
+    /// Loads a workspace folder in the background, reporting progress when the client can
+    /// show it; open documents keep their editor text.
+    async fn index_folder(&self, index: usize, root: PathBuf) {
+        let progress_supported = self.read().work_done_progress;
+        let token = NumberOrString::String(format!("vaultls-index-{index}"));
+        let progress = if progress_supported
+            && self
+                .client
+                .create_work_done_progress(token.clone())
+                .await
+                .is_ok()
+        {
+            Some(
+                self.client
+                    .progress(token, "Indexing vault")
+                    .with_message(root.display().to_string())
+                    .with_percentage(0)
+                    .begin()
+                    .await,
+            )
+        } else {
+            None
+        };
+        let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<(usize, usize)>();
+        let load_root = root.clone();
+        let load = tokio::task::spawn_blocking(move || {
+            let started = std::time::Instant::now();
+            let vault = Vault::load_with_progress(&load_root, &|done, total| {
+                let _ = tx.send((done, total));
+            });
+            (vault, started.elapsed())
+        });
+        while let Some((done, total)) = rx.recv().await {
+            if let Some(p) = &progress {
+                let percent = (done * 100).checked_div(total).unwrap_or(100) as u32;
+                p.report_with_message(format!("{done}/{total} files"), percent)
+                    .await;
+            }
+        }
+        let message = match load.await {
+            Ok((Ok(mut vault), took)) => {
+                for issue in vault.issues() {
+                    log(Level::Warn, format!("{}: {}", issue.path, issue.message));
+                }
+                let notes = vault.notes().count();
+                let mut state = self.write();
+                for doc in state.documents.values() {
+                    if doc.vault == VaultId::Folder(index) {
+                        vault.update_note(&doc.path, doc.rope.to_string());
+                    }
+                }
+                if let Some(Some(w)) = state.folders.get_mut(index) {
+                    w.vault = vault;
+                    w.indexed = true;
+                }
+                let message = format!("{notes} notes indexed in {} ms", took.as_millis());
+                log(Level::Info, format!("{}: {message}", root.display()));
+                message
+            }
+            Ok((Err(err), _)) => {
+                let message = format!("cannot read vault {}: {err}", root.display());
+                log(Level::Error, &message);
+                self.client
+                    .show_message(MessageType::ERROR, format!("vaultls: {message}"))
+                    .await;
+                if let Some(Some(w)) = self.write().folders.get_mut(index) {
+                    w.indexed = true;
+                }
+                message
+            }
+            Err(err) => {
+                log(
+                    Level::Error,
+                    format!("indexing {} failed: {err}", root.display()),
+                );
+                err.to_string()
+            }
+        };
+        if let Some(p) = progress {
+            p.finish_with_message(message).await;
+        }
+        self.note_changed();
+    }
+
+    /// Publishes diagnostics for open notes whenever something changed, debounced.
+    async fn diagnostics_loop(self) {
+        loop {
+            self.inner.changed.notified().await;
+            tokio::time::sleep(DIAGNOSTICS_DEBOUNCE).await;
+            let batch = {
+                let state = self.read();
+                let computed = catch_unwind(AssertUnwindSafe(|| {
+                    state
+                        .documents
+                        .values()
+                        .filter_map(|doc| {
+                            let vault = &state.workspace(doc.vault)?.vault;
+                            let file = vault.id(&doc.path)?;
+                            let note = vault.note(file)?;
+                            let positions = TextPositions::new(&note.text, state.unit);
+                            let diagnostics = features::diagnostics::note_diagnostics(vault, file)
+                                .into_iter()
+                                .map(|d| to_lsp_diagnostic(&positions, d))
+                                .collect::<Vec<_>>();
+                            Some((doc.uri.clone(), doc.version, diagnostics))
+                        })
+                        .collect::<Vec<_>>()
+                }));
+                match computed {
+                    Ok(batch) => batch,
+                    Err(_) => {
+                        log(Level::Error, "diagnostics failed (panic); still serving");
+                        continue;
+                    }
+                }
+            };
+            let fresh: Vec<_> = {
+                let mut published = self
+                    .inner
+                    .published
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner());
+                let mut fresh = Vec::new();
+                for (uri, version, diagnostics) in batch {
+                    if published.get(uri.as_str()) != Some(&diagnostics) {
+                        published.insert(uri.as_str().to_string(), diagnostics.clone());
+                        fresh.push((uri, version, diagnostics));
+                    }
+                }
+                fresh
+            };
+            for (uri, version, diagnostics) in fresh {
+                self.client
+                    .publish_diagnostics(uri, diagnostics, Some(version))
+                    .await;
+            }
+        }
+    }
+
+    /// Applies changes made on disk (by the file watcher or the client's notifications) to the
+    /// vaults. Files open in the editor keep the editor's text.
+    async fn disk_changed(&self, paths: Vec<PathBuf>) {
+        let changes = {
+            let state = self.read();
+            paths
+                .into_iter()
+                .filter_map(|p| {
+                    let (id, rel) = state.locate(&p);
+                    (id != VaultId::Loose && !rel.is_empty() && !watch::is_hidden(&rel))
+                        .then_some((id, rel, p))
+                })
+                .collect::<Vec<_>>()
+        };
+        if changes.is_empty() {
+            return;
+        }
+        // Read outside the lock.
+        let updates: Vec<watch::Update> = tokio::task::spawn_blocking(move || {
+            changes
+                .into_iter()
+                .flat_map(|(id, rel, abs)| watch::read_change(id, &rel, &abs))
+                .collect()
+        })
+        .await
+        .unwrap_or_default();
+        {
+            let mut state = self.write();
+            for update in updates {
+                let open = |state: &State, id: VaultId, path: &str| {
+                    state
+                        .documents
+                        .values()
+                        .any(|d| d.vault == id && d.path == path)
+                };
+                match update {
+                    watch::Update::Write { vault, path, text } => {
+                        if open(&state, vault, &path) {
+                            continue;
+                        }
+                        if let Some(w) = state.workspace_mut(vault) {
+                            w.vault.upsert_file(&path, text);
+                        }
+                    }
+                    watch::Update::Remove { vault, path } => {
+                        if open(&state, vault, &path) {
+                            continue;
+                        }
+                        if let Some(w) = state.workspace_mut(vault)
+                            && !w.vault.remove_file(&path)
+                        {
+                            // A removed folder: everything under it.
+                            let prefix = format!("{path}/");
+                            let under: Vec<String> = w
+                                .vault
+                                .files()
+                                .filter(|(_, f)| f.path.starts_with(&prefix))
+                                .map(|(_, f)| f.path.clone())
+                                .collect();
+                            for p in under {
+                                w.vault.remove_file(&p);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        self.note_changed();
+    }
+
+    fn add_folder(&self, uri: &Uri) -> Option<(usize, PathBuf)> {
+        let path = uri_to_path(uri)?;
+        let root = std::fs::canonicalize(&path).unwrap_or(path);
+        let mut state = self.write();
+        if state.folders.iter().flatten().any(|w| w.root == root) {
+            return None;
+        }
+        state.folders.push(Some(Workspace {
+            root: root.clone(),
+            vault: Vault::new(&root),
+            indexed: false,
+        }));
+        Some((state.folders.len() - 1, root))
+    }
+
+    fn start_watching(&self, roots: &[PathBuf]) {
+        let mut watcher = self.inner.watcher.lock().unwrap_or_else(|e| e.into_inner());
+        if watcher.is_none() {
+            let backend = self.clone();
+            match watch::Watcher::start(move |paths| {
+                let backend = backend.clone();
+                async move { backend.disk_changed(paths).await }
+            }) {
+                Ok(w) => *watcher = Some(w),
+                Err(err) => {
+                    log(Level::Warn, format!("cannot watch files: {err}"));
+                    return;
+                }
+            }
+        }
+        if let Some(w) = watcher.as_mut() {
+            for root in roots {
+                if let Err(err) = w.watch(root) {
+                    log(
+                        Level::Warn,
+                        format!("cannot watch {}: {err}", root.display()),
+                    );
+                }
+            }
+        }
+    }
+}
+
+fn to_lsp_diagnostic(
+    positions: &TextPositions,
+    d: features::diagnostics::Diagnostic,
+) -> Diagnostic {
+    use features::diagnostics::Severity;
+    Diagnostic {
+        range: positions.range(d.span),
+        severity: Some(match d.severity {
+            Severity::Error => DiagnosticSeverity::ERROR,
+            Severity::Warning => DiagnosticSeverity::WARNING,
+            Severity::Hint => DiagnosticSeverity::HINT,
+        }),
+        code: Some(NumberOrString::String(d.code.to_string())),
+        source: Some("vaultls".to_string()),
+        message: d.message,
+        ..Diagnostic::default()
+    }
+}
+
+impl LanguageServer for Backend {
+    async fn initialize(&self, params: InitializeParams) -> Result<InitializeResult> {
+        let caps = &params.capabilities;
+        let utf8 = caps
+            .general
+            .as_ref()
+            .and_then(|g| g.position_encodings.as_ref())
+            .is_some_and(|e| e.contains(&PositionEncodingKind::UTF8));
+        {
+            let mut state = self.write();
+            state.unit = if utf8 {
+                ColumnUnit::Utf8
+            } else {
+                ColumnUnit::Utf16
+            };
+            state.work_done_progress = caps
+                .window
+                .as_ref()
+                .and_then(|w| w.work_done_progress)
+                .unwrap_or(false);
+            state.watch_registration = caps
+                .workspace
+                .as_ref()
+                .and_then(|w| w.did_change_watched_files.as_ref())
+                .and_then(|d| d.dynamic_registration)
+                .unwrap_or(false);
+        }
+        #[allow(deprecated)]
+        let folders: Vec<Uri> = match (&params.workspace_folders, &params.root_uri) {
+            (Some(folders), _) if !folders.is_empty() => {
+                folders.iter().map(|f| f.uri.clone()).collect()
+            }
+            (_, Some(root)) => vec![root.clone()],
+            _ => Vec::new(),
+        };
+        for uri in &folders {
+            self.add_folder(uri);
+        }
+        log(
+            Level::Info,
+            format!(
+                "initialize: {} folder(s), positions in {}",
+                folders.len(),
+                if utf8 { "UTF-8" } else { "UTF-16" }
+            ),
+        );
+        Ok(InitializeResult {
+            server_info: Some(ServerInfo {
+                name: "vaultls".to_string(),
+                version: Some(env!("CARGO_PKG_VERSION").to_string()),
+            }),
+            capabilities: ServerCapabilities {
+                position_encoding: Some(if utf8 {
+                    PositionEncodingKind::UTF8
+                } else {
+                    PositionEncodingKind::UTF16
+                }),
+                text_document_sync: Some(TextDocumentSyncCapability::Options(
+                    TextDocumentSyncOptions {
+                        open_close: Some(true),
+                        change: Some(TextDocumentSyncKind::INCREMENTAL),
+                        ..TextDocumentSyncOptions::default()
+                    },
+                )),
+                completion_provider: Some(CompletionOptions {
+                    resolve_provider: Some(true),
+                    trigger_characters: Some(
+                        ["[", "#", "^", "|", "/", "("]
+                            .iter()
+                            .map(|s| s.to_string())
+                            .collect(),
+                    ),
+                    ..CompletionOptions::default()
+                }),
+                definition_provider: Some(OneOf::Left(true)),
+                references_provider: Some(OneOf::Left(true)),
+                workspace: Some(WorkspaceServerCapabilities {
+                    workspace_folders: Some(WorkspaceFoldersServerCapabilities {
+                        supported: Some(true),
+                        change_notifications: Some(OneOf::Left(true)),
+                    }),
+                    file_operations: None,
+                }),
+                ..ServerCapabilities::default()
+            },
+            offset_encoding: None,
+        })
+    }
+
+    async fn initialized(&self, _: InitializedParams) {
+        tokio::spawn(self.clone().diagnostics_loop());
+        let (roots, register): (Vec<(usize, PathBuf)>, bool) = {
+            let state = self.read();
+            let roots = state
+                .folders
+                .iter()
+                .enumerate()
+                .filter_map(|(i, w)| Some((i, w.as_ref()?.root.clone())))
+                .collect();
+            (roots, state.watch_registration)
+        };
+        let registered = register && self.register_watchers().await;
+        if !registered {
+            let paths: Vec<PathBuf> = roots.iter().map(|(_, r)| r.clone()).collect();
+            self.start_watching(&paths);
+        }
+        for (index, root) in roots {
+            let backend = self.clone();
+            tokio::spawn(async move { backend.index_folder(index, root).await });
+        }
+    }
+
+    async fn shutdown(&self) -> Result<()> {
+        log(Level::Info, "shutdown");
+        Ok(())
+    }
+
+    async fn did_open(&self, params: DidOpenTextDocumentParams) {
+        let doc = params.text_document;
+        {
+            let mut state = self.write();
+            let (vault, mut path) = match uri_to_path(&doc.uri) {
+                Some(p) => state.locate(&p),
+                // Unsaved buffers and other schemes: a note of the loose vault.
+                None => (
+                    VaultId::Loose,
+                    format!("untitled/{}", doc.uri.as_str().replace(['/', ':'], "_")),
+                ),
+            };
+            if !is_note_path(&path) {
+                path.push_str(".md");
+            }
+            if let Some(w) = state.workspace_mut(vault) {
+                w.vault.update_note(&path, doc.text.clone());
+            }
+            state.documents.insert(
+                doc.uri.as_str().to_string(),
+                Document {
+                    uri: doc.uri.clone(),
+                    rope: Rope::from_str(&doc.text),
+                    version: doc.version,
+                    vault,
+                    path,
+                },
+            );
+        }
+        self.note_changed();
+    }
+
+    async fn did_change(&self, params: DidChangeTextDocumentParams) {
+        {
+            let mut state = self.write();
+            let unit = state.unit;
+            let Some(doc) = state.documents.get_mut(params.text_document.uri.as_str()) else {
+                log(
+                    Level::Warn,
+                    format!(
+                        "didChange for a document that is not open: {}",
+                        params.text_document.uri.as_str()
+                    ),
+                );
+                return;
+            };
+            if params.text_document.version <= doc.version {
+                log(
+                    Level::Warn,
+                    format!(
+                        "didChange version {} after {} for {}; applied anyway",
+                        params.text_document.version,
+                        doc.version,
+                        params.text_document.uri.as_str()
+                    ),
+                );
+            }
+            for change in &params.content_changes {
+                match change.range {
+                    Some(range) => apply_change(&mut doc.rope, range, &change.text, unit),
+                    None => doc.rope = Rope::from_str(&change.text),
+                }
+            }
+            doc.version = params.text_document.version;
+            let (vault, path, text) = (doc.vault, doc.path.clone(), doc.rope.to_string());
+            if let Some(w) = state.workspace_mut(vault) {
+                w.vault.update_note(&path, text);
+            }
+        }
+        self.note_changed();
+    }
+
+    async fn did_close(&self, params: DidCloseTextDocumentParams) {
+        let uri = params.text_document.uri;
+        let closed = self.write().documents.remove(uri.as_str());
+        if let Some(doc) = closed {
+            // The disk version counts again (or the note goes, if it was never saved).
+            let on_disk = uri_to_path(&uri).filter(|p| p.is_file());
+            let text = on_disk.map(|p| vault_read(&p));
+            let mut state = self.write();
+            if let Some(w) = state.workspace_mut(doc.vault) {
+                match text {
+                    Some(text) if doc.vault != VaultId::Loose => {
+                        w.vault.update_note(&doc.path, text)
+                    }
+                    _ => {
+                        w.vault.remove_file(&doc.path);
+                    }
+                }
+            }
+        }
+        self.inner
+            .published
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .remove(uri.as_str());
+        self.client.publish_diagnostics(uri, Vec::new(), None).await;
+        self.note_changed();
+    }
+
+    async fn did_change_watched_files(&self, params: DidChangeWatchedFilesParams) {
+        let paths = params
+            .changes
+            .iter()
+            .filter_map(|c| uri_to_path(&c.uri))
+            .collect();
+        self.disk_changed(paths).await;
+    }
+
+    async fn did_change_workspace_folders(&self, params: DidChangeWorkspaceFoldersParams) {
+        for removed in &params.event.removed {
+            if let Some(path) = uri_to_path(&removed.uri) {
+                let root = std::fs::canonicalize(&path).unwrap_or(path);
+                let mut state = self.write();
+                for slot in state.folders.iter_mut() {
+                    if slot.as_ref().is_some_and(|w| w.root == root) {
+                        *slot = None;
+                    }
+                }
+            }
+        }
+        let added: Vec<(usize, PathBuf)> = params
+            .event
+            .added
+            .iter()
+            .filter_map(|f| self.add_folder(&f.uri))
+            .collect();
+        if !self.read().watch_registration {
+            let roots: Vec<PathBuf> = added.iter().map(|(_, r)| r.clone()).collect();
+            self.start_watching(&roots);
+        }
+        for (index, root) in added {
+            let backend = self.clone();
+            tokio::spawn(async move { backend.index_folder(index, root).await });
+        }
+    }
+
+    async fn completion(&self, params: CompletionParams) -> Result<Option<CompletionResponse>> {
+        let at = params.text_document_position;
+        self.answer("completion", |state| {
+            let (id, vault, file) = state.note_of(&at.text_document.uri)?;
+            let note = vault.note(file)?;
+            let positions = TextPositions::new(&note.text, state.unit);
+            let offset = positions.offset(at.position);
+            let result = features::completion::completion(vault, file, offset, COMPLETION_LIMIT)?;
+            let indexing = !state.workspace(id)?.indexed;
+            let items = result
+                .items
+                .into_iter()
+                .enumerate()
+                .map(|(rank, item)| CompletionItem {
+                    label: item.label,
+                    kind: Some(match item.kind {
+                        ItemKind::Note => CompletionItemKind::FILE,
+                        ItemKind::Alias => CompletionItemKind::REFERENCE,
+                        ItemKind::Attachment => CompletionItemKind::FILE,
+                        ItemKind::Heading => CompletionItemKind::MODULE,
+                        ItemKind::Block => CompletionItemKind::REFERENCE,
+                        ItemKind::Tag => CompletionItemKind::KEYWORD,
+                    }),
+                    detail: item.detail,
+                    sort_text: Some(format!("{rank:05}")),
+                    filter_text: Some(item.filter_text),
+                    text_edit: Some(CompletionTextEdit::Edit(TextEdit {
+                        range: positions.range(item.replace),
+                        new_text: item.new_text,
+                    })),
+                    data: item.file.map(
+                        |f| json!({ "uri": at.text_document.uri.as_str(), "path": vault.path(f) }),
+                    ),
+                    ..CompletionItem::default()
+                })
+                .collect();
+            Some(CompletionResponse::List(CompletionList {
+                is_incomplete: result.is_incomplete || indexing,
+                items,
+            }))
+        })
+    }
+
+    async fn completion_resolve(&self, mut item: CompletionItem) -> Result<CompletionItem> {
+        let data = item.data.clone();
+        let docs = self.answer("completionItem/resolve", |state| {
+            let data = data.as_ref()?;
+            let uri: Uri = data.get("uri")?.as_str()?.parse().ok()?;
+            let path = data.get("path")?.as_str()?;
+            let (id, _) = state.locate_uri(&uri)?;
+            let vault = &state.workspace(id)?.vault;
+            features::completion::documentation(vault, vault.id(path)?)
+        })?;
+        if let Some(value) = docs {
+            item.documentation = Some(Documentation::MarkupContent(MarkupContent {
+                kind: MarkupKind::Markdown,
+                value,
+            }));
+        }
+        Ok(item)
+    }
+
+    async fn goto_definition(
+        &self,
+        params: GotoDefinitionParams,
+    ) -> Result<Option<GotoDefinitionResponse>> {
+        let at = params.text_document_position_params;
+        self.answer("definition", |state| {
+            let (id, vault, file) = state.note_of(&at.text_document.uri)?;
+            let note = vault.note(file)?;
+            let offset = TextPositions::new(&note.text, state.unit).offset(at.position);
+            let target = features::definition::definition(vault, file, offset)?;
+            Some(GotoDefinitionResponse::Scalar(state.location(id, target)?))
+        })
+    }
+
+    async fn references(&self, params: ReferenceParams) -> Result<Option<Vec<Location>>> {
+        let at = params.text_document_position;
+        let include_declaration = params.context.include_declaration;
+        self.answer("references", |state| {
+            let (id, vault, file) = state.note_of(&at.text_document.uri)?;
+            let note = vault.note(file)?;
+            let offset = TextPositions::new(&note.text, state.unit).offset(at.position);
+            let found = features::references::references(vault, file, offset, include_declaration);
+            Some(
+                found
+                    .into_iter()
+                    .filter_map(|loc| state.location(id, loc))
+                    .collect(),
+            )
+        })
+    }
+}
+
+impl Backend {
+    /// Asks the client to send `workspace/didChangeWatchedFiles` for every file.
+    async fn register_watchers(&self) -> bool {
+        let options = DidChangeWatchedFilesRegistrationOptions {
+            watchers: vec![FileSystemWatcher {
+                glob_pattern: GlobPattern::String("**/*".to_string()),
+                kind: None,
+            }],
+        };
+        let registration = Registration {
+            id: "vaultls-watch".to_string(),
+            method: "workspace/didChangeWatchedFiles".to_string(),
+            register_options: serde_json::to_value(options).ok(),
+        };
+        match self.client.register_capability(vec![registration]).await {
+            Ok(()) => true,
+            Err(err) => {
+                log(
+                    Level::Warn,
+                    format!("client refused file watching ({err}); watching ourselves"),
+                );
+                false
+            }
+        }
+    }
+}
+
+/// A note's text from disk for the store (lossy, size-limited; problems are logged).
+fn vault_read(path: &Path) -> String {
+    let (text, problem) = crate::vault::load::read_note(path);
+    if let Some(p) = problem {
+        log(Level::Warn, format!("{}: {p}", path.display()));
+    }
+    text
+}

@@ -1,0 +1,495 @@
+//! End to end: the built binary as a language server over stdio, on a copy of the sample vault.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Child, ChildStdin, Command, Stdio};
+use std::sync::mpsc::{Receiver, RecvTimeoutError, channel};
+use std::time::{Duration, Instant};
+
+use serde_json::{Value, json};
+
+const TIMEOUT: Duration = Duration::from_secs(30);
+
+struct Lsp {
+    child: Child,
+    stdin: ChildStdin,
+    incoming: Receiver<Value>,
+    /// Notifications received while waiting for something else.
+    notifications: Vec<Value>,
+    next_id: i64,
+}
+
+impl Lsp {
+    fn start(root: &Path, client_caps: Value) -> Lsp {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_vaultls"))
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("start vaultls");
+        let stdin = child.stdin.take().unwrap();
+        let stdout = child.stdout.take().unwrap();
+        let (tx, incoming) = channel();
+        std::thread::spawn(move || {
+            let mut reader = BufReader::new(stdout);
+            loop {
+                let mut length = None;
+                loop {
+                    let mut line = String::new();
+                    if reader.read_line(&mut line).unwrap_or(0) == 0 {
+                        return;
+                    }
+                    let line = line.trim_end();
+                    if line.is_empty() {
+                        break;
+                    }
+                    if let Some(v) = line.strip_prefix("Content-Length: ") {
+                        length = v.parse::<usize>().ok();
+                    }
+                }
+                let mut body = vec![0; length.expect("Content-Length header")];
+                reader.read_exact(&mut body).unwrap();
+                let msg: Value = serde_json::from_slice(&body).expect("JSON message");
+                if tx.send(msg).is_err() {
+                    return;
+                }
+            }
+        });
+        let mut lsp = Lsp {
+            child,
+            stdin,
+            incoming,
+            notifications: Vec::new(),
+            next_id: 1,
+        };
+        let uri = uri(root);
+        let init = lsp.request(
+            "initialize",
+            json!({
+                "processId": null,
+                "rootUri": uri,
+                "workspaceFolders": [{"uri": uri, "name": "vault"}],
+                "capabilities": client_caps,
+            }),
+        );
+        assert!(
+            init["result"]["capabilities"]["completionProvider"].is_object(),
+            "{init}"
+        );
+        lsp.notify("initialized", json!({}));
+        lsp
+    }
+
+    fn send(&mut self, msg: Value) {
+        let body = msg.to_string();
+        write!(self.stdin, "Content-Length: {}\r\n\r\n{body}", body.len()).unwrap();
+        self.stdin.flush().unwrap();
+    }
+
+    fn notify(&mut self, method: &str, params: Value) {
+        self.send(json!({"jsonrpc": "2.0", "method": method, "params": params}));
+    }
+
+    fn request(&mut self, method: &str, params: Value) -> Value {
+        let id = self.next_id;
+        self.next_id += 1;
+        self.send(json!({"jsonrpc": "2.0", "id": id, "method": method, "params": params}));
+        self.wait(&format!("response to {method}"), |m| {
+            m["id"] == id && m.get("method").is_none()
+        })
+    }
+
+    /// Waits for a message matching `want`, answering the server's own requests and keeping
+    /// other notifications.
+    fn wait(&mut self, what: &str, want: impl Fn(&Value) -> bool) -> Value {
+        if let Some(i) = self.notifications.iter().position(&want) {
+            return self.notifications.remove(i);
+        }
+        let deadline = Instant::now() + TIMEOUT;
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            let msg = match self.incoming.recv_timeout(left) {
+                Ok(m) => m,
+                Err(RecvTimeoutError::Timeout) => panic!("timed out waiting for {what}"),
+                Err(RecvTimeoutError::Disconnected) => panic!("server exited waiting for {what}"),
+            };
+            if msg.get("method").is_some() && msg.get("id").is_some() {
+                // A request from the server (progress token, capability registration).
+                let id = msg["id"].clone();
+                self.send(json!({"jsonrpc": "2.0", "id": id, "result": null}));
+                self.notifications.push(msg);
+                continue;
+            }
+            if want(&msg) {
+                return msg;
+            }
+            self.notifications.push(msg);
+        }
+    }
+
+    /// Waits for diagnostics of `uri` that satisfy `want`.
+    fn diagnostics(
+        &mut self,
+        uri: &str,
+        what: &str,
+        want: impl Fn(&[Value]) -> bool,
+    ) -> Vec<Value> {
+        let msg = self.wait(what, |m| {
+            m["method"] == "textDocument/publishDiagnostics"
+                && m["params"]["uri"] == uri
+                && want(m["params"]["diagnostics"].as_array().unwrap())
+        });
+        msg["params"]["diagnostics"].as_array().unwrap().clone()
+    }
+
+    fn wait_indexed(&mut self) {
+        self.wait("end of indexing progress", |m| {
+            m["method"] == "$/progress" && m["params"]["value"]["kind"] == "end"
+        });
+    }
+
+    fn open(&mut self, root: &Path, path: &str) -> (String, String) {
+        let text = std::fs::read_to_string(root.join(path)).unwrap();
+        let uri = uri(&root.join(path));
+        self.notify(
+            "textDocument/didOpen",
+            json!({"textDocument": {"uri": uri, "languageId": "markdown", "version": 1, "text": text}}),
+        );
+        (uri, text)
+    }
+
+    fn shutdown(mut self) {
+        let r = self.request("shutdown", Value::Null);
+        assert!(r.get("error").is_none(), "{r}");
+        self.notify("exit", Value::Null);
+        let deadline = Instant::now() + TIMEOUT;
+        while Instant::now() < deadline {
+            if let Ok(Some(status)) = self.child.try_wait() {
+                assert!(status.success(), "exit status {status}");
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        let _ = self.child.kill();
+        panic!("server did not exit after `exit`");
+    }
+}
+
+impl Drop for Lsp {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+    }
+}
+
+fn uri(path: &Path) -> String {
+    let encoded: String = path
+        .to_str()
+        .unwrap()
+        .split('/')
+        .map(|part| {
+            part.bytes()
+                .map(|b| match b {
+                    b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
+                        (b as char).to_string()
+                    }
+                    _ => format!("%{b:02X}"),
+                })
+                .collect::<String>()
+        })
+        .collect::<Vec<_>>()
+        .join("/");
+    format!("file://{encoded}")
+}
+
+/// A copy of the sample vault, so tests can create files in it.
+fn sample_vault() -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().canonicalize().unwrap().join("vault");
+    copy_dir(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/vault"),
+        &root,
+    );
+    (dir, root)
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).unwrap();
+        }
+    }
+}
+
+fn caps(encodings: &[&str], watch_registration: bool) -> Value {
+    json!({
+        "general": {"positionEncodings": encodings},
+        "window": {"workDoneProgress": true},
+        "workspace": {"didChangeWatchedFiles": {"dynamicRegistration": watch_registration}},
+    })
+}
+
+/// The UTF-16 position of the first `needle` in `text`, plus `extra` characters.
+fn pos16(text: &str, needle: &str, extra: usize) -> Value {
+    let at = text
+        .find(needle)
+        .unwrap_or_else(|| panic!("{needle:?} in text"));
+    let line = text[..at].matches('\n').count();
+    let line_start = text[..at].rfind('\n').map_or(0, |i| i + 1);
+    let col: usize = text[line_start..at].encode_utf16().count() + extra;
+    json!({"line": line, "character": col})
+}
+
+fn labels(completion: &Value) -> Vec<String> {
+    completion["result"]["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["label"].as_str().unwrap().to_string())
+        .collect()
+}
+
+const MEETING: &str = "Meetings/2025/2025-11-07 - Weekly sync on the release train.md";
+
+#[test]
+fn completion_definition_references_over_stdio() {
+    let (_dir, root) = sample_vault();
+    let mut lsp = Lsp::start(&root, caps(&["utf-16"], false));
+    let begin = lsp.wait("progress begin", |m| {
+        m["method"] == "$/progress" && m["params"]["value"]["kind"] == "begin"
+    });
+    assert_eq!(begin["params"]["value"]["title"], "Indexing vault");
+    lsp.wait_indexed();
+
+    let (uri, text) = lsp.open(&root, MEETING);
+    // Type `[[Tom` at the end of the agenda line.
+    let end_of_title = pos16(&text, "# Weekly sync on the release train", 34);
+    lsp.notify(
+        "textDocument/didChange",
+        json!({
+            "textDocument": {"uri": uri, "version": 2},
+            "contentChanges": [{"range": {"start": end_of_title, "end": end_of_title}, "text": " [[Tom"}],
+        }),
+    );
+    let mut at = end_of_title.clone();
+    at["character"] = json!(34 + 6);
+    let completion = lsp.request(
+        "textDocument/completion",
+        json!({"textDocument": {"uri": uri}, "position": at}),
+    );
+    let got = labels(&completion);
+    assert_eq!(
+        got.first().map(String::as_str),
+        Some("Tomer Hagay"),
+        "{got:?}"
+    );
+    let first = &completion["result"]["items"][0];
+    assert_eq!(first["textEdit"]["newText"], "Tomer Hagay]]");
+    assert_eq!(first["textEdit"]["range"]["start"]["character"], 34 + 3);
+    let resolved = lsp.request("completionItem/resolve", first.clone());
+    let doc = resolved["result"]["documentation"]["value"]
+        .as_str()
+        .unwrap();
+    assert!(
+        doc.contains("Tomer Hagay") && doc.contains("people"),
+        "{doc}"
+    );
+
+    // `[[Tomer Hagay#` lists his headings.
+    lsp.notify(
+        "textDocument/didChange",
+        json!({
+            "textDocument": {"uri": uri, "version": 3},
+            "contentChanges": [{"range": {"start": end_of_title, "end": at}, "text": " [[Tomer Hagay#"}],
+        }),
+    );
+    let mut at = end_of_title.clone();
+    at["character"] = json!(34 + 15);
+    let headings = labels(&lsp.request(
+        "textDocument/completion",
+        json!({"textDocument": {"uri": uri}, "position": at}),
+    ));
+    assert!(
+        headings.contains(&"Recent Context".to_string()),
+        "{headings:?}"
+    );
+
+    // From the meeting's `[[Tomer Hagay]]` to the person note.
+    let definition = lsp.request(
+        "textDocument/definition",
+        json!({"textDocument": {"uri": uri}, "position": pos16(&text, "[[Tomer Hagay]], [[Jeff", 4)}),
+    );
+    let person_uri = self::uri(&root.join("People/Tomer Hagay.md"));
+    assert_eq!(definition["result"]["uri"], person_uri, "{definition}");
+    assert_eq!(
+        definition["result"]["range"]["start"],
+        json!({"line": 0, "character": 0})
+    );
+
+    // And back: references on the person's H1 list the meetings that link to him.
+    let person = std::fs::read_to_string(root.join("People/Tomer Hagay.md")).unwrap();
+    let references = lsp.request(
+        "textDocument/references",
+        json!({
+            "textDocument": {"uri": person_uri},
+            "position": pos16(&person, "# Tomer Hagay", 3),
+            "context": {"includeDeclaration": false},
+        }),
+    );
+    let uris: Vec<&str> = references["result"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["uri"].as_str().unwrap())
+        .collect();
+    assert!(uris.contains(&uri.as_str()), "{uris:?}");
+    let nordics = self::uri(&root.join("Meetings/2025/2025-10-30 Nordics kickoff.md"));
+    assert!(
+        !uris.contains(&nordics.as_str()),
+        "Nordics links Zoë, not Tomer"
+    );
+    assert!(uris.len() >= 6, "{uris:?}");
+    lsp.shutdown();
+}
+
+#[test]
+fn broken_link_appears_while_typing_and_clears_when_the_note_is_created() {
+    for registration in [false, true] {
+        let (_dir, root) = sample_vault();
+        let mut lsp = Lsp::start(&root, caps(&["utf-16"], registration));
+        lsp.wait_indexed();
+        let (uri, text) = lsp.open(&root, MEETING);
+        let at = pos16(&text, "## Action items", 15);
+        lsp.notify(
+            "textDocument/didChange",
+            json!({
+                "textDocument": {"uri": uri, "version": 2},
+                "contentChanges": [{"range": {"start": at, "end": at}, "text": " with [[Initech]]"}],
+            }),
+        );
+        let broken = |d: &[Value]| {
+            d.iter().any(|d| {
+                d["code"] == "broken-link" && d["message"].as_str().unwrap().contains("Initech")
+            })
+        };
+        let diags = lsp.diagnostics(&uri, "broken-link for Initech", broken);
+        let d = diags
+            .iter()
+            .find(|d| d["message"].as_str().unwrap().contains("Initech"))
+            .unwrap();
+        assert_eq!(d["source"], "vaultls");
+        assert_eq!(d["severity"], 2);
+        assert_eq!(d["range"]["start"]["character"], 15 + 8);
+        assert_eq!(d["range"]["end"]["character"], 15 + 15);
+
+        // Another program creates the note.
+        std::fs::create_dir_all(root.join("Customers")).unwrap();
+        std::fs::write(root.join("Customers/Initech.md"), "# Initech\n").unwrap();
+        if registration {
+            let registered = lsp.wait("client/registerCapability", |m| {
+                m["method"] == "client/registerCapability"
+            });
+            assert_eq!(
+                registered["params"]["registrations"][0]["method"],
+                "workspace/didChangeWatchedFiles"
+            );
+            lsp.notify(
+                "workspace/didChangeWatchedFiles",
+                json!({"changes": [{"uri": self::uri(&root.join("Customers/Initech.md")), "type": 1}]}),
+            );
+        }
+        lsp.diagnostics(&uri, "Initech diagnostic cleared", |d| !broken(d));
+        lsp.shutdown();
+    }
+}
+
+#[test]
+fn utf16_and_utf8_sessions_agree_on_a_line_with_emoji_and_mojibake() {
+    for (encoding, unit_len) in [("utf-16", 2usize), ("utf-8", 4usize)] {
+        let (_dir, root) = sample_vault();
+        let mut lsp = Lsp::start(&root, caps(&[encoding], false));
+        lsp.wait_indexed();
+        let text = "# Emoji\n\n😀 VASTâ€™s — [[Tomer Hagay]] and [[Nobody Here]]\n";
+        std::fs::write(root.join("Emoji.md"), text).unwrap();
+        let uri = uri(&root.join("Emoji.md"));
+        lsp.notify(
+            "textDocument/didOpen",
+            json!({"textDocument": {"uri": uri, "languageId": "markdown", "version": 1, "text": text}}),
+        );
+        let line = "😀 VASTâ€™s — [[Tomer Hagay]] and [[Nobody Here]]";
+        let col = |needle: &str| -> usize {
+            let prefix = &line[..line.find(needle).unwrap()];
+            match encoding {
+                "utf-16" => prefix.encode_utf16().count(),
+                _ => prefix.len(),
+            }
+        };
+        // Our column arithmetic matches the encoding: the emoji alone is `unit_len` wide.
+        assert_eq!(col(" VAST"), unit_len);
+        let definition = lsp.request(
+            "textDocument/definition",
+            json!({"textDocument": {"uri": uri}, "position": {"line": 2, "character": col("Hagay]]")}}),
+        );
+        assert_eq!(
+            definition["result"]["uri"],
+            self::uri(&root.join("People/Tomer Hagay.md")),
+            "{encoding}: {definition}"
+        );
+        let diags = lsp.diagnostics(&uri, "broken link on the emoji line", |d| !d.is_empty());
+        let d = &diags[0];
+        assert_eq!(
+            d["range"]["start"],
+            json!({"line": 2, "character": col("Nobody")}),
+            "{encoding}"
+        );
+        let end = col("Nobody") + "Nobody Here".len(); // ASCII: as wide in both encodings
+        assert_eq!(
+            d["range"]["end"],
+            json!({"line": 2, "character": end}),
+            "{encoding}"
+        );
+        lsp.shutdown();
+    }
+}
+
+#[test]
+fn hostile_client_input_gets_answers_not_crashes() {
+    let (_dir, root) = sample_vault();
+    let mut lsp = Lsp::start(&root, caps(&["utf-16"], false));
+    lsp.wait_indexed();
+    let (uri, _) = lsp.open(&root, MEETING);
+    // Positions far past the end of a line and of the document.
+    for position in [
+        json!({"line": 3, "character": 10_000}),
+        json!({"line": 99_999, "character": 5}),
+    ] {
+        for method in ["textDocument/definition", "textDocument/completion"] {
+            let r = lsp.request(
+                method,
+                json!({"textDocument": {"uri": uri}, "position": position}),
+            );
+            assert!(r.get("error").is_none(), "{method} {r}");
+        }
+    }
+    // A document that is not open and does not exist, and a change to an unopened URI.
+    let ghost = self::uri(&root.join("Nope.md"));
+    let r = lsp.request(
+        "textDocument/references",
+        json!({"textDocument": {"uri": ghost}, "position": {"line": 0, "character": 0}, "context": {"includeDeclaration": true}}),
+    );
+    assert!(r.get("error").is_none(), "{r}");
+    lsp.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": ghost, "version": 2}, "contentChanges": [{"text": "x"}]}),
+    );
+    let r = lsp.request(
+        "textDocument/definition",
+        json!({"textDocument": {"uri": "untitled:Untitled-1"}, "position": {"line": 0, "character": 0}}),
+    );
+    assert!(r.get("error").is_none(), "{r}");
+    lsp.shutdown();
+}
