@@ -21,6 +21,20 @@ struct Lsp {
 
 impl Lsp {
     fn start(root: &Path, client_caps: Value) -> Lsp {
+        let uri = uri(root);
+        Lsp::spawn(json!({
+            "processId": null,
+            "rootUri": uri,
+            "workspaceFolders": [{"uri": uri, "name": "vault"}],
+            "capabilities": client_caps,
+        }))
+    }
+
+    fn start_without_root(client_caps: Value) -> Lsp {
+        Lsp::spawn(json!({"processId": null, "rootUri": null, "capabilities": client_caps}))
+    }
+
+    fn spawn(init_params: Value) -> Lsp {
         let mut child = Command::new(env!("CARGO_BIN_EXE_vaultls"))
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
@@ -62,16 +76,7 @@ impl Lsp {
             notifications: Vec::new(),
             next_id: 1,
         };
-        let uri = uri(root);
-        let init = lsp.request(
-            "initialize",
-            json!({
-                "processId": null,
-                "rootUri": uri,
-                "workspaceFolders": [{"uri": uri, "name": "vault"}],
-                "capabilities": client_caps,
-            }),
-        );
+        let init = lsp.request("initialize", init_params);
         assert!(
             init["result"]["capabilities"]["completionProvider"].is_object(),
             "{init}"
@@ -491,5 +496,25 @@ fn hostile_client_input_gets_answers_not_crashes() {
         json!({"textDocument": {"uri": "untitled:Untitled-1"}, "position": {"line": 0, "character": 0}}),
     );
     assert!(r.get("error").is_none(), "{r}");
+    lsp.shutdown();
+}
+
+#[test]
+fn without_a_root_open_documents_link_to_each_other() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().canonicalize().unwrap();
+    std::fs::write(root.join("A.md"), "# A\n[[B#Part]] [[Missing]]\n").unwrap();
+    std::fs::write(root.join("B.md"), "# B\n## Part\n").unwrap();
+    let mut lsp = Lsp::start_without_root(caps(&["utf-16"], false));
+    let (a, _) = lsp.open(&root, "A.md");
+    let (b, _) = lsp.open(&root, "B.md");
+    let definition = lsp.request(
+        "textDocument/definition",
+        json!({"textDocument": {"uri": a}, "position": {"line": 1, "character": 3}}),
+    );
+    assert_eq!(definition["result"]["uri"], b, "{definition}");
+    assert_eq!(definition["result"]["range"]["start"]["line"], 1);
+    let diags = lsp.diagnostics(&a, "broken link in single-file mode", |d| d.len() == 1);
+    assert_eq!(diags[0]["code"], "broken-link");
     lsp.shutdown();
 }
