@@ -21,7 +21,10 @@ fn neovim_drives_vaultls() {
     }
     let dir = tempfile::tempdir().unwrap();
     let vault = dir.path().canonicalize().unwrap().join("vault");
-    copy_dir(&Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/vault"), &vault);
+    copy_dir(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/vault"),
+        &vault,
+    );
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("editors/neovim/test/e2e.lua");
     let mut child = Command::new("nvim")
         .args(["--headless", "--clean", "-c"])
