@@ -60,6 +60,8 @@ fn lsp() -> ExitCode {
         }
     };
     runtime.block_on(vaultls::server::run_stdio());
+    // After `exit`, do not wait for a vault load still running on a blocking thread.
+    runtime.shutdown_timeout(std::time::Duration::from_millis(200));
     ExitCode::SUCCESS
 }
 

@@ -141,14 +141,32 @@ impl State {
     }
 
     fn location(&self, id: VaultId, loc: features::Location) -> Option<Location> {
-        let vault = &self.workspace(id)?.vault;
-        let path = vault.path(loc.file);
-        let uri = self.uri_of(id, path)?;
-        let range = match vault.note(loc.file) {
-            Some(note) => TextPositions::new(&note.text, self.unit).range(loc.span),
-            None => Range::default(),
+        self.locations(id, vec![loc]).pop()
+    }
+
+    /// Converts many locations, indexing the lines of each file once.
+    fn locations(&self, id: VaultId, locs: Vec<features::Location>) -> Vec<Location> {
+        let Some(vault) = self.workspace(id).map(|w| &w.vault) else {
+            return Vec::new();
         };
-        Some(Location { uri, range })
+        let mut files: HashMap<FileId, (Option<Uri>, Option<TextPositions>)> = HashMap::new();
+        locs.into_iter()
+            .filter_map(|loc| {
+                let (uri, positions) = files.entry(loc.file).or_insert_with(|| {
+                    let uri = self.uri_of(id, vault.path(loc.file));
+                    let positions = vault
+                        .note(loc.file)
+                        .map(|n| TextPositions::new(&n.text, self.unit));
+                    (uri, positions)
+                });
+                Some(Location {
+                    uri: uri.clone()?,
+                    range: positions
+                        .as_ref()
+                        .map_or_else(Range::default, |p| p.range(loc.span)),
+                })
+            })
+            .collect()
     }
 }
 
@@ -838,12 +856,7 @@ impl LanguageServer for Backend {
             let note = vault.note(file)?;
             let offset = TextPositions::new(&note.text, state.unit).offset(at.position);
             let found = features::references::references(vault, file, offset, include_declaration);
-            Some(
-                found
-                    .into_iter()
-                    .filter_map(|loc| state.location(id, loc))
-                    .collect(),
-            )
+            Some(state.locations(id, found))
         })
     }
 }
