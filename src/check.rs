@@ -4,7 +4,7 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::features::diagnostics::{Severity, note_diagnostics};
-use crate::syntax::{ColumnUnit, LineIndex};
+use crate::syntax::ColumnUnit;
 use crate::vault::Vault;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -49,8 +49,7 @@ pub fn report(vault: &Vault, vault_name: &str) -> Report {
             if diagnostics.is_empty() {
                 return Vec::new();
             }
-            let text = &note.text;
-            let index = LineIndex::new(text);
+            let (text, index) = (&note.text, &note.lines);
             // Findings come in text order: convert each from the one before.
             let mut last = (0, index.line_col(text, 0, ColumnUnit::Char));
             diagnostics

@@ -207,11 +207,58 @@ fn wikilink(
     })
 }
 
-/// Sorts best first: tier (0 exact, 1 prefix, 2 fuzzy), then inverted fuzzy score, then
-/// inverted backlink count (often-linked notes first).
-type Rank = (u8, u32, usize);
+/// One name matched by the query, for one note.
+struct Hit<'a> {
+    /// 0 exact, 1 prefix, 2 fuzzy (or anything, for an empty query).
+    tier: u8,
+    /// Fuzzy score (higher is better); 0 for exact and prefix matches.
+    score: u32,
+    /// How many links point to the note: often-linked notes first.
+    popularity: usize,
+    id: FileId,
+    kind: NameKind,
+    name: &'a str,
+}
 
-/// Notes matching `query` by file name, title or alias, best first.
+impl Hit<'_> {
+    fn rank(&self) -> (u8, u32, usize, NameKind) {
+        (
+            self.tier,
+            u32::MAX - self.score,
+            usize::MAX - self.popularity,
+            self.kind,
+        )
+    }
+}
+
+/// Adds a hit for each note a matched name names (the note being edited only by alias).
+fn add_hits<'v>(
+    vault: &'v Vault,
+    file: FileId,
+    hits: &mut Vec<Hit<'v>>,
+    name: &'v str,
+    notes: &'v [(FileId, NameKind)],
+    tier: u8,
+    score: u32,
+) {
+    for &(id, kind) in notes {
+        if id == file && kind != NameKind::Alias {
+            continue;
+        }
+        hits.push(Hit {
+            tier,
+            score,
+            popularity: vault.backlinks(id).len(),
+            id,
+            kind,
+            name,
+        });
+    }
+}
+
+/// Notes matching `query` by file name, title or alias, best first. Exact and prefix matches
+/// come from the ordered name index; the fuzzy scan over all names runs only when they are
+/// too few to fill the list.
 fn note_items(
     vault: &Vault,
     file: FileId,
@@ -221,49 +268,57 @@ fn note_items(
     new_text: impl Fn(&Vault, FileId, Option<&str>) -> String,
 ) -> Completion {
     let query_folded = fold(query.trim()).into_owned();
-    let pattern = Pattern::new(
-        query.trim(),
-        CaseMatching::Ignore,
-        Normalization::Smart,
-        AtomKind::Fuzzy,
-    );
-    let mut matcher = Matcher::new(Config::DEFAULT);
-    let mut buf = Vec::new();
-    let mut hits: Vec<(Rank, FileId, NameKind, &str)> = Vec::new();
-    for (name, notes) in vault.names() {
-        let tier = if name == query_folded {
-            0
-        } else if name.starts_with(&query_folded) {
-            1
-        } else {
-            2
-        };
-        let score = if query_folded.is_empty() {
-            0
-        } else {
-            match pattern.score(Utf32Str::new(name, &mut buf), &mut matcher) {
-                Some(s) => s,
-                None => continue,
+    let mut hits: Vec<Hit> = Vec::new();
+    if query_folded.is_empty() {
+        for (name, notes) in vault.names() {
+            add_hits(vault, file, &mut hits, name, notes, 2, 0);
+        }
+    } else {
+        for (name, notes) in vault.names_with_prefix(&query_folded) {
+            let tier = if name == query_folded { 0 } else { 1 };
+            add_hits(vault, file, &mut hits, name, notes, tier, 0);
+        }
+        if hits.len() < limit * 2 {
+            let pattern = Pattern::new(
+                query.trim(),
+                CaseMatching::Ignore,
+                Normalization::Smart,
+                AtomKind::Fuzzy,
+            );
+            let mut matcher = Matcher::new(Config::DEFAULT);
+            let mut buf = Vec::new();
+            for (name, notes) in vault.names() {
+                if name.starts_with(&query_folded) {
+                    continue;
+                }
+                if let Some(score) = pattern.score(Utf32Str::new(name, &mut buf), &mut matcher) {
+                    add_hits(vault, file, &mut hits, name, notes, 2, score);
+                }
             }
-        };
-        for &(id, kind) in notes {
-            if id == file && kind != NameKind::Alias {
-                continue;
-            }
-            let popularity = vault.backlinks(id).len();
-            hits.push((
-                (tier, u32::MAX - score, usize::MAX - popularity),
-                id,
-                kind,
-                name,
-            ));
         }
     }
-    hits.sort_by(|a, b| (a.0, a.2, vault.path(a.1)).cmp(&(b.0, b.2, vault.path(b.1))));
+    // Only the best few need a full sort (a few more than `limit`: some are duplicates).
+    let keep = limit * 3 + 8;
+    let mut more = false;
+    if hits.len() > keep {
+        hits.select_nth_unstable_by_key(keep, Hit::rank);
+        hits.truncate(keep);
+        more = true;
+    }
+    hits.sort_by(|a, b| {
+        a.rank()
+            .cmp(&b.rank())
+            .then_with(|| vault.path(a.id).cmp(vault.path(b.id)))
+    });
     let mut seen = std::collections::HashSet::new();
     let mut items = Vec::new();
-    let mut more = false;
-    for (_, id, kind, folded_name) in hits {
+    for Hit {
+        id,
+        kind,
+        name: folded_name,
+        ..
+    } in hits
+    {
         let Some(note) = vault.note(id) else { continue };
         let path = vault.path(id);
         let (label, alias) = match kind {

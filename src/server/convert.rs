@@ -1,24 +1,36 @@
 //! Between LSP positions (UTF-16 or UTF-8 columns), byte offsets, rope edits and URIs.
 
+use std::borrow::Cow;
 use std::path::{Path, PathBuf};
 
 use ropey::Rope;
 use tower_lsp_server::ls_types::{Position, Range, Uri};
 
 use crate::syntax::{ColumnUnit, LineCol, LineIndex, Span};
+use crate::vault::Note;
 
 /// A note's text with its line index, for converting positions both ways.
 pub struct TextPositions<'a> {
     pub text: &'a str,
-    pub index: LineIndex,
+    pub index: Cow<'a, LineIndex>,
     pub unit: ColumnUnit,
 }
 
 impl<'a> TextPositions<'a> {
+    /// For a note of the store, whose lines are already indexed.
+    pub fn of(note: &'a Note, unit: ColumnUnit) -> TextPositions<'a> {
+        TextPositions {
+            text: &note.text,
+            index: Cow::Borrowed(&note.lines),
+            unit,
+        }
+    }
+
+    #[cfg(test)]
     pub fn new(text: &'a str, unit: ColumnUnit) -> TextPositions<'a> {
         TextPositions {
             text,
-            index: LineIndex::new(text),
+            index: Cow::Owned(LineIndex::new(text)),
             unit,
         }
     }

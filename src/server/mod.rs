@@ -156,7 +156,7 @@ impl State {
                     let uri = self.uri_of(id, vault.path(loc.file));
                     let positions = vault
                         .note(loc.file)
-                        .map(|n| TextPositions::new(&n.text, self.unit));
+                        .map(|n| TextPositions::of(n, self.unit));
                     (uri, positions)
                 });
                 Some(Location {
@@ -346,7 +346,7 @@ impl Backend {
                             let vault = &state.workspace(doc.vault)?.vault;
                             let file = vault.id(&doc.path)?;
                             let note = vault.note(file)?;
-                            let positions = TextPositions::new(&note.text, state.unit);
+                            let positions = TextPositions::of(note, state.unit);
                             let diagnostics = features::diagnostics::note_diagnostics(vault, file)
                                 .into_iter()
                                 .map(|d| to_lsp_diagnostic(&positions, d))
@@ -777,7 +777,7 @@ impl LanguageServer for Backend {
         self.answer("completion", |state| {
             let (id, vault, file) = state.note_of(&at.text_document.uri)?;
             let note = vault.note(file)?;
-            let positions = TextPositions::new(&note.text, state.unit);
+            let positions = TextPositions::of(note, state.unit);
             let offset = positions.offset(at.position);
             let result = features::completion::completion(vault, file, offset, COMPLETION_LIMIT)?;
             let indexing = !state.workspace(id)?.indexed;
@@ -842,7 +842,7 @@ impl LanguageServer for Backend {
         self.answer("definition", |state| {
             let (id, vault, file) = state.note_of(&at.text_document.uri)?;
             let note = vault.note(file)?;
-            let offset = TextPositions::new(&note.text, state.unit).offset(at.position);
+            let offset = TextPositions::of(note, state.unit).offset(at.position);
             let target = features::definition::definition(vault, file, offset)?;
             Some(GotoDefinitionResponse::Scalar(state.location(id, target)?))
         })
@@ -854,7 +854,7 @@ impl LanguageServer for Backend {
         self.answer("references", |state| {
             let (id, vault, file) = state.note_of(&at.text_document.uri)?;
             let note = vault.note(file)?;
-            let offset = TextPositions::new(&note.text, state.unit).offset(at.position);
+            let offset = TextPositions::of(note, state.unit).offset(at.position);
             let found = features::references::references(vault, file, offset, include_declaration);
             Some(state.locations(id, found))
         })

@@ -6,13 +6,15 @@ pub mod path;
 mod resolve;
 pub mod subpath;
 
-use std::borrow::Cow;
+use std::borrow::{Borrow, Cow};
+use std::collections::BTreeMap;
+use std::hash::Hash;
 use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 use rustc_hash::FxHashMap as HashMap;
 
-use crate::syntax::{Link, NoteSyntax, parse_note};
+use crate::syntax::{LineIndex, Link, NoteSyntax, parse_note};
 
 pub use load::{LoadIssue, MAX_NOTE_BYTES};
 use path::{file_keys, fold, is_note_path, link_key, stem};
@@ -34,6 +36,8 @@ pub struct File {
 #[derive(Debug)]
 pub struct Note {
     pub text: String,
+    /// Where each line of `text` starts, for position conversions without a rescan.
+    pub lines: LineIndex,
     pub syntax: NoteSyntax,
     pub title: String,
     /// One entry per `syntax.links`, in the same order.
@@ -87,8 +91,8 @@ pub struct Vault {
     /// Name key → files: each file under its folded name and, for notes, also under the
     /// folded name without `.md` ([`path::file_keys`]).
     by_name_key: HashMap<String, Vec<FileId>>,
-    /// Folded stem, title and alias → notes.
-    names: HashMap<String, Vec<(FileId, NameKind)>>,
+    /// Folded stem, title and alias → notes; ordered, for prefix search.
+    names: BTreeMap<String, Vec<(FileId, NameKind)>>,
     /// Target file → the links that resolve to it.
     backlinks: HashMap<FileId, Vec<LinkSite>>,
     /// Link key ([`link_key`]: last path component, folded, without `.md`) → the links that
@@ -305,9 +309,23 @@ impl Vault {
         self.resolve_target(source, target).0
     }
 
-    /// Every name notes are known by (folded) with the notes it names.
+    /// Every name notes are known by (folded) with the notes it names, in name order.
     pub fn names(&self) -> impl Iterator<Item = (&str, &[(FileId, NameKind)])> {
         self.names.iter().map(|(k, v)| (k.as_str(), v.as_slice()))
+    }
+
+    /// The names starting with `prefix` (already folded), in name order.
+    pub fn names_with_prefix<'a, 'p>(
+        &'a self,
+        prefix: &'p str,
+    ) -> impl Iterator<Item = (&'a str, &'a [(FileId, NameKind)])> + use<'a, 'p> {
+        self.names
+            .range::<str, _>((
+                std::ops::Bound::Included(prefix),
+                std::ops::Bound::Unbounded,
+            ))
+            .take_while(move |(k, _)| k.starts_with(prefix))
+            .map(|(k, v)| (k.as_str(), v.as_slice()))
     }
 
     // ----- incremental updates ----------------------------------------------------------
@@ -647,6 +665,7 @@ impl Note {
     fn new(path: &str, text: String, syntax: NoteSyntax) -> Note {
         let title = syntax.title(stem(path)).to_string();
         Note {
+            lines: LineIndex::new(&text),
             text,
             syntax,
             title,
@@ -670,32 +689,77 @@ pub fn unresolved_key(target: &str) -> String {
     fold(path::strip_md(target.trim())).into_owned()
 }
 
+/// The hash and ordered maps of occurrence lists the indexes use.
+trait ListMap<K, V> {
+    fn list_mut<Q: Hash + Ord + ?Sized>(&mut self, key: &Q) -> Option<&mut Vec<V>>
+    where
+        K: Borrow<Q>;
+    fn insert_list(&mut self, key: K, list: Vec<V>);
+    fn remove_list<Q: Hash + Ord + ?Sized>(&mut self, key: &Q)
+    where
+        K: Borrow<Q>;
+}
+
+impl<K: Hash + Eq, V> ListMap<K, V> for HashMap<K, Vec<V>> {
+    fn list_mut<Q: Hash + Ord + ?Sized>(&mut self, key: &Q) -> Option<&mut Vec<V>>
+    where
+        K: Borrow<Q>,
+    {
+        self.get_mut(key)
+    }
+    fn insert_list(&mut self, key: K, list: Vec<V>) {
+        self.insert(key, list);
+    }
+    fn remove_list<Q: Hash + Ord + ?Sized>(&mut self, key: &Q)
+    where
+        K: Borrow<Q>,
+    {
+        self.remove(key);
+    }
+}
+
+impl<K: Ord, V> ListMap<K, V> for BTreeMap<K, Vec<V>> {
+    fn list_mut<Q: Hash + Ord + ?Sized>(&mut self, key: &Q) -> Option<&mut Vec<V>>
+    where
+        K: Borrow<Q>,
+    {
+        self.get_mut(key)
+    }
+    fn insert_list(&mut self, key: K, list: Vec<V>) {
+        self.insert(key, list);
+    }
+    fn remove_list<Q: Hash + Ord + ?Sized>(&mut self, key: &Q)
+    where
+        K: Borrow<Q>,
+    {
+        self.remove(key);
+    }
+}
+
 /// Appends to the list under `key`, allocating the key only when it is new.
-fn push_to<K, V>(map: &mut HashMap<K, Vec<V>>, key: impl Into<K> + AsRef<str>, value: V)
+fn push_to<K, V>(map: &mut impl ListMap<K, V>, key: impl Into<K> + AsRef<str>, value: V)
 where
-    K: std::hash::Hash + Eq + std::borrow::Borrow<str>,
+    K: Borrow<str>,
 {
-    match map.get_mut(key.as_ref()) {
+    match map.list_mut(key.as_ref()) {
         Some(list) => list.push(value),
-        None => {
-            map.insert(key.into(), vec![value]);
-        }
+        None => map.insert_list(key.into(), vec![value]),
     }
 }
 
 /// Removes one occurrence of `value` from the list under `key`, and the key once it is empty.
-fn remove_one<K, Q, V>(map: &mut HashMap<K, Vec<V>>, key: &Q, value: &V)
+fn remove_one<K, Q, V>(map: &mut impl ListMap<K, V>, key: &Q, value: &V)
 where
-    K: std::hash::Hash + Eq + std::borrow::Borrow<Q>,
-    Q: std::hash::Hash + Eq + ?Sized,
+    K: Borrow<Q>,
+    Q: Hash + Ord + ?Sized,
     V: PartialEq,
 {
-    if let Some(list) = map.get_mut(key) {
+    if let Some(list) = map.list_mut(key) {
         if let Some(pos) = list.iter().position(|v| v == value) {
             list.swap_remove(pos);
         }
         if list.is_empty() {
-            map.remove(key);
+            map.remove_list(key);
         }
     }
 }
