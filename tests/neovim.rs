@@ -4,6 +4,8 @@
 //! Without `nvim` on PATH the test says so and passes, unless `VAULTLS_REQUIRE_NVIM` is set, as
 //! `.ci/run` does after installing Neovim: there a missing editor fails the run.
 
+mod support;
+
 use std::path::Path;
 use std::process::Command;
 use std::time::Duration;
@@ -21,7 +23,7 @@ fn neovim_drives_vaultls() {
     }
     let dir = tempfile::tempdir().unwrap();
     let vault = dir.path().canonicalize().unwrap().join("vault");
-    copy_dir(
+    support::copy_dir(
         &Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/vault"),
         &vault,
     );
@@ -55,17 +57,4 @@ fn neovim_drives_vaultls() {
         "nvim e2e failed ({}):\nstdout:\n{stdout}\nstderr:\n{stderr}",
         out.status
     );
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), &target).unwrap();
-        }
-    }
 }

@@ -1,0 +1,380 @@
+//! The benchmark suite: `cargo bench --bench vault [-- SIZE…]` (default 1000 10000 50000).
+//!
+//! For each size it generates a vault (cached under `target/bench-vaults/`), then measures:
+//! a cold load in a fresh process (time and peak RSS), `vaultls check` end to end, one
+//! keystroke (re-index of the edited note plus its diagnostics), completion after `[[` with 0,
+//! 1 and 3 typed characters, and the references of the most-linked note. For 10k notes (or the
+//! size closest to it) it also drives the server over stdio: `initialize` → first complete
+//! completion answer, and completion / definition / references latency.
+//!
+//! Prints a Markdown table and writes `target/bench-results.json`. Benchmarks measure; they
+//! assert no times.
+
+mod generate;
+#[path = "../../tests/support/mod.rs"]
+mod support;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use serde_json::{Value, json};
+use vaultls::features::{completion, diagnostics, references};
+use vaultls::vault::{FileId, Vault};
+
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
+const SEED: u64 = 0x5EED_0F7A_1700;
+
+fn main() {
+    let args: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|a| !a.starts_with("--bench"))
+        .collect();
+    if args.first().map(String::as_str) == Some("--child-load") {
+        child_load(Path::new(&args[1]));
+        return;
+    }
+    let sizes: Vec<usize> = if args.is_empty() {
+        vec![1_000, 10_000, 50_000]
+    } else {
+        args.iter()
+            .map(|a| a.parse().expect("sizes are numbers of notes"))
+            .collect()
+    };
+    let stdio_size = *sizes
+        .iter()
+        .min_by_key(|&&n| n.abs_diff(10_000))
+        .expect("at least one size");
+    println!("machine: {}", machine());
+    let mut results = Vec::new();
+    for &n in &sizes {
+        let (dir, bytes) = vault_for(n);
+        eprintln!("== {n} notes, {:.1} MB: {}", mb(bytes), dir.display());
+        let mut r = json!({"notes": n, "vault_mb": mb(bytes)});
+        measure_load(&dir, &mut r);
+        measure_check(&dir, &mut r);
+        measure_in_process(&dir, &mut r);
+        if n == stdio_size {
+            measure_stdio(&dir, &mut r);
+        }
+        eprintln!("{r:#}");
+        results.push(r);
+    }
+    print_table(&results);
+    let out = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/bench-results.json");
+    std::fs::write(&out, serde_json::to_string_pretty(&results).unwrap()).unwrap();
+    println!("\nwritten: {}", out.display());
+}
+
+/// The vault of `n` notes, generated once per generator version.
+fn vault_for(n: usize) -> (PathBuf, u64) {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("target/bench-vaults")
+        .join(format!("v{}-{n}", generate::VERSION));
+    let marker = dir.join(".generated");
+    if let Ok(bytes) = std::fs::read_to_string(&marker)
+        && let Ok(bytes) = bytes.trim().parse()
+    {
+        return (dir, bytes);
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+    let started = Instant::now();
+    let bytes = generate::generate(&dir, n, SEED).expect("generate vault");
+    std::fs::write(&marker, bytes.to_string()).unwrap();
+    eprintln!(
+        "generated {n} notes in {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
+    // The generator is deterministic: a second small run gives the same bytes.
+    let a = tempfile::tempdir().unwrap();
+    let b = tempfile::tempdir().unwrap();
+    let sa = generate::generate(a.path(), 50, SEED).unwrap();
+    let sb = generate::generate(b.path(), 50, SEED).unwrap();
+    assert_eq!(sa, sb, "generator is not deterministic");
+    (dir, bytes)
+}
+
+/// In a fresh process: load the vault, print milliseconds and peak RSS (KiB).
+fn child_load(dir: &Path) {
+    let started = Instant::now();
+    let vault = Vault::load(dir).expect("load");
+    let ms = started.elapsed().as_secs_f64() * 1000.0;
+    let peak = std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmHWM:"))
+                .and_then(|l| l.split_whitespace().nth(1)?.parse::<u64>().ok())
+        })
+        .unwrap_or(0);
+    println!("{ms} {peak} {}", vault.file_count());
+    std::mem::forget(vault);
+}
+
+fn measure_load(dir: &Path, r: &mut Value) {
+    let mut times = Vec::new();
+    let mut peak = 0u64;
+    for _ in 0..3 {
+        let out = Command::new(std::env::current_exe().unwrap())
+            .args(["--child-load", dir.to_str().unwrap()])
+            .output()
+            .expect("child load");
+        let text = String::from_utf8_lossy(&out.stdout);
+        let mut parts = text.split_whitespace();
+        times.push(
+            parts
+                .next()
+                .and_then(|s| s.parse::<f64>().ok())
+                .unwrap_or(f64::NAN),
+        );
+        peak = peak.max(parts.next().and_then(|s| s.parse().ok()).unwrap_or(0));
+    }
+    r["load_ms"] = json!(median(&mut times));
+    r["load_ms_all"] = json!(times);
+    r["peak_rss_mb"] = json!(peak as f64 / 1024.0);
+}
+
+fn measure_check(dir: &Path, r: &mut Value) {
+    let mut times = Vec::new();
+    for _ in 0..3 {
+        let started = Instant::now();
+        let status = Command::new(env!("CARGO_BIN_EXE_vaultls"))
+            .args(["check", dir.to_str().unwrap()])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .status()
+            .expect("run vaultls check");
+        assert!(
+            status.code().is_some_and(|c| c <= 1),
+            "check failed: {status}"
+        );
+        times.push(started.elapsed().as_secs_f64() * 1000.0);
+    }
+    r["check_ms"] = json!(median(&mut times));
+}
+
+fn measure_in_process(dir: &Path, r: &mut Value) {
+    let mut vault = Vault::load(dir).expect("load");
+    // The note with the most links, edited at the end of its middle line.
+    let (path, text) = vault
+        .notes()
+        .max_by_key(|(_, n)| n.syntax.links.len())
+        .map(|(id, n)| (vault.path(id).to_string(), n.text.clone()))
+        .unwrap();
+    let middle = text[..text.len() / 2].rfind('\n').unwrap_or(0);
+    let mut keystroke = Vec::new();
+    let mut edited = text.clone();
+    for i in 0..200 {
+        edited.insert(middle, if i % 2 == 0 { 'x' } else { ' ' });
+        let started = Instant::now();
+        vault.update_note(&path, edited.clone());
+        let file = vault.id(&path).unwrap();
+        let found = diagnostics::note_diagnostics(&vault, file);
+        keystroke.push(started.elapsed().as_secs_f64() * 1000.0);
+        std::hint::black_box(found);
+    }
+    r["keystroke_ms"] = percentiles(&mut keystroke);
+    r["edited_note_links"] = json!(
+        vault
+            .note(vault.id(&path).unwrap())
+            .unwrap()
+            .syntax
+            .links
+            .len()
+    );
+
+    for typed in ["", "T", "Tom"] {
+        let with_link = format!("{text}\n[[{typed}");
+        vault.update_note(&path, with_link.clone());
+        let file = vault.id(&path).unwrap();
+        let mut times = Vec::new();
+        let mut count = 0;
+        for _ in 0..200 {
+            let started = Instant::now();
+            let c = completion::completion(&vault, file, with_link.len(), 100).unwrap();
+            times.push(started.elapsed().as_secs_f64() * 1000.0);
+            count = c.items.len();
+        }
+        r[format!("completion_{}_ms", typed.len())] = percentiles(&mut times);
+        r[format!("completion_{}_items", typed.len())] = json!(count);
+    }
+    vault.update_note(&path, text);
+
+    let hub: FileId = vault
+        .notes()
+        .map(|(id, _)| id)
+        .max_by_key(|&id| vault.backlinks(id).len())
+        .unwrap();
+    let mut times = Vec::new();
+    let mut count = 0;
+    for _ in 0..50 {
+        let started = Instant::now();
+        count = references::references(&vault, hub, 0, false).len();
+        times.push(started.elapsed().as_secs_f64() * 1000.0);
+    }
+    r["hub_references_ms"] = percentiles(&mut times);
+    r["hub_backlinks"] = json!(count);
+    std::mem::forget(vault);
+}
+
+fn measure_stdio(dir: &Path, r: &mut Value) {
+    let started = Instant::now();
+    let caps = json!({
+        "general": {"positionEncodings": ["utf-16"]},
+        "window": {"workDoneProgress": true},
+        "workspace": {"didChangeWatchedFiles": {"dynamicRegistration": false}},
+    });
+    let mut lsp = support::Lsp::start(dir, caps);
+    r["stdio_initialize_ms"] = json!(ms(started.elapsed()));
+    lsp.wait_indexed();
+    r["stdio_indexed_ms"] = json!(ms(started.elapsed()));
+    // A meeting note with links; type `[[Tom` on a new last line.
+    let meeting = std::fs::read_dir(dir.join("Meetings/2025"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .min()
+        .unwrap();
+    let rel = meeting
+        .strip_prefix(dir)
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .to_string();
+    let (uri, text) = lsp.open(dir, &rel);
+    let lines = text.lines().count();
+    lsp.notify(
+        "textDocument/didChange",
+        json!({
+            "textDocument": {"uri": uri, "version": 2},
+            "contentChanges": [{"range": {"start": {"line": lines, "character": 0}, "end": {"line": lines, "character": 0}}, "text": "\n[[Tom"}],
+        }),
+    );
+    let at = json!({"line": lines + 1, "character": 5});
+    let completion = |lsp: &mut support::Lsp| {
+        lsp.request(
+            "textDocument/completion",
+            json!({"textDocument": {"uri": uri}, "position": at}),
+        )
+    };
+    let first = completion(&mut lsp);
+    assert!(
+        first["result"]["items"]
+            .as_array()
+            .is_some_and(|i| !i.is_empty())
+    );
+    r["stdio_first_full_completion_ms"] = json!(ms(started.elapsed()));
+    let link_line = text.lines().position(|l| l.contains("[[")).unwrap();
+    let col = text.lines().nth(link_line).unwrap();
+    let col = col[..col.find("[[").unwrap()].encode_utf16().count() + 3;
+    let link = json!({"line": link_line, "character": col});
+    let mut times = Vec::new();
+    for _ in 0..50 {
+        let t = Instant::now();
+        completion(&mut lsp);
+        times.push(ms(t.elapsed()));
+    }
+    r["stdio_completion_ms"] = percentiles(&mut times);
+    let mut times = Vec::new();
+    for _ in 0..50 {
+        let t = Instant::now();
+        lsp.request(
+            "textDocument/definition",
+            json!({"textDocument": {"uri": uri}, "position": link}),
+        );
+        times.push(ms(t.elapsed()));
+    }
+    r["stdio_definition_ms"] = percentiles(&mut times);
+    let mut times = Vec::new();
+    let mut count = 0;
+    for _ in 0..50 {
+        let t = Instant::now();
+        let refs = lsp.request(
+            "textDocument/references",
+            json!({"textDocument": {"uri": uri}, "position": link, "context": {"includeDeclaration": false}}),
+        );
+        times.push(ms(t.elapsed()));
+        count = refs["result"].as_array().map_or(0, Vec::len);
+    }
+    r["stdio_references_ms"] = percentiles(&mut times);
+    r["stdio_references_count"] = json!(count);
+    lsp.shutdown();
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
+}
+
+fn mb(bytes: u64) -> f64 {
+    bytes as f64 / 1_000_000.0
+}
+
+fn median(values: &mut [f64]) -> f64 {
+    values.sort_by(f64::total_cmp);
+    values[values.len() / 2]
+}
+
+fn percentiles(values: &mut [f64]) -> Value {
+    values.sort_by(f64::total_cmp);
+    let at = |p: f64| values[((values.len() as f64 * p) as usize).min(values.len() - 1)];
+    json!({"p50": at(0.5), "p95": at(0.95)})
+}
+
+fn machine() -> String {
+    let cpu = std::fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("model name"))
+                .map(|l| l.split(':').nth(1).unwrap_or("").trim().to_string())
+        })
+        .unwrap_or_else(|| "unknown CPU".into());
+    let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
+    format!("{cpu}, {cores} cores")
+}
+
+fn print_table(results: &[Value]) {
+    let f = |v: &Value| v.as_f64().map_or("–".to_string(), |x| format!("{x:.1}"));
+    let p = |v: &Value| {
+        if v.is_null() {
+            "–".to_string()
+        } else {
+            format!("{} / {}", f(&v["p50"]), f(&v["p95"]))
+        }
+    };
+    println!();
+    println!(
+        "| notes | MB | load ms | peak RSS MB | check ms | keystroke p50/p95 ms | `[[` | `[[T` | `[[Tom` | hub refs (n) |"
+    );
+    println!("|---|---|---|---|---|---|---|---|---|---|");
+    for r in results {
+        println!(
+            "| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} ({}) |",
+            r["notes"],
+            f(&r["vault_mb"]),
+            f(&r["load_ms"]),
+            f(&r["peak_rss_mb"]),
+            f(&r["check_ms"]),
+            p(&r["keystroke_ms"]),
+            p(&r["completion_0_ms"]),
+            p(&r["completion_1_ms"]),
+            p(&r["completion_3_ms"]),
+            p(&r["hub_references_ms"]),
+            r["hub_backlinks"],
+        );
+    }
+    for r in results.iter().filter(|r| !r["stdio_indexed_ms"].is_null()) {
+        println!(
+            "\nover stdio, {} notes: initialize {} ms, indexed {} ms, first completion {} ms; completion {} ms, definition {} ms, references ({}) {} ms (p50 / p95)",
+            r["notes"],
+            f(&r["stdio_initialize_ms"]),
+            f(&r["stdio_indexed_ms"]),
+            f(&r["stdio_first_full_completion_ms"]),
+            p(&r["stdio_completion_ms"]),
+            p(&r["stdio_definition_ms"]),
+            r["stdio_references_count"],
+            p(&r["stdio_references_ms"]),
+        );
+    }
+}

@@ -1,0 +1,223 @@
+//! Shared by the end-to-end tests and the benchmarks: a minimal LSP client over the built
+//! binary's stdio, and file helpers.
+#![allow(dead_code)]
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::path::Path;
+use std::process::{Child, ChildStdin, Command, Stdio};
+use std::sync::mpsc::{Receiver, RecvTimeoutError, channel};
+use std::time::{Duration, Instant};
+
+use serde_json::{Value, json};
+
+const TIMEOUT: Duration = Duration::from_secs(30);
+
+pub struct Lsp {
+    child: Child,
+    stdin: ChildStdin,
+    incoming: Receiver<Value>,
+    /// Notifications received while waiting for something else.
+    pub notifications: Vec<Value>,
+    next_id: i64,
+}
+
+impl Lsp {
+    pub fn start(root: &Path, client_caps: Value) -> Lsp {
+        let uri = uri(root);
+        Lsp::spawn(json!({
+            "processId": null,
+            "rootUri": uri,
+            "workspaceFolders": [{"uri": uri, "name": "vault"}],
+            "capabilities": client_caps,
+        }))
+    }
+
+    pub fn start_without_root(client_caps: Value) -> Lsp {
+        Lsp::spawn(json!({"processId": null, "rootUri": null, "capabilities": client_caps}))
+    }
+
+    pub fn spawn(init_params: Value) -> Lsp {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_vaultls"))
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("start vaultls");
+        let stdin = child.stdin.take().unwrap();
+        let stdout = child.stdout.take().unwrap();
+        let (tx, incoming) = channel();
+        std::thread::spawn(move || {
+            let mut reader = BufReader::new(stdout);
+            loop {
+                let mut length = None;
+                loop {
+                    let mut line = String::new();
+                    if reader.read_line(&mut line).unwrap_or(0) == 0 {
+                        return;
+                    }
+                    let line = line.trim_end();
+                    if line.is_empty() {
+                        break;
+                    }
+                    if let Some(v) = line.strip_prefix("Content-Length: ") {
+                        length = v.parse::<usize>().ok();
+                    }
+                }
+                let mut body = vec![0; length.expect("Content-Length header")];
+                reader.read_exact(&mut body).unwrap();
+                let msg: Value = serde_json::from_slice(&body).expect("JSON message");
+                if tx.send(msg).is_err() {
+                    return;
+                }
+            }
+        });
+        let mut lsp = Lsp {
+            child,
+            stdin,
+            incoming,
+            notifications: Vec::new(),
+            next_id: 1,
+        };
+        let init = lsp.request("initialize", init_params);
+        assert!(
+            init["result"]["capabilities"]["completionProvider"].is_object(),
+            "{init}"
+        );
+        lsp.notify("initialized", json!({}));
+        lsp
+    }
+
+    pub fn send(&mut self, msg: Value) {
+        let body = msg.to_string();
+        write!(self.stdin, "Content-Length: {}\r\n\r\n{body}", body.len()).unwrap();
+        self.stdin.flush().unwrap();
+    }
+
+    pub fn notify(&mut self, method: &str, params: Value) {
+        self.send(json!({"jsonrpc": "2.0", "method": method, "params": params}));
+    }
+
+    pub fn request(&mut self, method: &str, params: Value) -> Value {
+        let id = self.next_id;
+        self.next_id += 1;
+        self.send(json!({"jsonrpc": "2.0", "id": id, "method": method, "params": params}));
+        self.wait(&format!("response to {method}"), |m| {
+            m["id"] == id && m.get("method").is_none()
+        })
+    }
+
+    /// Waits for a message matching `want`, answering the server's own requests and keeping
+    /// other notifications.
+    pub fn wait(&mut self, what: &str, want: impl Fn(&Value) -> bool) -> Value {
+        if let Some(i) = self.notifications.iter().position(&want) {
+            return self.notifications.remove(i);
+        }
+        let deadline = Instant::now() + TIMEOUT;
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            let msg = match self.incoming.recv_timeout(left) {
+                Ok(m) => m,
+                Err(RecvTimeoutError::Timeout) => panic!("timed out waiting for {what}"),
+                Err(RecvTimeoutError::Disconnected) => panic!("server exited waiting for {what}"),
+            };
+            if msg.get("method").is_some() && msg.get("id").is_some() {
+                // A request from the server (progress token, capability registration).
+                let id = msg["id"].clone();
+                self.send(json!({"jsonrpc": "2.0", "id": id, "result": null}));
+                self.notifications.push(msg);
+                continue;
+            }
+            if want(&msg) {
+                return msg;
+            }
+            self.notifications.push(msg);
+        }
+    }
+
+    /// Waits for diagnostics of `uri` that satisfy `want`.
+    pub fn diagnostics(
+        &mut self,
+        uri: &str,
+        what: &str,
+        want: impl Fn(&[Value]) -> bool,
+    ) -> Vec<Value> {
+        let msg = self.wait(what, |m| {
+            m["method"] == "textDocument/publishDiagnostics"
+                && m["params"]["uri"] == uri
+                && want(m["params"]["diagnostics"].as_array().unwrap())
+        });
+        msg["params"]["diagnostics"].as_array().unwrap().clone()
+    }
+
+    pub fn wait_indexed(&mut self) {
+        self.wait("end of indexing progress", |m| {
+            m["method"] == "$/progress" && m["params"]["value"]["kind"] == "end"
+        });
+    }
+
+    pub fn open(&mut self, root: &Path, path: &str) -> (String, String) {
+        let text = std::fs::read_to_string(root.join(path)).unwrap();
+        let uri = uri(&root.join(path));
+        self.notify(
+            "textDocument/didOpen",
+            json!({"textDocument": {"uri": uri, "languageId": "markdown", "version": 1, "text": text}}),
+        );
+        (uri, text)
+    }
+
+    pub fn shutdown(mut self) {
+        let r = self.request("shutdown", Value::Null);
+        assert!(r.get("error").is_none(), "{r}");
+        self.notify("exit", Value::Null);
+        let deadline = Instant::now() + TIMEOUT;
+        while Instant::now() < deadline {
+            if let Ok(Some(status)) = self.child.try_wait() {
+                assert!(status.success(), "exit status {status}");
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        let _ = self.child.kill();
+        panic!("server did not exit after `exit`");
+    }
+}
+
+impl Drop for Lsp {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+    }
+}
+
+pub fn uri(path: &Path) -> String {
+    let encoded: String = path
+        .to_str()
+        .unwrap()
+        .split('/')
+        .map(|part| {
+            part.bytes()
+                .map(|b| match b {
+                    b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
+                        (b as char).to_string()
+                    }
+                    _ => format!("%{b:02X}"),
+                })
+                .collect::<String>()
+        })
+        .collect::<Vec<_>>()
+        .join("/");
+    format!("file://{encoded}")
+}
+
+/// A copy of the sample vault, so tests can create files in it.
+pub fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).unwrap();
+        }
+    }
+}
