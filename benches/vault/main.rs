@@ -205,7 +205,7 @@ fn measure_in_process(dir: &Path, r: &mut Value) {
     let hub: FileId = vault
         .notes()
         .map(|(id, _)| id)
-        .max_by_key(|&id| vault.backlinks(id).len())
+        .max_by_key(|&id| vault.linking_notes(id))
         .unwrap();
     let mut times = Vec::new();
     let mut count = 0;

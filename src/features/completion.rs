@@ -213,7 +213,7 @@ struct Hit<'a> {
     tier: u8,
     /// Fuzzy score (higher is better); 0 for exact and prefix matches.
     score: u32,
-    /// How many links point to the note: often-linked notes first.
+    /// How many notes link to the note: often-linked notes first.
     popularity: usize,
     id: FileId,
     kind: NameKind,
@@ -229,6 +229,31 @@ impl Hit<'_> {
             self.kind,
         )
     }
+}
+
+/// The folded names a note is known by, as the name index holds them.
+fn note_names(vault: &Vault, id: FileId) -> Vec<(&str, NameKind)> {
+    let Some(note) = vault.note(id) else {
+        return Vec::new();
+    };
+    let mut wanted = vec![(fold(stem(vault.path(id))), NameKind::FileStem)];
+    wanted.push((fold(&note.title), NameKind::Title));
+    wanted.extend(
+        note.syntax
+            .aliases()
+            .iter()
+            .map(|(a, _)| (fold(a), NameKind::Alias)),
+    );
+    wanted
+        .into_iter()
+        .filter_map(|(name, kind)| {
+            // Borrow the index's own key, which outlives this call.
+            let (key, _) = vault
+                .names_with_prefix(&name)
+                .find(|(key, notes)| *key == name && notes.contains(&(id, kind)))?;
+            Some((key, kind))
+        })
+        .collect()
 }
 
 /// Adds a hit for each note a matched name names (the note being edited only by alias).
@@ -248,7 +273,7 @@ fn add_hits<'v>(
         hits.push(Hit {
             tier,
             score,
-            popularity: vault.backlinks(id).len(),
+            popularity: vault.linking_notes(id),
             id,
             kind,
             name,
@@ -270,8 +295,29 @@ fn note_items(
     let query_folded = fold(query.trim()).into_owned();
     let mut hits: Vec<Hit> = Vec::new();
     if query_folded.is_empty() {
-        for (name, notes) in vault.names() {
-            add_hits(vault, file, &mut hits, name, notes, 2, 0);
+        // The most linked notes, by each of their names; the rest of the vault only when the
+        // vault has fewer linked notes than the list holds.
+        let top = vault.most_linked(limit * 2);
+        if top.len() >= limit {
+            for id in top {
+                for (name, kind) in note_names(vault, id) {
+                    if id == file && kind != NameKind::Alias {
+                        continue;
+                    }
+                    hits.push(Hit {
+                        tier: 2,
+                        score: 0,
+                        popularity: vault.linking_notes(id),
+                        id,
+                        kind,
+                        name,
+                    });
+                }
+            }
+        } else {
+            for (name, notes) in vault.names() {
+                add_hits(vault, file, &mut hits, name, notes, 2, 0);
+            }
         }
     } else {
         for (name, notes) in vault.names_with_prefix(&query_folded) {
@@ -644,6 +690,23 @@ tags: [project]
                 Alias "Tomer" -> "Tomer Hagay|Tomer]]" replacing "" (alias of Tomer Hagay, People/)
                 Note "A" -> "A]]" replacing "" (/)
                 Note "Tom Jones" -> "Archive/Tom Jones]]" replacing "" (Archive/)
+                (incomplete)
+            "#]],
+        );
+    }
+
+    #[test]
+    fn empty_query_in_a_linked_vault_lists_the_most_linked() {
+        check(
+            "//- A.md\n//- B.md\n//- C.md\n//- D.md\n//- E.md\n//- F.md\n//- G.md\n\
+             //- L1.md\n[[A]] [[B]] [[C]] [[D]] [[E]] [[F]]\n//- L2.md\n[[A]] [[B]] [[C]]\n\
+             //- L3.md\n[[A]] [[G]]\n//- A2.md\n[[A]]\n//- Home.md\n[[Home]] [[$0\n",
+            expect![[r#"
+                Note "A" -> "A]]" replacing "" (/)
+                Note "B" -> "B]]" replacing "" (/)
+                Note "C" -> "C]]" replacing "" (/)
+                Note "D" -> "D]]" replacing "" (/)
+                Note "E" -> "E]]" replacing "" (/)
                 (incomplete)
             "#]],
         );

@@ -147,6 +147,11 @@ pub fn parse_note(text: &str) -> NoteSyntax {
         None => 0,
     };
     markdown::parse_body(text, body_start, &mut note);
+    // Summaries of a whole vault stay in memory: drop the growth slack.
+    note.links.shrink_to_fit();
+    note.tags.shrink_to_fit();
+    note.headings.shrink_to_fit();
+    note.blocks.shrink_to_fit();
     note
 }
 

@@ -80,6 +80,9 @@ pub struct LinkSite {
     pub link: u32,
 }
 
+/// Notes and how many times each one counts (links to a target, uses of a tag).
+type Counts = HashMap<FileId, u32>;
+
 /// The indexes. Occurrence lists (`Vec`s) are unordered: an update removes a note's entries by
 /// scanning only the lists its own links and tags name, and readers sort what they show.
 #[derive(Debug, Default)]
@@ -93,14 +96,15 @@ pub struct Vault {
     by_name_key: HashMap<String, Vec<FileId>>,
     /// Folded stem, title and alias → notes; ordered, for prefix search.
     names: BTreeMap<String, Vec<(FileId, NameKind)>>,
-    /// Target file → the links that resolve to it.
-    backlinks: HashMap<FileId, Vec<LinkSite>>,
+    /// Target file → the notes linking to it and how many links each has. Per note, not per
+    /// link: an edit touches one entry per distinct target, whatever the target's popularity.
+    backlinks: HashMap<FileId, Counts>,
     /// Link key ([`link_key`]: last path component, folded, without `.md`) → the links that
     /// resolve nowhere. Together with `backlinks` and `by_name_key` this finds every link a new
     /// or removed file can affect.
     unresolved: HashMap<String, Vec<LinkSite>>,
-    /// Folded tag → the note of each occurrence.
-    tags: HashMap<String, Vec<FileId>>,
+    /// Folded tag → the notes using it and how often.
+    tags: HashMap<String, Counts>,
     issues: Vec<LoadIssue>,
 }
 
@@ -244,9 +248,47 @@ impl Vault {
         self.names.get(&*fold(name)).map_or(&[], Vec::as_slice)
     }
 
-    /// The links that resolve to `target`, in no particular order.
-    pub fn backlinks(&self, target: FileId) -> &[LinkSite] {
-        self.backlinks.get(&target).map_or(&[], Vec::as_slice)
+    /// The links that resolve to `target`, by linking note.
+    pub fn backlinks(&self, target: FileId) -> Vec<LinkSite> {
+        let Some(sources) = self.backlinks.get(&target) else {
+            return Vec::new();
+        };
+        let mut sources: Vec<FileId> = sources.keys().copied().collect();
+        sources.sort_unstable();
+        sources
+            .into_iter()
+            .filter_map(|source| Some((source, self.note(source)?)))
+            .flat_map(|(source, note)| {
+                note.resolved
+                    .iter()
+                    .enumerate()
+                    .filter(move |(_, r)| r.file() == Some(target))
+                    .map(move |(i, _)| LinkSite {
+                        source,
+                        link: i as u32,
+                    })
+            })
+            .collect()
+    }
+
+    /// How many notes link to `target`.
+    pub fn linking_notes(&self, target: FileId) -> usize {
+        self.backlinks.get(&target).map_or(0, |s| s.len())
+    }
+
+    /// The `k` notes most notes link to, most linked first (ties in id order).
+    pub fn most_linked(&self, k: usize) -> Vec<FileId> {
+        let mut all: Vec<(usize, FileId)> = self
+            .backlinks
+            .iter()
+            .map(|(&id, sources)| (usize::MAX - sources.len(), id))
+            .collect();
+        if all.len() > k {
+            all.select_nth_unstable(k);
+            all.truncate(k);
+        }
+        all.sort_unstable();
+        all.into_iter().map(|(_, id)| id).collect()
     }
 
     /// Unresolved links grouped by the name they look for (last path component, folded,
@@ -281,15 +323,8 @@ impl Vault {
         let Some(notes) = self.tags.get(&*fold(tag)) else {
             return Vec::new();
         };
-        let mut notes = notes.clone();
-        notes.sort_by(|a, b| self.path(*a).cmp(self.path(*b)));
-        let mut out: Vec<(FileId, u32)> = Vec::new();
-        for id in notes {
-            match out.last_mut() {
-                Some((last, n)) if *last == id => *n += 1,
-                _ => out.push((id, 1)),
-            }
-        }
+        let mut out: Vec<(FileId, u32)> = notes.iter().map(|(&id, &n)| (id, n)).collect();
+        out.sort_by(|a, b| self.path(a.0).cmp(self.path(b.0)));
         out
     }
 
@@ -387,7 +422,10 @@ impl Vault {
     fn take(&mut self, id: FileId) -> File {
         self.unindex_content(id);
         // Links to this file re-resolve below; until then they stay in its backlinks.
-        let linked_from: Vec<FileId> = self.backlinks(id).iter().map(|s| s.source).collect();
+        let linked_from: Vec<FileId> = self
+            .backlinks
+            .get(&id)
+            .map_or_else(Vec::new, |s| s.keys().copied().collect());
         let file = self.files[id.0 as usize].take().expect("live file");
         let keys = file_keys(&file.path);
         self.by_path.remove(&file.path);
@@ -404,7 +442,7 @@ impl Vault {
         self.reresolve_sources(linked_from, &keys);
         self.reresolve_keys(&keys, None);
         debug_assert!(
-            self.backlinks(id).is_empty(),
+            !self.backlinks.contains_key(&id),
             "links to a removed file re-resolve"
         );
         self.backlinks.remove(&id);
@@ -457,7 +495,7 @@ impl Vault {
             }
         }
         for tag in &note.syntax.tags {
-            push_to(&mut self.tags, fold(&tag.name), id);
+            count_up(&mut self.tags, fold(&tag.name), id);
         }
     }
 
@@ -476,7 +514,7 @@ impl Vault {
             remove_one(&mut self.names, &*name, &(id, kind));
         }
         for tag in &note.syntax.tags {
-            remove_one(&mut self.tags, &*fold(&tag.name), &id);
+            count_down(&mut self.tags, &*fold(&tag.name), id);
         }
         for (i, (r, link)) in resolved.iter().zip(&note.syntax.links).enumerate() {
             let site = LinkSite {
@@ -484,9 +522,7 @@ impl Vault {
                 link: i as u32,
             };
             match *r {
-                Resolution::File { id: target, .. } => {
-                    remove_one(&mut self.backlinks, &target, &site)
-                }
+                Resolution::File { id: target, .. } => count_down(&mut self.backlinks, &target, id),
                 Resolution::Unresolved => {
                     remove_one(&mut self.unresolved, link_key(&link.target).as_str(), &site)
                 }
@@ -518,7 +554,12 @@ impl Vault {
             };
             match *r {
                 Resolution::File { id: target, .. } => {
-                    self.backlinks.entry(target).or_default().push(site)
+                    *self
+                        .backlinks
+                        .entry(target)
+                        .or_default()
+                        .entry(id)
+                        .or_default() += 1
                 }
                 Resolution::Unresolved => {
                     push_to(&mut self.unresolved, link_key(&link.target), site)
@@ -536,14 +577,15 @@ impl Vault {
             .iter()
             .filter_map(|k| self.by_name_key.get(k))
             .flatten()
-            .filter_map(|target| self.backlinks.get(target));
+            .filter_map(|target| self.backlinks.get(target))
+            .flat_map(|sources| sources.keys().copied());
         let unresolved = keys
             .iter()
-            .filter_map(|k| self.unresolved.get(path::strip_md(k)));
+            .filter_map(|k| self.unresolved.get(path::strip_md(k)))
+            .flatten()
+            .map(|site| site.source);
         let sources: Vec<FileId> = same_name
             .chain(unresolved)
-            .flatten()
-            .map(|site| site.source)
             .filter(|&s| Some(s) != skip)
             .collect();
         self.reresolve_sources(sources, keys);
@@ -582,13 +624,20 @@ impl Vault {
                 };
                 let target = &note.syntax.links[i].target;
                 match old {
-                    Resolution::File { id, .. } => remove_one(&mut self.backlinks, &id, &site),
+                    Resolution::File { id, .. } => count_down(&mut self.backlinks, &id, source),
                     Resolution::Unresolved => {
                         remove_one(&mut self.unresolved, link_key(target).as_str(), &site)
                     }
                 }
                 match new {
-                    Resolution::File { id, .. } => self.backlinks.entry(id).or_default().push(site),
+                    Resolution::File { id, .. } => {
+                        *self
+                            .backlinks
+                            .entry(id)
+                            .or_default()
+                            .entry(source)
+                            .or_default() += 1
+                    }
                     Resolution::Unresolved => push_to(&mut self.unresolved, link_key(target), site),
                 }
                 note.resolved[i] = new;
@@ -635,14 +684,19 @@ impl Vault {
             v.sort();
             lines.push(format!("name {k:?} {v:?}"));
         }
+        let counts = |c: &Counts| -> Vec<(String, u32)> {
+            let mut v: Vec<_> = c.iter().map(|(id, n)| (p(*id), *n)).collect();
+            v.sort();
+            v
+        };
         for (k, v) in &self.backlinks {
-            lines.push(format!("backlinks {} {:?}", p(*k), sites(v)));
+            lines.push(format!("backlinks {} {:?}", p(*k), counts(v)));
         }
         for (k, v) in &self.unresolved {
             lines.push(format!("unresolved {k:?} {:?}", sites(v)));
         }
         for (k, v) in &self.tags {
-            lines.push(format!("tag {k:?} {:?}", notes(v)));
+            lines.push(format!("tag {k:?} {:?}", counts(v)));
         }
         for (k, v) in &self.by_name_key {
             lines.push(format!("name-key {k:?} {:?}", notes(v)));
@@ -687,6 +741,37 @@ impl Note {
 /// The key of an unresolved target: folded path as written, without `.md`.
 pub fn unresolved_key(target: &str) -> String {
     fold(path::strip_md(target.trim())).into_owned()
+}
+
+/// Counts `id` once more under `key`, allocating the key only when it is new.
+fn count_up(map: &mut HashMap<String, Counts>, key: Cow<'_, str>, id: FileId) {
+    match map.get_mut(&*key) {
+        Some(counts) => *counts.entry(id).or_default() += 1,
+        None => {
+            let mut counts = Counts::default();
+            counts.insert(id, 1);
+            map.insert(key.into_owned(), counts);
+        }
+    }
+}
+
+/// Counts `id` once less under `key`, dropping empty entries.
+fn count_down<K, Q>(map: &mut HashMap<K, Counts>, key: &Q, id: FileId)
+where
+    K: Hash + Eq + Borrow<Q>,
+    Q: Hash + Eq + ?Sized,
+{
+    if let Some(counts) = map.get_mut(key) {
+        if let Some(n) = counts.get_mut(&id) {
+            *n -= 1;
+            if *n == 0 {
+                counts.remove(&id);
+            }
+        }
+        if counts.is_empty() {
+            map.remove(key);
+        }
+    }
 }
 
 /// The hash and ordered maps of occurrence lists the indexes use.
