@@ -168,12 +168,7 @@ mod tests {
     use crate::features::fixture::Fixture;
 
     fn check(fixture: &str, expect: Expect) {
-        let f = Fixture::parse(fixture);
-        let got: Vec<String> = references(&f.vault, f.file, f.offset, false)
-            .into_iter()
-            .map(|loc| f.render(loc))
-            .collect();
-        expect.assert_eq(&(got.join("\n") + "\n"));
+        expect.assert_eq(&(refs(fixture).join("\n") + "\n"));
     }
 
     const VAULT: &str = "
@@ -228,21 +223,24 @@ Leads triage. ^role
         );
     }
 
+    /// The rendered references at the `$0` of a fixture.
+    fn refs(fixture: &str) -> Vec<String> {
+        let f = Fixture::parse(fixture);
+        references(&f.vault, f.file, f.offset, false)
+            .into_iter()
+            .map(|loc| f.render(loc))
+            .collect()
+    }
+
     #[test]
-    fn on_the_note_title_its_backlinks() {
-        let fixture = VAULT.replacen("# Tomer Hagay", "# Tomer$0 Hagay", 1);
-        check(
-            &fixture,
-            expect![[r####"
-                Meetings/A.md:1:1-1:16 "[[Tomer Hagay]]"
-                Meetings/A.md:1:21-1:56 "[[Tomer Hagay#Profile|his profile]]"
-                Meetings/B.md:1:1-1:32 "[[People/Tomer Hagay.md|Tomer]]"
-                Meetings/B.md:1:33-1:54 "[[tomer hagay#^role]]"
-                Meetings/B.md:1:55-1:78 "[[Tomer Hagay#profile]]"
-                Meetings/C.md:1:1-1:32 "[x](../People/Tomer%20Hagay.md)"
-                Meetings/D.md:1:21-1:41 "[[Tomer Hagay#Nope]]"
-            "####]],
-        );
+    fn on_the_title_h1_frontmatter_or_text_the_notes_backlinks() {
+        let on_link = refs(&with_cursor("[[Tomer Hagay]] and"));
+        assert_eq!(on_link.len(), 7);
+        for cursor in ["# Tomer$0 Hagay", "type: peo$0ple", "Leads$0 triage"] {
+            let plain = cursor.replace("$0", "");
+            let fixture = VAULT.replacen(&plain, cursor, 1);
+            assert_eq!(refs(&fixture), on_link, "cursor at {cursor}");
+        }
     }
 
     #[test]
