@@ -122,6 +122,19 @@ fn completion_definition_references_over_stdio() {
         json!({"line": 0, "character": 0})
     );
 
+    // Hover on the same link previews the person note.
+    let hover = lsp.request(
+        "textDocument/hover",
+        json!({"textDocument": {"uri": uri}, "position": pos16(&text, "[[Tomer Hagay]], [[Jeff", 4)}),
+    );
+    let preview = hover["result"]["contents"]["value"]
+        .as_str()
+        .unwrap_or_default();
+    assert!(
+        preview.contains("**Tomer Hagay** · people") && preview.contains("## Profile"),
+        "{hover}"
+    );
+
     // And back: references on the person's H1 list the meetings that link to him.
     let person = std::fs::read_to_string(root.join("People/Tomer Hagay.md")).unwrap();
     let references = lsp.request(

@@ -4,6 +4,7 @@
 pub mod completion;
 pub mod definition;
 pub mod diagnostics;
+pub mod hover;
 pub mod references;
 
 #[cfg(test)]

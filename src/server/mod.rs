@@ -593,6 +593,7 @@ impl LanguageServer for Backend {
                     ..CompletionOptions::default()
                 }),
                 definition_provider: Some(OneOf::Left(true)),
+                hover_provider: Some(HoverProviderCapability::Simple(true)),
                 references_provider: Some(OneOf::Left(true)),
                 workspace: Some(WorkspaceServerCapabilities {
                     workspace_folders: Some(WorkspaceFoldersServerCapabilities {
@@ -845,6 +846,22 @@ impl LanguageServer for Backend {
             let offset = TextPositions::of(note, state.unit).offset(at.position);
             let target = features::definition::definition(vault, file, offset)?;
             Some(GotoDefinitionResponse::Scalar(state.location(id, target)?))
+        })
+    }
+
+    async fn hover(&self, params: HoverParams) -> Result<Option<Hover>> {
+        let at = params.text_document_position_params;
+        self.answer("hover", |state| {
+            let (_, vault, file) = state.note_of(&at.text_document.uri)?;
+            let positions = TextPositions::of(vault.note(file)?, state.unit);
+            let info = features::hover::hover(vault, file, positions.offset(at.position))?;
+            Some(Hover {
+                contents: HoverContents::Markup(MarkupContent {
+                    kind: MarkupKind::Markdown,
+                    value: info.markdown,
+                }),
+                range: Some(positions.range(info.span)),
+            })
         })
     }
 

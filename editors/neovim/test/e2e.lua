@@ -92,6 +92,16 @@ local function run()
     return fail('definition of [[Jeff Denworth]] went to ' .. vim.inspect(def))
   end
 
+  -- Hover (K) previews the linked person.
+  local hover = request('textDocument/hover', {
+    textDocument = { uri = uri },
+    position = position_of('[[Jeff Denworth]]', 4),
+  })
+  local value = hover and hover.contents and hover.contents.value or ''
+  if not value:find('Jeff Denworth', 1, true) then
+    return fail('hover on [[Jeff Denworth]] gave ' .. vim.inspect(hover))
+  end
+
   -- Completion after `[[` typed into the buffer.
   local last = vim.api.nvim_buf_line_count(0)
   vim.api.nvim_buf_set_lines(0, last, last, false, { 'See [[Dan' })

@@ -1,0 +1,270 @@
+//! Hover: a preview of a link's target (a frontmatter card, then the linked heading's section,
+//! the linked block, or the note's first lines), and usage counts for a tag.
+
+use super::link_at;
+use crate::syntax::{Span, Subpath, Value};
+use crate::vault::path::fold;
+use crate::vault::subpath::{find_block, find_heading};
+use crate::vault::{FileId, Note, Resolution, Vault};
+
+/// Frontmatter keys shown in the card (the title heads it; tags and aliases are lists).
+const CARD_SKIPS: &[&str] = &["title", "aliases", "alias", "tags", "tag"];
+/// Previews stop after this many lines or bytes.
+const PREVIEW_LINES: usize = 20;
+const PREVIEW_BYTES: usize = 2000;
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct HoverInfo {
+    /// Markdown.
+    pub markdown: String,
+    /// What the hover is about (the link or the tag).
+    pub span: Span,
+}
+
+pub fn hover(vault: &Vault, file: FileId, offset: usize) -> Option<HoverInfo> {
+    let note = vault.note(file)?;
+    if let Some((index, link)) = link_at(&note.syntax, offset) {
+        let markdown = match note.resolved.get(index)? {
+            Resolution::Unresolved => {
+                let sites = vault.unresolved_sites(&link.target).len();
+                format!(
+                    "**{}** does not exist yet; {sites} link{} point{} to it.",
+                    link.target,
+                    if sites == 1 { "" } else { "s" },
+                    if sites == 1 { "s" } else { "" }
+                )
+            }
+            Resolution::File { id, .. } => match vault.note(*id) {
+                Some(target) => note_preview(vault, *id, target, &link.subpath),
+                None => format!("Attachment `{}`", vault.path(*id)),
+            },
+        };
+        return Some(HoverInfo {
+            markdown,
+            span: link.span,
+        });
+    }
+    let tag = note.syntax.tags.iter().find(|t| t.span.touches(offset))?;
+    let uses = vault.tag_uses(&tag.name);
+    let total: u32 = uses.iter().map(|(_, n)| n).sum();
+    let wanted = fold(&tag.name).into_owned();
+    let nested = vault
+        .tags()
+        .filter(|t| {
+            t.len() > wanted.len() && t.starts_with(&wanted) && t[wanted.len()..].starts_with('/')
+        })
+        .count();
+    let mut markdown = format!(
+        "**#{}**: {total} use{} in {} note{}",
+        tag.name,
+        if total == 1 { "" } else { "s" },
+        uses.len(),
+        if uses.len() == 1 { "" } else { "s" }
+    );
+    if nested > 0 {
+        markdown += &format!(
+            ", and {nested} nested tag{}",
+            if nested == 1 { "" } else { "s" }
+        );
+    }
+    Some(HoverInfo {
+        markdown,
+        span: tag.span,
+    })
+}
+
+/// The card and the linked part of a note.
+fn note_preview(vault: &Vault, id: FileId, note: &Note, subpath: &Option<Subpath>) -> String {
+    let mut out = format!("**{}**", note.title);
+    if let Some(t) = note
+        .syntax
+        .frontmatter
+        .as_ref()
+        .and_then(|f| f.note_type.as_deref())
+    {
+        out += &format!(" · {t}");
+    }
+    out += &format!("  \n`{}`", vault.path(id));
+    let links = vault.linking_notes(id);
+    out += &if links == 1 {
+        " · 1 note links here".to_string()
+    } else {
+        format!(" · {links} notes link here")
+    };
+    if let Some(fm) = &note.syntax.frontmatter {
+        let fields: Vec<String> = fm
+            .fields
+            .iter()
+            .filter(|f| !CARD_SKIPS.contains(&f.key.to_ascii_lowercase().as_str()))
+            .filter(|f| f.key != "type")
+            .filter_map(|f| match &f.value {
+                Value::Scalar(v, _) => Some(format!("- {}: {v}", f.key)),
+                _ => None,
+            })
+            .take(8)
+            .collect();
+        if !fields.is_empty() {
+            out += "\n\n";
+            out += &fields.join("\n");
+        }
+    }
+    let body_start = note
+        .syntax
+        .frontmatter
+        .as_ref()
+        .map_or(0, |f| f.span.end as usize);
+    let excerpt = match subpath {
+        Some(Subpath::Heading(chain)) => find_heading(&note.syntax, chain).map(|h| {
+            let end = note
+                .syntax
+                .headings
+                .iter()
+                .find(|o| o.span.start > h.span.start && o.level <= h.level)
+                .map_or(note.text.len(), |o| o.span.start as usize);
+            &note.text[h.span.start as usize..end]
+        }),
+        Some(Subpath::Block(block)) => {
+            find_block(&note.syntax, block).map(|b| &note.text[b.block_span.range()])
+        }
+        None => None,
+    };
+    let excerpt = excerpt.unwrap_or(&note.text[body_start..]);
+    out += "\n\n---\n\n";
+    out += &shorten(excerpt);
+    out
+}
+
+/// The first lines of a text, within the preview limits, cut on a character boundary.
+fn shorten(text: &str) -> String {
+    let mut out = String::new();
+    for line in text
+        .trim_start_matches(['\n', '\r'])
+        .lines()
+        .take(PREVIEW_LINES)
+    {
+        if out.len() + line.len() > PREVIEW_BYTES {
+            let room = PREVIEW_BYTES.saturating_sub(out.len());
+            let cut = crate::syntax::line_index::floor_char_boundary(line, room.min(line.len()));
+            out += &line[..cut];
+            out += "…";
+            return out;
+        }
+        out += line;
+        out.push('\n');
+    }
+    out.trim_end().to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use expect_test::{Expect, expect};
+
+    use super::*;
+    use crate::features::fixture::Fixture;
+
+    fn check(fixture: &str, expect: Expect) {
+        let f = Fixture::parse(fixture);
+        let got = hover(&f.vault, f.file, f.offset).map_or("none".to_string(), |h| {
+            let text = &f.vault.note(f.file).unwrap().text;
+            format!("[{}]\n{}", &text[h.span.range()], h.markdown)
+        });
+        expect.assert_eq(&got);
+    }
+
+    const VAULT: &str = "
+//- People/Tomer Hagay.md
+---
+type: people
+title: Tomer Hagay
+last_contact: \"2025-11-07\"
+tags: [type/people]
+---
+# Tomer Hagay
+
+## Profile
+Leads triage.
+
+## Open Tasks
+- Share templates ^share
+";
+
+    #[test]
+    fn person_card_and_first_lines() {
+        check(
+            &format!("{VAULT}//- M.md\nWith [[Tomer $0Hagay]] today #type/people\n"),
+            expect![[r#"
+                [[[Tomer Hagay]]]
+                **Tomer Hagay** · people  
+                `People/Tomer Hagay.md` · 1 note links here
+
+                - last_contact: 2025-11-07
+
+                ---
+
+                # Tomer Hagay
+
+                ## Profile
+                Leads triage.
+
+                ## Open Tasks
+                - Share templates ^share"#]],
+        );
+    }
+
+    #[test]
+    fn heading_section_and_block() {
+        check(
+            &format!("{VAULT}//- M.md\n[[Tomer Hagay#Pro$0file]]\n"),
+            expect![[r#"
+                [[[Tomer Hagay#Profile]]]
+                **Tomer Hagay** · people  
+                `People/Tomer Hagay.md` · 1 note links here
+
+                - last_contact: 2025-11-07
+
+                ---
+
+                ## Profile
+                Leads triage."#]],
+        );
+        check(
+            &format!("{VAULT}//- M.md\n![[Tomer Hagay#^sh$0are]]\n"),
+            expect![[r#"
+                [![[Tomer Hagay#^share]]]
+                **Tomer Hagay** · people  
+                `People/Tomer Hagay.md` · 1 note links here
+
+                - last_contact: 2025-11-07
+
+                ---
+
+                - Share templates ^share"#]],
+        );
+    }
+
+    #[test]
+    fn missing_note_attachment_and_tag() {
+        check(
+            &format!("{VAULT}//- M.md\n[[Micro$0soft]] [[Microsoft]]\n"),
+            expect![[r#"
+                [[[Microsoft]]]
+                **Microsoft** does not exist yet; 2 links point to it."#]],
+        );
+        check(
+            "//- M.md\n![[lo$0go.png]]\n//- a/logo.png\n",
+            expect![[r#"
+                [![[logo.png]]]
+                Attachment `a/logo.png`"#]],
+        );
+        check(
+            &format!("{VAULT}//- M.md\n#type/pe$0ople #type/people/lead\n"),
+            expect![[r#"
+                [#type/people]
+                **#type/people**: 2 uses in 2 notes, and 1 nested tag"#]],
+        );
+        check(
+            &format!("{VAULT}//- M.md\nplain$0 text\n"),
+            expect![[r####"none"####]],
+        );
+    }
+}
