@@ -318,3 +318,72 @@ fn without_a_root_open_documents_link_to_each_other() {
     assert_eq!(diags[0]["code"], "broken-link");
     lsp.shutdown();
 }
+
+#[test]
+fn rename_rewrites_links_as_a_workspace_edit_and_touches_no_file() {
+    let (_dir, root) = sample_vault();
+    let mut caps = caps(&["utf-16"], false);
+    caps["workspace"]["workspaceEdit"] =
+        json!({"documentChanges": true, "resourceOperations": ["rename"]});
+    let mut lsp = Lsp::start(&root, caps);
+    lsp.wait_indexed();
+    let (uri, text) = lsp.open(&root, MEETING);
+    let at = pos16(&text, "[[Tomer Hagay]], [[Jeff", 4);
+    let prepared = lsp.request(
+        "textDocument/prepareRename",
+        json!({"textDocument": {"uri": uri}, "position": at}),
+    );
+    assert_eq!(
+        prepared["result"]["placeholder"], "Tomer Hagay",
+        "{prepared}"
+    );
+    let edit = lsp.request(
+        "textDocument/rename",
+        json!({"textDocument": {"uri": uri}, "position": at, "newName": "Tomer Hagay-Cohen"}),
+    );
+    let changes = edit["result"]["documentChanges"]
+        .as_array()
+        .expect("documentChanges");
+    let person = self::uri(&root.join("People/Tomer Hagay.md"));
+    let rename = changes.last().unwrap();
+    assert_eq!(rename["kind"], "rename");
+    assert_eq!(rename["oldUri"], person);
+    assert_eq!(
+        rename["newUri"],
+        self::uri(&root.join("People/Tomer Hagay-Cohen.md"))
+    );
+    let meeting_edit = changes
+        .iter()
+        .find(|c| c["textDocument"]["uri"] == uri)
+        .expect("the meeting's links are rewritten");
+    assert_eq!(meeting_edit["textDocument"]["version"], 1);
+    let new_texts: Vec<&str> = meeting_edit["edits"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["newText"].as_str().unwrap())
+        .collect();
+    assert!(
+        new_texts.iter().all(|t| *t == "Tomer Hagay-Cohen"),
+        "{new_texts:?}"
+    );
+    assert_eq!(new_texts.len(), 3, "{new_texts:?}");
+    // The server only proposed the change: nothing moved on disk.
+    assert!(root.join("People/Tomer Hagay.md").is_file());
+    assert!(!root.join("People/Tomer Hagay-Cohen.md").exists());
+
+    // A rename in the editor's file tree: the links are rewritten, the client moves the file.
+    let moved = lsp.request(
+        "workspace/willRenameFiles",
+        json!({"files": [{"oldUri": person, "newUri": self::uri(&root.join("Archive/Tomer Hagay.md"))}]}),
+    );
+    let changes = moved["result"]["changes"].as_object().expect("changes");
+    // Bare [[Tomer Hagay]] links still find the moved note: the meeting needs no edit, but
+    // Home's [[People/Tomer Hagay|Tomer]] does.
+    assert!(!changes.contains_key(&uri), "{moved}");
+    let home = self::uri(&root.join("Home.md"));
+    let home_edits = changes[&home].as_array().expect("Home.md edits");
+    assert_eq!(home_edits.len(), 1, "{moved}");
+    assert_eq!(home_edits[0]["newText"], "Archive/Tomer Hagay");
+    lsp.shutdown();
+}

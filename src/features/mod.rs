@@ -6,6 +6,7 @@ pub mod definition;
 pub mod diagnostics;
 pub mod hover;
 pub mod references;
+pub mod rename;
 
 #[cfg(test)]
 mod fixture;

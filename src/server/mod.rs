@@ -74,6 +74,8 @@ struct State {
     documents: HashMap<String, Document>,
     work_done_progress: bool,
     watch_registration: bool,
+    /// Whether the client applies file renames in workspace edits.
+    rename_files: bool,
 }
 
 impl State {
@@ -144,6 +146,40 @@ impl State {
         self.locations(id, vec![loc]).pop()
     }
 
+    /// Groups edits by file as LSP text edits: the file's URI, its open version, the edits.
+    fn edits_by_file(
+        &self,
+        id: VaultId,
+        edits: Vec<features::rename::Edit>,
+    ) -> Vec<(Uri, Option<i32>, Vec<TextEdit>)> {
+        let Some(vault) = self.workspace(id).map(|w| &w.vault) else {
+            return Vec::new();
+        };
+        let mut by_file: HashMap<FileId, Vec<features::rename::Edit>> = HashMap::new();
+        for edit in edits {
+            by_file.entry(edit.file).or_default().push(edit);
+        }
+        let mut out: Vec<(Uri, Option<i32>, Vec<TextEdit>)> = by_file
+            .into_iter()
+            .filter_map(|(file, edits)| {
+                let path = vault.path(file);
+                let uri = self.uri_of(id, path)?;
+                let version = self.documents.get(uri.as_str()).map(|d| d.version);
+                let positions = TextPositions::of(vault.note(file)?, self.unit);
+                let edits = edits
+                    .into_iter()
+                    .map(|e| TextEdit {
+                        range: positions.range(e.span),
+                        new_text: e.new_text,
+                    })
+                    .collect();
+                Some((uri, version, edits))
+            })
+            .collect();
+        out.sort_by(|a, b| a.0.as_str().cmp(b.0.as_str()));
+        out
+    }
+
     /// Converts many locations, indexing the lines of each file once.
     fn locations(&self, id: VaultId, locs: Vec<features::Location>) -> Vec<Location> {
         let Some(vault) = self.workspace(id).map(|w| &w.vault) else {
@@ -212,6 +248,7 @@ impl Backend {
                     documents: HashMap::new(),
                     work_done_progress: false,
                     watch_registration: false,
+                    rename_files: false,
                 }),
                 changed: Notify::new(),
                 published: Mutex::new(HashMap::new()),
@@ -538,6 +575,16 @@ impl LanguageServer for Backend {
                 .as_ref()
                 .and_then(|w| w.work_done_progress)
                 .unwrap_or(false);
+            state.rename_files = caps
+                .workspace
+                .as_ref()
+                .and_then(|w| w.workspace_edit.as_ref())
+                .is_some_and(|e| {
+                    e.document_changes == Some(true)
+                        && e.resource_operations
+                            .as_ref()
+                            .is_some_and(|ops| ops.contains(&ResourceOperationKind::Rename))
+                });
             state.watch_registration = caps
                 .workspace
                 .as_ref()
@@ -594,13 +641,30 @@ impl LanguageServer for Backend {
                 }),
                 definition_provider: Some(OneOf::Left(true)),
                 hover_provider: Some(HoverProviderCapability::Simple(true)),
+                rename_provider: Some(OneOf::Right(RenameOptions {
+                    prepare_provider: Some(true),
+                    work_done_progress_options: WorkDoneProgressOptions::default(),
+                })),
                 references_provider: Some(OneOf::Left(true)),
                 workspace: Some(WorkspaceServerCapabilities {
                     workspace_folders: Some(WorkspaceFoldersServerCapabilities {
                         supported: Some(true),
                         change_notifications: Some(OneOf::Left(true)),
                     }),
-                    file_operations: None,
+                    // A rename in the editor's file tree rewrites the links to the note.
+                    file_operations: Some(WorkspaceFileOperationsServerCapabilities {
+                        will_rename: Some(FileOperationRegistrationOptions {
+                            filters: vec![FileOperationFilter {
+                                scheme: Some("file".to_string()),
+                                pattern: FileOperationPattern {
+                                    glob: "**/*.md".to_string(),
+                                    matches: Some(FileOperationPatternKind::File),
+                                    options: None,
+                                },
+                            }],
+                        }),
+                        ..WorkspaceFileOperationsServerCapabilities::default()
+                    }),
                 }),
                 ..ServerCapabilities::default()
             },
@@ -861,6 +925,110 @@ impl LanguageServer for Backend {
                     value: info.markdown,
                 }),
                 range: Some(positions.range(info.span)),
+            })
+        })
+    }
+
+    async fn prepare_rename(
+        &self,
+        params: TextDocumentPositionParams,
+    ) -> Result<Option<PrepareRenameResponse>> {
+        self.answer("prepareRename", |state| {
+            let (_, vault, file) = state.note_of(&params.text_document.uri)?;
+            let positions = TextPositions::of(vault.note(file)?, state.unit);
+            let (_, span, placeholder) =
+                features::rename::prepare(vault, file, positions.offset(params.position))?;
+            Some(PrepareRenameResponse::RangeWithPlaceholder {
+                range: positions.range(span),
+                placeholder,
+            })
+        })
+    }
+
+    async fn rename(&self, params: RenameParams) -> Result<Option<WorkspaceEdit>> {
+        let at = params.text_document_position;
+        let state = self.read();
+        if !state.rename_files {
+            return Err(Error::invalid_params(
+                "this editor cannot rename files through the language server; rename the note in the file tree instead",
+            ));
+        }
+        let planned = catch_unwind(AssertUnwindSafe(|| {
+            let (id, vault, file) = state.note_of(&at.text_document.uri)?;
+            let offset = TextPositions::of(vault.note(file)?, state.unit).offset(at.position);
+            let (target, _, _) = features::rename::prepare(vault, file, offset)?;
+            Some((
+                id,
+                features::rename::rename_note(vault, target, &params.new_name),
+            ))
+        }))
+        .map_err(|_| Error::internal_error())?;
+        let Some((id, planned)) = planned else {
+            return Err(Error::invalid_params("there is no note to rename here"));
+        };
+        let rename = planned.map_err(Error::invalid_params)?;
+        let root = state
+            .workspace(id)
+            .map(|w| w.root.clone())
+            .unwrap_or_default();
+        let vault = &state.workspace(id).expect("vault of the note").vault;
+        let mut operations: Vec<DocumentChangeOperation> = state
+            .edits_by_file(id, rename.edits)
+            .into_iter()
+            .map(|(uri, version, edits)| {
+                DocumentChangeOperation::Edit(TextDocumentEdit {
+                    text_document: OptionalVersionedTextDocumentIdentifier { uri, version },
+                    edits: edits.into_iter().map(OneOf::Left).collect(),
+                })
+            })
+            .collect();
+        let old_uri = state.uri_of(id, vault.path(rename.file));
+        let new_uri = path_to_uri(&root.join(&rename.new_path));
+        if let (Some(old_uri), Some(new_uri)) = (old_uri, new_uri) {
+            operations.push(DocumentChangeOperation::Op(ResourceOp::Rename(
+                RenameFile {
+                    old_uri,
+                    new_uri,
+                    options: None,
+                    annotation_id: None,
+                },
+            )));
+        }
+        Ok(Some(WorkspaceEdit {
+            document_changes: Some(DocumentChanges::Operations(operations)),
+            ..WorkspaceEdit::default()
+        }))
+    }
+
+    async fn will_rename_files(&self, params: RenameFilesParams) -> Result<Option<WorkspaceEdit>> {
+        self.answer("willRenameFiles", |state| {
+            let mut changes: HashMap<Uri, Vec<TextEdit>> = HashMap::new();
+            for file in &params.files {
+                let (Ok(old), Ok(new)) = (file.old_uri.parse::<Uri>(), file.new_uri.parse::<Uri>())
+                else {
+                    continue;
+                };
+                let (Some(old_path), Some(new_path)) = (uri_to_path(&old), uri_to_path(&new))
+                else {
+                    continue;
+                };
+                let (id, old_rel) = state.locate(&old_path);
+                let (new_id, new_rel) = state.locate(&new_path);
+                if id != new_id || id == VaultId::Loose || !is_note_path(&new_rel) {
+                    continue;
+                }
+                let vault = &state.workspace(id)?.vault;
+                let Some(note) = vault.id(&old_rel) else {
+                    continue;
+                };
+                let edits = features::rename::rewrite_links(vault, note, &new_rel);
+                for (uri, _, edits) in state.edits_by_file(id, edits) {
+                    changes.entry(uri).or_default().extend(edits);
+                }
+            }
+            Some(WorkspaceEdit {
+                changes: Some(changes),
+                ..WorkspaceEdit::default()
             })
         })
     }

@@ -1,0 +1,341 @@
+//! Renaming a note: the file moves, and every link to it is rewritten in the form it was
+//! written in (bare name, folder path, `.md` suffix, relative path, percent-encoding); display
+//! text and `#subpath` stay as they are. Used by `textDocument/rename` and by
+//! `workspace/willRenameFiles` (a rename in the editor's file tree).
+
+use percent_encoding::{AsciiSet, CONTROLS, percent_decode_str, utf8_percent_encode};
+
+use super::link_at;
+use crate::syntax::{LinkKind, Span};
+use crate::vault::path::{file_name, fold, is_note_path, parent, stem};
+use crate::vault::{FileId, NameKind, Vault};
+
+/// One text replacement in one note.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Edit {
+    pub file: FileId,
+    pub span: Span,
+    pub new_text: String,
+}
+
+/// What renaming a note changes: the links to rewrite, and the file's new vault path.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NoteRename {
+    pub file: FileId,
+    pub new_path: String,
+    pub edits: Vec<Edit>,
+}
+
+/// Characters Obsidian cannot have in a link target.
+const FORBIDDEN: &[char] = &['[', ']', '#', '^', '|', '\\', ':', '*', '"', '<', '>', '?'];
+
+/// Encoding for Markdown link destinations (spaces as `%20`, as Obsidian writes them).
+const ENCODE: &AsciiSet = &CONTROLS
+    .add(b' ')
+    .add(b'<')
+    .add(b'>')
+    .add(b'(')
+    .add(b')')
+    .add(b'#')
+    .add(b'%')
+    .add(b'^')
+    .add(b'[')
+    .add(b']');
+
+/// The note a rename at `offset` would rename, the span the editor highlights, and the name
+/// to start from: on a link to a note, or on the note's own H1 or title.
+pub fn prepare(vault: &Vault, file: FileId, offset: usize) -> Option<(FileId, Span, String)> {
+    let note = vault.note(file)?;
+    if let Some((index, link)) = link_at(&note.syntax, offset) {
+        let target = note.resolved.get(index)?.file()?;
+        vault.note(target)?;
+        if link.target.is_empty() {
+            return None; // `[[#Heading]]` names a heading, not a note
+        }
+        return Some((
+            target,
+            link.target_span,
+            stem(vault.path(target)).to_string(),
+        ));
+    }
+    let title = note.syntax.headings.iter().find(|h| h.level == 1);
+    if let Some(h) = title.filter(|h| h.span.touches(offset)) {
+        return Some((file, h.text_span, stem(vault.path(file)).to_string()));
+    }
+    None
+}
+
+/// Renames note `file` to `new_name`: a new file name (same folder) or, with a `/`, a new
+/// vault path; `.md` is optional.
+pub fn rename_note(vault: &Vault, file: FileId, new_name: &str) -> Result<NoteRename, String> {
+    let new_name = new_name.trim();
+    let old_path = vault.path(file);
+    let mut new_path = if new_name.contains('/') {
+        new_name.trim_start_matches('/').to_string()
+    } else {
+        let folder = parent(old_path);
+        if folder.is_empty() {
+            new_name.to_string()
+        } else {
+            format!("{folder}/{new_name}")
+        }
+    };
+    if !is_note_path(&new_path) {
+        new_path.push_str(".md");
+    }
+    let new_stem = stem(&new_path);
+    if new_stem.is_empty() || new_stem.starts_with('.') {
+        return Err(format!("\"{new_name}\" is not a note name"));
+    }
+    if let Some(c) = new_path.chars().find(|c| FORBIDDEN.contains(c)) {
+        return Err(format!(
+            "a note name cannot contain \"{c}\": links to it would break"
+        ));
+    }
+    if new_path
+        .split('/')
+        .any(|p| p.is_empty() || p == "." || p == "..")
+    {
+        return Err(format!("\"{new_name}\" is not a path inside the vault"));
+    }
+    if let Some(other) = vault.id(&new_path)
+        && other != file
+    {
+        return Err(format!("\"{new_path}\" exists already"));
+    }
+    let edits = rewrite_links(vault, file, &new_path);
+    Ok(NoteRename {
+        file,
+        new_path,
+        edits,
+    })
+}
+
+/// The edits that make every link to `file` point at `new_path` instead.
+pub fn rewrite_links(vault: &Vault, file: FileId, new_path: &str) -> Vec<Edit> {
+    let old_path = vault.path(file);
+    let new_stem = stem(new_path);
+    // A bare name keeps working only while no other file answers to it.
+    let bare_unique = vault
+        .notes_named(new_stem)
+        .iter()
+        .all(|&(id, kind)| id == file || kind != NameKind::FileStem);
+    let mut edits = Vec::new();
+    for site in vault.backlinks(file) {
+        let Some(note) = vault.note(site.source) else {
+            continue;
+        };
+        let link = &note.syntax.links[site.link as usize];
+        if link.target.is_empty() {
+            continue;
+        }
+        let written = &note.text[link.target_span.range()];
+        // The linking note moves along when it is the renamed note itself.
+        let source_path = if site.source == file {
+            new_path
+        } else {
+            vault.path(site.source)
+        };
+        let new_text = match link.kind {
+            LinkKind::Wiki => rewrite(written, source_path, old_path, new_path, bare_unique),
+            LinkKind::Markdown => {
+                let angle = note.text[..link.target_span.start as usize].ends_with('<');
+                let decoded = percent_decode_str(written).decode_utf8_lossy();
+                let target = rewrite(&decoded, source_path, old_path, new_path, bare_unique);
+                if angle || !written.contains('%') && written.contains(' ') {
+                    target
+                } else {
+                    utf8_percent_encode(&target, ENCODE).to_string()
+                }
+            }
+        };
+        if new_text != written {
+            edits.push(Edit {
+                file: site.source,
+                span: link.target_span,
+                new_text,
+            });
+        }
+    }
+    edits
+}
+
+/// A link path as written (`Name`, `Folder/Name.md`, `../Name`, `/Folder/Name`) made to point
+/// at `new_path`, in the same form.
+fn rewrite(
+    written: &str,
+    source: &str,
+    old_path: &str,
+    new_path: &str,
+    bare_unique: bool,
+) -> String {
+    let with_md = is_note_path(written);
+    let finish = |path: &str| {
+        if with_md {
+            path.to_string()
+        } else {
+            path.strip_suffix(".md").unwrap_or(path).to_string()
+        }
+    };
+    if let Some(rest) = written.strip_prefix('/') {
+        let _ = rest;
+        return format!("/{}", finish(new_path));
+    }
+    if written.starts_with("./") || written.starts_with("../") {
+        return finish(&relative(parent(source), new_path));
+    }
+    if !written.contains('/') {
+        let new_name = file_name(new_path);
+        let same_folder = parent(old_path) == parent(new_path);
+        if bare_unique || same_folder && fold(parent(source)) == fold(parent(new_path)) {
+            return finish(new_name);
+        }
+        return finish(new_path);
+    }
+    // A path from the vault root (or a suffix of one): the new full path.
+    finish(new_path)
+}
+
+/// The path of `to` relative to the folder `from` (`../x/y.md`, `./y.md`).
+fn relative(from: &str, to: &str) -> String {
+    let from: Vec<&str> = from.split('/').filter(|p| !p.is_empty()).collect();
+    let to_parts: Vec<&str> = to.split('/').collect();
+    let common = from
+        .iter()
+        .zip(&to_parts)
+        .take_while(|(a, b)| a == b)
+        .count()
+        .min(to_parts.len() - 1);
+    let ups = from.len() - common;
+    let rest = to_parts[common..].join("/");
+    if ups == 0 {
+        format!("./{rest}")
+    } else {
+        format!("{}{rest}", "../".repeat(ups))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use expect_test::{Expect, expect};
+
+    use super::*;
+    use crate::features::fixture::Fixture;
+
+    /// Renames the note under `$0` to `new_name`; shows each rewritten link and the new path.
+    fn check(fixture: &str, new_name: &str, expect: Expect) {
+        let f = Fixture::parse(fixture);
+        let (target, _, _) = prepare(&f.vault, f.file, f.offset).expect("renamable here");
+        let out = match rename_note(&f.vault, target, new_name) {
+            Err(e) => format!("error: {e}\n"),
+            Ok(r) => {
+                let mut out = format!("{} -> {}\n", f.vault.path(r.file), r.new_path);
+                let mut edits = r.edits.clone();
+                edits.sort_by_key(|e| (f.vault.path(e.file).to_string(), e.span));
+                for e in edits {
+                    let text = &f.vault.note(e.file).unwrap().text;
+                    let mut after = text.clone();
+                    after.replace_range(e.span.range(), &e.new_text);
+                    let line = after[..].lines().find(|l| l.contains(&e.new_text)).unwrap();
+                    out += &format!("{}: {line}\n", f.vault.path(e.file));
+                }
+                out
+            }
+        };
+        expect.assert_eq(&out);
+    }
+
+    const VAULT: &str = "
+//- People/Tomer Hagay.md
+# Tomer Hagay
+Self: [[Tomer Hagay#Profile]]
+## Profile
+//- Meetings/2025/Sync.md
+[[Tomer Hagay]] [[Tomer Hagay.md|T]] [[People/Tomer Hagay.md|Tomer]] [[tomer hagay#Profile|p]]
+[x](../../People/Tomer%20Hagay.md#Profile) [y](/People/Tomer%20Hagay.md) [z](<../../People/Tomer Hagay.md>)
+//- People/Other.md
+[[./Tomer Hagay]] ![[Tomer Hagay]]
+";
+
+    #[test]
+    fn every_link_form_is_kept() {
+        check(
+            &VAULT.replacen("# Tomer Hagay", "# Tom$0er Hagay", 1),
+            "Tomer Hagay-Cohen",
+            expect![[r#"
+                People/Tomer Hagay.md -> People/Tomer Hagay-Cohen.md
+                Meetings/2025/Sync.md: [[Tomer Hagay-Cohen]] [[Tomer Hagay.md|T]] [[People/Tomer Hagay.md|Tomer]] [[tomer hagay#Profile|p]]
+                Meetings/2025/Sync.md: [[Tomer Hagay]] [[Tomer Hagay-Cohen.md|T]] [[People/Tomer Hagay.md|Tomer]] [[tomer hagay#Profile|p]]
+                Meetings/2025/Sync.md: [[Tomer Hagay]] [[Tomer Hagay.md|T]] [[People/Tomer Hagay-Cohen.md|Tomer]] [[tomer hagay#Profile|p]]
+                Meetings/2025/Sync.md: [[Tomer Hagay]] [[Tomer Hagay.md|T]] [[People/Tomer Hagay.md|Tomer]] [[Tomer Hagay-Cohen#Profile|p]]
+                Meetings/2025/Sync.md: [x](../../People/Tomer%20Hagay-Cohen.md#Profile) [y](/People/Tomer%20Hagay.md) [z](<../../People/Tomer Hagay.md>)
+                Meetings/2025/Sync.md: [x](../../People/Tomer%20Hagay.md#Profile) [y](/People/Tomer%20Hagay-Cohen.md) [z](<../../People/Tomer Hagay.md>)
+                Meetings/2025/Sync.md: [x](../../People/Tomer%20Hagay.md#Profile) [y](/People/Tomer%20Hagay.md) [z](<../../People/Tomer Hagay-Cohen.md>)
+                People/Other.md: [[./Tomer Hagay-Cohen]] ![[Tomer Hagay]]
+                People/Other.md: [[./Tomer Hagay]] ![[Tomer Hagay-Cohen]]
+                People/Tomer Hagay.md: Self: [[Tomer Hagay-Cohen#Profile]]
+            "#]],
+        );
+    }
+
+    #[test]
+    fn moving_to_another_folder_from_a_link() {
+        check(
+            &format!("{VAULT}//- Home.md\n[[Tom$0er Hagay]]\n"),
+            "Archive/People/Tomer Hagay",
+            expect![[r#"
+                People/Tomer Hagay.md -> Archive/People/Tomer Hagay.md
+                Meetings/2025/Sync.md: [[Tomer Hagay]] [[Tomer Hagay.md|T]] [[Archive/People/Tomer Hagay.md|Tomer]] [[tomer hagay#Profile|p]]
+                Meetings/2025/Sync.md: [[Tomer Hagay]] [[Tomer Hagay.md|T]] [[People/Tomer Hagay.md|Tomer]] [[Tomer Hagay#Profile|p]]
+                Meetings/2025/Sync.md: [x](../../Archive/People/Tomer%20Hagay.md#Profile) [y](/People/Tomer%20Hagay.md) [z](<../../People/Tomer Hagay.md>)
+                Meetings/2025/Sync.md: [x](../../People/Tomer%20Hagay.md#Profile) [y](/Archive/People/Tomer%20Hagay.md) [z](<../../People/Tomer Hagay.md>)
+                Meetings/2025/Sync.md: [x](../../People/Tomer%20Hagay.md#Profile) [y](/People/Tomer%20Hagay.md) [z](<../../Archive/People/Tomer Hagay.md>)
+                People/Other.md: [[../Archive/People/Tomer Hagay]] ![[Tomer Hagay]]
+            "#]],
+        );
+    }
+
+    #[test]
+    fn bad_names_are_refused() {
+        let fixture = format!("{VAULT}//- Home.md\n[[Tom$0er Hagay]]\n//- People/Taken.md\n");
+        check(
+            &fixture,
+            "Taken",
+            expect![[r#"
+            error: "People/Taken.md" exists already
+        "#]],
+        );
+        check(
+            &fixture,
+            "a#b",
+            expect![[r##"
+            error: a note name cannot contain "#": links to it would break
+        "##]],
+        );
+        check(
+            &fixture,
+            "../../etc/passwd",
+            expect![[r#"
+            error: "../../etc/passwd" is not a path inside the vault
+        "#]],
+        );
+        check(
+            &fixture,
+            "  ",
+            expect![[r#"
+            error: "" is not a note name
+        "#]],
+        );
+    }
+
+    #[test]
+    fn relative_paths() {
+        assert_eq!(
+            relative("Meetings/2025", "People/A.md"),
+            "../../People/A.md"
+        );
+        assert_eq!(relative("People", "People/A.md"), "./A.md");
+        assert_eq!(relative("", "People/A.md"), "./People/A.md");
+        assert_eq!(relative("A/B", "A/C/D.md"), "../C/D.md");
+    }
+}
