@@ -387,3 +387,45 @@ fn rename_rewrites_links_as_a_workspace_edit_and_touches_no_file() {
     assert_eq!(home_edits[0]["newText"], "Archive/Tomer Hagay");
     lsp.shutdown();
 }
+
+#[test]
+fn outline_and_workspace_symbols() {
+    let (_dir, root) = sample_vault();
+    let mut lsp = Lsp::start(&root, caps(&["utf-16"], false));
+    lsp.wait_indexed();
+    let (uri, _) = lsp.open(&root, "People/Tomer Hagay.md");
+    let outline = lsp.request(
+        "textDocument/documentSymbol",
+        json!({"textDocument": {"uri": uri}}),
+    );
+    let top = &outline["result"][0];
+    assert_eq!(top["name"], "Tomer Hagay", "{outline}");
+    let children: Vec<&str> = top["children"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        children,
+        [
+            "Profile",
+            "Open Tasks",
+            "Recent Context",
+            "Key Decisions",
+            "Related Customers",
+            "Related Projects",
+            "Related"
+        ]
+    );
+    let symbols = lsp.request("workspace/symbol", json!({"query": "zoe"}));
+    let names: Vec<&str> = symbols["result"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names.first(), Some(&"Zoe"), "the alias, exactly: {names:?}");
+    assert!(names.contains(&"Zoë Åberg"), "{names:?}");
+    lsp.shutdown();
+}

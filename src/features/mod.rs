@@ -7,6 +7,7 @@ pub mod diagnostics;
 pub mod hover;
 pub mod references;
 pub mod rename;
+pub mod symbols;
 
 #[cfg(test)]
 mod fixture;

@@ -536,6 +536,25 @@ impl Backend {
     }
 }
 
+fn to_document_symbol(positions: &TextPositions, o: &features::symbols::Outline) -> DocumentSymbol {
+    #[allow(deprecated)]
+    DocumentSymbol {
+        name: o.name.clone(),
+        detail: Some(format!("H{}", o.level)),
+        kind: SymbolKind::STRING,
+        tags: None,
+        deprecated: None,
+        range: positions.range(o.span),
+        selection_range: positions.range(o.selection),
+        children: Some(
+            o.children
+                .iter()
+                .map(|c| to_document_symbol(positions, c))
+                .collect(),
+        ),
+    }
+}
+
 fn to_lsp_diagnostic(
     positions: &TextPositions,
     d: features::diagnostics::Diagnostic,
@@ -641,6 +660,8 @@ impl LanguageServer for Backend {
                 }),
                 definition_provider: Some(OneOf::Left(true)),
                 hover_provider: Some(HoverProviderCapability::Simple(true)),
+                document_symbol_provider: Some(OneOf::Left(true)),
+                workspace_symbol_provider: Some(OneOf::Left(true)),
                 rename_provider: Some(OneOf::Right(RenameOptions {
                     prepare_provider: Some(true),
                     work_done_progress_options: WorkDoneProgressOptions::default(),
@@ -1030,6 +1051,60 @@ impl LanguageServer for Backend {
                 changes: Some(changes),
                 ..WorkspaceEdit::default()
             })
+        })
+    }
+
+    async fn document_symbol(
+        &self,
+        params: DocumentSymbolParams,
+    ) -> Result<Option<DocumentSymbolResponse>> {
+        self.answer("documentSymbol", |state| {
+            let (_, vault, file) = state.note_of(&params.text_document.uri)?;
+            let note = vault.note(file)?;
+            let positions = TextPositions::of(note, state.unit);
+            let outline = features::symbols::outline(&note.syntax, note.text.len());
+            Some(DocumentSymbolResponse::Nested(
+                outline
+                    .iter()
+                    .map(|o| to_document_symbol(&positions, o))
+                    .collect(),
+            ))
+        })
+    }
+
+    async fn symbol(
+        &self,
+        params: WorkspaceSymbolParams,
+    ) -> Result<Option<WorkspaceSymbolResponse>> {
+        self.answer("workspace/symbol", |state| {
+            let mut found = Vec::new();
+            let vaults = state
+                .folders
+                .iter()
+                .enumerate()
+                .filter_map(|(i, w)| Some((VaultId::Folder(i), w.as_ref()?)))
+                .chain(std::iter::once((VaultId::Loose, &state.loose)));
+            for (id, w) in vaults {
+                for s in features::symbols::workspace_symbols(&w.vault, &params.query, 100) {
+                    let Some(uri) = state.uri_of(id, w.vault.path(s.file)) else {
+                        continue;
+                    };
+                    #[allow(deprecated)]
+                    found.push(SymbolInformation {
+                        name: s.name,
+                        kind: SymbolKind::FILE,
+                        tags: None,
+                        deprecated: None,
+                        location: Location {
+                            uri,
+                            range: Range::default(),
+                        },
+                        container_name: Some(s.detail),
+                    });
+                }
+            }
+            found.truncate(100);
+            Some(WorkspaceSymbolResponse::Flat(found))
         })
     }
 
