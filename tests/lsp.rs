@@ -429,3 +429,49 @@ fn outline_and_workspace_symbols() {
     assert!(names.contains(&"Zoë Åberg"), "{names:?}");
     lsp.shutdown();
 }
+
+#[test]
+fn quick_fixes_for_broken_links() {
+    let (_dir, root) = sample_vault();
+    let mut caps = caps(&["utf-16"], false);
+    caps["workspace"]["workspaceEdit"] =
+        json!({"documentChanges": true, "resourceOperations": ["create", "rename"]});
+    let mut lsp = Lsp::start(&root, caps);
+    lsp.wait_indexed();
+    let nordics = "Meetings/2025/2025-10-30 Nordics kickoff.md";
+    let (uri, text) = lsp.open(&root, nordics);
+    let at = pos16(&text, "[[Zoe]]", 3);
+    let actions = lsp.request(
+        "textDocument/codeAction",
+        json!({"textDocument": {"uri": uri}, "range": {"start": at, "end": at}, "context": {"diagnostics": []}}),
+    );
+    let actions = actions["result"].as_array().expect("actions");
+    let titles: Vec<&str> = actions
+        .iter()
+        .map(|a| a["title"].as_str().unwrap())
+        .collect();
+    assert!(
+        titles.contains(&"Did you mean [[Zoë Åberg|Zoe]]?"),
+        "{titles:?}"
+    );
+    let fix = actions
+        .iter()
+        .find(|a| a["title"] == "Did you mean [[Zoë Åberg|Zoe]]?")
+        .unwrap();
+    assert_eq!(
+        fix["edit"]["changes"][uri.as_str()][0]["newText"],
+        "Zoë Åberg|Zoe"
+    );
+    let create = actions
+        .iter()
+        .find(|a| a["title"] == "Create note \"Zoe.md\"")
+        .expect("create action");
+    let ops = create["edit"]["documentChanges"].as_array().unwrap();
+    assert_eq!(ops[0]["kind"], "create");
+    assert_eq!(ops[0]["uri"], self::uri(&root.join("Zoe.md")));
+    assert!(
+        !root.join("Zoe.md").exists(),
+        "the server creates nothing itself"
+    );
+    lsp.shutdown();
+}

@@ -76,6 +76,8 @@ struct State {
     watch_registration: bool,
     /// Whether the client applies file renames in workspace edits.
     rename_files: bool,
+    /// Whether the client applies file creations in workspace edits.
+    create_files: bool,
 }
 
 impl State {
@@ -249,6 +251,7 @@ impl Backend {
                     work_done_progress: false,
                     watch_registration: false,
                     rename_files: false,
+                    create_files: false,
                 }),
                 changed: Notify::new(),
                 published: Mutex::new(HashMap::new()),
@@ -594,16 +597,19 @@ impl LanguageServer for Backend {
                 .as_ref()
                 .and_then(|w| w.work_done_progress)
                 .unwrap_or(false);
-            state.rename_files = caps
-                .workspace
-                .as_ref()
-                .and_then(|w| w.workspace_edit.as_ref())
-                .is_some_and(|e| {
-                    e.document_changes == Some(true)
-                        && e.resource_operations
-                            .as_ref()
-                            .is_some_and(|ops| ops.contains(&ResourceOperationKind::Rename))
-                });
+            let resource_op = |kind: ResourceOperationKind| {
+                caps.workspace
+                    .as_ref()
+                    .and_then(|w| w.workspace_edit.as_ref())
+                    .is_some_and(|e| {
+                        e.document_changes == Some(true)
+                            && e.resource_operations
+                                .as_ref()
+                                .is_some_and(|ops| ops.contains(&kind))
+                    })
+            };
+            state.rename_files = resource_op(ResourceOperationKind::Rename);
+            state.create_files = resource_op(ResourceOperationKind::Create);
             state.watch_registration = caps
                 .workspace
                 .as_ref()
@@ -661,6 +667,7 @@ impl LanguageServer for Backend {
                 definition_provider: Some(OneOf::Left(true)),
                 hover_provider: Some(HoverProviderCapability::Simple(true)),
                 document_symbol_provider: Some(OneOf::Left(true)),
+                code_action_provider: Some(CodeActionProviderCapability::Simple(true)),
                 workspace_symbol_provider: Some(OneOf::Left(true)),
                 rename_provider: Some(OneOf::Right(RenameOptions {
                     prepare_provider: Some(true),
@@ -1051,6 +1058,87 @@ impl LanguageServer for Backend {
                 changes: Some(changes),
                 ..WorkspaceEdit::default()
             })
+        })
+    }
+
+    async fn code_action(&self, params: CodeActionParams) -> Result<Option<CodeActionResponse>> {
+        self.answer("codeAction", |state| {
+            let (id, vault, file) = state.note_of(&params.text_document.uri)?;
+            let positions = TextPositions::of(vault.note(file)?, state.unit);
+            let span = crate::syntax::Span::new(
+                positions.offset(params.range.start),
+                positions
+                    .offset(params.range.end)
+                    .max(positions.offset(params.range.start)),
+            );
+            let root = &state.workspace(id)?.root;
+            let mut out: CodeActionResponse = Vec::new();
+            let mut first_suggestion = true;
+            for action in features::code_actions::code_actions(vault, file, span) {
+                let diagnostics = params
+                    .context
+                    .diagnostics
+                    .iter()
+                    .filter(|d| {
+                        let d_start = positions.offset(d.range.start) as u32;
+                        let d_end = positions.offset(d.range.end) as u32;
+                        d_start < action.link_span.end
+                            && action.link_span.start < d_end.max(d_start + 1)
+                    })
+                    .cloned()
+                    .collect::<Vec<_>>();
+                let edit = if let Some((path, content)) = action.create {
+                    if !state.create_files {
+                        continue;
+                    }
+                    let Some(uri) = path_to_uri(&root.join(&path)) else {
+                        continue;
+                    };
+                    WorkspaceEdit {
+                        document_changes: Some(DocumentChanges::Operations(vec![
+                            DocumentChangeOperation::Op(ResourceOp::Create(CreateFile {
+                                uri: uri.clone(),
+                                options: Some(CreateFileOptions {
+                                    overwrite: Some(false),
+                                    ignore_if_exists: Some(true),
+                                }),
+                                annotation_id: None,
+                            })),
+                            DocumentChangeOperation::Edit(TextDocumentEdit {
+                                text_document: OptionalVersionedTextDocumentIdentifier {
+                                    uri,
+                                    version: None,
+                                },
+                                edits: vec![OneOf::Left(TextEdit {
+                                    range: Range::default(),
+                                    new_text: content,
+                                })],
+                            }),
+                        ])),
+                        ..WorkspaceEdit::default()
+                    }
+                } else {
+                    let changes = state
+                        .edits_by_file(id, action.edits)
+                        .into_iter()
+                        .map(|(uri, _, edits)| (uri, edits))
+                        .collect();
+                    WorkspaceEdit {
+                        changes: Some(changes),
+                        ..WorkspaceEdit::default()
+                    }
+                };
+                let is_suggestion = edit.changes.is_some();
+                out.push(CodeActionOrCommand::CodeAction(CodeAction {
+                    title: action.title,
+                    kind: Some(CodeActionKind::QUICKFIX),
+                    diagnostics: Some(diagnostics),
+                    edit: Some(edit),
+                    is_preferred: Some(is_suggestion && std::mem::take(&mut first_suggestion)),
+                    ..CodeAction::default()
+                }));
+            }
+            Some(out)
         })
     }
 

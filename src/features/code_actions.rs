@@ -1,0 +1,303 @@
+//! Quick fixes for broken links: create the missing note (with frontmatter like its
+//! neighbours'), or point the link at a note with a close name ("Did you mean …?").
+
+use super::completion::link_text;
+use super::rename::Edit;
+use crate::syntax::{LinkKind, Span};
+use crate::vault::path::{fold, is_note_path, join_normalized, parent, stem};
+use crate::vault::{FileId, NameKind, Resolution, Vault};
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CodeAction {
+    pub title: String,
+    /// The broken link the action fixes.
+    pub link_span: Span,
+    /// A note to create: its vault path and content.
+    pub create: Option<(String, String)>,
+    pub edits: Vec<Edit>,
+}
+
+/// How many "Did you mean" suggestions at most.
+const SUGGESTIONS: usize = 3;
+
+/// Fixes for the broken links that `range` touches in note `file`.
+pub fn code_actions(vault: &Vault, file: FileId, range: Span) -> Vec<CodeAction> {
+    let Some(note) = vault.note(file) else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for (link, resolution) in note.syntax.links.iter().zip(&note.resolved) {
+        let overlaps = link.span.start <= range.end && range.start <= link.span.end;
+        if !overlaps || *resolution != Resolution::Unresolved {
+            continue;
+        }
+        if let Some(create) = create_note(vault, file, &link.target) {
+            out.push(CodeAction {
+                title: format!("Create note \"{}\"", create.0),
+                link_span: link.span,
+                create: Some(create),
+                edits: Vec::new(),
+            });
+        }
+        for (id, alias) in near_misses(vault, &link.target) {
+            let mut new_text = link_text(vault, file, id);
+            if link.kind == LinkKind::Markdown {
+                new_text = vault.path(id).replace(' ', "%20");
+            } else if let (Some(alias), None) = (&alias, link.display_span) {
+                new_text = format!("{new_text}|{alias}");
+            }
+            let shown = match (&alias, link.kind) {
+                (Some(a), LinkKind::Wiki) => format!("[[{}|{a}]]", link_text(vault, file, id)),
+                (None, LinkKind::Wiki) => format!("[[{new_text}]]"),
+                (_, LinkKind::Markdown) => format!("({new_text})"),
+            };
+            out.push(CodeAction {
+                title: format!("Did you mean {shown}?"),
+                link_span: link.span,
+                create: None,
+                edits: vec![Edit {
+                    file,
+                    span: link.target_span,
+                    new_text,
+                }],
+            });
+        }
+    }
+    out
+}
+
+/// The note a broken link asks for: its path (as Obsidian creates it: the link's folder path,
+/// else the vault root) and content (the `type` most notes in that folder have).
+fn create_note(vault: &Vault, file: FileId, target: &str) -> Option<(String, String)> {
+    let target = target.trim();
+    if target.is_empty() {
+        return None;
+    }
+    let base = if target.starts_with("./") || target.starts_with("../") {
+        parent(vault.path(file))
+    } else {
+        ""
+    };
+    let mut path = join_normalized(base, target.trim_start_matches('/'))?;
+    if !is_note_path(&path) {
+        // A name with another extension (`doc.pdf`) is an attachment: nothing to create.
+        let name = crate::vault::path::file_name(&path);
+        if name
+            .rsplit_once('.')
+            .is_some_and(|(_, ext)| KNOWN_ATTACHMENTS.contains(&fold(ext).as_ref()))
+        {
+            return None;
+        }
+        path.push_str(".md");
+    }
+    if vault.id(&path).is_some() {
+        return None;
+    }
+    let folder = parent(&path);
+    let mut content = String::new();
+    if let Some(ty) = folder_type(vault, folder) {
+        content += &format!("---\ntype: {ty}\n---\n\n");
+    }
+    content += &format!("# {}\n", stem(&path));
+    Some((path, content))
+}
+
+/// Extensions of files Obsidian embeds rather than notes it creates.
+const KNOWN_ATTACHMENTS: &[&str] = &[
+    "png", "jpg", "jpeg", "gif", "svg", "webp", "bmp", "avif", "pdf", "mp3", "wav", "ogg", "m4a",
+    "flac", "webm", "mp4", "mov", "mkv", "ogv", "canvas", "base",
+];
+
+/// The `type` most notes directly in `folder` have, if any has one.
+fn folder_type(vault: &Vault, folder: &str) -> Option<String> {
+    let mut counts: Vec<(String, usize)> = Vec::new();
+    for (id, note) in vault.notes() {
+        if parent(vault.path(id)) != folder {
+            continue;
+        }
+        let Some(ty) = note
+            .syntax
+            .frontmatter
+            .as_ref()
+            .and_then(|f| f.note_type.clone())
+        else {
+            continue;
+        };
+        match counts.iter_mut().find(|(t, _)| *t == ty) {
+            Some((_, n)) => *n += 1,
+            None => counts.push((ty, 1)),
+        }
+    }
+    counts.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    counts.into_iter().next().map(|(t, _)| t)
+}
+
+/// Notes whose name, title or alias is within a small edit distance of `target` (or which
+/// have it as an alias), closest first; the alias when that is what matched.
+fn near_misses(vault: &Vault, target: &str) -> Vec<(FileId, Option<String>)> {
+    let wanted = fold(crate::vault::path::strip_md(
+        target.trim().rsplit('/').next().unwrap_or(""),
+    ))
+    .into_owned();
+    if wanted.is_empty() {
+        return Vec::new();
+    }
+    let wanted_chars: Vec<char> = wanted.chars().collect();
+    let max = (wanted_chars.len() / 4).clamp(1, 3);
+    let mut found: Vec<(usize, FileId, Option<String>)> = Vec::new();
+    for (name, notes) in vault.names() {
+        let len = name.chars().count();
+        if len.abs_diff(wanted_chars.len()) > max {
+            continue;
+        }
+        let Some(distance) = bounded_distance(&wanted_chars, name, max) else {
+            continue;
+        };
+        for &(id, kind) in notes {
+            let alias = (kind == NameKind::Alias).then(|| {
+                vault
+                    .note(id)
+                    .and_then(|n| n.syntax.aliases().iter().find(|(a, _)| *fold(a) == *name))
+                    .map_or_else(|| name.to_string(), |(a, _)| a.clone())
+            });
+            found.push((distance, id, alias));
+        }
+    }
+    found.sort_by(|a, b| (a.0, vault.path(a.1)).cmp(&(b.0, vault.path(b.1))));
+    let mut seen = Vec::new();
+    found
+        .into_iter()
+        .filter(|(_, id, alias)| {
+            let key = (*id, alias.clone());
+            let new = !seen.contains(&key);
+            seen.push(key);
+            new
+        })
+        .take(SUGGESTIONS)
+        .map(|(_, id, alias)| (id, alias))
+        .collect()
+}
+
+/// Levenshtein distance between `a` and `b` when it is at most `max`.
+fn bounded_distance(a: &[char], b: &str, max: usize) -> Option<usize> {
+    let b: Vec<char> = b.chars().collect();
+    let mut previous: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.iter().enumerate() {
+        let mut current = vec![i + 1; b.len() + 1];
+        let mut row_min = current[0];
+        for (j, cb) in b.iter().enumerate() {
+            let cost = usize::from(ca != cb);
+            current[j + 1] = (previous[j] + cost)
+                .min(previous[j + 1] + 1)
+                .min(current[j] + 1);
+            row_min = row_min.min(current[j + 1]);
+        }
+        if row_min > max {
+            return None;
+        }
+        previous = current;
+    }
+    let d = previous[b.len()];
+    (d <= max).then_some(d)
+}
+
+#[cfg(test)]
+mod tests {
+    use expect_test::{Expect, expect};
+
+    use super::*;
+    use crate::features::fixture::Fixture;
+
+    fn check(fixture: &str, expect: Expect) {
+        let f = Fixture::parse(fixture);
+        let actions = code_actions(&f.vault, f.file, Span::empty(f.offset));
+        let mut out = String::new();
+        for a in actions {
+            out += &format!("{}\n", a.title);
+            if let Some((path, content)) = &a.create {
+                out += &format!("  create {path}: {content:?}\n");
+            }
+            for e in &a.edits {
+                out += &format!("  replace {:?} with {:?}\n", e.span, e.new_text);
+            }
+        }
+        expect.assert_eq(&out);
+    }
+
+    const VAULT: &str = "
+//- People/Tomer Hagay.md
+---
+type: people
+aliases: [TH]
+---
+//- People/Dana Levi.md
+---
+type: people
+---
+//- Customers/Dell.md
+---
+type: customer
+---
+";
+
+    #[test]
+    fn typo_in_a_person_link() {
+        check(
+            &format!("{VAULT}//- Home.md\nSee [[Tomer Hagey$0]]\n"),
+            expect![[r##"
+                Create note "Tomer Hagey.md"
+                  create Tomer Hagey.md: "# Tomer Hagey\n"
+                Did you mean [[Tomer Hagay]]?
+                  replace 6..17 with "Tomer Hagay"
+            "##]],
+        );
+    }
+
+    #[test]
+    fn folder_link_gets_the_folder_type() {
+        check(
+            &format!(
+                "{VAULT}//- Home.md\nSee [[People/Noa Lev$0i]] and [x](Customers/Acme%20Corp.md)\n"
+            ),
+            expect![[r#"
+                Create note "People/Noa Levi.md"
+                  create People/Noa Levi.md: "---\ntype: people\n---\n\n# Noa Levi\n"
+            "#]],
+        );
+        check(
+            &format!("{VAULT}//- Home.md\nSee [x](Customers/Acme%20C$0orp.md)\n"),
+            expect![[r#"
+                Create note "Customers/Acme Corp.md"
+                  create Customers/Acme Corp.md: "---\ntype: customer\n---\n\n# Acme Corp\n"
+            "#]],
+        );
+    }
+
+    #[test]
+    fn alias_and_attachment() {
+        check(
+            &format!("{VAULT}//- Home.md\n[[T$0h]]\n"),
+            expect![[r##"
+                Create note "Th.md"
+                  create Th.md: "# Th\n"
+                Did you mean [[Tomer Hagay|TH]]?
+                  replace 2..4 with "Tomer Hagay|TH"
+            "##]],
+        );
+        check(
+            &format!("{VAULT}//- Home.md\n![[logo.pn$0g]]\n"),
+            expect![[r####""####]],
+        );
+        check(
+            &format!("{VAULT}//- Home.md\n[[Dana Levi$0]]\n"),
+            expect![[r####""####]],
+        );
+    }
+
+    #[test]
+    fn distance() {
+        let a: Vec<char> = "tomer hagey".chars().collect();
+        assert_eq!(bounded_distance(&a, "tomer hagay", 2), Some(1));
+        assert_eq!(bounded_distance(&a, "tom jones", 2), None);
+    }
+}
