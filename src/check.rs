@@ -80,9 +80,9 @@ pub fn report(vault: &Vault, vault_name: &str) -> Report {
         notes: notes.len(),
         files: vault.file_count(),
         links: notes.iter().map(|(_, n)| n.syntax.links.len()).sum(),
-        has_problems: findings
-            .iter()
-            .any(|f| f.severity != Severity::Hint.as_str()),
+        has_problems: findings.iter().any(|f| {
+            f.severity == Severity::Error.as_str() || f.severity == Severity::Warning.as_str()
+        }),
         diagnostics: findings,
     }
 }
@@ -115,13 +115,14 @@ impl Report {
                     );
                 }
                 out += &format!(
-                    "{} notes ({} files), {} links: {} findings ({} errors, {} warnings, {} hints)\n",
+                    "{} notes ({} files), {} links: {} findings ({} errors, {} warnings, {} infos, {} hints)\n",
                     self.notes,
                     self.files,
                     self.links,
                     self.diagnostics.len(),
                     count("error"),
                     count("warning"),
+                    count("info"),
                     count("hint"),
                 );
                 out

@@ -52,7 +52,7 @@ fn clean_vault_exits_zero() {
     let out = vaultls(&["check", dir.path().to_str().unwrap(), "--format=text"]);
     assert_eq!(
         stdout(&out),
-        "2 notes (2 files), 3 links: 0 findings (0 errors, 0 warnings, 0 hints)\n"
+        "2 notes (2 files), 3 links: 0 findings (0 errors, 0 warnings, 0 infos, 0 hints)\n"
     );
     assert_eq!(out.status.code(), Some(0));
 }
@@ -104,7 +104,7 @@ fn unreadable_and_invalid_files_do_not_fail_the_load() {
     assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
     assert_eq!(
         stdout(&out),
-        "2 notes (2 files), 1 links: 0 findings (0 errors, 0 warnings, 0 hints)\n"
+        "2 notes (2 files), 1 links: 0 findings (0 errors, 0 warnings, 0 infos, 0 hints)\n"
     );
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("bad.md: not valid UTF-8"), "{err}");

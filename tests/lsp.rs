@@ -244,12 +244,27 @@ fn utf16_and_utf8_sessions_agree_on_a_line_with_emoji_and_mojibake() {
             self::uri(&root.join("People/Tomer Hagay.md")),
             "{encoding}: {definition}"
         );
-        let diags = lsp.diagnostics(&uri, "broken link on the emoji line", |d| !d.is_empty());
-        let d = &diags[0];
+        let diags = lsp.diagnostics(&uri, "broken link on the emoji line", |d| {
+            d.iter().any(|d| d["code"] == "broken-link")
+        });
+        let d = diags.iter().find(|d| d["code"] == "broken-link").unwrap();
         assert_eq!(
             d["range"]["start"],
             json!({"line": 2, "character": col("Nobody")}),
             "{encoding}"
+        );
+        // The double-encoded `â€™` is flagged with its exact width in this encoding.
+        let m = diags
+            .iter()
+            .find(|d| d["code"] == "mojibake")
+            .expect("mojibake");
+        assert_eq!(
+            m["range"]["start"],
+            json!({"line": 2, "character": col("â€™")})
+        );
+        assert_eq!(
+            m["range"]["end"],
+            json!({"line": 2, "character": col("s — [[")})
         );
         let end = col("Nobody") + "Nobody Here".len(); // ASCII: as wide in both encodings
         assert_eq!(

@@ -1,5 +1,6 @@
 //! Quick fixes for broken links: create the missing note (with frontmatter like its
-//! neighbours'), or point the link at a note with a close name ("Did you mean …?").
+//! neighbours'), or point the link at a note with a close name ("Did you mean …?"); and for
+//! double-encoded text: repair the line or the whole note.
 
 use super::completion::link_text;
 use super::rename::Edit;
@@ -10,7 +11,7 @@ use crate::vault::{FileId, NameKind, Resolution, Vault};
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CodeAction {
     pub title: String,
-    /// The broken link the action fixes.
+    /// What the action fixes (a broken link, double-encoded text).
     pub link_span: Span,
     /// A note to create: its vault path and content.
     pub create: Option<(String, String)>,
@@ -25,7 +26,7 @@ pub fn code_actions(vault: &Vault, file: FileId, range: Span) -> Vec<CodeAction>
     let Some(note) = vault.note(file) else {
         return Vec::new();
     };
-    let mut out = Vec::new();
+    let mut out = mojibake_repairs(vault, file, range);
     for (link, resolution) in note.syntax.links.iter().zip(&note.resolved) {
         let overlaps = link.span.start <= range.end && range.start <= link.span.end;
         if !overlaps || *resolution != Resolution::Unresolved {
@@ -63,6 +64,65 @@ pub fn code_actions(vault: &Vault, file: FileId, range: Span) -> Vec<CodeAction>
             });
         }
     }
+    out
+}
+
+/// "Repair … on this line" for the lines `range` covers, and "… in the whole note".
+fn mojibake_repairs(vault: &Vault, file: FileId, range: Span) -> Vec<CodeAction> {
+    let Some(note) = vault.note(file) else {
+        return Vec::new();
+    };
+    let found = crate::syntax::mojibake::find(&note.text);
+    if found.is_empty() {
+        return Vec::new();
+    }
+    let text = &note.text;
+    let line_of = |offset: usize| {
+        note.lines
+            .line_col(text, offset, crate::syntax::ColumnUnit::Utf8)
+            .line
+    };
+    let (first, last) = (line_of(range.start as usize), line_of(range.end as usize));
+    let edit = |m: &crate::syntax::mojibake::Mojibake| Edit {
+        file,
+        span: m.span,
+        new_text: m.repaired.clone(),
+    };
+    let here: Vec<Edit> = found
+        .iter()
+        .filter(|m| (first..=last).contains(&line_of(m.span.start as usize)))
+        .map(edit)
+        .collect();
+    let mut out = Vec::new();
+    if here.is_empty() {
+        return out;
+    }
+    let span = Span::new(
+        here[0].span.start as usize,
+        here[here.len() - 1].span.end as usize,
+    );
+    if here.len() < found.len() {
+        out.push(CodeAction {
+            title: format!(
+                "Repair double-encoded text on this line ({} place{})",
+                here.len(),
+                if here.len() == 1 { "" } else { "s" }
+            ),
+            link_span: span,
+            create: None,
+            edits: here,
+        });
+    }
+    out.push(CodeAction {
+        title: format!(
+            "Repair double-encoded text in the whole note ({} place{})",
+            found.len(),
+            if found.len() == 1 { "" } else { "s" }
+        ),
+        link_span: span,
+        create: None,
+        edits: found.iter().map(edit).collect(),
+    });
     out
 }
 
@@ -291,6 +351,22 @@ type: customer
         check(
             &format!("{VAULT}//- Home.md\n[[Dana Levi$0]]\n"),
             expect![[r####""####]],
+        );
+    }
+
+    #[test]
+    fn mojibake_on_the_line_and_in_the_note() {
+        check(
+            "//- Note.md\nVASTâ€™s plan â€”$0 ok\nlater Â· too\n",
+            expect![[r#"
+                Repair double-encoded text on this line (2 places)
+                  replace 4..12 with "’"
+                  replace 19..27 with "—"
+                Repair double-encoded text in the whole note (3 places)
+                  replace 4..12 with "’"
+                  replace 19..27 with "—"
+                  replace 37..41 with "·"
+            "#]],
         );
     }
 

@@ -9,6 +9,7 @@ use crate::vault::{FileId, NameKind, Resolution, Vault};
 pub enum Severity {
     Error,
     Warning,
+    Info,
     Hint,
 }
 
@@ -17,6 +18,7 @@ impl Severity {
         match self {
             Severity::Error => "error",
             Severity::Warning => "warning",
+            Severity::Info => "info",
             Severity::Hint => "hint",
         }
     }
@@ -26,7 +28,8 @@ impl Severity {
 pub struct Diagnostic {
     pub span: Span,
     pub severity: Severity,
-    /// `broken-link`, `broken-heading`, `broken-block`, `ambiguous-link`, `frontmatter-yaml`.
+    /// `broken-link`, `broken-heading`, `broken-block`, `ambiguous-link`, `frontmatter-yaml`,
+    /// `mojibake`.
     pub code: &'static str,
     pub message: String,
     /// For link findings, the link's path part as written.
@@ -52,6 +55,19 @@ pub fn note_diagnostics(vault: &Vault, id: FileId) -> Vec<Diagnostic> {
         .collect();
     for (link, resolution) in note.syntax.links.iter().zip(&note.resolved) {
         link_diagnostic(vault, id, &note.text, link, *resolution, &mut out);
+    }
+    for m in crate::syntax::mojibake::find(&note.text) {
+        out.push(Diagnostic {
+            span: m.span,
+            severity: Severity::Info,
+            code: "mojibake",
+            message: format!(
+                "double-encoded text: \"{}\" should read \"{}\"",
+                &note.text[m.span.range()],
+                m.repaired
+            ),
+            target: None,
+        });
     }
     out.sort_by_key(|d| (d.span.start, d.span.end));
     out

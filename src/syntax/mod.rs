@@ -7,6 +7,7 @@ mod frontmatter;
 pub mod line_index;
 mod link;
 mod markdown;
+pub mod mojibake;
 mod span;
 mod tag;
 
