@@ -490,3 +490,49 @@ fn quick_fixes_for_broken_links() {
     );
     lsp.shutdown();
 }
+
+#[test]
+fn folding_document_links_and_backlink_lens() {
+    let (_dir, root) = sample_vault();
+    let mut lsp = Lsp::start(&root, caps(&["utf-16"], false));
+    lsp.wait_indexed();
+    let (person, _) = lsp.open(&root, "People/Tomer Hagay.md");
+    let folds = lsp.request(
+        "textDocument/foldingRange",
+        json!({"textDocument": {"uri": person}}),
+    );
+    let first = &folds["result"][0];
+    assert_eq!(
+        (first["startLine"].as_u64(), first["endLine"].as_u64()),
+        (Some(0), Some(11)),
+        "frontmatter: {folds}"
+    );
+    let lens = lsp.request(
+        "textDocument/codeLens",
+        json!({"textDocument": {"uri": person}}),
+    );
+    let title = lens["result"][0]["command"]["title"].as_str().unwrap();
+    assert!(
+        title.ends_with("notes") && title.contains("backlinks from"),
+        "{title}"
+    );
+    let (home, _) = lsp.open(&root, "Home.md");
+    let links = lsp.request(
+        "textDocument/documentLink",
+        json!({"textDocument": {"uri": home}}),
+    );
+    let targets: Vec<&str> = links["result"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["target"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        targets,
+        [
+            self::uri(&root.join("Projects/Pricing.md")),
+            self::uri(&root.join("Projects/Status.md"))
+        ]
+    );
+    lsp.shutdown();
+}

@@ -8,6 +8,7 @@ pub mod diagnostics;
 pub mod hover;
 pub mod references;
 pub mod rename;
+pub mod structure;
 pub mod symbols;
 
 #[cfg(test)]

@@ -668,6 +668,14 @@ impl LanguageServer for Backend {
                 definition_provider: Some(OneOf::Left(true)),
                 hover_provider: Some(HoverProviderCapability::Simple(true)),
                 document_symbol_provider: Some(OneOf::Left(true)),
+                folding_range_provider: Some(FoldingRangeProviderCapability::Simple(true)),
+                document_link_provider: Some(DocumentLinkOptions {
+                    resolve_provider: Some(false),
+                    work_done_progress_options: WorkDoneProgressOptions::default(),
+                }),
+                code_lens_provider: Some(CodeLensOptions {
+                    resolve_provider: Some(false),
+                }),
                 code_action_provider: Some(CodeActionProviderCapability::Simple(true)),
                 workspace_symbol_provider: Some(OneOf::Left(true)),
                 rename_provider: Some(OneOf::Right(RenameOptions {
@@ -1140,6 +1148,74 @@ impl LanguageServer for Backend {
                 }));
             }
             Some(out)
+        })
+    }
+
+    async fn folding_range(&self, params: FoldingRangeParams) -> Result<Option<Vec<FoldingRange>>> {
+        self.answer("foldingRange", |state| {
+            let (_, vault, file) = state.note_of(&params.text_document.uri)?;
+            let folds = features::structure::folding_ranges(vault.note(file)?);
+            Some(
+                folds
+                    .into_iter()
+                    .map(|f| FoldingRange {
+                        start_line: f.start_line,
+                        end_line: f.end_line,
+                        kind: Some(match f.kind {
+                            features::structure::FoldKind::Frontmatter => FoldingRangeKind::Comment,
+                            features::structure::FoldKind::Section => FoldingRangeKind::Region,
+                        }),
+                        ..FoldingRange::default()
+                    })
+                    .collect(),
+            )
+        })
+    }
+
+    async fn document_link(&self, params: DocumentLinkParams) -> Result<Option<Vec<DocumentLink>>> {
+        self.answer("documentLink", |state| {
+            let (id, vault, file) = state.note_of(&params.text_document.uri)?;
+            let positions = TextPositions::of(vault.note(file)?, state.unit);
+            Some(
+                features::structure::document_links(vault, file)
+                    .into_iter()
+                    .filter_map(|(span, target)| {
+                        Some(DocumentLink {
+                            range: positions.range(span),
+                            target: Some(state.uri_of(id, vault.path(target))?),
+                            tooltip: Some(vault.path(target).to_string()),
+                            data: None,
+                        })
+                    })
+                    .collect(),
+            )
+        })
+    }
+
+    async fn code_lens(&self, params: CodeLensParams) -> Result<Option<Vec<CodeLens>>> {
+        let uri = params.text_document.uri;
+        self.answer("codeLens", |state| {
+            let (_, vault, file) = state.note_of(&uri)?;
+            let links = vault.backlinks(file).len();
+            let notes = vault.linking_notes(file);
+            let title = match links {
+                0 => "no backlinks".to_string(),
+                1 => "1 backlink".to_string(),
+                n if notes == 1 => format!("{n} backlinks from 1 note"),
+                n => format!("{n} backlinks from {notes} notes"),
+            };
+            Some(vec![CodeLens {
+                range: Range::default(),
+                command: Some(Command {
+                    title,
+                    command: "vaultls.showBacklinks".to_string(),
+                    arguments: Some(vec![
+                        json!(uri.as_str()),
+                        json!({"line": 0, "character": 0}),
+                    ]),
+                }),
+                data: None,
+            }])
         })
     }
 

@@ -8,7 +8,7 @@ import {
 
 let client: LanguageClient | undefined;
 
-export async function activate(context: vscode.ExtensionContext): Promise<void> {
+async function start(): Promise<void> {
   const config = vscode.workspace.getConfiguration("vaultls");
   const command = config.get<string>("path") || "vaultls";
   const env = { ...process.env, VAULTLS_LOG: config.get<string>("log") || "warn" };
@@ -30,18 +30,30 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
       `vaultls could not start "${command}": ${err}. Install it (cargo install --path .) or set vaultls.path.`
     );
   }
+}
+
+export async function activate(context: vscode.ExtensionContext): Promise<void> {
+  // The backlink count code lens opens the references view.
   context.subscriptions.push(
+    vscode.commands.registerCommand(
+      "vaultls.showBacklinks",
+      (uri: string, pos: { line: number; character: number }) =>
+        vscode.commands.executeCommand(
+          "editor.action.findReferences",
+          vscode.Uri.parse(uri),
+          new vscode.Position(pos.line, pos.character)
+        )
+    ),
     vscode.workspace.onDidChangeConfiguration(async (e) => {
-      if (e.affectsConfiguration("vaultls") && client) {
-        await client.stop();
-        await activate(context);
+      if (e.affectsConfiguration("vaultls")) {
+        await client?.stop();
+        await start();
       }
     })
   );
+  await start();
 }
 
 export async function deactivate(): Promise<void> {
-  if (client) {
-    await client.stop();
-  }
+  await client?.stop();
 }
