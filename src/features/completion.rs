@@ -181,14 +181,31 @@ fn wikilink(
             is_incomplete: false,
         });
     }
-    // `[[Note#H1#H2` completes the last level.
+    // `[[Note#H1#H2` completes the last level, among the headings inside the section the
+    // levels before it name (all headings when there is no level before).
     let last = sub.rfind('#').map_or(sub_start, |i| sub_start + i + 1);
     let replace = Span::new(last, end);
     let query = fold(&text[last..offset]).into_owned();
-    let items = note
-        .syntax
-        .headings
+    let chain: Vec<String> = text[sub_start..last]
+        .split('#')
+        .map(str::trim)
+        .filter(|h| !h.is_empty())
+        .map(String::from)
+        .collect();
+    let headings = &note.syntax.headings;
+    let (from, to, min_level) = if chain.is_empty() {
+        (0, headings.len(), 0)
+    } else {
+        let parent = crate::vault::subpath::find_heading(&note.syntax, &chain)?;
+        let at = headings.iter().position(|h| h.span == parent.span)?;
+        let to = (at + 1..headings.len())
+            .find(|&j| headings[j].level <= parent.level)
+            .unwrap_or(headings.len());
+        (at + 1, to, parent.level)
+    };
+    let items = headings[from..to]
         .iter()
+        .filter(|h| h.level > min_level)
         .filter(|h| query.is_empty() || fold(&h.text).contains(&query))
         .take(limit)
         .map(|h| CompletionItem {
@@ -723,10 +740,7 @@ tags: [project]
         check(
             &format!("{VAULT}//- Home.md\n[[Tomer Hagay#Profile#$0]]\n"),
             expect![[r#"
-                Heading "Tomer Hagay" -> "Tomer Hagay" replacing "" (H1)
-                Heading "Profile" -> "Profile" replacing "" (H2)
                 Heading "Role" -> "Role" replacing "" (H3)
-                Heading "Open Tasks" -> "Open Tasks" replacing "" (H2)
             "#]],
         );
         check(
