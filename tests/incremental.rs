@@ -50,6 +50,7 @@ fn content() -> impl Strategy<Value = String> {
         Just(String::new()),
         Just("---\naliases: [TH]\ntags: [t]\n---\n".to_string()),
         Just("---\ntitle: Microsoft\n---\n".to_string()),
+        Just("---\ntype: people\nstatus: [a, b, a]\n---\n".to_string()),
         Just("---\ntitle: [broken\n---\n".to_string()),
     ];
     (fm, prop::collection::vec(0..FRAGMENTS.len(), 0..6)).prop_map(|(fm, frags)| {

@@ -18,6 +18,10 @@ pub enum ItemKind {
     Heading,
     Block,
     Tag,
+    /// A frontmatter key.
+    Property,
+    /// A frontmatter value.
+    Value,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -46,8 +50,15 @@ pub struct Completion {
 /// Completion at `offset` of note `file`, at most `limit` items; `None` where nothing is
 /// completed (plain text, link display text).
 pub fn completion(vault: &Vault, file: FileId, offset: usize, limit: usize) -> Option<Completion> {
-    let text = &vault.note(file)?.text;
+    let note = vault.note(file)?;
+    let text = &note.text;
     let offset = crate::syntax::line_index::floor_char_boundary(text, offset.min(text.len()));
+    if let Some(fm) = &note.syntax.frontmatter
+        && fm.yaml_span.start as usize <= offset
+        && offset <= fm.yaml_span.end as usize
+    {
+        return frontmatter(vault, file, offset, limit);
+    }
     let line_start = text[..offset].rfind(['\n', '\r']).map_or(0, |i| i + 1);
     let line_end = text[offset..]
         .find(['\n', '\r'])
@@ -79,6 +90,91 @@ pub fn completion(vault: &Vault, file: FileId, offset: usize, limit: usize) -> O
         return Some(items);
     }
     tag(vault, file, text, line_start, offset, limit)
+}
+
+/// In the frontmatter: keys seen across the vault at the start of a line, and after `key: `
+/// (or in a `key:` list) the values seen for that key; tags for `tags`.
+fn frontmatter(vault: &Vault, file: FileId, offset: usize, limit: usize) -> Option<Completion> {
+    let note = vault.note(file)?;
+    let text = &note.text;
+    let line_start = text[..offset].rfind(['\n', '\r']).map_or(0, |i| i + 1);
+    let prefix = &text[line_start..offset];
+    let trimmed = prefix.trim_start();
+    let (key, partial) = if let Some(item) = trimmed.strip_prefix('-') {
+        // A list item: its key is on the nearest line above that is not indented.
+        let key = text[..line_start]
+            .lines()
+            .rev()
+            .find(|l| !l.starts_with([' ', '\t', '-']) && l.contains(':'))
+            .and_then(|l| l.split_once(':'))
+            .map(|(k, _)| k.trim().to_string())?;
+        (Some(key), item.trim_start())
+    } else if let Some((key, rest)) = trimmed.split_once(':') {
+        (Some(key.trim().to_string()), rest.trim_start())
+    } else if prefix.starts_with([' ', '\t']) {
+        return None;
+    } else {
+        (None, trimmed)
+    };
+    let partial = partial.trim_matches(['"', '\'', '[']);
+    let replace = Span::new(offset - partial.len(), offset);
+    let wanted = fold(partial).into_owned();
+    let mut found: Vec<(u32, String, ItemKind, String)> = match &key {
+        None => {
+            let present: Vec<String> = note
+                .syntax
+                .frontmatter
+                .iter()
+                .flat_map(|f| f.fields.iter().map(|f| f.key.clone()))
+                .collect();
+            vault
+                .properties()
+                .filter(|(k, _)| !present.iter().any(|p| p == k))
+                .map(|(k, p)| (p.notes, k.to_string(), ItemKind::Property, format!("{k}: ")))
+                .collect()
+        }
+        Some(k) if k.eq_ignore_ascii_case("tags") || k.eq_ignore_ascii_case("tag") => vault
+            .tags()
+            .map(|t| {
+                let uses: u32 = vault.tag_uses(t).iter().map(|(_, n)| n).sum();
+                let shown = shown_tag(vault, t).unwrap_or_else(|| t.to_string());
+                (uses, shown.clone(), ItemKind::Tag, shown)
+            })
+            .collect(),
+        Some(k) => vault
+            .property(k)
+            .map(|p| {
+                p.values
+                    .iter()
+                    .map(|(v, n)| (*n, v.clone(), ItemKind::Value, v.clone()))
+                    .collect()
+            })
+            .unwrap_or_default(),
+    };
+    found.retain(|(_, label, _, _)| fold(label).contains(&wanted) && *label != partial);
+    found.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
+    let is_incomplete = found.len() > limit;
+    let items = found
+        .into_iter()
+        .take(limit)
+        .map(|(count, label, kind, new_text)| CompletionItem {
+            detail: Some(match kind {
+                ItemKind::Property if count == 1 => "in 1 note".to_string(),
+                ItemKind::Property => format!("in {count} notes"),
+                _ => format!("{count}×"),
+            }),
+            filter_text: label.clone(),
+            label,
+            kind,
+            new_text,
+            replace,
+            file: None,
+        })
+        .collect();
+    Some(Completion {
+        items,
+        is_incomplete,
+    })
 }
 
 /// Characters percent-encoded in Markdown link destinations (Obsidian encodes spaces).
@@ -782,6 +878,38 @@ tags: [project]
             expect![[r#"
             none
         "#]],
+        );
+    }
+
+    #[test]
+    fn frontmatter_keys_and_values() {
+        let vault = "//- P/A.md\n---\ntype: people\nstatus: active\n---\n\
+                     //- P/B.md\n---\ntype: people\nrole: [pm, lead]\n---\n\
+                     //- M/C.md\n---\ntype: meeting\ntags: [Project]\n---\n";
+        check(
+            &format!("{vault}//- N.md\n---\ntype: peo$0\n---\n"),
+            expect![[r#"
+                Value "people" -> "people" replacing "peo" (2×)
+            "#]],
+        );
+        check(
+            &format!("{vault}//- N.md\n---\ntype: x\nst$0\n---\n"),
+            expect![[r#"
+                Property "status" -> "status: " replacing "st" (in 1 note)
+            "#]],
+        );
+        check(
+            &format!("{vault}//- N.md\n---\nrole:\n  - $0\n---\n"),
+            expect![[r#"
+                Value "lead" -> "lead" replacing "" (1×)
+                Value "pm" -> "pm" replacing "" (1×)
+            "#]],
+        );
+        check(
+            &format!("{vault}//- N.md\n---\ntags: [pro$0]\n---\n"),
+            expect![[r#"
+                Tag "Project" -> "Project" replacing "pro" (1×)
+            "#]],
         );
     }
 

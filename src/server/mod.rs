@@ -896,6 +896,8 @@ impl LanguageServer for Backend {
                         ItemKind::Heading => CompletionItemKind::MODULE,
                         ItemKind::Block => CompletionItemKind::REFERENCE,
                         ItemKind::Tag => CompletionItemKind::KEYWORD,
+                        ItemKind::Property => CompletionItemKind::PROPERTY,
+                        ItemKind::Value => CompletionItemKind::VALUE,
                     }),
                     detail: item.detail,
                     sort_text: Some(format!("{rank:05}")),

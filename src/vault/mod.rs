@@ -80,6 +80,22 @@ pub struct LinkSite {
     pub link: u32,
 }
 
+/// A frontmatter key across the vault.
+#[derive(Debug, Default)]
+pub struct Property {
+    /// How many notes have the key.
+    pub notes: u32,
+    /// Each value seen (scalars and list items, up to [`PROPERTY_VALUE_MAX`] bytes) and how
+    /// many times.
+    pub values: HashMap<String, u32>,
+}
+
+/// Longer values (titles, sentences) are not offered for completion, so not kept.
+pub const PROPERTY_VALUE_MAX: usize = 60;
+
+/// Keys whose values are unique per note or indexed elsewhere (tags).
+const PROPERTY_VALUES_SKIPPED: &[&str] = &["title", "aliases", "alias", "tags", "tag"];
+
 /// Notes and how many times each one counts (links to a target, uses of a tag).
 type Counts = HashMap<FileId, u32>;
 
@@ -105,6 +121,8 @@ pub struct Vault {
     unresolved: HashMap<String, Vec<LinkSite>>,
     /// Folded tag → the notes using it and how often.
     tags: HashMap<String, Counts>,
+    /// Frontmatter key → how many notes have it, and the values seen for it.
+    properties: HashMap<String, Property>,
     issues: Vec<LoadIssue>,
 }
 
@@ -328,6 +346,15 @@ impl Vault {
         out
     }
 
+    /// Frontmatter keys in use, with how many notes have each and the values seen.
+    pub fn properties(&self) -> impl Iterator<Item = (&str, &Property)> {
+        self.properties.iter().map(|(k, p)| (k.as_str(), p))
+    }
+
+    pub fn property(&self, key: &str) -> Option<&Property> {
+        self.properties.get(key)
+    }
+
     /// Every tag in use (folded).
     pub fn tags(&self) -> impl Iterator<Item = &str> {
         self.tags.keys().map(String::as_str)
@@ -497,6 +524,16 @@ impl Vault {
         for tag in &note.syntax.tags {
             count_up(&mut self.tags, fold(&tag.name), id);
         }
+        for (key, values) in note.properties() {
+            let property = match self.properties.get_mut(key) {
+                Some(p) => p,
+                None => self.properties.entry(key.to_string()).or_default(),
+            };
+            property.notes += 1;
+            for value in values {
+                *property.values.entry(value.to_string()).or_default() += 1;
+            }
+        }
     }
 
     /// Removes everything [`Vault::index_content`] and [`Vault::set_resolutions`] added for a
@@ -515,6 +552,23 @@ impl Vault {
         }
         for tag in &note.syntax.tags {
             count_down(&mut self.tags, &*fold(&tag.name), id);
+        }
+        for (key, values) in note.properties() {
+            let Some(property) = self.properties.get_mut(key) else {
+                continue;
+            };
+            property.notes -= 1;
+            for value in values {
+                if let Some(n) = property.values.get_mut(value) {
+                    *n -= 1;
+                    if *n == 0 {
+                        property.values.remove(value);
+                    }
+                }
+            }
+            if property.notes == 0 {
+                self.properties.remove(key);
+            }
         }
         for (i, (r, link)) in resolved.iter().zip(&note.syntax.links).enumerate() {
             let site = LinkSite {
@@ -698,6 +752,11 @@ impl Vault {
         for (k, v) in &self.tags {
             lines.push(format!("tag {k:?} {:?}", counts(v)));
         }
+        for (k, p) in &self.properties {
+            let mut values: Vec<_> = p.values.iter().collect();
+            values.sort();
+            lines.push(format!("property {k:?} {} {values:?}", p.notes));
+        }
         for (k, v) in &self.by_name_key {
             lines.push(format!("name-key {k:?} {:?}", notes(v)));
         }
@@ -725,6 +784,36 @@ impl Note {
             title,
             resolved: Vec::new(),
         }
+    }
+
+    /// Top-level frontmatter keys with the values worth offering (see [`Property`]); each key
+    /// once.
+    fn properties(&self) -> Vec<(&str, Vec<&str>)> {
+        let Some(fm) = &self.syntax.frontmatter else {
+            return Vec::new();
+        };
+        let mut out: Vec<(&str, Vec<&str>)> = Vec::new();
+        for field in &fm.fields {
+            if field.key.is_empty() || out.iter().any(|(k, _)| *k == field.key) {
+                continue;
+            }
+            let skip = PROPERTY_VALUES_SKIPPED.contains(&field.key.to_ascii_lowercase().as_str());
+            let values = match &field.value {
+                _ if skip => Vec::new(),
+                crate::syntax::Value::Scalar(v, _) => vec![v.as_str()],
+                crate::syntax::Value::List(items) => {
+                    items.iter().filter_map(|v| v.as_str()).collect()
+                }
+                _ => Vec::new(),
+            };
+            let values = values
+                .into_iter()
+                .map(str::trim)
+                .filter(|v| !v.is_empty() && v.len() <= PROPERTY_VALUE_MAX)
+                .collect();
+            out.push((field.key.as_str(), values));
+        }
+        out
     }
 
     /// The folded title and aliases the note is known by (not its file stem).
