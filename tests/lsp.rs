@@ -536,3 +536,43 @@ fn folding_document_links_and_backlink_lens() {
     );
     lsp.shutdown();
 }
+
+#[test]
+fn renaming_a_tag_or_heading_needs_no_file_operations() {
+    let (_dir, root) = sample_vault();
+    // A client without resource operations: text edits still work.
+    let mut lsp = Lsp::start(&root, caps(&["utf-16"], false));
+    lsp.wait_indexed();
+    let (uri, text) = lsp.open(&root, "People/Zoë Åberg.md");
+    let at = pos16(&text, "#région/nordics 😀", 3);
+    let prepared = lsp.request(
+        "textDocument/prepareRename",
+        json!({"textDocument": {"uri": uri}, "position": at}),
+    );
+    assert_eq!(prepared["result"]["placeholder"], "région/nordics");
+    let edit = lsp.request(
+        "textDocument/rename",
+        json!({"textDocument": {"uri": uri}, "position": at, "newName": "region/nordics"}),
+    );
+    let changes = edit["result"]["documentChanges"].as_array().expect("edits");
+    let edits: Vec<&str> = changes
+        .iter()
+        .flat_map(|c| c["edits"].as_array().unwrap())
+        .map(|e| e["newText"].as_str().unwrap())
+        .collect();
+    // The frontmatter scalar "type/people, #région/nordics" and the inline tag.
+    assert_eq!(edits, ["region/nordics", "region/nordics"], "{edit}");
+    // A note rename needs file operations this client lacks: a clear error, no crash.
+    let note = lsp.request(
+        "textDocument/rename",
+        json!({"textDocument": {"uri": uri}, "position": pos16(&text, "[[Dana Levi#Dana", 4), "newName": "Dana L"}),
+    );
+    assert!(
+        note["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("file tree"),
+        "{note}"
+    );
+    lsp.shutdown();
+}

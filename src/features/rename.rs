@@ -42,27 +42,200 @@ const ENCODE: &AsciiSet = &CONTROLS
     .add(b'[')
     .add(b']');
 
-/// The note a rename at `offset` would rename, the span the editor highlights, and the name
-/// to start from: on a link to a note, or on the note's own H1 or title.
-pub fn prepare(vault: &Vault, file: FileId, offset: usize) -> Option<(FileId, Span, String)> {
+/// What a rename at some place renames.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum RenameTarget {
+    Note(FileId),
+    /// A heading of a note (index into its `syntax.headings`).
+    Heading(FileId, usize),
+    /// A tag (as written at the cursor, without `#`).
+    Tag(String),
+}
+
+/// What a rename at `offset` would rename, the span the editor highlights, and the text to
+/// start from:
+/// - on a link's `#Heading` part, or on a heading below the title: that heading;
+/// - on any other part of a link to a note, or on the note's H1: the note;
+/// - on a tag: the tag.
+pub fn prepare(vault: &Vault, file: FileId, offset: usize) -> Option<(RenameTarget, Span, String)> {
     let note = vault.note(file)?;
     if let Some((index, link)) = link_at(&note.syntax, offset) {
         let target = note.resolved.get(index)?.file()?;
-        vault.note(target)?;
-        if link.target.is_empty() {
-            return None; // `[[#Heading]]` names a heading, not a note
+        let target_note = vault.note(target)?;
+        if let (Some(sub), Some(crate::syntax::Subpath::Heading(_))) =
+            (link.subpath_span, &link.subpath)
+            && sub.touches(offset)
+        {
+            let heading = super::linked_heading(target_note, link)?;
+            let at = target_note
+                .syntax
+                .headings
+                .iter()
+                .position(|h| h == heading)?;
+            // The last level of the chain is what the editor shows.
+            let written = &note.text[sub.range()];
+            let last = written.rfind('#').map_or(0, |i| i + 1);
+            let span = Span::new(sub.start as usize + last, sub.end as usize);
+            return Some((
+                RenameTarget::Heading(target, at),
+                span,
+                heading.text.clone(),
+            ));
         }
+        if link.target.is_empty() {
+            return None; // `[[#^block]]`: blocks are not renamed
+        }
+        let name = stem(vault.path(target)).to_string();
+        return Some((RenameTarget::Note(target), link.target_span, name));
+    }
+    if let Some(tag) = note.syntax.tags.iter().find(|t| t.span.touches(offset)) {
+        let span = match tag.source {
+            crate::syntax::TagSource::Inline => {
+                Span::new(tag.span.start as usize + 1, tag.span.end as usize)
+            }
+            crate::syntax::TagSource::Frontmatter => tag.span,
+        };
+        return Some((RenameTarget::Tag(tag.name.clone()), span, tag.name.clone()));
+    }
+    let (at, h) = note
+        .syntax
+        .headings
+        .iter()
+        .enumerate()
+        .find(|(_, h)| h.span.touches(offset))?;
+    if h.level == 1 {
         return Some((
-            target,
-            link.target_span,
-            stem(vault.path(target)).to_string(),
+            RenameTarget::Note(file),
+            h.text_span,
+            stem(vault.path(file)).to_string(),
         ));
     }
-    let title = note.syntax.headings.iter().find(|h| h.level == 1);
-    if let Some(h) = title.filter(|h| h.span.touches(offset)) {
-        return Some((file, h.text_span, stem(vault.path(file)).to_string()));
+    Some((RenameTarget::Heading(file, at), h.text_span, h.text.clone()))
+}
+
+/// Renames heading `index` of note `file`: its text, and the `#Heading` part of every link to
+/// it (the last level of `#H1#H2` chains; percent-encoded in Markdown links).
+pub fn rename_heading(
+    vault: &Vault,
+    file: FileId,
+    index: usize,
+    new_text: &str,
+) -> Result<Vec<Edit>, String> {
+    let new_text = new_text.trim();
+    if new_text.is_empty() {
+        return Err("a heading cannot be empty".into());
     }
-    None
+    if let Some(c) = new_text
+        .chars()
+        .find(|c| ['#', '|', '^', '[', ']'].contains(c))
+    {
+        return Err(format!("a heading linked to cannot contain \"{c}\""));
+    }
+    let note = vault.note(file).ok_or("not a note")?;
+    let heading = note.syntax.headings.get(index).ok_or("no such heading")?;
+    let mut edits = vec![Edit {
+        file,
+        span: heading.text_span,
+        new_text: new_text.to_string(),
+    }];
+    for site in vault.backlinks(file) {
+        let Some(source) = vault.note(site.source) else {
+            continue;
+        };
+        let link = &source.syntax.links[site.link as usize];
+        let (Some(sub), Some(crate::syntax::Subpath::Heading(_))) =
+            (link.subpath_span, &link.subpath)
+        else {
+            continue;
+        };
+        // Every level of `#H1#H2` that names this heading (usually the last; an outer level
+        // when a subheading is linked).
+        let written = &source.text[sub.range()];
+        let mut parts: Vec<(usize, &str)> = Vec::new();
+        let mut at = 0;
+        for part in written.split('#') {
+            let lead = part.len() - part.trim_start().len();
+            if !part.trim().is_empty() {
+                parts.push((at + lead, part.trim()));
+            }
+            at += part.len() + 1;
+        }
+        let chain: Vec<String> = parts
+            .iter()
+            .map(|(_, p)| match link.kind {
+                LinkKind::Wiki => p.to_string(),
+                LinkKind::Markdown => percent_decode_str(p).decode_utf8_lossy().into_owned(),
+            })
+            .collect();
+        for k in 1..=chain.len() {
+            let named = crate::vault::subpath::find_heading(&note.syntax, &chain[..k]);
+            if named.map(|h| h.span) != Some(heading.span) {
+                continue;
+            }
+            let (offset, part) = parts[k - 1];
+            let replacement = match link.kind {
+                LinkKind::Wiki => new_text.to_string(),
+                LinkKind::Markdown => utf8_percent_encode(new_text, ENCODE).to_string(),
+            };
+            let start = sub.start as usize + offset;
+            edits.push(Edit {
+                file: site.source,
+                span: Span::new(start, start + part.len()),
+                new_text: replacement,
+            });
+        }
+    }
+    Ok(edits)
+}
+
+/// Renames a tag everywhere, inline and in frontmatter, case-insensitively; nested tags keep
+/// their rest (`#area/sub` → `#field/sub` when `area` becomes `field`).
+pub fn rename_tag(vault: &Vault, old: &str, new: &str) -> Result<Vec<Edit>, String> {
+    let new = new.trim().trim_start_matches('#');
+    if !crate::syntax::valid_tag(new) {
+        return Err(format!(
+            "\"{new}\" is not a tag: letters, digits, _ - / only, not all digits"
+        ));
+    }
+    let wanted = fold(old).into_owned();
+    let mut notes: Vec<FileId> = vault
+        .tags()
+        .filter(|t| *t == wanted || t.starts_with(&format!("{wanted}/")))
+        .flat_map(|t| vault.tag_uses(t).into_iter().map(|(id, _)| id))
+        .collect();
+    notes.sort_unstable();
+    notes.dedup();
+    let mut edits = Vec::new();
+    for id in notes {
+        let Some(note) = vault.note(id) else { continue };
+        for tag in &note.syntax.tags {
+            let folded = fold(&tag.name);
+            let rest = if *folded == *wanted {
+                ""
+            } else if folded.starts_with(&wanted) && folded[wanted.len()..].starts_with('/') {
+                &tag.name[wanted.len()..]
+            } else {
+                continue;
+            };
+            let span = match tag.source {
+                crate::syntax::TagSource::Inline => {
+                    Span::new(tag.span.start as usize + 1, tag.span.end as usize)
+                }
+                crate::syntax::TagSource::Frontmatter => tag.span,
+            };
+            // A frontmatter tag inside a longer scalar ("a, b") has its own span only when
+            // the scalar is plain; otherwise the whole scalar is the span: skip it.
+            if note.text[span.range()] != tag.name {
+                continue;
+            }
+            edits.push(Edit {
+                file: id,
+                span,
+                new_text: format!("{new}{rest}"),
+            });
+        }
+    }
+    Ok(edits)
 }
 
 /// Renames note `file` to `new_name`: a new file name (same folder) or, with a `/`, a new
@@ -226,6 +399,9 @@ mod tests {
     fn check(fixture: &str, new_name: &str, expect: Expect) {
         let f = Fixture::parse(fixture);
         let (target, _, _) = prepare(&f.vault, f.file, f.offset).expect("renamable here");
+        let RenameTarget::Note(target) = target else {
+            panic!("not a note: {target:?}")
+        };
         let out = match rename_note(&f.vault, target, new_name) {
             Err(e) => format!("error: {e}\n"),
             Ok(r) => {
@@ -324,6 +500,95 @@ Self: [[Tomer Hagay#Profile]]
             "  ",
             expect![[r#"
             error: "" is not a note name
+        "#]],
+        );
+    }
+
+    /// Renames the heading or tag under `$0`; shows each edited line.
+    fn check_text(fixture: &str, new_name: &str, expect: Expect) {
+        let f = Fixture::parse(fixture);
+        let (target, _, _) = prepare(&f.vault, f.file, f.offset).expect("renamable here");
+        let edits = match target {
+            RenameTarget::Heading(file, at) => rename_heading(&f.vault, file, at, new_name),
+            RenameTarget::Tag(tag) => rename_tag(&f.vault, &tag, new_name),
+            RenameTarget::Note(_) => panic!("a note"),
+        };
+        let out = match edits {
+            Err(e) => format!("error: {e}\n"),
+            Ok(mut edits) => {
+                edits.sort_by_key(|e| (f.vault.path(e.file).to_string(), e.span));
+                let mut out = String::new();
+                for e in edits {
+                    let text = &f.vault.note(e.file).unwrap().text;
+                    let mut after = text.clone();
+                    after.replace_range(e.span.range(), &e.new_text);
+                    let start = after[..e.span.start as usize]
+                        .rfind('\n')
+                        .map_or(0, |i| i + 1);
+                    let line = after[start..].lines().next().unwrap_or("");
+                    out += &format!("{}: {line}\n", f.vault.path(e.file));
+                }
+                out
+            }
+        };
+        expect.assert_eq(&out);
+    }
+
+    #[test]
+    fn heading_rename_rewrites_links_to_it() {
+        let vault = "//- P.md\n# P\n## Profile\n### Role\n## Other\n\
+                     //- A.md\n[[P#Profile]] [[P#profile|x]] [[P#Other]] [[P#Profile#Role]] [y](P.md#Profile)\n\
+                     //- C.md\n[z](P.md#Profile#Role) [w](P.md#Pro%66ile)\n";
+        check_text(
+            &vault.replacen("## Profile", "## Pro$0file", 1),
+            "Bio & more",
+            expect![[r#"
+                A.md: [[P#Bio & more]] [[P#profile|x]] [[P#Other]] [[P#Profile#Role]] [y](P.md#Profile)
+                A.md: [[P#Profile]] [[P#Bio & more|x]] [[P#Other]] [[P#Profile#Role]] [y](P.md#Profile)
+                A.md: [[P#Profile]] [[P#profile|x]] [[P#Other]] [[P#Bio & more#Role]] [y](P.md#Profile)
+                A.md: [[P#Profile]] [[P#profile|x]] [[P#Other]] [[P#Profile#Role]] [y](P.md#Bio%20&%20more)
+                C.md: [z](P.md#Bio%20&%20more#Role) [w](P.md#Pro%66ile)
+                C.md: [z](P.md#Profile#Role) [w](P.md#Bio%20&%20more)
+                P.md: ## Bio & more
+            "#]],
+        );
+        check_text(
+            &format!("{vault}//- B.md\n[[P#Profile#Ro$0le]]\n"),
+            "Job",
+            expect![[r#"
+                A.md: [[P#Profile]] [[P#profile|x]] [[P#Other]] [[P#Profile#Job]] [y](P.md#Profile)
+                B.md: [[P#Profile#Job]]
+                C.md: [z](P.md#Profile#Job) [w](P.md#Pro%66ile)
+                P.md: ### Job
+            "#]],
+        );
+        check_text(
+            &vault.replacen("## Profile", "## Pro$0file", 1),
+            "a#b",
+            expect![[r##"
+                error: a heading linked to cannot contain "#"
+            "##]],
+        );
+    }
+
+    #[test]
+    fn tag_rename_covers_inline_frontmatter_and_nested() {
+        check_text(
+            "//- A.md\n---\ntags: [area, other]\n---\n#Area #area/sub #areas #$0area\n//- B.md\ntext #AREA/x\n",
+            "field",
+            expect![[r#"
+                A.md: tags: [field, other]
+                A.md: #field #area/sub #areas #area
+                A.md: #Area #field/sub #areas #area
+                A.md: #Area #area/sub #areas #field
+                B.md: text #field/x
+            "#]],
+        );
+        check_text(
+            "//- A.md\n#ar$0ea\n",
+            "1984",
+            expect![[r#"
+            error: "1984" is not a tag: letters, digits, _ - / only, not all digits
         "#]],
         );
     }

@@ -985,34 +985,40 @@ impl LanguageServer for Backend {
     }
 
     async fn rename(&self, params: RenameParams) -> Result<Option<WorkspaceEdit>> {
+        use features::rename::{RenameTarget, rename_heading, rename_note, rename_tag};
         let at = params.text_document_position;
         let state = self.read();
-        if !state.rename_files {
-            return Err(Error::invalid_params(
-                "this editor cannot rename files through the language server; rename the note in the file tree instead",
-            ));
-        }
+        // Plan under the lock, catching a panic as an internal error.
         let planned = catch_unwind(AssertUnwindSafe(|| {
             let (id, vault, file) = state.note_of(&at.text_document.uri)?;
             let offset = TextPositions::of(vault.note(file)?, state.unit).offset(at.position);
             let (target, _, _) = features::rename::prepare(vault, file, offset)?;
-            Some((
-                id,
-                features::rename::rename_note(vault, target, &params.new_name),
-            ))
+            let planned = match target {
+                RenameTarget::Note(note) => rename_note(vault, note, &params.new_name)
+                    .map(|r| (r.edits, Some((r.file, r.new_path)))),
+                RenameTarget::Heading(note, index) => {
+                    rename_heading(vault, note, index, &params.new_name).map(|e| (e, None))
+                }
+                RenameTarget::Tag(tag) => {
+                    rename_tag(vault, &tag, &params.new_name).map(|e| (e, None))
+                }
+            };
+            Some((id, planned))
         }))
         .map_err(|_| Error::internal_error())?;
         let Some((id, planned)) = planned else {
-            return Err(Error::invalid_params("there is no note to rename here"));
+            return Err(Error::invalid_params(
+                "nothing to rename here: put the cursor on a link, a heading or a tag",
+            ));
         };
-        let rename = planned.map_err(Error::invalid_params)?;
-        let root = state
-            .workspace(id)
-            .map(|w| w.root.clone())
-            .unwrap_or_default();
-        let vault = &state.workspace(id).expect("vault of the note").vault;
+        let (edits, file_move) = planned.map_err(Error::invalid_params)?;
+        if file_move.is_some() && !state.rename_files {
+            return Err(Error::invalid_params(
+                "this editor cannot rename files through the language server; rename the note in the file tree instead",
+            ));
+        }
         let mut operations: Vec<DocumentChangeOperation> = state
-            .edits_by_file(id, rename.edits)
+            .edits_by_file(id, edits)
             .into_iter()
             .map(|(uri, version, edits)| {
                 DocumentChangeOperation::Edit(TextDocumentEdit {
@@ -1021,9 +1027,13 @@ impl LanguageServer for Backend {
                 })
             })
             .collect();
-        let old_uri = state.uri_of(id, vault.path(rename.file));
-        let new_uri = path_to_uri(&root.join(&rename.new_path));
-        if let (Some(old_uri), Some(new_uri)) = (old_uri, new_uri) {
+        if let Some((file, new_path)) = file_move
+            && let Some(w) = state.workspace(id)
+            && let (Some(old_uri), Some(new_uri)) = (
+                state.uri_of(id, w.vault.path(file)),
+                path_to_uri(&w.root.join(&new_path)),
+            )
+        {
             operations.push(DocumentChangeOperation::Op(ResourceOp::Rename(
                 RenameFile {
                     old_uri,
