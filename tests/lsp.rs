@@ -576,3 +576,38 @@ fn renaming_a_tag_or_heading_needs_no_file_operations() {
     );
     lsp.shutdown();
 }
+
+#[test]
+fn unlinked_mentions_command() {
+    let (_dir, root) = sample_vault();
+    std::fs::write(
+        root.join("Lunch.md"),
+        "Lunch with Dana Levi and dana levi's team.\n",
+    )
+    .unwrap();
+    let mut lsp = Lsp::start(&root, caps(&["utf-16"], false));
+    lsp.wait_indexed();
+    let dana = self::uri(&root.join("People/Dana Levi.md"));
+    let found = lsp.request(
+        "workspace/executeCommand",
+        json!({"command": "vaultls.unlinkedMentions", "arguments": [dana]}),
+    );
+    let lunch = self::uri(&root.join("Lunch.md"));
+    let in_lunch: Vec<&Value> = found["result"]
+        .as_array()
+        .expect("locations")
+        .iter()
+        .filter(|l| l["uri"] == lunch)
+        .collect();
+    assert_eq!(in_lunch.len(), 2, "{found}");
+    assert_eq!(
+        in_lunch[0]["range"]["start"],
+        json!({"line": 0, "character": 11})
+    );
+    let bad = lsp.request(
+        "workspace/executeCommand",
+        json!({"command": "nope", "arguments": []}),
+    );
+    assert!(bad.get("error").is_some(), "{bad}");
+    lsp.shutdown();
+}

@@ -27,6 +27,25 @@ pub fn code_actions(vault: &Vault, file: FileId, range: Span) -> Vec<CodeAction>
         return Vec::new();
     };
     let mut out = mojibake_repairs(vault, file, range);
+    if let Some((target, span)) = super::mentions::mention_at(vault, file, range.start as usize) {
+        let written = &note.text[span.range()];
+        let target_text = link_text(vault, file, target);
+        let link = if written == target_text {
+            format!("[[{written}]]")
+        } else {
+            format!("[[{target_text}|{written}]]")
+        };
+        out.push(CodeAction {
+            title: format!("Link to {link}"),
+            link_span: span,
+            create: None,
+            edits: vec![Edit {
+                file,
+                span,
+                new_text: link,
+            }],
+        });
+    }
     for (link, resolution) in note.syntax.links.iter().zip(&note.resolved) {
         let overlaps = link.span.start <= range.end && range.start <= link.span.end;
         if !overlaps || *resolution != Resolution::Unresolved {
@@ -366,6 +385,17 @@ type: customer
                   replace 4..12 with "’"
                   replace 19..27 with "—"
                   replace 37..41 with "·"
+            "#]],
+        );
+    }
+
+    #[test]
+    fn link_a_plain_mention() {
+        check(
+            &format!("{VAULT}//- Home.md\nLunch with Tomer Ha$0gay and th today\n"),
+            expect![[r#"
+                Link to [[Tomer Hagay]]
+                  replace 11..22 with "[[Tomer Hagay]]"
             "#]],
         );
     }

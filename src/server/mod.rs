@@ -28,6 +28,9 @@ use convert::{TextPositions, apply_change, path_to_uri, uri_to_path};
 pub use log::Level;
 use log::log;
 
+/// `workspace/executeCommand` with a note's URI: the note's unlinked mentions, as locations.
+pub const UNLINKED_MENTIONS: &str = "vaultls.unlinkedMentions";
+
 /// Completion lists are capped; the client asks again as the user types.
 const COMPLETION_LIMIT: usize = 100;
 /// Diagnostics wait this long after the last change before they are computed.
@@ -677,6 +680,10 @@ impl LanguageServer for Backend {
                     resolve_provider: Some(false),
                 }),
                 code_action_provider: Some(CodeActionProviderCapability::Simple(true)),
+                execute_command_provider: Some(ExecuteCommandOptions {
+                    commands: vec![UNLINKED_MENTIONS.to_string()],
+                    work_done_progress_options: WorkDoneProgressOptions::default(),
+                }),
                 workspace_symbol_provider: Some(OneOf::Left(true)),
                 rename_provider: Some(OneOf::Right(RenameOptions {
                     prepare_provider: Some(true),
@@ -1228,6 +1235,30 @@ impl LanguageServer for Backend {
                 }),
                 data: None,
             }])
+        })
+    }
+
+    async fn execute_command(&self, params: ExecuteCommandParams) -> Result<Option<LSPAny>> {
+        if params.command != UNLINKED_MENTIONS {
+            return Err(Error::invalid_params(format!(
+                "unknown command {}",
+                params.command
+            )));
+        }
+        let Some(uri) = params
+            .arguments
+            .first()
+            .and_then(|a| a.as_str())
+            .and_then(|s| s.parse::<Uri>().ok())
+        else {
+            return Err(Error::invalid_params(
+                "expected the note's URI as the first argument",
+            ));
+        };
+        self.answer(UNLINKED_MENTIONS, |state| {
+            let (id, vault, file) = state.note_of(&uri)?;
+            let found = features::mentions::unlinked_mentions(vault, file);
+            serde_json::to_value(state.locations(id, found)).ok()
         })
     }
 
