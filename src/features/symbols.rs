@@ -65,15 +65,114 @@ pub fn outline(syntax: &NoteSyntax, text_len: usize) -> Vec<Outline> {
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct NoteSymbol {
-    /// The title or alias that matched.
+    /// The title, alias or heading that matched.
     pub name: String,
     pub file: FileId,
+    /// The heading's span; empty for a note.
+    pub span: Span,
     /// The note's `type` and folder, for the picker.
     pub detail: String,
 }
 
-/// Notes whose file name, title or alias matches `query` (fuzzy), best first, at most `limit`.
+/// Symbols for a query:
+/// - `type:people tom`: notes whose frontmatter `type` is `people`, fuzzy on their names;
+/// - `#budget`: headings across the vault, fuzzy;
+/// - anything else: notes by file name, title or alias, fuzzy.
+///
+/// Best first, at most `limit`. The first two read every note (a picker, not a keystroke).
 pub fn workspace_symbols(vault: &Vault, query: &str, limit: usize) -> Vec<NoteSymbol> {
+    let query = query.trim();
+    if let Some(rest) = query.strip_prefix("type:") {
+        let (ty, rest) = rest.split_once(' ').unwrap_or((rest, ""));
+        return notes_of_type(vault, ty, rest.trim(), limit);
+    }
+    if let Some(rest) = query.strip_prefix('#') {
+        return headings(vault, rest.trim(), limit);
+    }
+    notes_by_name(vault, query, limit)
+}
+
+fn detail(vault: &Vault, id: FileId) -> String {
+    let ty = vault
+        .note(id)
+        .and_then(|n| n.syntax.frontmatter.as_ref())
+        .and_then(|f| f.note_type.as_deref());
+    let folder = crate::vault::path::parent(vault.path(id));
+    match ty {
+        Some(t) => format!("{t} · {folder}/"),
+        None => format!("{folder}/"),
+    }
+}
+
+/// Fuzzy-scores `candidates` (name, file, span) against `query`, best first.
+fn rank_fuzzy(
+    vault: &Vault,
+    query: &str,
+    candidates: Vec<(String, FileId, Span)>,
+    limit: usize,
+) -> Vec<NoteSymbol> {
+    let pattern = Pattern::new(
+        query,
+        CaseMatching::Ignore,
+        Normalization::Smart,
+        AtomKind::Fuzzy,
+    );
+    let mut matcher = Matcher::new(Config::DEFAULT);
+    let mut buf = Vec::new();
+    let mut scored: Vec<(u32, String, FileId, Span)> = candidates
+        .into_iter()
+        .filter_map(|(name, id, span)| {
+            let score = if query.is_empty() {
+                0
+            } else {
+                pattern.score(Utf32Str::new(&name, &mut buf), &mut matcher)?
+            };
+            Some((score, name, id, span))
+        })
+        .collect();
+    scored.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
+    scored
+        .into_iter()
+        .take(limit)
+        .map(|(_, name, file, span)| NoteSymbol {
+            name,
+            file,
+            span,
+            detail: detail(vault, file),
+        })
+        .collect()
+}
+
+fn notes_of_type(vault: &Vault, ty: &str, query: &str, limit: usize) -> Vec<NoteSymbol> {
+    let candidates = vault
+        .notes()
+        .filter(|(_, n)| {
+            n.syntax
+                .frontmatter
+                .as_ref()
+                .and_then(|f| f.note_type.as_deref())
+                .is_some_and(|t| t.eq_ignore_ascii_case(ty))
+        })
+        .map(|(id, n)| (n.title.clone(), id, Span::default()))
+        .collect();
+    rank_fuzzy(vault, query, candidates, limit)
+}
+
+fn headings(vault: &Vault, query: &str, limit: usize) -> Vec<NoteSymbol> {
+    let candidates = vault
+        .notes()
+        .flat_map(|(id, n)| {
+            n.syntax
+                .headings
+                .iter()
+                .map(move |h| (h.text.clone(), id, h.span))
+        })
+        .collect();
+    rank_fuzzy(vault, query, candidates, limit)
+}
+
+/// Notes whose file name, title or alias matches `query` (fuzzy), best first, at most `limit`.
+fn notes_by_name(vault: &Vault, query: &str, limit: usize) -> Vec<NoteSymbol> {
     let folded = fold(query.trim()).into_owned();
     let pattern = Pattern::new(
         query.trim(),
@@ -123,20 +222,11 @@ pub fn workspace_symbols(vault: &Vault, query: &str, limit: usize) -> Vec<NoteSy
         if !seen.insert((id, fold(&name).into_owned())) {
             continue;
         }
-        let ty = note
-            .syntax
-            .frontmatter
-            .as_ref()
-            .and_then(|f| f.note_type.as_deref());
-        let folder = crate::vault::path::parent(path);
-        let detail = match ty {
-            Some(t) => format!("{t} · {folder}/"),
-            None => format!("{folder}/"),
-        };
         out.push(NoteSymbol {
             name,
             file: id,
-            detail,
+            span: Span::default(),
+            detail: detail(vault, id),
         });
     }
     out
@@ -183,7 +273,7 @@ mod tests {
     #[test]
     fn notes_by_name_title_and_alias() {
         let f = Fixture::parse(
-            "//- People/Tomer Hagay.md\n---\ntype: people\naliases: [TH]\n---\n\
+            "//- People/Tomer Hagay.md\n---\ntype: people\naliases: [TH]\n---\n## Budget review\n\
              //- People/Thomas.md\n---\ntitle: Tom Thomas\n---\n//- Home.md\n$0\n",
         );
         let show = |q: &str| -> Vec<String> {
@@ -207,5 +297,23 @@ mod tests {
             ]
         "#]]
         .assert_debug_eq(&show("hagay"));
+        expect![[r#"
+            [
+                "Tomer Hagay (people · People/)",
+            ]
+        "#]]
+        .assert_debug_eq(&show("type:people"));
+        expect![[r#"
+            [
+                "Tomer Hagay (people · People/)",
+            ]
+        "#]]
+        .assert_debug_eq(&show("type:people tom"));
+        expect![[r#"
+            [
+                "Budget review (people · People/)",
+            ]
+        "#]]
+        .assert_debug_eq(&show("#"));
     }
 }

@@ -1294,19 +1294,27 @@ impl LanguageServer for Backend {
                 .chain(std::iter::once((VaultId::Loose, &state.loose)));
             for (id, w) in vaults {
                 for s in features::symbols::workspace_symbols(&w.vault, &params.query, 100) {
-                    let Some(uri) = state.uri_of(id, w.vault.path(s.file)) else {
+                    let heading = !s.span.is_empty();
+                    let Some(location) = state.location(
+                        id,
+                        features::Location {
+                            file: s.file,
+                            span: s.span,
+                        },
+                    ) else {
                         continue;
                     };
                     #[allow(deprecated)]
                     found.push(SymbolInformation {
                         name: s.name,
-                        kind: SymbolKind::FILE,
+                        kind: if heading {
+                            SymbolKind::STRING
+                        } else {
+                            SymbolKind::FILE
+                        },
                         tags: None,
                         deprecated: None,
-                        location: Location {
-                            uri,
-                            range: Range::default(),
-                        },
+                        location,
                         container_name: Some(s.detail),
                     });
                 }
