@@ -611,3 +611,29 @@ fn unlinked_mentions_command() {
     assert!(bad.get("error").is_some(), "{bad}");
     lsp.shutdown();
 }
+
+#[test]
+fn semantic_tokens_tell_broken_links_apart() {
+    let (_dir, root) = sample_vault();
+    std::fs::write(root.join("Tokens.md"), "😀 [[Dana Levi]] [[Nobody]] #tag\n").unwrap();
+    let mut lsp = Lsp::start(&root, caps(&["utf-16"], false));
+    lsp.wait_indexed();
+    let (uri, _) = lsp.open(&root, "Tokens.md");
+    let tokens = lsp.request(
+        "textDocument/semanticTokens/full",
+        json!({"textDocument": {"uri": uri}}),
+    );
+    let data: Vec<u64> = tokens["result"]["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_u64().unwrap())
+        .collect();
+    // [deltaLine, deltaStart, length, type, modifiers] × 3 (Dana at 5 after the 2-unit emoji, Nobody 14 further, #tag 9 further), columns in UTF-16.
+    assert_eq!(
+        data,
+        [0, 5, 9, 0, 0, 0, 14, 6, 0, 1, 0, 9, 4, 1, 0],
+        "{tokens}"
+    );
+    lsp.shutdown();
+}

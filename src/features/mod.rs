@@ -9,6 +9,7 @@ pub mod hover;
 pub mod mentions;
 pub mod references;
 pub mod rename;
+pub mod semantic;
 pub mod structure;
 pub mod symbols;
 

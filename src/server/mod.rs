@@ -31,6 +31,13 @@ use log::log;
 /// `workspace/executeCommand` with a note's URI: the note's unlinked mentions, as locations.
 pub const UNLINKED_MENTIONS: &str = "vaultls.unlinkedMentions";
 
+/// Semantic token types: links (broken ones also `deprecated`), tags, block ids.
+const TOKEN_TYPES: [SemanticTokenType; 3] = [
+    SemanticTokenType::NAMESPACE,
+    SemanticTokenType::DECORATOR,
+    SemanticTokenType::MACRO,
+];
+
 /// Completion lists are capped; the client asks again as the user types.
 const COMPLETION_LIMIT: usize = 100;
 /// Diagnostics wait this long after the last change before they are computed.
@@ -671,6 +678,19 @@ impl LanguageServer for Backend {
                 definition_provider: Some(OneOf::Left(true)),
                 hover_provider: Some(HoverProviderCapability::Simple(true)),
                 document_symbol_provider: Some(OneOf::Left(true)),
+                semantic_tokens_provider: Some(
+                    SemanticTokensServerCapabilities::SemanticTokensOptions(
+                        SemanticTokensOptions {
+                            legend: SemanticTokensLegend {
+                                token_types: TOKEN_TYPES.to_vec(),
+                                token_modifiers: vec![SemanticTokenModifier::DEPRECATED],
+                            },
+                            full: Some(SemanticTokensFullOptions::Bool(true)),
+                            range: None,
+                            work_done_progress_options: WorkDoneProgressOptions::default(),
+                        },
+                    ),
+                ),
                 folding_range_provider: Some(FoldingRangeProviderCapability::Simple(true)),
                 document_link_provider: Some(DocumentLinkOptions {
                     resolve_provider: Some(false),
@@ -1259,6 +1279,49 @@ impl LanguageServer for Backend {
             let (id, vault, file) = state.note_of(&uri)?;
             let found = features::mentions::unlinked_mentions(vault, file);
             serde_json::to_value(state.locations(id, found)).ok()
+        })
+    }
+
+    async fn semantic_tokens_full(
+        &self,
+        params: SemanticTokensParams,
+    ) -> Result<Option<SemanticTokensResult>> {
+        use features::semantic::TokenKind;
+        self.answer("semanticTokens", |state| {
+            let (_, vault, file) = state.note_of(&params.text_document.uri)?;
+            let positions = TextPositions::of(vault.note(file)?, state.unit);
+            let mut data = Vec::new();
+            let (mut line, mut col) = (0u32, 0u32);
+            for (span, kind) in features::semantic::tokens(vault, file) {
+                let start = positions.position(span.start as usize);
+                let end = positions.position(span.end as usize);
+                if start.line != end.line {
+                    continue; // tokens cannot span lines
+                }
+                let (token_type, modifiers) = match kind {
+                    TokenKind::Link => (0, 0),
+                    TokenKind::BrokenLink => (0, 1),
+                    TokenKind::Tag => (1, 0),
+                    TokenKind::BlockId => (2, 0),
+                };
+                let delta_start = if start.line == line {
+                    start.character - col
+                } else {
+                    start.character
+                };
+                data.push(SemanticToken {
+                    delta_line: start.line - line,
+                    delta_start,
+                    length: end.character - start.character,
+                    token_type,
+                    token_modifiers_bitset: modifiers,
+                });
+                (line, col) = (start.line, start.character);
+            }
+            Some(SemanticTokensResult::Tokens(SemanticTokens {
+                result_id: None,
+                data,
+            }))
         })
     }
 
