@@ -62,7 +62,11 @@ pub fn code_actions(vault: &Vault, file: FileId, range: Span) -> Vec<CodeAction>
         for (id, alias) in near_misses(vault, &link.target) {
             let mut new_text = link_text(vault, file, id);
             if link.kind == LinkKind::Markdown {
-                new_text = vault.path(id).replace(' ', "%20");
+                new_text = percent_encoding::utf8_percent_encode(
+                    vault.path(id),
+                    crate::syntax::LINK_PATH_ENCODE,
+                )
+                .to_string();
             } else if let (Some(alias), None) = (&alias, link.display_span) {
                 new_text = format!("{new_text}|{alias}");
             }

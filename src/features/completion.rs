@@ -2,11 +2,10 @@
 //! note's headings after `[[Note#`, its block ids after `[[Note#^`, tags after `#`, and note
 //! paths after `](` in Markdown links.
 
-use nucleo_matcher::pattern::{AtomKind, CaseMatching, Normalization, Pattern};
 use nucleo_matcher::{Config, Matcher, Utf32Str};
-use percent_encoding::{AsciiSet, CONTROLS, utf8_percent_encode};
+use percent_encoding::utf8_percent_encode;
 
-use crate::syntax::{Span, is_tag_char};
+use crate::syntax::{LINK_PATH_ENCODE, Span, is_tag_char};
 use crate::vault::path::{fold, is_note_path, parent, stem};
 use crate::vault::{FileId, NameKind, Resolution, Vault};
 
@@ -80,7 +79,7 @@ pub fn completion(vault: &Vault, file: FileId, offset: usize, limit: usize) -> O
         let replace = Span::new(offset - query.len(), offset);
         let items = note_items(vault, file, query, replace, limit, |vault, id, _| {
             let path = vault.path(id);
-            let encoded = utf8_percent_encode(path, PATH_ENCODE).to_string();
+            let encoded = utf8_percent_encode(path, LINK_PATH_ENCODE).to_string();
             if closed {
                 encoded
             } else {
@@ -176,19 +175,6 @@ fn frontmatter(vault: &Vault, file: FileId, offset: usize, limit: usize) -> Opti
         is_incomplete,
     })
 }
-
-/// Characters percent-encoded in Markdown link destinations (Obsidian encodes spaces).
-const PATH_ENCODE: &AsciiSet = &CONTROLS
-    .add(b' ')
-    .add(b'<')
-    .add(b'>')
-    .add(b'(')
-    .add(b')')
-    .add(b'#')
-    .add(b'%')
-    .add(b'^')
-    .add(b'[')
-    .add(b']');
 
 /// Offset in `after` of `close` when the link is already closed on this line (before any
 /// other link opens).
@@ -438,12 +424,7 @@ fn note_items(
             add_hits(vault, file, &mut hits, name, notes, tier, 0);
         }
         if hits.len() < limit * 2 {
-            let pattern = Pattern::new(
-                query.trim(),
-                CaseMatching::Ignore,
-                Normalization::Smart,
-                AtomKind::Fuzzy,
-            );
+            let pattern = super::fuzzy_pattern(query);
             let mut matcher = Matcher::new(Config::DEFAULT);
             let mut buf = Vec::new();
             for (name, notes) in vault.names() {
@@ -688,16 +669,8 @@ fn snippet(text: &str) -> String {
 /// Documentation for a completion item naming `id`: its type and title, then its first lines.
 pub fn documentation(vault: &Vault, id: FileId) -> Option<String> {
     let note = vault.note(id)?;
-    let mut out = format!("**{}**", note.title);
-    if let Some(t) = note
-        .syntax
-        .frontmatter
-        .as_ref()
-        .and_then(|f| f.note_type.as_deref())
-    {
-        out += &format!(" · {t}");
-    }
-    out += &format!("  \n`{}`\n\n", vault.path(id));
+    let mut out = super::note_card(vault, id, note);
+    out += "\n\n";
     let body_start = note
         .syntax
         .frontmatter

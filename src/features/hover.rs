@@ -75,16 +75,7 @@ pub fn hover(vault: &Vault, file: FileId, offset: usize) -> Option<HoverInfo> {
 
 /// The card and the linked part of a note.
 fn note_preview(vault: &Vault, id: FileId, note: &Note, subpath: &Option<Subpath>) -> String {
-    let mut out = format!("**{}**", note.title);
-    if let Some(t) = note
-        .syntax
-        .frontmatter
-        .as_ref()
-        .and_then(|f| f.note_type.as_deref())
-    {
-        out += &format!(" · {t}");
-    }
-    out += &format!("  \n`{}`", vault.path(id));
+    let mut out = super::note_card(vault, id, note);
     let links = vault.linking_notes(id);
     out += &if links == 1 {
         " · 1 note links here".to_string()

@@ -20,6 +20,33 @@ use crate::syntax::{Heading, Link, NoteSyntax, Span, Subpath};
 use crate::vault::subpath::{find_block, find_heading, normalize_heading};
 use crate::vault::{FileId, Note, Vault};
 
+/// The first lines of a note preview: `**Title** · type` and the note's path.
+pub fn note_card(vault: &Vault, id: FileId, note: &Note) -> String {
+    let mut out = format!("**{}**", note.title);
+    if let Some(t) = note
+        .syntax
+        .frontmatter
+        .as_ref()
+        .and_then(|f| f.note_type.as_deref())
+    {
+        out += &format!(" · {t}");
+    }
+    out += &format!("  \n`{}`", vault.path(id));
+    out
+}
+
+/// A case-insensitive, accent-folding fuzzy pattern for note names (no search syntax: `'`,
+/// `^`, `$` and `!` are plain characters).
+pub fn fuzzy_pattern(query: &str) -> nucleo_matcher::pattern::Pattern {
+    use nucleo_matcher::pattern::{AtomKind, CaseMatching, Normalization, Pattern};
+    Pattern::new(
+        query.trim(),
+        CaseMatching::Ignore,
+        Normalization::Smart,
+        AtomKind::Fuzzy,
+    )
+}
+
 /// A place in the vault: a file and a byte range in it (empty at 0 for a whole file).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Location {

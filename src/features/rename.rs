@@ -3,10 +3,10 @@
 //! text and `#subpath` stay as they are. Used by `textDocument/rename` and by
 //! `workspace/willRenameFiles` (a rename in the editor's file tree).
 
-use percent_encoding::{AsciiSet, CONTROLS, percent_decode_str, utf8_percent_encode};
+use percent_encoding::{percent_decode_str, utf8_percent_encode};
 
 use super::link_at;
-use crate::syntax::{LinkKind, Span};
+use crate::syntax::{LINK_PATH_ENCODE, LinkKind, Span};
 use crate::vault::path::{file_name, fold, is_note_path, parent, stem};
 use crate::vault::{FileId, NameKind, Vault};
 
@@ -28,19 +28,6 @@ pub struct NoteRename {
 
 /// Characters Obsidian cannot have in a link target.
 const FORBIDDEN: &[char] = &['[', ']', '#', '^', '|', '\\', ':', '*', '"', '<', '>', '?'];
-
-/// Encoding for Markdown link destinations (spaces as `%20`, as Obsidian writes them).
-const ENCODE: &AsciiSet = &CONTROLS
-    .add(b' ')
-    .add(b'<')
-    .add(b'>')
-    .add(b'(')
-    .add(b')')
-    .add(b'#')
-    .add(b'%')
-    .add(b'^')
-    .add(b'[')
-    .add(b']');
 
 /// What a rename at some place renames.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -175,7 +162,7 @@ pub fn rename_heading(
             let (offset, part) = parts[k - 1];
             let replacement = match link.kind {
                 LinkKind::Wiki => new_text.to_string(),
-                LinkKind::Markdown => utf8_percent_encode(new_text, ENCODE).to_string(),
+                LinkKind::Markdown => utf8_percent_encode(new_text, LINK_PATH_ENCODE).to_string(),
             };
             let start = sub.start as usize + offset;
             edits.push(Edit {
@@ -318,7 +305,7 @@ pub fn rewrite_links(vault: &Vault, file: FileId, new_path: &str) -> Vec<Edit> {
                 if angle || !written.contains('%') && written.contains(' ') {
                     target
                 } else {
-                    utf8_percent_encode(&target, ENCODE).to_string()
+                    utf8_percent_encode(&target, LINK_PATH_ENCODE).to_string()
                 }
             }
         };

@@ -1,6 +1,5 @@
 //! Symbols: a note's heading outline (nested), and notes by title or alias across the vault.
 
-use nucleo_matcher::pattern::{AtomKind, CaseMatching, Normalization, Pattern};
 use nucleo_matcher::{Config, Matcher, Utf32Str};
 
 use crate::syntax::{NoteSyntax, Span};
@@ -111,12 +110,7 @@ fn rank_fuzzy(
     candidates: Vec<(String, FileId, Span)>,
     limit: usize,
 ) -> Vec<NoteSymbol> {
-    let pattern = Pattern::new(
-        query,
-        CaseMatching::Ignore,
-        Normalization::Smart,
-        AtomKind::Fuzzy,
-    );
+    let pattern = super::fuzzy_pattern(query);
     let mut matcher = Matcher::new(Config::DEFAULT);
     let mut buf = Vec::new();
     let mut scored: Vec<(u32, String, FileId, Span)> = candidates
@@ -174,12 +168,7 @@ fn headings(vault: &Vault, query: &str, limit: usize) -> Vec<NoteSymbol> {
 /// Notes whose file name, title or alias matches `query` (fuzzy), best first, at most `limit`.
 fn notes_by_name(vault: &Vault, query: &str, limit: usize) -> Vec<NoteSymbol> {
     let folded = fold(query.trim()).into_owned();
-    let pattern = Pattern::new(
-        query.trim(),
-        CaseMatching::Ignore,
-        Normalization::Smart,
-        AtomKind::Fuzzy,
-    );
+    let pattern = super::fuzzy_pattern(query);
     let mut matcher = Matcher::new(Config::DEFAULT);
     let mut buf = Vec::new();
     let mut hits: Vec<(u8, u32, FileId, NameKind, &str)> = Vec::new();

@@ -2,9 +2,23 @@
 
 use std::borrow::Cow;
 
-use percent_encoding::percent_decode_str;
+use percent_encoding::{AsciiSet, CONTROLS, percent_decode_str};
 
 use super::{Link, LinkKind, Span, Subpath};
+
+/// What is percent-encoded when vaultls writes a Markdown link destination (spaces as `%20`, as
+/// Obsidian writes them, and the characters that would end or split the destination).
+pub const LINK_PATH_ENCODE: &AsciiSet = &CONTROLS
+    .add(b' ')
+    .add(b'<')
+    .add(b'>')
+    .add(b'(')
+    .add(b')')
+    .add(b'#')
+    .add(b'%')
+    .add(b'^')
+    .add(b'[')
+    .add(b']');
 
 /// Splits a link target at its first `#` into path and subpath text.
 pub fn split_subpath(target: &str) -> (&str, Option<&str>) {

@@ -13,7 +13,7 @@ mod tag;
 
 pub use frontmatter::{Field, Frontmatter, Value};
 pub use line_index::{ColumnUnit, LineCol, LineIndex};
-pub use link::{is_external_url, split_subpath};
+pub use link::{LINK_PATH_ENCODE, is_external_url, split_subpath};
 pub use span::Span;
 pub use tag::{is_tag_char, valid_tag};
 
