@@ -5,6 +5,7 @@
 //! snapshot), and the front ends (the `check` CLI report in [`check`]).
 
 pub mod check;
+pub mod config;
 pub mod features;
 pub mod server;
 pub mod syntax;

@@ -2,7 +2,8 @@ use std::mem::ManuallyDrop;
 use std::path::Path;
 use std::process::ExitCode;
 
-use vaultls::check::{Format, report};
+use vaultls::check::{Format, report_configured};
+use vaultls::config::Config;
 use vaultls::vault::Vault;
 
 /// mimalloc: loading a vault allocates millions of small strings from two or more threads,
@@ -103,7 +104,18 @@ fn check(args: &[String]) -> ExitCode {
     let vault_arg = vault_arg.unwrap_or(".");
     // The process exits right after the report: freeing every string of a large vault one
     // by one would only delay the exit.
-    let vault = match Vault::load(Path::new(vault_arg)) {
+    let root = Path::new(vault_arg);
+    let (config, problems) = Config::load(root);
+    for p in &problems {
+        let at = p
+            .position
+            .map_or(String::new(), |(l, c)| format!(":{}:{}", l + 1, c + 1));
+        eprintln!(
+            "vaultls: {}{at}: {} (the rest of the settings apply)",
+            p.source, p.message
+        );
+    }
+    let vault = match Vault::load_filtered(root, &|path| config.ignores(path), &|_, _| {}) {
         Ok(v) => ManuallyDrop::new(v),
         Err(err) => {
             eprintln!("vaultls: cannot open vault `{vault_arg}`: {err}");
@@ -113,7 +125,7 @@ fn check(args: &[String]) -> ExitCode {
     for issue in vault.issues() {
         eprintln!("vaultls: {}: {}", issue.path, issue.message);
     }
-    let report = report(&vault, vault_arg);
+    let report = report_configured(&vault, vault_arg, &config);
     print!("{}", report.render(format));
     ExitCode::from(report.exit_code() as u8)
 }

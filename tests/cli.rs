@@ -146,3 +146,35 @@ fn hostile_notes_are_checked_without_failing() {
             .any(|d| d["path"] == "yaml.md" && d["code"] == "frontmatter-yaml")
     );
 }
+
+#[test]
+fn vault_settings_change_findings_and_ignore_folders() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    std::fs::create_dir_all(root.join("Templates")).unwrap();
+    std::fs::create_dir_all(root.join(".obsidian")).unwrap();
+    std::fs::write(root.join("Templates/Person.md"), "[[{{name}}]]\n").unwrap();
+    std::fs::write(root.join("A.md"), "[[Missing]] VASTâ€™s\n").unwrap();
+    std::fs::write(
+        root.join(".obsidian/app.json"),
+        r#"{"userIgnoreFilters": ["Templates/"]}"#,
+    )
+    .unwrap();
+    std::fs::write(
+        root.join(".vaultls.toml"),
+        "[diagnostics]\nbroken-link = \"hint\"\nmojibake = \"off\"\nbogus = \"off\"\n",
+    )
+    .unwrap();
+    let out = vaultls(&["check", root.to_str().unwrap()]);
+    assert_eq!(
+        stdout(&out),
+        "A.md:1:3: hint[broken-link]: no note or file \"Missing\" in the vault\n\
+         1 notes (1 files), 1 links: 1 findings (0 errors, 0 warnings, 0 infos, 1 hints)\n"
+    );
+    assert_eq!(out.status.code(), Some(0), "a hint does not fail the check");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains(".vaultls.toml:4:1: unknown finding `bogus`"),
+        "{err}"
+    );
+}

@@ -637,3 +637,49 @@ fn semantic_tokens_tell_broken_links_apart() {
     );
     lsp.shutdown();
 }
+
+#[test]
+fn settings_from_the_client_and_a_bad_settings_file() {
+    let (_dir, root) = sample_vault();
+    std::fs::write(root.join(".vaultls.toml"), "[completion\nlink-style = 1\n").unwrap();
+    let uri_root = self::uri(&root);
+    let mut lsp = Lsp::spawn(json!({
+        "processId": null,
+        "rootUri": uri_root,
+        "capabilities": caps(&["utf-16"], false),
+        "initializationOptions": {"completion": {"link-style": "absolute"}},
+    }));
+    let toml_uri = self::uri(&root.join(".vaultls.toml"));
+    let diags = lsp.diagnostics(&toml_uri, "a diagnostic on the bad settings file", |d| {
+        !d.is_empty()
+    });
+    assert!(
+        diags[0]["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("invalid TOML"),
+        "{diags:?}"
+    );
+    assert_eq!(diags[0]["range"]["start"]["line"], 0);
+    lsp.wait_indexed();
+    let (uri, text) = lsp.open(&root, MEETING);
+    let end = pos16(&text, "# Weekly sync on the release train", 34);
+    lsp.notify(
+        "textDocument/didChange",
+        json!({
+            "textDocument": {"uri": uri, "version": 2},
+            "contentChanges": [{"range": {"start": end, "end": end}, "text": " [[Dana L"}],
+        }),
+    );
+    let mut at = end.clone();
+    at["character"] = json!(34 + 9);
+    let completion = lsp.request(
+        "textDocument/completion",
+        json!({"textDocument": {"uri": uri}, "position": at}),
+    );
+    assert_eq!(
+        completion["result"]["items"][0]["textEdit"]["newText"], "People/Dana Levi]]",
+        "{completion}"
+    );
+    lsp.shutdown();
+}

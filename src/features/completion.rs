@@ -5,6 +5,7 @@
 use nucleo_matcher::{Config, Matcher, Utf32Str};
 use percent_encoding::utf8_percent_encode;
 
+use crate::config::LinkStyle;
 use crate::syntax::{LINK_PATH_ENCODE, Span, is_tag_char};
 use crate::vault::path::{fold, is_note_path, parent, stem};
 use crate::vault::{FileId, NameKind, Resolution, Vault};
@@ -49,6 +50,17 @@ pub struct Completion {
 /// Completion at `offset` of note `file`, at most `limit` items; `None` where nothing is
 /// completed (plain text, link display text).
 pub fn completion(vault: &Vault, file: FileId, offset: usize, limit: usize) -> Option<Completion> {
+    completion_styled(vault, file, offset, limit, LinkStyle::Shortest)
+}
+
+/// [`completion`] writing new links in `style`.
+pub fn completion_styled(
+    vault: &Vault,
+    file: FileId,
+    offset: usize,
+    limit: usize,
+    style: LinkStyle,
+) -> Option<Completion> {
     let note = vault.note(file)?;
     let text = &note.text;
     let offset = crate::syntax::line_index::floor_char_boundary(text, offset.min(text.len()));
@@ -69,7 +81,9 @@ pub fn completion(vault: &Vault, file: FileId, offset: usize, limit: usize) -> O
         let start = line_start + open + 2;
         let embed = prefix[..open].ends_with('!');
         let closing = closing_at(after, "]]");
-        return wikilink(vault, file, text, start, offset, closing, embed, limit);
+        return wikilink(
+            vault, file, text, start, offset, closing, embed, limit, style,
+        );
     }
     if let Some(open) = prefix.rfind("](").filter(|&o| !prefix[o..].contains(')')) {
         let typed_start = line_start + open + 2;
@@ -194,6 +208,7 @@ fn wikilink(
     closing: Option<usize>,
     embed: bool,
     limit: usize,
+    style: LinkStyle,
 ) -> Option<Completion> {
     let typed = &text[start..offset];
     if typed.contains('|') {
@@ -211,7 +226,7 @@ fn wikilink(
         let replace = Span::new(start, part_end(offset));
         let suffix = if closing.is_some() { "" } else { "]]" };
         let mut result = note_items(vault, file, typed, replace, limit, |vault, id, alias| {
-            let target = link_text(vault, file, id);
+            let target = styled_link_text(vault, file, id, style);
             match alias {
                 Some(alias) => format!("{target}|{alias}{suffix}"),
                 None => format!("{target}{suffix}"),
@@ -554,6 +569,28 @@ fn attachment_items(
             filter_text: name,
             file: Some(id),
         });
+    }
+}
+
+/// The link path for `target` from `from` in a link style.
+pub fn styled_link_text(vault: &Vault, from: FileId, target: FileId, style: LinkStyle) -> String {
+    let path = vault.path(target);
+    let without_md = if is_note_path(path) {
+        &path[..path.len() - 3]
+    } else {
+        path
+    };
+    match style {
+        LinkStyle::Shortest => link_text(vault, from, target),
+        LinkStyle::Absolute => without_md.to_string(),
+        LinkStyle::Relative => {
+            let rel = super::rename::relative(parent(vault.path(from)), path);
+            if is_note_path(&rel) {
+                rel[..rel.len() - 3].to_string()
+            } else {
+                rel
+            }
+        }
     }
 }
 
@@ -904,6 +941,16 @@ tags: [project]
             none
         "#]],
         );
+    }
+
+    #[test]
+    fn link_styles() {
+        let f = Fixture::parse(&format!("{VAULT}//- Meetings/Home.md\n$0\n"));
+        let id = f.vault.id("People/Tomer Hagay.md").unwrap();
+        let text = |style| styled_link_text(&f.vault, f.file, id, style);
+        assert_eq!(text(LinkStyle::Shortest), "Tomer Hagay");
+        assert_eq!(text(LinkStyle::Absolute), "People/Tomer Hagay");
+        assert_eq!(text(LinkStyle::Relative), "../People/Tomer Hagay");
     }
 
     #[test]

@@ -357,7 +357,7 @@ fn rewrite(
 }
 
 /// The path of `to` relative to the folder `from` (`../x/y.md`, `./y.md`).
-fn relative(from: &str, to: &str) -> String {
+pub fn relative(from: &str, to: &str) -> String {
     let from: Vec<&str> = from.split('/').filter(|p| !p.is_empty()).collect();
     let to_parts: Vec<&str> = to.split('/').collect();
     let common = from

@@ -20,6 +20,7 @@ use tower_lsp_server::jsonrpc::{Error, Result};
 use tower_lsp_server::ls_types::*;
 use tower_lsp_server::{Client, LanguageServer, LspService, Server};
 
+use crate::config::{Config, ConfigProblem};
 use crate::features::{self, completion::ItemKind};
 use crate::syntax::ColumnUnit;
 use crate::vault::path::is_note_path;
@@ -63,6 +64,10 @@ enum VaultId {
 struct Workspace {
     root: PathBuf,
     vault: Vault,
+    /// `.obsidian/app.json`, `.vaultls.toml` and the client's `initializationOptions`.
+    config: Config,
+    /// What was wrong with them, reported once the client is initialized.
+    config_problems: Vec<ConfigProblem>,
     /// Whether the initial load has finished.
     indexed: bool,
 }
@@ -88,6 +93,8 @@ struct State {
     rename_files: bool,
     /// Whether the client applies file creations in workspace edits.
     create_files: bool,
+    /// The client's `initializationOptions` (settings that apply to every folder).
+    init_options: serde_json::Value,
 }
 
 impl State {
@@ -255,8 +262,11 @@ impl Backend {
                     loose: Workspace {
                         root: PathBuf::from("/"),
                         vault: Vault::new("/"),
+                        config: Config::default(),
+                        config_problems: Vec::new(),
                         indexed: true,
                     },
+                    init_options: serde_json::Value::Null,
                     documents: HashMap::new(),
                     work_done_progress: false,
                     watch_registration: false,
@@ -322,9 +332,17 @@ impl Backend {
         };
         let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<(usize, usize)>();
         let load_root = root.clone();
+        let config = self
+            .read()
+            .folders
+            .get(index)
+            .and_then(|w| w.as_ref())
+            .map(|w| w.config.clone())
+            .unwrap_or_default();
         let load = tokio::task::spawn_blocking(move || {
             let started = std::time::Instant::now();
-            let vault = Vault::load_with_progress(&load_root, &|done, total| {
+            let ignored = |path: &str| config.ignores(path);
+            let vault = Vault::load_filtered(&load_root, &ignored, &|done, total| {
                 let _ = tx.send((done, total));
             });
             (vault, started.elapsed())
@@ -397,7 +415,9 @@ impl Backend {
                             let file = vault.id(&doc.path)?;
                             let note = vault.note(file)?;
                             let positions = TextPositions::of(note, state.unit);
-                            let diagnostics = features::diagnostics::note_diagnostics(vault, file)
+                            let config = &state.workspace(doc.vault)?.config;
+                            let diagnostics = config
+                                .apply_to(features::diagnostics::note_diagnostics(vault, file))
                                 .into_iter()
                                 .map(|d| to_lsp_diagnostic(&positions, d))
                                 .collect::<Vec<_>>();
@@ -445,7 +465,8 @@ impl Backend {
                 .into_iter()
                 .filter_map(|p| {
                     let (id, rel) = state.locate(&p);
-                    (id != VaultId::Loose && !rel.is_empty() && !watch::is_hidden(&rel))
+                    let ignored = state.workspace(id).is_some_and(|w| w.config.ignores(&rel));
+                    (id != VaultId::Loose && !rel.is_empty() && !watch::is_hidden(&rel) && !ignored)
                         .then_some((id, rel, p))
                 })
                 .collect::<Vec<_>>()
@@ -509,13 +530,26 @@ impl Backend {
     fn add_folder(&self, uri: &Uri) -> Option<(usize, PathBuf)> {
         let path = uri_to_path(uri)?;
         let root = std::fs::canonicalize(&path).unwrap_or(path);
+        let (mut config, mut config_problems) = Config::load(&root);
         let mut state = self.write();
         if state.folders.iter().flatten().any(|w| w.root == root) {
             return None;
         }
+        config_problems.extend(
+            config
+                .apply_json(&state.init_options)
+                .into_iter()
+                .map(|message| ConfigProblem {
+                    source: "initializationOptions".to_string(),
+                    position: None,
+                    message,
+                }),
+        );
         state.folders.push(Some(Workspace {
             root: root.clone(),
             vault: Vault::new(&root),
+            config,
+            config_problems,
             indexed: false,
         }));
         Some((state.folders.len() - 1, root))
@@ -628,6 +662,7 @@ impl LanguageServer for Backend {
                 .and_then(|d| d.dynamic_registration)
                 .unwrap_or(false);
         }
+        self.write().init_options = params.initialization_options.clone().unwrap_or_default();
         #[allow(deprecated)]
         let folders: Vec<Uri> = match (&params.workspace_folders, &params.root_uri) {
             (Some(folders), _) if !folders.is_empty() => {
@@ -748,6 +783,7 @@ impl LanguageServer for Backend {
                 .collect();
             (roots, state.watch_registration)
         };
+        self.report_config_problems().await;
         let registered = register && self.register_watchers().await;
         if !registered {
             let paths: Vec<PathBuf> = roots.iter().map(|(_, r)| r.clone()).collect();
@@ -908,8 +944,15 @@ impl LanguageServer for Backend {
             let note = vault.note(file)?;
             let positions = TextPositions::of(note, state.unit);
             let offset = positions.offset(at.position);
-            let result = features::completion::completion(vault, file, offset, COMPLETION_LIMIT)?;
-            let indexing = !state.workspace(id)?.indexed;
+            let workspace = state.workspace(id)?;
+            let result = features::completion::completion_styled(
+                vault,
+                file,
+                offset,
+                COMPLETION_LIMIT,
+                workspace.config.link_style,
+            )?;
+            let indexing = !workspace.indexed;
             let items = result
                 .items
                 .into_iter()
@@ -1401,6 +1444,55 @@ impl LanguageServer for Backend {
 }
 
 impl Backend {
+    /// Shows what was wrong with each folder's settings: diagnostics on `.vaultls.toml`, a
+    /// message for the rest. The defaults apply in their place.
+    async fn report_config_problems(&self) {
+        let reports: Vec<(PathBuf, Vec<ConfigProblem>)> = self
+            .read()
+            .folders
+            .iter()
+            .flatten()
+            .filter(|w| !w.config_problems.is_empty())
+            .map(|w| (w.root.clone(), w.config_problems.clone()))
+            .collect();
+        for (root, problems) in reports {
+            let (in_file, other): (Vec<_>, Vec<_>) = problems
+                .into_iter()
+                .partition(|p| p.source == crate::config::CONFIG_FILE);
+            if let Some(uri) = path_to_uri(&root.join(crate::config::CONFIG_FILE))
+                && !in_file.is_empty()
+            {
+                let diagnostics = in_file
+                    .into_iter()
+                    .map(|p| {
+                        let (line, col) = p.position.unwrap_or((0, 0));
+                        Diagnostic {
+                            range: Range::new(
+                                Position::new(line, col),
+                                Position::new(line, col + 1),
+                            ),
+                            severity: Some(DiagnosticSeverity::ERROR),
+                            code: Some(NumberOrString::String("config".to_string())),
+                            source: Some("vaultls".to_string()),
+                            message: format!("{} (defaults apply)", p.message),
+                            ..Diagnostic::default()
+                        }
+                    })
+                    .collect();
+                self.client
+                    .publish_diagnostics(uri, diagnostics, None)
+                    .await;
+            }
+            for p in other {
+                let message = format!("vaultls: {}: {}", p.source, p.message);
+                log(Level::Warn, &message);
+                self.client
+                    .show_message(MessageType::WARNING, message)
+                    .await;
+            }
+        }
+    }
+
     /// Asks the client to send `workspace/didChangeWatchedFiles` for every file.
     async fn register_watchers(&self) -> bool {
         let options = DidChangeWatchedFilesRegistrationOptions {

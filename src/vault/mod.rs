@@ -183,7 +183,17 @@ impl Vault {
         root: &Path,
         progress: &(dyn Fn(usize, usize) + Sync),
     ) -> std::io::Result<Vault> {
-        let (paths, mut issues) = load::walk(root)?;
+        Vault::load_filtered(root, &|_| false, progress)
+    }
+
+    /// [`Vault::load_with_progress`], leaving out the files `ignored` says (by vault path).
+    pub fn load_filtered(
+        root: &Path,
+        ignored: &(dyn Fn(&str) -> bool + Sync),
+        progress: &(dyn Fn(usize, usize) + Sync),
+    ) -> std::io::Result<Vault> {
+        let (mut paths, mut issues) = load::walk(root)?;
+        paths.retain(|(path, _)| !ignored(path));
         let total = paths.len();
         let done = std::sync::atomic::AtomicUsize::new(0);
         progress(0, total);

@@ -1,0 +1,321 @@
+//! What users tune, per vault: `.obsidian/app.json` (the vault's own link settings) first,
+//! then `.vaultls.toml` at the vault root, then the client's `initializationOptions`.
+//!
+//! ```toml
+//! [diagnostics]
+//! broken-link = "warning"   # error | warning | info | hint | off, for any finding code
+//! mojibake = "off"
+//!
+//! [completion]
+//! link-style = "shortest"   # shortest | relative | absolute
+//!
+//! [vault]
+//! ignore = ["Templates", "Archive/2019"]   # folders left out of the vault
+//! ```
+//!
+//! A bad file never stops vaultls: the problem is reported (with its position) and the
+//! defaults stay.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use serde_json::Value;
+
+use crate::features::diagnostics::{Diagnostic, Severity};
+
+pub const CONFIG_FILE: &str = ".vaultls.toml";
+
+/// The finding codes a `[diagnostics]` table may name.
+pub const CODES: &[&str] = &[
+    "broken-link",
+    "broken-heading",
+    "broken-block",
+    "ambiguous-link",
+    "frontmatter-yaml",
+    "mojibake",
+];
+
+/// How completion writes links (Obsidian's "New link format").
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum LinkStyle {
+    /// The bare name when unambiguous, else as many folders as needed.
+    #[default]
+    Shortest,
+    /// Relative to the linking note (`../People/Name`).
+    Relative,
+    /// The full vault path (`People/Name`).
+    Absolute,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Config {
+    /// Per finding code: a new severity, or `None` to turn it off.
+    pub diagnostics: BTreeMap<String, Option<Severity>>,
+    pub link_style: LinkStyle,
+    /// Vault folders (vault-relative, `/`-separated) whose files are left out.
+    pub ignore: Vec<String>,
+}
+
+/// A problem in a configuration source.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ConfigProblem {
+    /// `.vaultls.toml`, `.obsidian/app.json` or `initializationOptions`.
+    pub source: String,
+    /// 0-based line and column (characters) in the file, when known.
+    pub position: Option<(u32, u32)>,
+    pub message: String,
+}
+
+impl Config {
+    /// The configuration of the vault at `root`, and what was wrong with its files.
+    pub fn load(root: &Path) -> (Config, Vec<ConfigProblem>) {
+        let mut config = Config::default();
+        let mut problems = Vec::new();
+        if let Ok(text) = std::fs::read_to_string(root.join(".obsidian/app.json")) {
+            config.apply_obsidian(&text);
+        }
+        if let Ok(text) = std::fs::read_to_string(root.join(CONFIG_FILE)) {
+            problems.extend(config.apply_toml(&text));
+        }
+        (config, problems)
+    }
+
+    /// Obsidian's own settings: `newLinkFormat` and `userIgnoreFilters`. Obsidian writes this
+    /// file; anything unreadable in it is ignored.
+    pub fn apply_obsidian(&mut self, json: &str) {
+        let Ok(value) = serde_json::from_str::<Value>(json) else {
+            return;
+        };
+        match value.get("newLinkFormat").and_then(Value::as_str) {
+            Some("relative") => self.link_style = LinkStyle::Relative,
+            Some("absolute") => self.link_style = LinkStyle::Absolute,
+            Some("shortest") => self.link_style = LinkStyle::Shortest,
+            _ => {}
+        }
+        if let Some(filters) = value.get("userIgnoreFilters").and_then(Value::as_array) {
+            for f in filters.iter().filter_map(Value::as_str) {
+                let folder = f.trim().trim_matches('/');
+                if !folder.is_empty() && !self.ignore.iter().any(|i| i == folder) {
+                    self.ignore.push(folder.to_string());
+                }
+            }
+        }
+    }
+
+    /// `.vaultls.toml`; returns its problems (the valid parts still apply).
+    pub fn apply_toml(&mut self, text: &str) -> Vec<ConfigProblem> {
+        let problem = |position, message: String| ConfigProblem {
+            source: CONFIG_FILE.to_string(),
+            position,
+            message,
+        };
+        let table: toml::Table = match text.parse() {
+            Ok(t) => t,
+            Err(err) => {
+                let position = err.span().map(|span| line_col(text, span.start));
+                return vec![problem(
+                    position,
+                    format!("invalid TOML: {}", err.message()),
+                )];
+            }
+        };
+        let value = serde_json::to_value(&table).unwrap_or(Value::Null);
+        self.apply_json(&value)
+            .into_iter()
+            .map(|message| {
+                // Point at the key the message names, when it can be found.
+                let key = message.split('`').nth(1).unwrap_or("");
+                let position = (!key.is_empty())
+                    .then(|| text.find(key))
+                    .flatten()
+                    .map(|at| line_col(text, at));
+                problem(position, message)
+            })
+            .collect()
+    }
+
+    /// The same settings as JSON (from `initializationOptions`); returns problem messages.
+    pub fn apply_json(&mut self, value: &Value) -> Vec<String> {
+        let mut problems = Vec::new();
+        let Some(top) = value.as_object() else {
+            if !value.is_null() {
+                problems.push("settings must be a table of sections".to_string());
+            }
+            return problems;
+        };
+        for (section, body) in top {
+            match section.as_str() {
+                "diagnostics" => {
+                    let Some(body) = body.as_object() else {
+                        problems.push("`diagnostics` must be a table".into());
+                        continue;
+                    };
+                    for (code, level) in body {
+                        if !CODES.contains(&code.as_str()) {
+                            problems.push(format!(
+                                "unknown finding `{code}`; known: {}",
+                                CODES.join(", ")
+                            ));
+                            continue;
+                        }
+                        let severity = match level.as_str() {
+                            Some("error") => Some(Severity::Error),
+                            Some("warning") => Some(Severity::Warning),
+                            Some("info") => Some(Severity::Info),
+                            Some("hint") => Some(Severity::Hint),
+                            Some("off") => None,
+                            _ => {
+                                problems.push(format!(
+                                    "`{code}` must be \"error\", \"warning\", \"info\", \"hint\" or \"off\""
+                                ));
+                                continue;
+                            }
+                        };
+                        self.diagnostics.insert(code.clone(), severity);
+                    }
+                }
+                "completion" => {
+                    let Some(body) = body.as_object() else {
+                        problems.push("`completion` must be a table".into());
+                        continue;
+                    };
+                    for (key, v) in body {
+                        match (key.as_str(), v.as_str()) {
+                            ("link-style", Some("shortest")) => {
+                                self.link_style = LinkStyle::Shortest
+                            }
+                            ("link-style", Some("relative")) => {
+                                self.link_style = LinkStyle::Relative
+                            }
+                            ("link-style", Some("absolute")) => {
+                                self.link_style = LinkStyle::Absolute
+                            }
+                            ("link-style", _) => problems.push(
+                                "`link-style` must be \"shortest\", \"relative\" or \"absolute\""
+                                    .into(),
+                            ),
+                            _ => problems.push(format!("unknown setting `{key}` in [completion]")),
+                        }
+                    }
+                }
+                "vault" => {
+                    let Some(body) = body.as_object() else {
+                        problems.push("`vault` must be a table".into());
+                        continue;
+                    };
+                    for (key, v) in body {
+                        match (key.as_str(), v.as_array()) {
+                            ("ignore", Some(items)) => {
+                                for item in items {
+                                    match item.as_str().map(|s| s.trim().trim_matches('/')) {
+                                        Some(f) if !f.is_empty() => {
+                                            if !self.ignore.iter().any(|i| i == f) {
+                                                self.ignore.push(f.to_string());
+                                            }
+                                        }
+                                        _ => problems.push("`ignore` lists folder paths".into()),
+                                    }
+                                }
+                            }
+                            ("ignore", None) => {
+                                problems.push("`ignore` must be a list of folders".into())
+                            }
+                            _ => problems.push(format!("unknown setting `{key}` in [vault]")),
+                        }
+                    }
+                }
+                other => problems.push(format!(
+                    "unknown section `{other}`; known: diagnostics, completion, vault"
+                )),
+            }
+        }
+        problems
+    }
+
+    /// Whether a vault path lies in an ignored folder.
+    pub fn ignores(&self, path: &str) -> bool {
+        self.ignore.iter().any(|folder| {
+            path.strip_prefix(folder.as_str())
+                .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
+        })
+    }
+
+    /// Findings with the configured severities; those turned off are dropped.
+    pub fn apply_to(&self, diagnostics: Vec<Diagnostic>) -> Vec<Diagnostic> {
+        if self.diagnostics.is_empty() {
+            return diagnostics;
+        }
+        diagnostics
+            .into_iter()
+            .filter_map(|mut d| match self.diagnostics.get(d.code) {
+                Some(Some(severity)) => {
+                    d.severity = *severity;
+                    Some(d)
+                }
+                Some(None) => None,
+                None => Some(d),
+            })
+            .collect()
+    }
+}
+
+/// 0-based line and character column of a byte offset.
+fn line_col(text: &str, at: usize) -> (u32, u32) {
+    let at = crate::syntax::line_index::floor_char_boundary(text, at.min(text.len()));
+    let line = text[..at].matches('\n').count();
+    let start = text[..at].rfind('\n').map_or(0, |i| i + 1);
+    (line as u32, text[start..at].chars().count() as u32)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn toml_settings_apply() {
+        let mut c = Config::default();
+        let problems = c.apply_toml(
+            "[diagnostics]\nbroken-link = \"off\"\nmojibake = \"warning\"\n\n[completion]\nlink-style = \"absolute\"\n\n[vault]\nignore = [\"Templates\", \"/Archive/\"]\n",
+        );
+        assert_eq!(problems, vec![]);
+        assert_eq!(c.diagnostics.get("broken-link"), Some(&None));
+        assert_eq!(
+            c.diagnostics.get("mojibake"),
+            Some(&Some(Severity::Warning))
+        );
+        assert_eq!(c.link_style, LinkStyle::Absolute);
+        assert!(c.ignores("Templates/Person.md"));
+        assert!(c.ignores("Archive"));
+        assert!(!c.ignores("TemplatesX/a.md"));
+    }
+
+    #[test]
+    fn problems_are_reported_and_the_rest_applies() {
+        let mut c = Config::default();
+        let problems = c.apply_toml("[diagnostics]\nbroken-lnk = \"off\"\nmojibake = \"loud\"\n[completion]\nlink-style = \"relative\"\n");
+        let messages: Vec<(Option<(u32, u32)>, &str)> = problems
+            .iter()
+            .map(|p| (p.position, p.message.as_str()))
+            .collect();
+        assert_eq!(messages.len(), 2, "{messages:?}");
+        assert_eq!(messages[0].0, Some((1, 0)));
+        assert!(messages[0].1.starts_with("unknown finding `broken-lnk`"));
+        assert_eq!(messages[1].0, Some((2, 0)));
+        assert_eq!(c.link_style, LinkStyle::Relative);
+        let bad = Config::default()
+            .clone()
+            .apply_toml("[diagnostics\nx = 1\n");
+        assert_eq!(bad.len(), 1);
+        assert!(bad[0].message.starts_with("invalid TOML"), "{bad:?}");
+        assert_eq!(bad[0].position.map(|p| p.0), Some(0));
+    }
+
+    #[test]
+    fn obsidian_settings() {
+        let mut c = Config::default();
+        c.apply_obsidian(r#"{"newLinkFormat": "relative", "userIgnoreFilters": ["Templates/"]}"#);
+        assert_eq!(c.link_style, LinkStyle::Relative);
+        assert!(c.ignores("Templates/x.md"));
+        c.apply_obsidian("not json");
+    }
+}
