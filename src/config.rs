@@ -10,7 +10,8 @@
 //! link-style = "shortest"   # shortest | relative | absolute
 //!
 //! [vault]
-//! ignore = ["Templates", "Archive/2019"]   # folders left out of the vault
+//! ignore = ["Archive/2019"]   # folders left out of the vault
+//! templates = "Templates"      # Templates/people.md fills new notes of type people
 //! ```
 //!
 //! A bad file never stops vaultls: the problem is reported (with its position) and the
@@ -54,6 +55,8 @@ pub struct Config {
     pub link_style: LinkStyle,
     /// Vault folders (vault-relative, `/`-separated) whose files are left out.
     pub ignore: Vec<String>,
+    /// The folder of note templates (`Templates/people.md` for new `people` notes).
+    pub templates: Option<String>,
 }
 
 /// A problem in a configuration source.
@@ -219,6 +222,14 @@ impl Config {
                             }
                             ("ignore", None) => {
                                 problems.push("`ignore` must be a list of folders".into())
+                            }
+                            ("templates", _) => {
+                                match v.as_str().map(|s| s.trim().trim_matches('/')) {
+                                    Some(f) if !f.is_empty() => {
+                                        self.templates = Some(f.to_string())
+                                    }
+                                    _ => problems.push("`templates` must be a folder path".into()),
+                                }
                             }
                             _ => problems.push(format!("unknown setting `{key}` in [vault]")),
                         }

@@ -23,6 +23,17 @@ const SUGGESTIONS: usize = 3;
 
 /// Fixes for the broken links that `range` touches in note `file`.
 pub fn code_actions(vault: &Vault, file: FileId, range: Span) -> Vec<CodeAction> {
+    code_actions_with_templates(vault, file, range, None)
+}
+
+/// [`code_actions`], filling new notes from the `templates` folder when it has a template for
+/// the new note's type (`Templates/people.md`) or folder (`Templates/People.md`).
+pub fn code_actions_with_templates(
+    vault: &Vault,
+    file: FileId,
+    range: Span,
+    templates: Option<&str>,
+) -> Vec<CodeAction> {
     let Some(note) = vault.note(file) else {
         return Vec::new();
     };
@@ -51,7 +62,7 @@ pub fn code_actions(vault: &Vault, file: FileId, range: Span) -> Vec<CodeAction>
         if !overlaps || *resolution != Resolution::Unresolved {
             continue;
         }
-        if let Some(create) = create_note(vault, file, &link.target) {
+        if let Some(create) = create_note(vault, file, &link.target, templates) {
             out.push(CodeAction {
                 title: format!("Create note \"{}\"", create.0),
                 link_span: link.span,
@@ -151,7 +162,12 @@ fn mojibake_repairs(vault: &Vault, file: FileId, range: Span) -> Vec<CodeAction>
 
 /// The note a broken link asks for: its path (as Obsidian creates it: the link's folder path,
 /// else the vault root) and content (the `type` most notes in that folder have).
-fn create_note(vault: &Vault, file: FileId, target: &str) -> Option<(String, String)> {
+fn create_note(
+    vault: &Vault,
+    file: FileId,
+    target: &str,
+    templates: Option<&str>,
+) -> Option<(String, String)> {
     let target = target.trim();
     if target.is_empty() {
         return None;
@@ -177,11 +193,29 @@ fn create_note(vault: &Vault, file: FileId, target: &str) -> Option<(String, Str
         return None;
     }
     let folder = parent(&path);
+    let ty = folder_type(vault, folder);
+    let title = stem(&path);
+    let template = templates.and_then(|dir| {
+        let folder_name = crate::vault::path::file_name(folder);
+        let names = ty
+            .iter()
+            .map(String::as_str)
+            .chain(Some(folder_name).filter(|f| !f.is_empty()));
+        names
+            .filter_map(|name| {
+                let id = vault.resolve_path(file, &format!("/{dir}/{name}")).file()?;
+                Some(vault.note(id)?.text.replace("{{title}}", title))
+            })
+            .next()
+    });
+    if let Some(content) = template {
+        return Some((path, content));
+    }
     let mut content = String::new();
-    if let Some(ty) = folder_type(vault, folder) {
+    if let Some(ty) = ty {
         content += &format!("---\ntype: {ty}\n---\n\n");
     }
-    content += &format!("# {}\n", stem(&path));
+    content += &format!("# {title}\n");
     Some((path, content))
 }
 
@@ -402,6 +436,19 @@ type: customer
                   replace 11..22 with "[[Tomer Hagay]]"
             "#]],
         );
+    }
+
+    #[test]
+    fn templates_folder_fills_new_notes() {
+        let f = Fixture::parse(&format!(
+            "{VAULT}//- Templates/people.md\n---\ntype: people\n---\n# {{{{title}}}}\n## Profile\n\
+             //- Home.md\n[[People/Noa Lev$0i]]\n"
+        ));
+        let actions =
+            code_actions_with_templates(&f.vault, f.file, Span::empty(f.offset), Some("Templates"));
+        let (path, content) = actions[0].create.clone().unwrap();
+        assert_eq!(path, "People/Noa Levi.md");
+        assert_eq!(content, "---\ntype: people\n---\n# Noa Levi\n## Profile\n");
     }
 
     #[test]

@@ -9,6 +9,7 @@ use crate::vault::{FileId, Note, Vault};
 pub enum FoldKind {
     Frontmatter,
     Section,
+    List,
 }
 
 /// A foldable range of whole lines (0-based, inclusive).
@@ -56,6 +57,16 @@ pub fn folding_ranges(note: &Note) -> Vec<Fold> {
         &line,
         &mut out,
     );
+    for list in &note.syntax.lists {
+        let (start, end) = (line(list.start as usize), line(list.end as usize));
+        if end > start {
+            out.push(Fold {
+                start_line: start,
+                end_line: end,
+                kind: FoldKind::List,
+            });
+        }
+    }
     out
 }
 
@@ -81,7 +92,7 @@ mod tests {
     #[test]
     fn folds_frontmatter_and_sections() {
         let f = Fixture::parse(
-            "//- N.md\n---\ntype: x\n---\n# Title\nintro\n\n## A\na1\na2\n\n## B\nb$0\n",
+            "//- N.md\n---\ntype: x\n---\n# Title\nintro\n\n## A\na1\na2\n\n## B\nb$0\n- one\n  - two\n- three\n",
         );
         let folds: Vec<(u32, u32, FoldKind)> = folding_ranges(f.vault.note(f.file).unwrap())
             .into_iter()
@@ -91,9 +102,10 @@ mod tests {
             folds,
             vec![
                 (0, 2, FoldKind::Frontmatter),
-                (3, 11, FoldKind::Section),
+                (3, 14, FoldKind::Section),
                 (6, 8, FoldKind::Section),
-                (10, 11, FoldKind::Section),
+                (10, 14, FoldKind::Section),
+                (12, 14, FoldKind::List),
             ]
         );
     }

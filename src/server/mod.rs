@@ -1165,7 +1165,10 @@ impl LanguageServer for Backend {
             let root = &state.workspace(id)?.root;
             let mut out: CodeActionResponse = Vec::new();
             let mut first_suggestion = true;
-            for action in features::code_actions::code_actions(vault, file, span) {
+            let templates = state.workspace(id)?.config.templates.as_deref();
+            for action in
+                features::code_actions::code_actions_with_templates(vault, file, span, templates)
+            {
                 let diagnostics = params
                     .context
                     .diagnostics
@@ -1245,7 +1248,8 @@ impl LanguageServer for Backend {
                         end_line: f.end_line,
                         kind: Some(match f.kind {
                             features::structure::FoldKind::Frontmatter => FoldingRangeKind::Comment,
-                            features::structure::FoldKind::Section => FoldingRangeKind::Region,
+                            features::structure::FoldKind::Section
+                            | features::structure::FoldKind::List => FoldingRangeKind::Region,
                         }),
                         ..FoldingRange::default()
                     })

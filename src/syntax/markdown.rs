@@ -231,6 +231,12 @@ impl BodyParser<'_> {
                     self.last_block = Some(trim_line_end(self.text, span));
                 }
             }
+            TagEnd::List(_) if self.code_depth == 0 => {
+                self.pending_block = None;
+                let span = trim_line_end(self.text, span);
+                self.note.lists.push(span);
+                self.last_block = Some(span);
+            }
             TagEnd::List(_) | TagEnd::Table | TagEnd::BlockQuote(_) | TagEnd::HtmlBlock => {
                 self.pending_block = None;
                 self.last_block = Some(trim_line_end(self.text, span));

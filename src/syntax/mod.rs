@@ -27,6 +27,8 @@ pub struct NoteSyntax {
     pub tags: Vec<Tag>,
     /// Wikilinks and local Markdown links, in text order.
     pub links: Vec<Link>,
+    /// Lists (nested ones too), for folding.
+    pub lists: Vec<Span>,
     pub errors: Vec<SyntaxError>,
 }
 
@@ -153,6 +155,7 @@ pub fn parse_note(text: &str) -> NoteSyntax {
     note.tags.shrink_to_fit();
     note.headings.shrink_to_fit();
     note.blocks.shrink_to_fit();
+    note.lists.shrink_to_fit();
     note
 }
 
