@@ -8,6 +8,7 @@
 //!
 //! [completion]
 //! link-style = "shortest"   # shortest | relative | absolute
+//! markdown-links = false     # [Name](Name.md) instead of [[Name]]
 //!
 //! [vault]
 //! ignore = ["Archive/2019"]   # folders left out of the vault
@@ -48,11 +49,21 @@ pub enum LinkStyle {
     Absolute,
 }
 
+/// How completion writes a new link: the path style, and wikilink or Markdown link.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct LinkFormat {
+    pub style: LinkStyle,
+    /// `[Name](Folder/Name.md)` instead of `[[Name]]` (Obsidian's "Use [[Wikilinks]]" off).
+    pub markdown: bool,
+}
+
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Config {
     /// Per finding code: a new severity, or `None` to turn it off.
     pub diagnostics: BTreeMap<String, Option<Severity>>,
     pub link_style: LinkStyle,
+    /// Whether completion writes Markdown links instead of wikilinks.
+    pub markdown_links: bool,
     /// Vault folders (vault-relative, `/`-separated) whose files are left out.
     pub ignore: Vec<String>,
     /// The folder of note templates (`Templates/people.md` for new `people` notes).
@@ -94,6 +105,9 @@ impl Config {
             Some("absolute") => self.link_style = LinkStyle::Absolute,
             Some("shortest") => self.link_style = LinkStyle::Shortest,
             _ => {}
+        }
+        if let Some(markdown) = value.get("useMarkdownLinks").and_then(Value::as_bool) {
+            self.markdown_links = markdown;
         }
         if let Some(filters) = value.get("userIgnoreFilters").and_then(Value::as_array) {
             for f in filters.iter().filter_map(Value::as_str) {
@@ -193,6 +207,12 @@ impl Config {
                             ("link-style", Some("absolute")) => {
                                 self.link_style = LinkStyle::Absolute
                             }
+                            ("markdown-links", _) => match v.as_bool() {
+                                Some(b) => self.markdown_links = b,
+                                None => {
+                                    problems.push("`markdown-links` must be true or false".into())
+                                }
+                            },
                             ("link-style", _) => problems.push(
                                 "`link-style` must be \"shortest\", \"relative\" or \"absolute\""
                                     .into(),
@@ -241,6 +261,13 @@ impl Config {
             }
         }
         problems
+    }
+
+    pub fn link_format(&self) -> LinkFormat {
+        LinkFormat {
+            style: self.link_style,
+            markdown: self.markdown_links,
+        }
     }
 
     /// Whether a vault path lies in an ignored folder.

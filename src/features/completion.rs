@@ -5,7 +5,7 @@
 use nucleo_matcher::{Config, Matcher, Utf32Str};
 use percent_encoding::utf8_percent_encode;
 
-use crate::config::LinkStyle;
+use crate::config::{LinkFormat, LinkStyle};
 use crate::syntax::{LINK_PATH_ENCODE, Span, is_tag_char};
 use crate::vault::path::{fold, is_note_path, parent, stem};
 use crate::vault::{FileId, NameKind, Resolution, Vault};
@@ -50,16 +50,16 @@ pub struct Completion {
 /// Completion at `offset` of note `file`, at most `limit` items; `None` where nothing is
 /// completed (plain text, link display text).
 pub fn completion(vault: &Vault, file: FileId, offset: usize, limit: usize) -> Option<Completion> {
-    completion_styled(vault, file, offset, limit, LinkStyle::Shortest)
+    completion_styled(vault, file, offset, limit, LinkFormat::default())
 }
 
-/// [`completion`] writing new links in `style`.
+/// [`completion`] writing new links in `format`.
 pub fn completion_styled(
     vault: &Vault,
     file: FileId,
     offset: usize,
     limit: usize,
-    style: LinkStyle,
+    format: LinkFormat,
 ) -> Option<Completion> {
     let note = vault.note(file)?;
     let text = &note.text;
@@ -82,7 +82,7 @@ pub fn completion_styled(
         let embed = prefix[..open].ends_with('!');
         let closing = closing_at(after, "]]");
         return wikilink(
-            vault, file, text, start, offset, closing, embed, limit, style,
+            vault, file, text, start, offset, closing, embed, limit, format,
         );
     }
     if let Some(open) = prefix.rfind("](").filter(|&o| !prefix[o..].contains(')')) {
@@ -208,8 +208,9 @@ fn wikilink(
     closing: Option<usize>,
     embed: bool,
     limit: usize,
-    style: LinkStyle,
+    format: LinkFormat,
 ) -> Option<Completion> {
+    let style = format.style;
     let typed = &text[start..offset];
     if typed.contains('|') {
         return None; // display text is the user's own
@@ -223,6 +224,24 @@ fn wikilink(
         None => offset,
     };
     let Some(hash) = typed.find('#') else {
+        if format.markdown && !embed {
+            // `[[Tom` becomes `[Tomer Hagay](People/Tomer%20Hagay.md)`, brackets included.
+            let end = closing.map_or(offset, |close| offset + close + 2);
+            let replace = Span::new(start - 2, end);
+            let mut result = note_items(vault, file, typed, replace, limit, |vault, id, alias| {
+                let mut path = styled_link_text(vault, file, id, style);
+                if is_note_path(vault.path(id)) {
+                    path.push_str(".md");
+                }
+                let label = alias.map_or_else(|| stem(vault.path(id)).to_string(), String::from);
+                let encoded = utf8_percent_encode(&path, LINK_PATH_ENCODE);
+                format!("[{label}]({encoded})")
+            });
+            for item in &mut result.items {
+                item.filter_text = format!("[[{}", item.filter_text);
+            }
+            return Some(result);
+        }
         let replace = Span::new(start, part_end(offset));
         let suffix = if closing.is_some() { "" } else { "]]" };
         let mut result = note_items(vault, file, typed, replace, limit, |vault, id, alias| {
@@ -941,6 +960,22 @@ tags: [project]
             none
         "#]],
         );
+    }
+
+    #[test]
+    fn markdown_link_format() {
+        let f = Fixture::parse(&format!(
+            "{VAULT}//- Meetings/Home.md\nSee [[tomer h$0]] now\n"
+        ));
+        let format = LinkFormat {
+            style: LinkStyle::Shortest,
+            markdown: true,
+        };
+        let c = completion_styled(&f.vault, f.file, f.offset, 5, format).unwrap();
+        let text = &f.vault.note(f.file).unwrap().text;
+        let first = &c.items[0];
+        assert_eq!(first.new_text, "[Tomer Hagay](Tomer%20Hagay.md)");
+        assert_eq!(&text[first.replace.range()], "[[tomer h]]");
     }
 
     #[test]

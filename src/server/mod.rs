@@ -950,7 +950,7 @@ impl LanguageServer for Backend {
                 file,
                 offset,
                 COMPLETION_LIMIT,
-                workspace.config.link_style,
+                workspace.config.link_format(),
             )?;
             let indexing = !workspace.indexed;
             let items = result
