@@ -337,6 +337,7 @@ fn without_a_root_open_documents_link_to_each_other() {
 #[test]
 fn rename_rewrites_links_as_a_workspace_edit_and_touches_no_file() {
     let (_dir, root) = sample_vault();
+    let before = support::snapshot(&root);
     let mut caps = caps(&["utf-16"], false);
     caps["workspace"]["workspaceEdit"] =
         json!({"documentChanges": true, "resourceOperations": ["rename"]});
@@ -401,6 +402,10 @@ fn rename_rewrites_links_as_a_workspace_edit_and_touches_no_file() {
     assert_eq!(home_edits.len(), 1, "{moved}");
     assert_eq!(home_edits[0]["newText"], "Archive/Tomer Hagay");
     lsp.shutdown();
+    assert!(
+        support::snapshot(&root) == before,
+        "the server wrote to the vault"
+    );
 }
 
 #[test]
