@@ -884,41 +884,31 @@ trait ListMap<K, V> {
         K: Borrow<Q>;
 }
 
-impl<K: Hash + Eq, V> ListMap<K, V> for HashMap<K, Vec<V>> {
-    fn list_mut<Q: Hash + Ord + ?Sized>(&mut self, key: &Q) -> Option<&mut Vec<V>>
-    where
-        K: Borrow<Q>,
-    {
-        self.get_mut(key)
-    }
-    fn insert_list(&mut self, key: K, list: Vec<V>) {
-        self.insert(key, list);
-    }
-    fn remove_list<Q: Hash + Ord + ?Sized>(&mut self, key: &Q)
-    where
-        K: Borrow<Q>,
-    {
-        self.remove(key);
-    }
+/// One implementation for both map kinds (the methods are the maps' own).
+macro_rules! list_map {
+    ($map:ident, $($key_bound:tt)+) => {
+        impl<K: $($key_bound)+, V> ListMap<K, V> for $map<K, Vec<V>> {
+            fn list_mut<Q: Hash + Ord + ?Sized>(&mut self, key: &Q) -> Option<&mut Vec<V>>
+            where
+                K: Borrow<Q>,
+            {
+                self.get_mut(key)
+            }
+            fn insert_list(&mut self, key: K, list: Vec<V>) {
+                self.insert(key, list);
+            }
+            fn remove_list<Q: Hash + Ord + ?Sized>(&mut self, key: &Q)
+            where
+                K: Borrow<Q>,
+            {
+                self.remove(key);
+            }
+        }
+    };
 }
 
-impl<K: Ord, V> ListMap<K, V> for BTreeMap<K, Vec<V>> {
-    fn list_mut<Q: Hash + Ord + ?Sized>(&mut self, key: &Q) -> Option<&mut Vec<V>>
-    where
-        K: Borrow<Q>,
-    {
-        self.get_mut(key)
-    }
-    fn insert_list(&mut self, key: K, list: Vec<V>) {
-        self.insert(key, list);
-    }
-    fn remove_list<Q: Hash + Ord + ?Sized>(&mut self, key: &Q)
-    where
-        K: Borrow<Q>,
-    {
-        self.remove(key);
-    }
-}
+list_map!(HashMap, Hash + Eq);
+list_map!(BTreeMap, Ord);
 
 /// Appends to the list under `key`, allocating the key only when it is new.
 fn push_to<K, V>(map: &mut impl ListMap<K, V>, key: impl Into<K> + AsRef<str>, value: V)
