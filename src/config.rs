@@ -272,10 +272,9 @@ impl Config {
 
     /// Whether a vault path lies in an ignored folder.
     pub fn ignores(&self, path: &str) -> bool {
-        self.ignore.iter().any(|folder| {
-            path.strip_prefix(folder.as_str())
-                .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
-        })
+        self.ignore
+            .iter()
+            .any(|folder| crate::vault::path::is_within(path, folder))
     }
 
     /// Findings with the configured severities; those turned off are dropped.

@@ -148,8 +148,10 @@ fn frontmatter(vault: &Vault, file: FileId, offset: usize, limit: usize) -> Opti
         }
         Some(k) if k.eq_ignore_ascii_case("tags") || k.eq_ignore_ascii_case("tag") => vault
             .tags()
+            // A tag's display casing folds back to it: filter before looking the casing up.
+            .filter(|t| t.contains(&wanted))
             .map(|t| {
-                let uses: u32 = vault.tag_uses(t).iter().map(|(_, n)| n).sum();
+                let (_, uses) = vault.tag_count(t);
                 let shown = shown_tag(vault, t).unwrap_or_else(|| t.to_string());
                 (uses, shown.clone(), ItemKind::Tag, shown)
             })
@@ -666,10 +668,11 @@ fn tag(
         .tags()
         .filter(|t| t.contains(&query))
         .filter_map(|t| {
-            let uses = vault.tag_uses(t);
+            let (notes, uses) = vault.tag_count(t);
             // The tag being typed is in the index too; alone it is no suggestion.
-            let only_this = *t == query && uses.len() == 1 && uses[0] == (file, 1);
-            (!only_this).then(|| (uses.iter().map(|(_, n)| *n as usize).sum(), t))
+            let only_this =
+                *t == query && (notes, uses) == (1, 1) && vault.first_tagged_note(t) == Some(file);
+            (!only_this).then_some((uses as usize, t))
         })
         .collect();
     tags.sort_by(|a, b| (b.0, a.1).cmp(&(a.0, b.1)));
@@ -703,8 +706,7 @@ fn tag(
 
 /// A tag as first written in the vault (tags are case-insensitive; display keeps a casing).
 fn shown_tag(vault: &Vault, folded: &str) -> Option<String> {
-    let (id, _) = *vault.tag_uses(folded).first()?;
-    let note = vault.note(id)?;
+    let note = vault.note(vault.first_tagged_note(folded)?)?;
     note.syntax
         .tags
         .iter()

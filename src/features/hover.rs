@@ -3,7 +3,7 @@
 
 use super::link_at;
 use crate::syntax::{Span, Subpath, Value};
-use crate::vault::path::fold;
+use crate::vault::path::{fold, is_within};
 use crate::vault::subpath::{find_block, find_heading};
 use crate::vault::{FileId, Note, Resolution, Vault};
 
@@ -45,21 +45,17 @@ pub fn hover(vault: &Vault, file: FileId, offset: usize) -> Option<HoverInfo> {
         });
     }
     let tag = note.syntax.tags.iter().find(|t| t.span.touches(offset))?;
-    let uses = vault.tag_uses(&tag.name);
-    let total: u32 = uses.iter().map(|(_, n)| n).sum();
+    let (notes, total) = vault.tag_count(&tag.name);
     let wanted = fold(&tag.name).into_owned();
     let nested = vault
         .tags()
-        .filter(|t| {
-            t.len() > wanted.len() && t.starts_with(&wanted) && t[wanted.len()..].starts_with('/')
-        })
+        .filter(|t| *t != wanted && is_within(t, &wanted))
         .count();
     let mut markdown = format!(
-        "**#{}**: {total} use{} in {} note{}",
+        "**#{}**: {total} use{} in {notes} note{}",
         tag.name,
         if total == 1 { "" } else { "s" },
-        uses.len(),
-        if uses.len() == 1 { "" } else { "s" }
+        if notes == 1 { "" } else { "s" }
     );
     if nested > 0 {
         markdown += &format!(

@@ -2,7 +2,7 @@
 
 use super::{Location, link_at, link_target, linked_heading, same_subpath};
 use crate::syntax::{Span, Subpath};
-use crate::vault::path::fold;
+use crate::vault::path::{fold, is_within};
 use crate::vault::subpath::normalize_heading;
 use crate::vault::{FileId, LinkSite, Resolution, Vault};
 
@@ -133,25 +133,15 @@ fn site_location(vault: &Vault, site: LinkSite) -> Option<Location> {
 /// Every occurrence of a tag and its nested tags, case-insensitively.
 fn tag_occurrences(vault: &Vault, name: &str) -> Vec<Location> {
     let wanted = fold(name).into_owned();
-    let nested = format!("{wanted}/");
-    let mut notes: Vec<FileId> = vault
-        .tags()
-        .filter(|t| *t == wanted || t.starts_with(&nested))
-        .flat_map(|t| vault.tag_uses(t).into_iter().map(|(id, _)| id))
-        .collect();
-    notes.sort_unstable();
-    notes.dedup();
-    notes
+    vault
+        .notes_tagged_within(name)
         .into_iter()
         .filter_map(|id| Some((id, vault.note(id)?)))
         .flat_map(|(id, note)| {
             note.syntax
                 .tags
                 .iter()
-                .filter(|t| {
-                    let t = fold(&t.name);
-                    *t == *wanted || t.starts_with(&nested)
-                })
+                .filter(|t| is_within(&fold(&t.name), &wanted))
                 .map(move |t| Location {
                     file: id,
                     span: t.span,

@@ -7,7 +7,7 @@ use percent_encoding::{percent_decode_str, utf8_percent_encode};
 
 use super::link_at;
 use crate::syntax::{LINK_PATH_ENCODE, LinkKind, Span};
-use crate::vault::path::{file_name, fold, is_note_path, parent, stem};
+use crate::vault::path::{file_name, fold, is_note_path, is_within, parent, stem};
 use crate::vault::{FileId, NameKind, Vault};
 
 /// One text replacement in one note.
@@ -185,25 +185,15 @@ pub fn rename_tag(vault: &Vault, old: &str, new: &str) -> Result<Vec<Edit>, Stri
         ));
     }
     let wanted = fold(old).into_owned();
-    let mut notes: Vec<FileId> = vault
-        .tags()
-        .filter(|t| *t == wanted || t.starts_with(&format!("{wanted}/")))
-        .flat_map(|t| vault.tag_uses(t).into_iter().map(|(id, _)| id))
-        .collect();
-    notes.sort_unstable();
-    notes.dedup();
     let mut edits = Vec::new();
-    for id in notes {
+    for id in vault.notes_tagged_within(old) {
         let Some(note) = vault.note(id) else { continue };
         for tag in &note.syntax.tags {
             let folded = fold(&tag.name);
-            let rest = if *folded == *wanted {
-                ""
-            } else if folded.starts_with(&wanted) && folded[wanted.len()..].starts_with('/') {
-                &tag.name[wanted.len()..]
-            } else {
+            if !is_within(&folded, &wanted) {
                 continue;
-            };
+            }
+            let rest = &tag.name[wanted.len()..];
             let span = match tag.source {
                 crate::syntax::TagSource::Inline => {
                     Span::new(tag.span.start as usize + 1, tag.span.end as usize)

@@ -365,6 +365,36 @@ impl Vault {
         self.properties.get(key)
     }
 
+    /// How many notes use a tag (case-insensitive), and how many times in all.
+    pub fn tag_count(&self, tag: &str) -> (usize, u32) {
+        self.tags
+            .get(&*fold(tag))
+            .map_or((0, 0), |notes| (notes.len(), notes.values().sum()))
+    }
+
+    /// The note, first in path order, that uses a tag (its casing is the one to show).
+    pub fn first_tagged_note(&self, tag: &str) -> Option<FileId> {
+        let notes = self.tags.get(&*fold(tag))?;
+        notes
+            .keys()
+            .copied()
+            .min_by(|a, b| self.path(*a).cmp(self.path(*b)))
+    }
+
+    /// The notes using a tag or a tag nested under it (`area` and `area/sub`), in id order.
+    pub fn notes_tagged_within(&self, tag: &str) -> Vec<FileId> {
+        let wanted = fold(tag);
+        let mut notes: Vec<FileId> = self
+            .tags
+            .iter()
+            .filter(|(t, _)| path::is_within(t, &wanted))
+            .flat_map(|(_, notes)| notes.keys().copied())
+            .collect();
+        notes.sort_unstable();
+        notes.dedup();
+        notes
+    }
+
     /// Every tag in use (folded).
     pub fn tags(&self) -> impl Iterator<Item = &str> {
         self.tags.keys().map(String::as_str)

@@ -52,6 +52,13 @@ pub fn join_normalized(base: &str, rel: &str) -> Option<String> {
     (!parts.is_empty()).then(|| parts.join("/"))
 }
 
+/// Whether `path` is `ancestor` or lies below it (`a/b` is within `a`, `ab` is not). Serves
+/// folders and nested tags alike.
+pub fn is_within(path: &str, ancestor: &str) -> bool {
+    path.strip_prefix(ancestor)
+        .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
+}
+
 /// Case-folds a path or name for Obsidian's case-insensitive matching; borrows when there is
 /// nothing to fold (ASCII without capitals, the common case for tags and keys).
 pub fn fold(s: &str) -> Cow<'_, str> {
@@ -108,5 +115,7 @@ mod tests {
         assert_eq!(link_key("img.PNG"), "img.png");
         assert_eq!(file_keys("F/Note.md"), vec!["note.md", "note"]);
         assert_eq!(file_keys("F/img.png"), vec!["img.png"]);
+        assert!(is_within("a/b", "a") && is_within("a", "a"));
+        assert!(!is_within("ab", "a") && !is_within("a", "a/b"));
     }
 }
