@@ -193,7 +193,12 @@ pub fn rename_tag(vault: &Vault, old: &str, new: &str) -> Result<Vec<Edit>, Stri
             if !is_within(&folded, &wanted) {
                 continue;
             }
-            let rest = &tag.name[wanted.len()..];
+            // The rest keeps its casing, unless folding changed byte lengths (`İ` → `i̇`).
+            let rest = tag
+                .name
+                .get(wanted.len()..)
+                .filter(|_| folded.len() == tag.name.len())
+                .unwrap_or(&folded[wanted.len()..]);
             let span = match tag.source {
                 crate::syntax::TagSource::Inline => {
                     Span::new(tag.span.start as usize + 1, tag.span.end as usize)
@@ -559,6 +564,14 @@ Self: [[Tomer Hagay#Profile]]
                 A.md: #Area #field/sub #areas #area
                 A.md: #Area #area/sub #areas #field
                 B.md: text #field/x
+            "#]],
+        );
+        check_text(
+            "//- A.md\n#İstanbul/Old #İstanb$0ul\n",
+            "city",
+            expect![[r#"
+                A.md: #city/old #İstanbul
+                A.md: #İstanbul/Old #city
             "#]],
         );
         check_text(
