@@ -270,11 +270,7 @@ fn wikilink(
     let note = vault.note(target)?;
     let sub_start = start + hash + 1;
     let sub = &text[sub_start..offset];
-    let end = {
-        let e = part_end(offset);
-        // `part_end` stops at `#`; a heading chain continues past it only when typed.
-        if closing.is_some() { e } else { offset }
-    };
+    let end = part_end(offset);
     let suffix = if closing.is_some() { "" } else { "]]" };
     if let Some(query) = sub.strip_prefix('^') {
         let replace = Span::new(sub_start, end);

@@ -332,8 +332,7 @@ fn rewrite(
             path.strip_suffix(".md").unwrap_or(path).to_string()
         }
     };
-    if let Some(rest) = written.strip_prefix('/') {
-        let _ = rest;
+    if written.starts_with('/') {
         return format!("/{}", finish(new_path));
     }
     if written.starts_with("./") || written.starts_with("../") {

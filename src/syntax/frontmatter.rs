@@ -26,15 +26,6 @@ pub struct Frontmatter {
     pub error: Option<SyntaxError>,
 }
 
-impl Frontmatter {
-    pub fn get(&self, key: &str) -> Option<&Value> {
-        self.fields
-            .iter()
-            .find(|f| f.key.eq_ignore_ascii_case(key))
-            .map(|f| &f.value)
-    }
-}
-
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Field {
     pub key: String,

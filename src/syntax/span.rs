@@ -47,10 +47,6 @@ impl Span {
     pub fn contains_span(self, other: Span) -> bool {
         self.start <= other.start && other.end <= self.end
     }
-
-    pub fn shifted(self, by: usize) -> Span {
-        Span::new(self.start as usize + by, self.end as usize + by)
-    }
 }
 
 impl fmt::Debug for Span {
