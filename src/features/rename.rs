@@ -172,6 +172,7 @@ pub fn rename_heading(
             });
         }
     }
+    still_parses(vault, &edits, new_text)?;
     Ok(edits)
 }
 
@@ -217,6 +218,7 @@ pub fn rename_tag(vault: &Vault, old: &str, new: &str) -> Result<Vec<Edit>, Stri
             });
         }
     }
+    still_parses(vault, &edits, new)?;
     Ok(edits)
 }
 
@@ -247,6 +249,12 @@ pub fn rename_note(vault: &Vault, file: FileId, new_name: &str) -> Result<NoteRe
             "a note name cannot contain \"{c}\": links to it would break"
         ));
     }
+    if let Some(c) = new_path.chars().find(|c| c.is_control()) {
+        return Err(format!(
+            "a note name cannot contain the control character {:?}",
+            c
+        ));
+    }
     if new_path
         .split('/')
         .any(|p| p.is_empty() || p == "." || p == "..")
@@ -259,11 +267,43 @@ pub fn rename_note(vault: &Vault, file: FileId, new_name: &str) -> Result<NoteRe
         return Err(format!("\"{new_path}\" exists already"));
     }
     let edits = rewrite_links(vault, file, &new_path);
+    still_parses(vault, &edits, new_name)?;
     Ok(NoteRename {
         file,
         new_path,
         edits,
     })
+}
+
+/// Refuses a rename whose edits would change how an edited note parses: a new name that
+/// merges with its surroundings (`$` next to another `$` becomes math, for one) would turn
+/// links, headings or tags into something else. Each edited note is parsed again with the
+/// edits applied; the counts of links, headings and tags must stay the same.
+fn still_parses(vault: &Vault, edits: &[Edit], new_name: &str) -> Result<(), String> {
+    let mut by_file: Vec<&Edit> = edits.iter().collect();
+    by_file.sort_by_key(|e| (e.file, std::cmp::Reverse(e.span.start)));
+    for group in by_file.chunk_by(|a, b| a.file == b.file) {
+        let Some(note) = vault.note(group[0].file) else {
+            continue;
+        };
+        let mut text = note.text.clone();
+        for e in group {
+            text.replace_range(e.span.range(), &e.new_text);
+        }
+        let before = &note.syntax;
+        let after = crate::syntax::parse_note(&text);
+        if after.links.len() != before.links.len()
+            || after.headings.len() != before.headings.len()
+            || after.tags.len() != before.tags.len()
+        {
+            return Err(format!(
+                "\"{new_name}\" would change what {} means (its links, headings or tags would \
+                 parse differently); choose another name",
+                vault.path(group[0].file)
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// The edits that make every link to `file` point at `new_path` instead.
@@ -482,6 +522,22 @@ Self: [[Tomer Hagay#Profile]]
             expect![[r#"
             error: "" is not a note name
         "#]],
+        );
+        // Found by fuzzing: with another `$` on the line, `[[$]]` would become math.
+        check(
+            "//- Note.md\n[[TH]][[./No$0te]][[Note]]\n",
+            "$",
+            expect![[r#"
+                error: "$" would change what Note.md means (its links, headings or tags would parse differently); choose another name
+            "#]],
+        );
+        // Found by fuzzing: a control character made a name whose links no longer parse.
+        check(
+            &fixture,
+            "$-\u{15}",
+            expect![[r#"
+                error: a note name cannot contain the control character '\u{15}'
+            "#]],
         );
     }
 

@@ -26,7 +26,7 @@ impl<'a> TextPositions<'a> {
         }
     }
 
-    #[cfg(test)]
+    /// For any text (indexes its lines).
     pub fn new(text: &'a str, unit: ColumnUnit) -> TextPositions<'a> {
         TextPositions {
             text,

@@ -3,7 +3,7 @@
 //! lock, and answers requests from the features under a read lock. Nothing here writes the
 //! user's files.
 
-mod convert;
+pub mod convert;
 mod log;
 mod watch;
 
@@ -115,6 +115,8 @@ impl State {
     /// The vault and vault path of a local file: the deepest workspace folder containing it,
     /// else the loose vault.
     fn locate(&self, path: &Path) -> (VaultId, String) {
+        // `/vault/../etc/passwd` is not in the vault: resolve `.` and `..` first.
+        let path = &normalize(path);
         let best = self
             .folders
             .iter()
@@ -226,6 +228,23 @@ impl State {
 }
 
 /// A vault path from the components of a relative path (`/`-separated, lossy for non-UTF-8).
+/// `path` with `.` parts dropped and each `..` taking away the part before it (lexically; the
+/// file system is not asked).
+fn normalize(path: &Path) -> PathBuf {
+    use std::path::Component;
+    let mut out = PathBuf::new();
+    for part in path.components() {
+        match part {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                out.pop();
+            }
+            other => out.push(other),
+        }
+    }
+    out
+}
+
 fn vault_path(rel: Option<&Path>) -> String {
     rel.map(|r| {
         r.components()
@@ -465,9 +484,10 @@ impl Backend {
                 .into_iter()
                 .filter_map(|p| {
                     let (id, rel) = state.locate(&p);
-                    let ignored = state.workspace(id).is_some_and(|w| w.config.ignores(&rel));
+                    let w = state.workspace(id)?;
+                    let ignored = w.config.ignores(&rel);
                     (id != VaultId::Loose && !rel.is_empty() && !watch::is_hidden(&rel) && !ignored)
-                        .then_some((id, rel, p))
+                        .then(|| (id, w.root.clone(), rel))
                 })
                 .collect::<Vec<_>>()
         };
@@ -478,7 +498,7 @@ impl Backend {
         let updates: Vec<watch::Update> = tokio::task::spawn_blocking(move || {
             changes
                 .into_iter()
-                .flat_map(|(id, rel, abs)| watch::read_change(id, &rel, &abs))
+                .flat_map(|(id, root, rel)| watch::read_change(id, &root, &rel))
                 .collect()
         })
         .await
@@ -877,8 +897,8 @@ impl LanguageServer for Backend {
         let closed = self.write().documents.remove(uri.as_str());
         if let Some(doc) = closed {
             // The disk version counts again (or the note goes, if it was never saved).
-            let on_disk = uri_to_path(&uri).filter(|p| p.is_file());
-            let text = on_disk.map(|p| vault_read(&p));
+            let root = self.read().workspace(doc.vault).map(|w| w.root.clone());
+            let text = root.and_then(|root| vault_read(&root, &doc.path));
             let mut state = self.write();
             if let Some(w) = state.workspace_mut(doc.vault) {
                 match text {
@@ -1523,11 +1543,16 @@ impl Backend {
     }
 }
 
-/// A note's text from disk for the store (lossy, size-limited; problems are logged).
-fn vault_read(path: &Path) -> String {
-    let (text, problem) = crate::vault::load::read_note(path);
-    if let Some(p) = problem {
-        log(Level::Warn, format!("{}: {p}", path.display()));
+/// A note's text from disk for the store (lossy, size-limited; problems are logged); `None`
+/// when no regular file is there (symlinks are not followed).
+fn vault_read(root: &Path, path: &str) -> Option<String> {
+    use crate::vault::load::{DiskEntry, disk_entry, read_note};
+    if path.is_empty() || disk_entry(root, path) != DiskEntry::File {
+        return None;
     }
-    text
+    let (text, problem) = read_note(&root.join(path))?;
+    if let Some(p) = problem {
+        log(Level::Warn, format!("{path}: {p}"));
+    }
+    Some(text)
 }

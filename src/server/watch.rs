@@ -8,7 +8,7 @@ use std::time::Duration;
 use notify::{EventKind, RecursiveMode, Watcher as _};
 
 use super::VaultId;
-use crate::vault::load::{read_note, walk};
+use crate::vault::load::{DiskEntry, disk_entry, read_note, walk};
 use crate::vault::path::is_note_path;
 
 /// How long a burst of events (a `git pull`) is collected before it is applied.
@@ -72,28 +72,42 @@ pub enum Update {
     Remove { vault: VaultId, path: String },
 }
 
-/// What is at `abs` (vault path `rel`) now: a file, a folder's files, or nothing.
-pub fn read_change(vault: VaultId, rel: &str, abs: &Path) -> Vec<Update> {
-    let read = |path: String, abs: &Path| {
-        let text = is_note_path(&path).then(|| read_note(abs).0);
-        Update::Write { vault, path, text }
+/// What is at vault path `rel` of the vault at `root` now: a file, a folder's files, or
+/// nothing. Symlinks, FIFOs and devices count as nothing ([`disk_entry`]).
+pub fn read_change(vault: VaultId, root: &Path, rel: &str) -> Vec<Update> {
+    let remove = || Update::Remove {
+        vault,
+        path: rel.to_string(),
     };
-    if abs.is_dir() {
-        let Ok((files, _)) = walk(abs) else {
-            return Vec::new();
-        };
-        files
-            .into_iter()
-            .map(|(sub, sub_abs)| (format!("{rel}/{sub}"), sub_abs))
-            .filter(|(path, _)| !is_hidden(path))
-            .map(|(path, sub_abs)| read(path, &sub_abs))
-            .collect()
-    } else if abs.is_file() {
-        vec![read(rel.to_string(), abs)]
-    } else {
-        vec![Update::Remove {
+    let read = |path: String, abs: &Path| {
+        if !is_note_path(&path) {
+            return Some(Update::Write {
+                vault,
+                path,
+                text: None,
+            });
+        }
+        let (text, _) = read_note(abs)?;
+        Some(Update::Write {
             vault,
-            path: rel.to_string(),
-        }]
+            path,
+            text: Some(text),
+        })
+    };
+    let abs = root.join(rel);
+    match disk_entry(root, rel) {
+        DiskEntry::Folder => {
+            let Ok((files, _)) = walk(&abs) else {
+                return Vec::new();
+            };
+            files
+                .into_iter()
+                .map(|(sub, sub_abs)| (format!("{rel}/{sub}"), sub_abs))
+                .filter(|(path, _)| !is_hidden(path))
+                .filter_map(|(path, sub_abs)| read(path, &sub_abs))
+                .collect()
+        }
+        DiskEntry::File => vec![read(rel.to_string(), &abs).unwrap_or_else(remove)],
+        DiskEntry::Nothing => vec![remove()],
     }
 }

@@ -71,12 +71,72 @@ pub fn walk(root: &Path) -> io::Result<(Vec<(String, PathBuf)>, Vec<LoadIssue>)>
     Ok((paths, issues))
 }
 
+/// What is at a vault path on disk. Nothing is followed: a symlink anywhere on the way, a
+/// `.` or `..` part, a FIFO, socket or device all count as [`DiskEntry::Nothing`], so nothing
+/// outside the vault is ever read through the vault.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DiskEntry {
+    File,
+    Folder,
+    Nothing,
+}
+
+/// Looks at `root/rel` one part at a time, without following symlinks.
+pub fn disk_entry(root: &Path, rel: &str) -> DiskEntry {
+    let mut path = root.to_path_buf();
+    let mut parts = rel.split('/').peekable();
+    while let Some(part) = parts.next() {
+        if part.is_empty() || part == "." || part == ".." {
+            return DiskEntry::Nothing;
+        }
+        path.push(part);
+        let Ok(meta) = fs::symlink_metadata(&path) else {
+            return DiskEntry::Nothing;
+        };
+        let kind = meta.file_type();
+        if parts.peek().is_none() {
+            return if kind.is_file() {
+                DiskEntry::File
+            } else if kind.is_dir() {
+                DiskEntry::Folder
+            } else {
+                DiskEntry::Nothing
+            };
+        }
+        if !kind.is_dir() {
+            return DiskEntry::Nothing;
+        }
+    }
+    DiskEntry::Nothing
+}
+
+/// Opens a file for reading without following a symlink and without blocking on a FIFO, and
+/// only if it is a regular file.
+fn open_regular(path: &Path) -> io::Result<fs::File> {
+    let mut options = fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK);
+    }
+    let file = options.open(path)?;
+    if !file.metadata()?.is_file() {
+        return Err(io::Error::other("not a regular file"));
+    }
+    Ok(file)
+}
+
 /// Reads a note's text: lossily when it is not UTF-8, empty when it is unreadable or too big.
-/// Returns the text and, when it is not the file's exact content, why.
-pub fn read_note(path: &Path) -> (String, Option<String>) {
-    let unreadable = |err: io::Error| (String::new(), Some(format!("unreadable: {err}")));
-    let mut file = match fs::File::open(path) {
+/// Returns the text and, when it is not the file's exact content, why; `None` when no regular
+/// file is there any more (deleted, or replaced by a folder or symlink, while the vault was
+/// read).
+pub fn read_note(path: &Path) -> Option<(String, Option<String>)> {
+    let unreadable = |err: io::Error| Some((String::new(), Some(format!("unreadable: {err}"))));
+    let mut file = match open_regular(path) {
         Ok(f) => f,
+        Err(err) if err.kind() == io::ErrorKind::NotFound => return None,
+        Err(_) if !path.symlink_metadata().is_ok_and(|m| m.is_file()) => return None,
         Err(err) => return unreadable(err),
     };
     let len = match file.metadata() {
@@ -84,24 +144,24 @@ pub fn read_note(path: &Path) -> (String, Option<String>) {
         Err(err) => return unreadable(err),
     };
     if len > MAX_NOTE_BYTES {
-        return (
+        return Some((
             String::new(),
             Some(format!(
                 "skipped: {len} bytes is over the {} MiB limit for a note",
                 MAX_NOTE_BYTES / 1024 / 1024
             )),
-        );
+        ));
     }
     let mut bytes = Vec::with_capacity(len as usize + 1);
     // `take` guards against a file that grows while it is read.
     if let Err(err) = (&mut file).take(MAX_NOTE_BYTES).read_to_end(&mut bytes) {
         return unreadable(err);
     }
-    match String::from_utf8(bytes) {
+    Some(match String::from_utf8(bytes) {
         Ok(text) => (text, None),
         Err(err) => (
             String::from_utf8_lossy(err.as_bytes()).into_owned(),
             Some("not valid UTF-8; invalid bytes were replaced with U+FFFD".into()),
         ),
-    }
+    })
 }

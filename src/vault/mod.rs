@@ -200,21 +200,22 @@ impl Vault {
         // Each note is parsed right after it is read, while its text is in cache.
         let read: Vec<(String, Option<Note>, Option<LoadIssue>)> = paths
             .into_par_iter()
-            .map(|(path, abs)| {
+            .filter_map(|(path, abs)| {
                 let n = done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
                 if n.is_multiple_of(512) {
                     progress(n, total);
                 }
                 if !is_note_path(&path) {
-                    return (path, None, None);
+                    return Some((path, None, None));
                 }
-                let (text, problem) = load::read_note(&abs);
+                // A note deleted since the walk is not in the vault.
+                let (text, problem) = load::read_note(&abs)?;
                 let issue = problem.map(|message| LoadIssue {
                     path: path.clone(),
                     message,
                 });
                 let note = Note::parse(&path, text);
-                (path, Some(note), issue)
+                Some((path, Some(note), issue))
             })
             .collect();
         let mut parsed = Vec::with_capacity(read.len());

@@ -4,8 +4,9 @@ use std::borrow::Cow;
 
 /// Whether a vault path is a Markdown note (Obsidian only indexes `.md` as notes).
 pub fn is_note_path(path: &str) -> bool {
-    let name = file_name(path);
-    name.len() > 3 && name[name.len() - 3..].eq_ignore_ascii_case(".md")
+    // Bytes, not a `str` slice: the name's last three bytes may cut a character (`ԧNo`).
+    let name = file_name(path).as_bytes();
+    name.len() > 3 && name[name.len() - 3..].eq_ignore_ascii_case(b".md")
 }
 
 pub fn file_name(path: &str) -> &str {
@@ -101,6 +102,10 @@ mod tests {
         assert!(is_note_path("a/B.MD"));
         assert!(!is_note_path(".md"));
         assert!(!is_note_path("a/img.png"));
+        // Found by fuzzing (vault_ops): the last three bytes cut the `ԧ`.
+        assert!(!is_note_path("x/ԧNo") && !is_note_path("RéQA"));
+        assert_eq!(stem("RéQA"), "RéQA");
+        assert_eq!(strip_md("é.md"), "é");
         assert_eq!(stem("People/Tomer Hagay.md"), "Tomer Hagay");
         assert_eq!(stem("x/icon.svg"), "icon.svg");
         assert_eq!(parent("People/Tomer Hagay.md"), "People");

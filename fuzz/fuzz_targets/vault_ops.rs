@@ -1,0 +1,252 @@
+//! The store and every feature on fuzzer-chosen vaults: after any sequence of writes, removes
+//! and renames the store equals a fresh load of the same files; no feature panics at any
+//! offset; a note rename's edits are well-formed and keep every link pointing at the note.
+#![no_main]
+
+use std::collections::BTreeMap;
+
+use libfuzzer_sys::arbitrary::{self, Arbitrary};
+use libfuzzer_sys::fuzz_target;
+use vaultls::features::{
+    code_actions, completion, definition, diagnostics, hover, mentions, references, rename,
+    semantic, structure, symbols,
+};
+use vaultls::syntax::{Span, line_index::floor_char_boundary};
+use vaultls::vault::{FileId, Vault, path::is_note_path};
+
+const PATHS: &[&str] = &[
+    "Note.md",
+    "a/Note.md",
+    "b/note.md",
+    "People/Tomer Hagay.md",
+    "People/Zoë Åberg.md",
+    "x/Microsoft.md",
+    "img.png",
+    "a/img.png",
+    "Board.canvas",
+    "a/b/Deep.md",
+    "Local.md",
+    "with space/%20.md",
+];
+
+const FRAGMENTS: &[&str] = &[
+    "[[Note]]",
+    "[[a/Note.md|shown]]",
+    "[[Microsoft#H#Sub]]",
+    "[[./Note]]",
+    "[[../Note]]",
+    "[[../../../etc/passwd]]",
+    "[x](/etc/passwd)",
+    "![[img.png]]",
+    "[[Tomer Hagay|TH]]",
+    "[[Zoë Åberg]]",
+    "[x](Note.md)",
+    "[y](../Local.md#^b1)",
+    "[z](<with space/%20.md>)",
+    "[[#H]]",
+    "[[TH]]",
+    "[[Deep#^b1]]",
+    "[[/Local]]",
+    "[[Board.canvas]]",
+    "# H\n",
+    "## Sub\n",
+    "para ^b1\n",
+    "#t #T/x ",
+    "`[[code]]`",
+    "%% [[hidden]] %%",
+    "---\naliases: [TH, \"Zo\"]\ntags: [t, x/y]\ntype: people\n---\n",
+    "VASTâ€™s ",
+    "\r\n",
+    "\n- [ ] task [[Note]]\n",
+    "> quote [[Local#",
+    "[[",
+    "]]",
+    "|",
+    "#",
+    "^",
+];
+
+#[derive(Arbitrary, Debug)]
+enum Piece {
+    Fragment(u8),
+    Raw(String),
+}
+
+#[derive(Arbitrary, Debug)]
+enum Op {
+    Write(u8, Vec<Piece>),
+    Remove(u8),
+    Rename(u8, u8),
+    Query(u8, u16),
+    RenameNote(u8, String),
+}
+
+fn path(n: u8) -> &'static str {
+    PATHS[n as usize % PATHS.len()]
+}
+
+fn text(pieces: &[Piece]) -> String {
+    pieces
+        .iter()
+        .map(|p| match p {
+            Piece::Fragment(n) => FRAGMENTS[*n as usize % FRAGMENTS.len()],
+            Piece::Raw(s) => s.as_str(),
+        })
+        .collect()
+}
+
+fn fresh(files: &BTreeMap<String, Option<String>>) -> Vault {
+    Vault::from_files(
+        "/v",
+        files.iter().map(|(p, t)| (p.clone(), t.clone())).collect(),
+    )
+}
+
+fn query(vault: &Vault, file: FileId, offset: u16) {
+    let Some(note) = vault.note(file) else {
+        return;
+    };
+    let text = &note.text;
+    let offset = floor_char_boundary(text, usize::from(offset).min(text.len()));
+    let span = Span::new(offset, text.len());
+    let _ = completion::completion(vault, file, offset, 50);
+    let _ = definition::definition(vault, file, offset);
+    let _ = references::references(vault, file, offset, true);
+    let _ = hover::hover(vault, file, offset);
+    let _ = code_actions::code_actions(vault, file, span);
+    let _ = diagnostics::note_diagnostics(vault, file);
+    let _ = semantic::tokens(vault, file);
+    let _ = structure::folding_ranges(note);
+    let _ = structure::document_links(vault, file);
+    let _ = symbols::outline(&note.syntax, text.len());
+    let query_end = floor_char_boundary(text, text.len().min(offset + 4));
+    let _ = symbols::workspace_symbols(vault, &text[offset..query_end], 20);
+    let _ = mentions::unlinked_mentions(vault, file);
+    let _ = mentions::mention_at(vault, file, offset);
+    if let Some((target, _, _)) = rename::prepare(vault, file, offset) {
+        let result = match target {
+            rename::RenameTarget::Note(id) => {
+                rename::rename_note(vault, id, "Renamed").map(|r| r.edits)
+            }
+            rename::RenameTarget::Heading(id, i) => rename::rename_heading(vault, id, i, "New H"),
+            rename::RenameTarget::Tag(tag) => rename::rename_tag(vault, &tag, "new/tag"),
+        };
+        if let Ok(edits) = result {
+            well_formed(vault, &edits);
+        }
+    }
+}
+
+/// Edits lie inside their note, on character boundaries, and do not overlap.
+fn well_formed(vault: &Vault, edits: &[rename::Edit]) {
+    let mut by_file: BTreeMap<FileId, Vec<Span>> = BTreeMap::new();
+    for e in edits {
+        let text = &vault.note(e.file).expect("edits go to notes").text;
+        let (s, t) = (e.span.start as usize, e.span.end as usize);
+        assert!(s <= t && t <= text.len(), "{e:?}");
+        assert!(
+            text.is_char_boundary(s) && text.is_char_boundary(t),
+            "{e:?}"
+        );
+        by_file.entry(e.file).or_default().push(e.span);
+    }
+    for spans in by_file.values_mut() {
+        spans.sort_by_key(|s| (s.start, s.end));
+        for w in spans.windows(2) {
+            assert!(w[0].end <= w[1].start, "overlapping edits {w:?}");
+        }
+    }
+}
+
+fuzz_target!(|ops: Vec<Op>| {
+    let mut model: BTreeMap<String, Option<String>> = BTreeMap::new();
+    let mut vault = fresh(&model);
+    for op in ops.iter().take(24) {
+        match op {
+            Op::Write(p, pieces) => {
+                let path = path(*p);
+                let text = is_note_path(path).then(|| text(pieces));
+                vault.upsert_file(path, text.clone());
+                model.insert(path.to_string(), text);
+            }
+            Op::Remove(p) => {
+                let existed = model.remove(path(*p)).is_some();
+                assert_eq!(vault.remove_file(path(*p)), existed);
+            }
+            Op::Rename(a, b) => {
+                let (from, to) = (path(*a), path(*b));
+                let expected = from != to && model.contains_key(from) && !model.contains_key(to);
+                assert_eq!(vault.rename_file(from, to), expected);
+                if expected {
+                    let text = model.remove(from).unwrap();
+                    model.insert(
+                        to.to_string(),
+                        is_note_path(to).then(|| text.unwrap_or_default()),
+                    );
+                }
+            }
+            Op::Query(p, offset) => {
+                if let Some(id) = vault.id(path(*p)) {
+                    query(&vault, id, *offset);
+                }
+            }
+            Op::RenameNote(p, name) => {
+                let Some(id) = vault.id(path(*p)) else {
+                    continue;
+                };
+                if vault.note(id).is_none() {
+                    continue;
+                }
+                let Ok(plan) = rename::rename_note(&vault, id, name) else {
+                    continue;
+                };
+                well_formed(&vault, &plan.edits);
+                // Apply it to a copy of the files, as the client would.
+                let mut files = model.clone();
+                let mut by_file: BTreeMap<FileId, Vec<&rename::Edit>> = BTreeMap::new();
+                for e in &plan.edits {
+                    by_file.entry(e.file).or_default().push(e);
+                }
+                for (file, mut edits) in by_file {
+                    let slot = files.get_mut(vault.path(file)).unwrap().as_mut().unwrap();
+                    edits.sort_by_key(|e| std::cmp::Reverse(e.span.start));
+                    for e in edits {
+                        slot.replace_range(e.span.range(), &e.new_text);
+                    }
+                }
+                let old = vault.path(id).to_string();
+                if plan.new_path != old {
+                    if files.contains_key(&plan.new_path) {
+                        // A rename onto an existing file must be refused, never planned.
+                        panic!("rename of {old} onto existing {}", plan.new_path);
+                    }
+                    let t = files.remove(&old).unwrap();
+                    files.insert(plan.new_path.clone(), t);
+                }
+                // Every link that opened the note still opens it (others may now open it
+                // too: unresolved links with the new name).
+                let after = fresh(&files);
+                let moved = after.id(&plan.new_path).expect("renamed note exists");
+                for (source, note) in vault.notes() {
+                    let path = if source == id {
+                        plan.new_path.as_str()
+                    } else {
+                        vault.path(source)
+                    };
+                    let now = after.note(after.id(path).unwrap()).unwrap();
+                    for (i, r) in note.resolved.iter().enumerate() {
+                        if r.file() == Some(id) {
+                            assert_eq!(
+                                now.resolved[i].file(),
+                                Some(moved),
+                                "{old} -> {}: link {i} of {path} lost",
+                                plan.new_path
+                            );
+                        }
+                    }
+                }
+            }
+        }
+        assert_eq!(vault.dump(), fresh(&model).dump());
+    }
+});
