@@ -60,10 +60,15 @@ fn lsp() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    runtime.block_on(vaultls::server::run_stdio());
+    let clean = runtime.block_on(vaultls::server::run_stdio());
     // After `exit`, do not wait for a vault load still running on a blocking thread.
     runtime.shutdown_timeout(std::time::Duration::from_millis(200));
-    ExitCode::SUCCESS
+    // LSP: exit code 1 when the client left without `shutdown` (or closed the pipe).
+    if clean {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    }
 }
 
 fn usage_error(message: &str) -> ExitCode {

@@ -2,28 +2,8 @@
 
 mod support;
 
-use std::path::{Path, PathBuf};
-
 use serde_json::{Value, json};
-use support::{Lsp, copy_dir, uri};
-
-fn sample_vault() -> (tempfile::TempDir, PathBuf) {
-    let dir = tempfile::tempdir().unwrap();
-    let root = dir.path().canonicalize().unwrap().join("vault");
-    copy_dir(
-        &Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/vault"),
-        &root,
-    );
-    (dir, root)
-}
-
-fn caps(encodings: &[&str], watch_registration: bool) -> Value {
-    json!({
-        "general": {"positionEncodings": encodings},
-        "window": {"workDoneProgress": true},
-        "workspace": {"didChangeWatchedFiles": {"dynamicRegistration": watch_registration}},
-    })
-}
+use support::{Lsp, caps, sample_vault, uri};
 
 /// The UTF-16 position of the first `needle` in `text`, plus `extra` characters.
 fn pos16(text: &str, needle: &str, extra: usize) -> Value {

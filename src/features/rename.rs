@@ -276,25 +276,48 @@ pub fn rename_note(vault: &Vault, file: FileId, new_name: &str) -> Result<NoteRe
 }
 
 /// Refuses a rename whose edits would change how an edited note parses: a new name that
-/// merges with its surroundings (`$` next to another `$` becomes math, for one) would turn
-/// links, headings or tags into something else. Each edited note is parsed again with the
-/// edits applied; the counts of links, headings and tags must stay the same.
+/// merges with its surroundings (`$` or a backtick next to another one on the line turns
+/// into math or code) would turn links, headings or tags into something else. Each edited
+/// note is parsed again with the edits applied: every link, heading and tag must still be
+/// there, at its old place moved by the edits.
 fn still_parses(vault: &Vault, edits: &[Edit], new_name: &str) -> Result<(), String> {
     let mut by_file: Vec<&Edit> = edits.iter().collect();
-    by_file.sort_by_key(|e| (e.file, std::cmp::Reverse(e.span.start)));
+    by_file.sort_by_key(|e| (e.file, e.span.start));
     for group in by_file.chunk_by(|a, b| a.file == b.file) {
         let Some(note) = vault.note(group[0].file) else {
             continue;
         };
         let mut text = note.text.clone();
-        for e in group {
+        for e in group.iter().rev() {
             text.replace_range(e.span.range(), &e.new_text);
         }
-        let before = &note.syntax;
-        let after = crate::syntax::parse_note(&text);
-        if after.links.len() != before.links.len()
-            || after.headings.len() != before.headings.len()
-            || after.tags.len() != before.tags.len()
+        // Where an offset of the old text is in the new one (edits wholly before it shift it).
+        let moved = |at: u32| -> i64 {
+            let shift: i64 = group
+                .iter()
+                .filter(|e| e.span.end <= at && e.span.start < e.span.end)
+                .map(|e| e.new_text.len() as i64 - e.span.len() as i64)
+                .sum();
+            i64::from(at) + shift
+        };
+        let same = |old: &[Span], new: &[Span]| {
+            old.len() == new.len()
+                && old.iter().zip(new).all(|(o, n)| {
+                    moved(o.start) == i64::from(n.start) && moved(o.end) == i64::from(n.end)
+                })
+        };
+        let spans = |s: &crate::syntax::NoteSyntax| {
+            (
+                s.links.iter().map(|l| l.span).collect::<Vec<_>>(),
+                s.headings.iter().map(|h| h.span).collect::<Vec<_>>(),
+                s.tags.iter().map(|t| t.span).collect::<Vec<_>>(),
+            )
+        };
+        let (old_links, old_headings, old_tags) = spans(&note.syntax);
+        let (new_links, new_headings, new_tags) = spans(&crate::syntax::parse_note(&text));
+        if !(same(&old_links, &new_links)
+            && same(&old_headings, &new_headings)
+            && same(&old_tags, &new_tags))
         {
             return Err(format!(
                 "\"{new_name}\" would change what {} means (its links, headings or tags would \
@@ -529,6 +552,14 @@ Self: [[Tomer Hagay#Profile]]
             "$",
             expect![[r#"
                 error: "$" would change what Note.md means (its links, headings or tags would parse differently); choose another name
+            "#]],
+        );
+        // Found by fuzzing: a backtick name closes a code span opened earlier on the line.
+        check(
+            "//- Note.md\n//- People/T.md\n> quote [[Local#\n`[d [[No$0te]] [[x]]\n",
+            "`",
+            expect![[r#"
+                error: "`" would change what People/T.md means (its links, headings or tags would parse differently); choose another name
             "#]],
         );
         // Found by fuzzing: a control character made a name whose links no longer parse.

@@ -44,12 +44,18 @@ const COMPLETION_LIMIT: usize = 100;
 /// Diagnostics wait this long after the last change before they are computed.
 const DIAGNOSTICS_DEBOUNCE: Duration = Duration::from_millis(50);
 
-/// Serves LSP on stdin/stdout until the client says `exit`.
-pub async fn run_stdio() {
+/// Set once the client has sent `shutdown`.
+static SHUTDOWN_REQUESTED: std::sync::atomic::AtomicBool =
+    std::sync::atomic::AtomicBool::new(false);
+
+/// Serves LSP on stdin/stdout until the client says `exit` (or closes the pipe). Whether the
+/// session ended cleanly, with `shutdown` before `exit`.
+pub async fn run_stdio() -> bool {
     let (service, socket) = LspService::new(Backend::new);
     Server::new(tokio::io::stdin(), tokio::io::stdout(), socket)
         .serve(service)
         .await;
+    SHUTDOWN_REQUESTED.load(std::sync::atomic::Ordering::SeqCst)
 }
 
 /// Which vault a document belongs to.
@@ -817,6 +823,7 @@ impl LanguageServer for Backend {
 
     async fn shutdown(&self) -> Result<()> {
         log(Level::Info, "shutdown");
+        SHUTDOWN_REQUESTED.store(true, std::sync::atomic::Ordering::SeqCst);
         Ok(())
     }
 

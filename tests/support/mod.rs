@@ -37,6 +37,18 @@ impl Lsp {
     }
 
     pub fn spawn(init_params: Value) -> Lsp {
+        let mut lsp = Lsp::spawn_uninitialized();
+        let init = lsp.request("initialize", init_params);
+        assert!(
+            init["result"]["capabilities"]["completionProvider"].is_object(),
+            "{init}"
+        );
+        lsp.notify("initialized", json!({}));
+        lsp
+    }
+
+    /// The server process, before `initialize`.
+    pub fn spawn_uninitialized() -> Lsp {
         let mut child = Command::new(env!("CARGO_BIN_EXE_vaultls"))
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
@@ -71,20 +83,33 @@ impl Lsp {
                 }
             }
         });
-        let mut lsp = Lsp {
+        Lsp {
             child,
             stdin,
             incoming,
             notifications: Vec::new(),
             next_id: 1,
-        };
-        let init = lsp.request("initialize", init_params);
-        assert!(
-            init["result"]["capabilities"]["completionProvider"].is_object(),
-            "{init}"
-        );
-        lsp.notify("initialized", json!({}));
-        lsp
+        }
+    }
+
+    /// Sends a request without waiting; returns its id.
+    pub fn send_request(&mut self, method: &str, params: Value) -> i64 {
+        let id = self.next_id;
+        self.next_id += 1;
+        self.send(json!({"jsonrpc": "2.0", "id": id, "method": method, "params": params}));
+        id
+    }
+
+    /// Waits for the server process to end; its exit code.
+    pub fn wait_exit(&mut self) -> Option<i32> {
+        let deadline = Instant::now() + TIMEOUT;
+        while Instant::now() < deadline {
+            if let Ok(Some(status)) = self.child.try_wait() {
+                return status.code();
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        panic!("server did not exit");
     }
 
     pub fn send(&mut self, msg: Value) {
@@ -98,9 +123,7 @@ impl Lsp {
     }
 
     pub fn request(&mut self, method: &str, params: Value) -> Value {
-        let id = self.next_id;
-        self.next_id += 1;
-        self.send(json!({"jsonrpc": "2.0", "id": id, "method": method, "params": params}));
+        let id = self.send_request(method, params);
         self.wait(&format!("response to {method}"), |m| {
             m["id"] == id && m.get("method").is_none()
         })
@@ -169,16 +192,11 @@ impl Lsp {
         let r = self.request("shutdown", Value::Null);
         assert!(r.get("error").is_none(), "{r}");
         self.notify("exit", Value::Null);
-        let deadline = Instant::now() + TIMEOUT;
-        while Instant::now() < deadline {
-            if let Ok(Some(status)) = self.child.try_wait() {
-                assert!(status.success(), "exit status {status}");
-                return;
-            }
-            std::thread::sleep(Duration::from_millis(20));
-        }
-        let _ = self.child.kill();
-        panic!("server did not exit after `exit`");
+        assert_eq!(
+            self.wait_exit(),
+            Some(0),
+            "exit status after shutdown and exit"
+        );
     }
 }
 
@@ -208,7 +226,28 @@ pub fn uri(path: &Path) -> String {
     format!("file://{encoded}")
 }
 
-/// A copy of the sample vault, so tests can create files in it.
+/// A copy of the sample vault in a temporary folder, so tests can change files in it.
+pub fn sample_vault() -> (tempfile::TempDir, std::path::PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().canonicalize().unwrap().join("vault");
+    copy_dir(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/vault"),
+        &root,
+    );
+    (dir, root)
+}
+
+/// Client capabilities: the position encodings offered, and whether the client watches files
+/// for the server.
+pub fn caps(encodings: &[&str], watch_registration: bool) -> Value {
+    json!({
+        "general": {"positionEncodings": encodings},
+        "window": {"workDoneProgress": true},
+        "workspace": {"didChangeWatchedFiles": {"dynamicRegistration": watch_registration}},
+    })
+}
+
+/// A copy of a folder.
 pub fn copy_dir(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).unwrap();
     for entry in std::fs::read_dir(from).unwrap() {
