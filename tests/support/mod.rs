@@ -157,6 +157,27 @@ impl Lsp {
         }
     }
 
+    /// Takes every message that has arrived so far, answering the server's own requests.
+    pub fn drain(&mut self) {
+        while let Ok(msg) = self.incoming.try_recv() {
+            if msg.get("method").is_some() && msg.get("id").is_some() {
+                let id = msg["id"].clone();
+                self.send(json!({"jsonrpc": "2.0", "id": id, "result": null}));
+            }
+            self.notifications.push(msg);
+        }
+    }
+
+    /// The diagnostics last published for `uri` (`None` if none were).
+    pub fn latest_diagnostics(&mut self, uri: &str) -> Option<Vec<Value>> {
+        self.drain();
+        self.notifications
+            .iter()
+            .rev()
+            .find(|m| m["method"] == "textDocument/publishDiagnostics" && m["params"]["uri"] == uri)
+            .map(|m| m["params"]["diagnostics"].as_array().unwrap().clone())
+    }
+
     /// Waits for diagnostics of `uri` that satisfy `want`.
     pub fn diagnostics(
         &mut self,
