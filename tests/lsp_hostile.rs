@@ -231,3 +231,65 @@ fn stale_versions_unusual_uris_and_broken_messages() {
     assert!(r.get("error").is_none(), "{r}");
     lsp.shutdown();
 }
+
+#[cfg(unix)]
+#[test]
+fn symlinks_fifos_and_dot_dot_paths_announced_by_the_client_are_not_read() {
+    let (dir, root) = sample_vault();
+    let mut lsp = Lsp::start(&root, caps(&["utf-16"], true));
+    lsp.wait_indexed();
+    let outside = dir.path().canonicalize().unwrap().join("outside");
+    std::fs::create_dir_all(&outside).unwrap();
+    std::fs::write(outside.join("Secret.md"), "# Secret\nroot:x:0:0\n").unwrap();
+    std::os::unix::fs::symlink(outside.join("Secret.md"), root.join("Passwd.md")).unwrap();
+    std::os::unix::fs::symlink(&outside, root.join("Linked")).unwrap();
+    let fifo = root.join("pipe.md");
+    let status = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let changes: Vec<Value> = [
+        uri(&root.join("Passwd.md")),
+        uri(&root.join("Linked")),
+        uri(&root.join("Linked/Secret.md")),
+        uri(&fifo),
+        format!("{}/../outside/Secret.md", uri(&root)),
+    ]
+    .into_iter()
+    .map(|u| json!({"uri": u, "type": 1}))
+    .collect();
+    lsp.notify(
+        "workspace/didChangeWatchedFiles",
+        json!({"changes": changes}),
+    );
+    let note = uri(&root.join("Check.md"));
+    lsp.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": note, "languageId": "markdown", "version": 1,
+            "text": "[[Passwd]] [[Linked/Secret]] [[pipe]] [[../outside/Secret]] [[Secret]]\n"}}),
+    );
+    let diags = lsp.diagnostics(&note, "five broken links", |d| d.len() == 5);
+    assert!(
+        diags.iter().all(|d| d["code"] == "broken-link"),
+        "{diags:?}"
+    );
+    // Closing a document whose path is a symlink reads nothing through it either.
+    let linked = uri(&root.join("Passwd.md"));
+    lsp.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": linked, "languageId": "markdown", "version": 1, "text": "# Mine\n"}}),
+    );
+    lsp.notify(
+        "textDocument/didClose",
+        json!({"textDocument": {"uri": linked}}),
+    );
+    let symbols = lsp.request("workspace/symbol", json!({"query": "Secret"}));
+    assert_eq!(symbols["result"], json!([]), "{symbols}");
+    let hover = lsp.request(
+        "textDocument/hover",
+        json!({"textDocument": {"uri": note}, "position": {"line": 0, "character": 3}}),
+    );
+    assert!(!hover.to_string().contains("root:x"), "{hover}");
+    lsp.shutdown();
+}
