@@ -100,12 +100,12 @@ fn link_diagnostic(
             link.target_span,
             Severity::Warning,
             "broken-link",
-            broken_link_message(vault, link),
+            broken_link_message(vault, link.target(text)),
         );
         return;
     };
     if candidates > 1 {
-        let (_, all) = vault.resolve_link(source, link);
+        let (_, all) = vault.resolve_link(source, text, link);
         let paths: Vec<&str> = all.iter().map(|&id| vault.path(id)).collect();
         push(
             link.target_span,
@@ -113,14 +113,14 @@ fn link_diagnostic(
             "ambiguous-link",
             format!(
                 "\"{}\" matches {} files ({}); Obsidian opens {}. Write the folder to choose one.",
-                link.target,
+                link.target(text),
                 candidates,
                 paths.join(", "),
                 vault.path(target)
             ),
         );
     }
-    let (Some(subpath), Some(subpath_span)) = (&link.subpath, link.subpath_span) else {
+    let (Some(subpath), Some(subpath_span)) = (link.subpath(text), link.subpath_span) else {
         return;
     };
     // Subpaths of attachments (`#page=3`, `#icon`) are not checked.
@@ -134,7 +134,7 @@ fn link_diagnostic(
     };
     match subpath {
         Subpath::Heading(chain) => {
-            if find_heading(&note.syntax, chain).is_none() {
+            if find_heading(&note.syntax, &chain).is_none() {
                 push(
                     subpath_span,
                     Severity::Warning,
@@ -144,7 +144,7 @@ fn link_diagnostic(
             }
         }
         Subpath::Block(id) => {
-            if find_block(&note.syntax, id).is_none() {
+            if find_block(&note.syntax, &id).is_none() {
                 push(
                     subpath_span,
                     Severity::Warning,
@@ -156,19 +156,18 @@ fn link_diagnostic(
     }
 }
 
-fn broken_link_message(vault: &Vault, link: &Link) -> String {
-    let mut msg = format!("no note or file \"{}\" in the vault", link.target);
+fn broken_link_message(vault: &Vault, target: &str) -> String {
+    let mut msg = format!("no note or file \"{target}\" in the vault");
     // Obsidian does not resolve a bare alias; say which note it names.
     let owners: Vec<&str> = vault
-        .notes_named(&link.target)
+        .notes_named(target)
         .iter()
         .filter(|(_, kind)| *kind != NameKind::FileStem)
         .map(|(id, _)| crate::vault::path::stem(vault.path(*id)))
         .collect();
     if let Some(owner) = owners.first() {
         msg += &format!(
-            "; \"{}\" is a title or alias of [[{owner}]], write [[{owner}|{}]]",
-            link.target, link.target
+            "; \"{target}\" is a title or alias of [[{owner}]], write [[{owner}|{target}]]"
         );
     }
     msg

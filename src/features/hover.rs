@@ -26,16 +26,16 @@ pub fn hover(vault: &Vault, file: FileId, offset: usize) -> Option<HoverInfo> {
     if let Some((index, link)) = link_at(&note.syntax, offset) {
         let markdown = match note.resolved.get(index)? {
             Resolution::Unresolved => {
-                let sites = vault.unresolved_sites(&link.target).len();
+                let sites = vault.unresolved_sites(link.target(&note.text)).len();
                 format!(
                     "**{}** does not exist yet; {sites} link{} point{} to it.",
-                    link.target,
+                    link.target(&note.text),
                     if sites == 1 { "" } else { "s" },
                     if sites == 1 { "s" } else { "" }
                 )
             }
             Resolution::File { id, .. } => match vault.note(*id) {
-                Some(target) => note_preview(vault, *id, target, &link.subpath),
+                Some(target) => note_preview(vault, *id, target, &link.subpath(&note.text)),
                 None => format!("Attachment `{}`", vault.path(*id)),
             },
         };

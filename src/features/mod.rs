@@ -69,9 +69,9 @@ pub fn link_at(syntax: &NoteSyntax, offset: usize) -> Option<(usize, &Link)> {
     Some((i, &syntax.links[i]))
 }
 
-/// The heading a link's subpath names in its target note, if any.
-pub fn linked_heading<'a>(note: &'a Note, link: &Link) -> Option<&'a Heading> {
-    match &link.subpath {
+/// The heading a link's subpath ([`Link::subpath`]) names in its target note, if any.
+pub fn linked_heading<'a>(note: &'a Note, subpath: &Option<Subpath>) -> Option<&'a Heading> {
+    match subpath {
         Some(Subpath::Heading(chain)) => find_heading(&note.syntax, chain),
         _ => None,
     }
@@ -90,9 +90,9 @@ pub fn link_target(vault: &Vault, source: FileId, index: usize) -> Option<Locati
     let Some(target) = vault.note(file) else {
         return Some(whole);
     };
-    let span = match &link.subpath {
-        Some(Subpath::Heading(chain)) => find_heading(&target.syntax, chain).map(|h| h.span),
-        Some(Subpath::Block(id)) => find_block(&target.syntax, id).map(|b| b.block_span),
+    let span = match link.subpath(&note.text) {
+        Some(Subpath::Heading(chain)) => find_heading(&target.syntax, &chain).map(|h| h.span),
+        Some(Subpath::Block(id)) => find_block(&target.syntax, &id).map(|b| b.block_span),
         None => None,
     };
     Some(span.map_or(whole, |span| Location { file, span }))

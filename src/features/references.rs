@@ -28,19 +28,20 @@ pub fn references(
         declaration = link_target(vault, file, index);
         match note.resolved[index] {
             Resolution::File { id: target, .. } => {
+                let subpath = link.subpath(&note.text);
                 links_to(vault, target, |site_link_subpath, site_heading| {
-                    match (&link.subpath, vault.note(target)) {
+                    match (&subpath, vault.note(target)) {
                         (None, _) => true,
-                        (Some(Subpath::Heading(_)), Some(t)) => match linked_heading(t, link) {
+                        (Some(Subpath::Heading(_)), Some(t)) => match linked_heading(t, &subpath) {
                             Some(h) => site_heading == Some(h.span),
-                            None => same_subpath(&link.subpath, site_link_subpath),
+                            None => same_subpath(&subpath, site_link_subpath),
                         },
-                        _ => same_subpath(&link.subpath, site_link_subpath),
+                        _ => same_subpath(&subpath, site_link_subpath),
                     }
                 })
             }
             Resolution::Unresolved => vault
-                .unresolved_sites(&link.target)
+                .unresolved_sites(link.target(&note.text))
                 .into_iter()
                 .filter_map(|site| site_location(vault, site))
                 .collect(),
@@ -102,15 +103,13 @@ fn links_to(
         .backlinks(target)
         .iter()
         .filter_map(|site| {
-            let link = vault
-                .note(site.source)?
-                .syntax
-                .links
-                .get(site.link as usize)?;
+            let source = vault.note(site.source)?;
+            let link = source.syntax.links.get(site.link as usize)?;
+            let subpath = link.subpath(&source.text);
             let heading = target_note
-                .and_then(|t| linked_heading(t, link))
+                .and_then(|t| linked_heading(t, &subpath))
                 .map(|h| h.span);
-            keep(&link.subpath, heading).then_some(Location {
+            keep(&subpath, heading).then_some(Location {
                 file: site.source,
                 span: link.span,
             })

@@ -49,11 +49,11 @@ pub fn prepare(vault: &Vault, file: FileId, offset: usize) -> Option<(RenameTarg
     if let Some((index, link)) = link_at(&note.syntax, offset) {
         let target = note.resolved.get(index)?.file()?;
         let target_note = vault.note(target)?;
-        if let (Some(sub), Some(crate::syntax::Subpath::Heading(_))) =
-            (link.subpath_span, &link.subpath)
+        let subpath = link.subpath(&note.text);
+        if let (Some(sub), Some(crate::syntax::Subpath::Heading(_))) = (link.subpath_span, &subpath)
             && sub.touches(offset)
         {
-            let heading = super::linked_heading(target_note, link)?;
+            let heading = super::linked_heading(target_note, &subpath)?;
             let at = target_note
                 .syntax
                 .headings
@@ -69,7 +69,7 @@ pub fn prepare(vault: &Vault, file: FileId, offset: usize) -> Option<(RenameTarg
                 heading.text.clone(),
             ));
         }
-        if link.target.is_empty() {
+        if link.target(&note.text).is_empty() {
             return None; // `[[#^block]]`: blocks are not renamed
         }
         let name = stem(vault.path(target)).to_string();
@@ -131,7 +131,7 @@ pub fn rename_heading(
         };
         let link = &source.syntax.links[site.link as usize];
         let (Some(sub), Some(crate::syntax::Subpath::Heading(_))) =
-            (link.subpath_span, &link.subpath)
+            (link.subpath_span, link.subpath(&source.text))
         else {
             continue;
         };
@@ -344,7 +344,7 @@ pub fn rewrite_links(vault: &Vault, file: FileId, new_path: &str) -> Vec<Edit> {
             continue;
         };
         let link = &note.syntax.links[site.link as usize];
-        if link.target.is_empty() {
+        if link.target(&note.text).is_empty() {
             continue;
         }
         let written = &note.text[link.target_span.range()];

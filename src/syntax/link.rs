@@ -29,7 +29,7 @@ pub fn split_subpath(target: &str) -> (&str, Option<&str>) {
 }
 
 /// `H1#H2` → heading chain, `^id` → block; empty → none (Obsidian opens the note itself).
-fn parse_subpath(raw: &str) -> Option<Subpath> {
+pub(super) fn parse_subpath(raw: &str) -> Option<Subpath> {
     let raw = raw.trim();
     if let Some(id) = raw.strip_prefix('^') {
         let id = id.trim();
@@ -86,22 +86,15 @@ pub(super) fn wikilink(text: &str, span: Span) -> Option<Link> {
     if target_span.is_empty() {
         target_span = Span::empty(path_end);
     }
-    let (subpath, subpath_span) = match subpath_raw {
-        Some(raw) => (
-            parse_subpath(raw),
-            Some(Span::new(path_end + 1, target_end)),
-        ),
-        None => (None, None),
-    };
+    let subpath_span = subpath_raw.map(|_| Span::new(path_end + 1, target_end));
     Some(Link {
         kind: LinkKind::Wiki,
         embed,
         span,
-        target: text[target_span.range()].to_string(),
         target_span,
-        subpath,
         subpath_span,
         display_span,
+        decoded_target: None,
     })
 }
 
@@ -183,34 +176,29 @@ pub(super) fn markdown_link(text: &str, span: Span, text_end: usize, embed: bool
     }
     let (path_raw, subpath_raw) = split_subpath(raw);
     let path_end = dest_start + path_raw.len();
-    let target = decode(path_raw).trim().to_string();
+    let decoded = decode(path_raw);
+    let target = decoded.trim();
+    let decoded_target = (target != path_raw).then(|| target.into());
     let target_span = if path_raw.is_empty() {
         Span::empty(path_end)
     } else {
         Span::new(dest_start, path_end)
     };
-    let (subpath, subpath_span) = match subpath_raw {
-        Some(s) => (
-            parse_subpath(&decode(s)),
-            Some(Span::new(path_end + 1, dest_end)),
-        ),
-        None => (None, None),
-    };
+    let subpath_span = subpath_raw.map(|_| Span::new(path_end + 1, dest_end));
     let display_start = span.start as usize + if embed { 2 } else { 1 };
     Some(Link {
         kind: LinkKind::Markdown,
         embed,
         span,
-        target,
         target_span,
-        subpath,
         subpath_span,
         display_span: Some(Span::new(display_start, text_end.max(display_start))),
+        decoded_target,
     })
 }
 
 /// Removes backslash escapes and percent-encoding from a Markdown destination.
-fn decode(raw: &str) -> Cow<'_, str> {
+pub(super) fn decode(raw: &str) -> Cow<'_, str> {
     let unescaped: Cow<str> = if raw.contains('\\') {
         let mut s = String::with_capacity(raw.len());
         let mut chars = raw.chars().peekable();

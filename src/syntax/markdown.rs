@@ -330,16 +330,23 @@ impl BodyParser<'_> {
     }
 }
 
-/// `… ^id` at the end of `s`: the id and the offset of `^`.
+/// `… ^id` at the end of `s`: the id and the offset of `^`. Reads only the end of `s`.
 fn block_marker(s: &str) -> Option<(&str, usize)> {
-    let caret = s.rfind('^')?;
-    let id = &s[caret + 1..];
-    let valid = !id.is_empty() && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-');
+    let bytes = s.as_bytes();
+    let id_len = bytes
+        .iter()
+        .rev()
+        .take_while(|&&b| b.is_ascii_alphanumeric() || b == b'-')
+        .count();
+    let caret = bytes.len().checked_sub(id_len + 1)?;
+    if id_len == 0 || bytes[caret] != b'^' {
+        return None;
+    }
     let separated = s[..caret]
         .chars()
         .next_back()
         .is_none_or(char::is_whitespace);
-    (valid && separated).then_some((id, caret))
+    separated.then_some((&s[caret + 1..], caret))
 }
 
 /// A span without its trailing line terminator(s).
@@ -358,15 +365,9 @@ fn comment_spans(text: &str, base: usize, opaque: &[Span]) -> Vec<Span> {
     };
     let mut spans = Vec::new();
     let mut open: Option<usize> = None;
-    let mut from = base;
-    let bytes = text.as_bytes();
-    while let Some(i) = text[from..].find('%') {
-        let at = from + i;
-        if bytes.get(at + 1) != Some(&b'%') {
-            from = at + 1;
-            continue;
-        }
-        from = at + 2;
+    // Non-overlapping `%%`, left to right (`%%%` is one `%%` and a `%`).
+    for i in memchr::memmem::find_iter(&text.as_bytes()[base..], b"%%") {
+        let at = base + i;
         if in_opaque(at) {
             continue;
         }

@@ -103,6 +103,8 @@ pub enum Subpath {
     Block(String),
 }
 
+/// A link, as spans into its note's text (a vault holds about a million of them, so nothing
+/// is copied that the text already holds: [`Link::target`] and [`Link::subpath`] read it).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Link {
     pub kind: LinkKind,
@@ -110,16 +112,36 @@ pub struct Link {
     pub embed: bool,
     /// The whole link, `!` and brackets included.
     pub span: Span,
-    /// The path part as Obsidian reads it: trimmed, and for Markdown links with `<>`, backslash
-    /// escapes and percent-encoding removed. Empty for a link into the same note (`[[#H]]`).
-    pub target: String,
     /// Where the path part is written (empty, at the `#`, for same-note links).
     pub target_span: Span,
-    pub subpath: Option<Subpath>,
     /// The text after the first `#` (the `#` itself excluded).
     pub subpath_span: Option<Span>,
     /// The display text: after `|` in a wikilink, between the brackets in a Markdown link.
     pub display_span: Option<Span>,
+    /// The target when it is not the text at `target_span` as written (a Markdown destination
+    /// with `%20`, backslash escapes or spaces around it).
+    decoded_target: Option<Box<str>>,
+}
+
+impl Link {
+    /// The path part as Obsidian reads it: trimmed, and for Markdown links with `<>`, backslash
+    /// escapes and percent-encoding removed. Empty for a link into the same note (`[[#H]]`).
+    /// `text` is the text of the note the link was parsed from.
+    pub fn target<'a>(&'a self, text: &'a str) -> &'a str {
+        match &self.decoded_target {
+            Some(target) => target,
+            None => text.get(self.target_span.range()).unwrap_or_default(),
+        }
+    }
+
+    /// The part after `#`: a heading chain or a block id (percent-decoded in Markdown links).
+    pub fn subpath(&self, text: &str) -> Option<Subpath> {
+        let raw = text.get(self.subpath_span?.range())?;
+        match self.kind {
+            LinkKind::Wiki => link::parse_subpath(raw),
+            LinkKind::Markdown => link::parse_subpath(&link::decode(raw)),
+        }
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]

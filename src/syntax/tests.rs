@@ -48,10 +48,10 @@ fn render(text: &str, note: &NoteSyntax) -> String {
             l.kind,
             if l.embed { " embed" } else { "" },
             at(l.span),
-            l.target,
+            l.target(text),
             at(l.target_span)
         );
-        if let (Some(sub), Some(span)) = (&l.subpath, l.subpath_span) {
+        if let (Some(sub), Some(span)) = (l.subpath(text), l.subpath_span) {
             out += &format!("  subpath={:?} {}\n", sub, at(span));
         }
         if let Some(d) = l.display_span {

@@ -338,7 +338,7 @@ impl Vault {
             .iter()
             .filter(|s| {
                 self.note(s.source).is_some_and(|n| {
-                    unresolved_key(&n.syntax.links[s.link as usize].target) == want
+                    unresolved_key(n.syntax.links[s.link as usize].target(&n.text)) == want
                 })
             })
             .copied()
@@ -401,10 +401,15 @@ impl Vault {
         self.tags.keys().map(String::as_str)
     }
 
-    /// Resolves a link written in note `source`. Returns the resolution and, when the bare name
-    /// matched several files, all of them (best first).
-    pub fn resolve_link(&self, source: FileId, link: &Link) -> (Resolution, Vec<FileId>) {
-        self.resolve_target(source, &link.target)
+    /// Resolves a link written in note `source`, whose text is `text`. Returns the resolution
+    /// and, when the bare name matched several files, all of them (best first).
+    pub fn resolve_link(
+        &self,
+        source: FileId,
+        text: &str,
+        link: &Link,
+    ) -> (Resolution, Vec<FileId>) {
+        self.resolve_target(source, link.target(text))
     }
 
     /// Resolves a link path (the part before `#`) as if written in note `source`.
@@ -618,9 +623,11 @@ impl Vault {
             };
             match *r {
                 Resolution::File { id: target, .. } => count_down(&mut self.backlinks, &target, id),
-                Resolution::Unresolved => {
-                    remove_one(&mut self.unresolved, link_key(&link.target).as_str(), &site)
-                }
+                Resolution::Unresolved => remove_one(
+                    &mut self.unresolved,
+                    link_key(link.target(&note.text)).as_str(),
+                    &site,
+                ),
             }
         }
     }
@@ -630,7 +637,7 @@ impl Vault {
             note.syntax
                 .links
                 .iter()
-                .map(|l| self.resolve_link(id, l).0)
+                .map(|l| self.resolve_link(id, &note.text, l).0)
                 .collect()
         })
     }
@@ -656,9 +663,11 @@ impl Vault {
                         .entry(id)
                         .or_default() += 1
                 }
-                Resolution::Unresolved => {
-                    push_to(&mut self.unresolved, link_key(&link.target), site)
-                }
+                Resolution::Unresolved => push_to(
+                    &mut self.unresolved,
+                    link_key(link.target(&note.text)),
+                    site,
+                ),
             }
         }
         note.resolved = resolutions;
@@ -700,9 +709,9 @@ impl Vault {
                 .iter()
                 .zip(&note.resolved)
                 .enumerate()
-                .filter(|(_, (l, _))| keys.iter().any(|k| *k == link_key(&l.target)))
+                .filter(|(_, (l, _))| keys.iter().any(|k| *k == link_key(l.target(&note.text))))
                 .filter_map(|(i, (l, &old))| {
-                    let new = self.resolve_link(source, l).0;
+                    let new = self.resolve_link(source, &note.text, l).0;
                     (new != old).then_some((i, old, new))
                 })
                 .collect();
@@ -717,7 +726,7 @@ impl Vault {
                     source,
                     link: i as u32,
                 };
-                let target = &note.syntax.links[i].target;
+                let target = note.syntax.links[i].target(&note.text);
                 match old {
                     Resolution::File { id, .. } => count_down(&mut self.backlinks, &id, source),
                     Resolution::Unresolved => {

@@ -68,6 +68,18 @@ fn normalized(path: &str) -> Option<Cow<'_, str>> {
     }
 }
 
+/// [`fold`], into `buffer` when the text is short ASCII (no allocation per link).
+fn fold_in<'a>(text: &'a str, buffer: &'a mut [u8; 128]) -> Cow<'a, str> {
+    if text.len() > buffer.len() || !text.is_ascii() {
+        return fold(text);
+    }
+    let out = &mut buffer[..text.len()];
+    out.copy_from_slice(text.as_bytes());
+    out.make_ascii_lowercase();
+    // ASCII in, ASCII out.
+    Cow::Borrowed(std::str::from_utf8(out).unwrap_or_default())
+}
+
 impl Vault {
     /// Resolves a link target written in note `source`: the resolution and, when the bare name
     /// matched several files, all of them (best first).
@@ -78,6 +90,23 @@ impl Vault {
         if target.is_empty() {
             return single(source);
         }
+        // The common case, a bare name (`[[Tomer Hagay]]`): no candidate, or one, which is
+        // the answer whatever the folders (every file under the name key ends with the name).
+        let mut buffer = [0u8; 128];
+        if memchr::memchr(b'/', target.as_bytes()).is_none() && target != "." && target != ".." {
+            let folded = fold_in(target, &mut buffer);
+            if !is_note_path(&folded) {
+                match self
+                    .by_name_key
+                    .get(&*folded)
+                    .map_or(&[][..], Vec::as_slice)
+                {
+                    [] => return none,
+                    [id] => return single(*id),
+                    _ => {}
+                }
+            }
+        }
         // A last component `.` or `..` names a folder, which is never a link target.
         let last = target
             .trim_end_matches('/')
@@ -87,7 +116,7 @@ impl Vault {
         if last == "." || last == ".." {
             return none;
         }
-        let folded_target = fold(target);
+        let folded_target = fold_in(target, &mut buffer);
         let folder = parent(&self.file(source).folded);
         let (absolute, rest) = match folded_target.strip_prefix('/') {
             Some(rest) => (true, rest),

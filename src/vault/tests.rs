@@ -13,10 +13,11 @@ fn vault(files: &[&str]) -> Vault {
 
 /// Resolves `link` (a whole link, e.g. `[[Note]]`) written in `source`.
 fn resolve(v: &Vault, source: &str, link: &str) -> String {
+    let link_text = link;
     let syntax = parse_note(link);
     let link = &syntax.links[0];
     let id = v.id(source).expect("source exists");
-    match v.resolve_link(id, link) {
+    match v.resolve_link(id, link_text, link) {
         (Resolution::File { id, candidates: 1 }, _) => v.path(id).to_string(),
         (Resolution::File { id, candidates }, all) => {
             let all: Vec<&str> = all.iter().map(|&i| v.path(i)).collect();
