@@ -62,7 +62,7 @@ pub fn code_actions_with_templates(
         if !overlaps || *resolution != Resolution::Unresolved {
             continue;
         }
-        if let Some(create) = create_note(vault, file, link.target(&note.text), templates) {
+        if let Some(create) = create_note(vault, file, &link.target(&note.text), templates) {
             out.push(CodeAction {
                 title: format!("Create note \"{}\"", create.0),
                 link_span: link.span,
@@ -70,7 +70,7 @@ pub fn code_actions_with_templates(
                 edits: Vec::new(),
             });
         }
-        for (id, alias) in near_misses(vault, link.target(&note.text)) {
+        for (id, alias) in near_misses(vault, &link.target(&note.text)) {
             let mut new_text = link_text(vault, file, id);
             if link.kind == LinkKind::Markdown {
                 new_text = percent_encoding::utf8_percent_encode(

@@ -100,7 +100,7 @@ fn link_diagnostic(
             link.target_span,
             Severity::Warning,
             "broken-link",
-            broken_link_message(vault, link.target(text)),
+            broken_link_message(vault, &link.target(text)),
         );
         return;
     };

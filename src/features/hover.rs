@@ -26,7 +26,7 @@ pub fn hover(vault: &Vault, file: FileId, offset: usize) -> Option<HoverInfo> {
     if let Some((index, link)) = link_at(&note.syntax, offset) {
         let markdown = match note.resolved.get(index)? {
             Resolution::Unresolved => {
-                let sites = vault.unresolved_sites(link.target(&note.text)).len();
+                let sites = vault.unresolved_sites(&link.target(&note.text)).len();
                 format!(
                     "**{}** does not exist yet; {sites} link{} point{} to it.",
                     link.target(&note.text),

@@ -41,7 +41,7 @@ pub fn references(
                 })
             }
             Resolution::Unresolved => vault
-                .unresolved_sites(link.target(&note.text))
+                .unresolved_sites(&link.target(&note.text))
                 .into_iter()
                 .filter_map(|site| site_location(vault, site))
                 .collect(),

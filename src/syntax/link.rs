@@ -94,7 +94,6 @@ pub(super) fn wikilink(text: &str, span: Span) -> Option<Link> {
         target_span,
         subpath_span,
         display_span,
-        decoded_target: None,
     })
 }
 
@@ -176,9 +175,6 @@ pub(super) fn markdown_link(text: &str, span: Span, text_end: usize, embed: bool
     }
     let (path_raw, subpath_raw) = split_subpath(raw);
     let path_end = dest_start + path_raw.len();
-    let decoded = decode(path_raw);
-    let target = decoded.trim();
-    let decoded_target = (target != path_raw).then(|| target.into());
     let target_span = if path_raw.is_empty() {
         Span::empty(path_end)
     } else {
@@ -193,7 +189,6 @@ pub(super) fn markdown_link(text: &str, span: Span, text_end: usize, embed: bool
         target_span,
         subpath_span,
         display_span: Some(Span::new(display_start, text_end.max(display_start))),
-        decoded_target,
     })
 }
 

@@ -118,19 +118,20 @@ pub struct Link {
     pub subpath_span: Option<Span>,
     /// The display text: after `|` in a wikilink, between the brackets in a Markdown link.
     pub display_span: Option<Span>,
-    /// The target when it is not the text at `target_span` as written (a Markdown destination
-    /// with `%20`, backslash escapes or spaces around it).
-    decoded_target: Option<Box<str>>,
 }
 
 impl Link {
     /// The path part as Obsidian reads it: trimmed, and for Markdown links with `<>`, backslash
     /// escapes and percent-encoding removed. Empty for a link into the same note (`[[#H]]`).
     /// `text` is the text of the note the link was parsed from.
-    pub fn target<'a>(&'a self, text: &'a str) -> &'a str {
-        match &self.decoded_target {
-            Some(target) => target,
-            None => text.get(self.target_span.range()).unwrap_or_default(),
+    pub fn target<'a>(&self, text: &'a str) -> std::borrow::Cow<'a, str> {
+        let raw = text.get(self.target_span.range()).unwrap_or_default();
+        match self.kind {
+            LinkKind::Wiki => std::borrow::Cow::Borrowed(raw),
+            LinkKind::Markdown => match link::decode(raw) {
+                std::borrow::Cow::Borrowed(decoded) => std::borrow::Cow::Borrowed(decoded.trim()),
+                std::borrow::Cow::Owned(decoded) => decoded.trim().to_string().into(),
+            },
         }
     }
 

@@ -152,6 +152,10 @@ impl Vault {
     /// Indexes parsed files (the sequential part of a load) and resolves every link (parallel).
     fn from_parsed(root: PathBuf, parsed: Vec<(String, Option<Note>)>) -> Vault {
         let mut vault = Vault::new(root);
+        vault.files.reserve(parsed.len());
+        vault.by_path.reserve(parsed.len());
+        vault.by_name_key.reserve(parsed.len() * 2);
+        vault.backlinks.reserve(parsed.len());
         let mut ids = Vec::with_capacity(parsed.len());
         for (path, note) in parsed {
             if vault.by_path.contains_key(&path) {
@@ -338,7 +342,7 @@ impl Vault {
             .iter()
             .filter(|s| {
                 self.note(s.source).is_some_and(|n| {
-                    unresolved_key(n.syntax.links[s.link as usize].target(&n.text)) == want
+                    unresolved_key(&n.syntax.links[s.link as usize].target(&n.text)) == want
                 })
             })
             .copied()
@@ -409,7 +413,7 @@ impl Vault {
         text: &str,
         link: &Link,
     ) -> (Resolution, Vec<FileId>) {
-        self.resolve_target(source, link.target(text))
+        self.resolve_target(source, &link.target(text))
     }
 
     /// Resolves a link path (the part before `#`) as if written in note `source`.
@@ -625,7 +629,7 @@ impl Vault {
                 Resolution::File { id: target, .. } => count_down(&mut self.backlinks, &target, id),
                 Resolution::Unresolved => remove_one(
                     &mut self.unresolved,
-                    link_key(link.target(&note.text)).as_str(),
+                    link_key(&link.target(&note.text)).as_str(),
                     &site,
                 ),
             }
@@ -649,26 +653,29 @@ impl Vault {
         else {
             return;
         };
+        // A note often links to one person many times: count each target once.
+        let mut targets: Vec<FileId> = Vec::with_capacity(resolutions.len());
         for (i, (r, link)) in resolutions.iter().zip(&note.syntax.links).enumerate() {
-            let site = LinkSite {
-                source: id,
-                link: i as u32,
-            };
             match *r {
-                Resolution::File { id: target, .. } => {
-                    *self
-                        .backlinks
-                        .entry(target)
-                        .or_default()
-                        .entry(id)
-                        .or_default() += 1
-                }
+                Resolution::File { id: target, .. } => targets.push(target),
                 Resolution::Unresolved => push_to(
                     &mut self.unresolved,
-                    link_key(link.target(&note.text)),
-                    site,
+                    link_key(&link.target(&note.text)),
+                    LinkSite {
+                        source: id,
+                        link: i as u32,
+                    },
                 ),
             }
+        }
+        targets.sort_unstable();
+        for run in targets.chunk_by(|a, b| a == b) {
+            *self
+                .backlinks
+                .entry(run[0])
+                .or_default()
+                .entry(id)
+                .or_default() += run.len() as u32;
         }
         note.resolved = resolutions;
     }
@@ -709,7 +716,7 @@ impl Vault {
                 .iter()
                 .zip(&note.resolved)
                 .enumerate()
-                .filter(|(_, (l, _))| keys.iter().any(|k| *k == link_key(l.target(&note.text))))
+                .filter(|(_, (l, _))| keys.iter().any(|k| *k == link_key(&l.target(&note.text))))
                 .filter_map(|(i, (l, &old))| {
                     let new = self.resolve_link(source, &note.text, l).0;
                     (new != old).then_some((i, old, new))
@@ -730,7 +737,7 @@ impl Vault {
                 match old {
                     Resolution::File { id, .. } => count_down(&mut self.backlinks, &id, source),
                     Resolution::Unresolved => {
-                        remove_one(&mut self.unresolved, link_key(target).as_str(), &site)
+                        remove_one(&mut self.unresolved, link_key(&target).as_str(), &site)
                     }
                 }
                 match new {
@@ -742,7 +749,9 @@ impl Vault {
                             .entry(source)
                             .or_default() += 1
                     }
-                    Resolution::Unresolved => push_to(&mut self.unresolved, link_key(target), site),
+                    Resolution::Unresolved => {
+                        push_to(&mut self.unresolved, link_key(&target), site)
+                    }
                 }
                 note.resolved[i] = new;
             }
