@@ -228,7 +228,14 @@ pub fn rename_note(vault: &Vault, file: FileId, new_name: &str) -> Result<NoteRe
     let new_name = new_name.trim();
     let old_path = vault.path(file);
     let mut new_path = if new_name.contains('/') {
-        new_name.trim_start_matches('/').to_string()
+        // Each folder and the name trimmed, as Obsidian names files (a Markdown link's
+        // target is trimmed too, so ` x.md` could not be linked to).
+        let parts: Vec<&str> = new_name
+            .trim_start_matches('/')
+            .split('/')
+            .map(str::trim)
+            .collect();
+        parts.join("/")
     } else {
         let folder = parent(old_path);
         if folder.is_empty() {
@@ -560,6 +567,16 @@ Self: [[Tomer Hagay#Profile]]
             "`",
             expect![[r#"
                 error: "`" would change what People/T.md means (its links, headings or tags would parse differently); choose another name
+            "#]],
+        );
+        // Found by fuzzing: a file name with a leading space cannot be linked to from a
+        // Markdown link (targets are trimmed); each part of a path is trimmed.
+        check(
+            "//- a/Note.md\n[x](No$0te.md)\n",
+            "{ x%%{a/ y%",
+            expect![[r#"
+                a/Note.md -> { x%%{a/y%.md
+                a/Note.md: [x](y%25.md)
             "#]],
         );
         // Found by fuzzing: a control character made a name whose links no longer parse.

@@ -161,16 +161,50 @@ impl Vault {
             if vault.by_path.contains_key(&path) {
                 continue;
             }
-            let id = vault.insert_file(path, note);
-            vault.index_content(id);
-            ids.push(id);
+            ids.push(vault.insert_file(path, note));
         }
+        // Resolution needs only the paths. Then the content indexes and the link indexes are
+        // filled side by side: they read the notes and write disjoint maps.
         let resolved: Vec<(FileId, Vec<Resolution>)> = ids
             .par_iter()
             .map(|&id| (id, vault.resolve_all(id)))
             .collect();
+        let mut names = std::mem::take(&mut vault.names);
+        let mut tags = std::mem::take(&mut vault.tags);
+        let mut properties = std::mem::take(&mut vault.properties);
+        let mut backlinks = std::mem::take(&mut vault.backlinks);
+        let mut unresolved = std::mem::take(&mut vault.unresolved);
+        {
+            let vault = &vault;
+            rayon::join(
+                || {
+                    for &id in &ids {
+                        if let Some(note) = vault.note(id) {
+                            index_note_content(note, id, &mut names, &mut tags, &mut properties);
+                        }
+                    }
+                },
+                || {
+                    for (id, resolutions) in &resolved {
+                        if let Some(note) = vault.note(*id) {
+                            index_links(note, *id, resolutions, &mut backlinks, &mut unresolved);
+                        }
+                    }
+                },
+            );
+        }
+        vault.names = names;
+        vault.tags = tags;
+        vault.properties = properties;
+        vault.backlinks = backlinks;
+        vault.unresolved = unresolved;
         for (id, resolutions) in resolved {
-            vault.set_resolutions(id, resolutions);
+            if let Some(note) = vault.files[id.0 as usize]
+                .as_mut()
+                .and_then(|f| f.note.as_mut())
+            {
+                note.resolved = resolutions;
+            }
         }
         vault
     }
@@ -555,7 +589,7 @@ impl Vault {
         id
     }
 
-    /// Adds a note's title, aliases, tags and link keys to the indexes.
+    /// Adds a note's title, aliases, tags and properties to the indexes.
     fn index_content(&mut self, id: FileId) {
         let Some(note) = self.files[id.0 as usize]
             .as_ref()
@@ -563,27 +597,13 @@ impl Vault {
         else {
             return;
         };
-        for (name, kind) in note.names() {
-            let entry = self.names.entry(name.into_owned()).or_default();
-            // This note's entries are the last ones pushed: check only those.
-            let mut own = entry.iter().rev().take_while(|e| e.0 == id);
-            if !own.any(|e| e.1 == kind) {
-                entry.push((id, kind));
-            }
-        }
-        for tag in &note.syntax.tags {
-            count_up(&mut self.tags, fold(&tag.name), id);
-        }
-        for (key, values) in note.properties() {
-            let property = match self.properties.get_mut(key) {
-                Some(p) => p,
-                None => self.properties.entry(key.to_string()).or_default(),
-            };
-            property.notes += 1;
-            for value in values {
-                *property.values.entry(value.to_string()).or_default() += 1;
-            }
-        }
+        index_note_content(
+            note,
+            id,
+            &mut self.names,
+            &mut self.tags,
+            &mut self.properties,
+        );
     }
 
     /// Removes everything [`Vault::index_content`] and [`Vault::set_resolutions`] added for a
@@ -653,30 +673,13 @@ impl Vault {
         else {
             return;
         };
-        // A note often links to one person many times: count each target once.
-        let mut targets: Vec<FileId> = Vec::with_capacity(resolutions.len());
-        for (i, (r, link)) in resolutions.iter().zip(&note.syntax.links).enumerate() {
-            match *r {
-                Resolution::File { id: target, .. } => targets.push(target),
-                Resolution::Unresolved => push_to(
-                    &mut self.unresolved,
-                    link_key(&link.target(&note.text)),
-                    LinkSite {
-                        source: id,
-                        link: i as u32,
-                    },
-                ),
-            }
-        }
-        targets.sort_unstable();
-        for run in targets.chunk_by(|a, b| a == b) {
-            *self
-                .backlinks
-                .entry(run[0])
-                .or_default()
-                .entry(id)
-                .or_default() += run.len() as u32;
-        }
+        index_links(
+            note,
+            id,
+            &resolutions,
+            &mut self.backlinks,
+            &mut self.unresolved,
+        );
         note.resolved = resolutions;
     }
 
@@ -892,6 +895,67 @@ pub fn unresolved_key(target: &str) -> String {
 }
 
 /// Counts `id` once more under `key`, allocating the key only when it is new.
+/// [`Vault::index_content`] on the indexes alone, so the load can run it beside
+/// [`index_links`].
+fn index_note_content(
+    note: &Note,
+    id: FileId,
+    names: &mut BTreeMap<String, Vec<(FileId, NameKind)>>,
+    tags: &mut HashMap<String, Counts>,
+    properties: &mut HashMap<String, Property>,
+) {
+    for (name, kind) in note.names() {
+        let entry = names.entry(name.into_owned()).or_default();
+        // This note's entries are the last ones pushed: check only those.
+        let mut own = entry.iter().rev().take_while(|e| e.0 == id);
+        if !own.any(|e| e.1 == kind) {
+            entry.push((id, kind));
+        }
+    }
+    for tag in &note.syntax.tags {
+        count_up(tags, fold(&tag.name), id);
+    }
+    for (key, values) in note.properties() {
+        let property = match properties.get_mut(key) {
+            Some(p) => p,
+            None => properties.entry(key.to_string()).or_default(),
+        };
+        property.notes += 1;
+        for value in values {
+            *property.values.entry(value.to_string()).or_default() += 1;
+        }
+    }
+}
+
+/// Adds the links of note `id`, resolved as `resolutions`, to the backlink and unresolved
+/// indexes. A note often links to one person many times: each target is counted once.
+fn index_links(
+    note: &Note,
+    id: FileId,
+    resolutions: &[Resolution],
+    backlinks: &mut HashMap<FileId, Counts>,
+    unresolved: &mut HashMap<String, Vec<LinkSite>>,
+) {
+    let mut targets: Vec<FileId> = Vec::with_capacity(resolutions.len());
+    for (i, (r, link)) in resolutions.iter().zip(&note.syntax.links).enumerate() {
+        match *r {
+            Resolution::File { id: target, .. } => targets.push(target),
+            Resolution::Unresolved => push_to(
+                unresolved,
+                link_key(&link.target(&note.text)),
+                LinkSite {
+                    source: id,
+                    link: i as u32,
+                },
+            ),
+        }
+    }
+    targets.sort_unstable();
+    for run in targets.chunk_by(|a, b| a == b) {
+        *backlinks.entry(run[0]).or_default().entry(id).or_default() += run.len() as u32;
+    }
+}
+
 fn count_up(map: &mut HashMap<String, Counts>, key: Cow<'_, str>, id: FileId) {
     match map.get_mut(&*key) {
         Some(counts) => *counts.entry(id).or_default() += 1,
