@@ -51,56 +51,134 @@ fn cp1252_byte(c: char) -> Option<u8> {
 }
 
 /// Every double-encoded stretch of `text`, in order.
+///
+/// A stretch starts with a character standing for a UTF-8 lead byte (0xC2..=0xF4), that is
+/// U+00C2..=U+00F4, whose own UTF-8 starts with the byte 0xC3: memchr jumps from one 0xC3 to
+/// the next, so clean text costs one fast scan.
 pub fn find(text: &str) -> Vec<Mojibake> {
     let mut out = Vec::new();
-    let chars: Vec<(usize, char)> = text.char_indices().collect();
-    let mut i = 0;
-    while i < chars.len() {
-        // The start of a UTF-8 sequence: a lead byte 0xC2..=0xF4 followed by continuations.
-        if !cp1252_byte(chars[i].1).is_some_and(|b| (0xC2..=0xF4).contains(&b)) {
-            i += 1;
-            continue;
-        }
-        let start = i;
-        let mut bytes = Vec::new();
-        let mut j = i;
-        // Greedily take whole sequences while they decode.
-        while let Some(lead) = chars.get(j).and_then(|&(_, c)| cp1252_byte(c)) {
-            let len = match lead {
-                0xC2..=0xDF => 2,
-                0xE0..=0xEF => 3,
-                0xF0..=0xF4 => 4,
-                _ => break,
-            };
-            let seq: Option<Vec<u8>> = (0..len)
-                .map(|k| chars.get(j + k).and_then(|&(_, c)| cp1252_byte(c)))
-                .collect();
-            let Some(seq) = seq else { break };
-            if std::str::from_utf8(&seq).is_err() {
-                break;
+    let bytes = text.as_bytes();
+    let mut from = 0;
+    while let Some(k) = memchr::memchr(0xC3, &bytes[from..]) {
+        let at = from + k;
+        match decode_run(&text[at..]) {
+            Some((len, repaired)) => {
+                out.push(Mojibake {
+                    span: Span::new(at, at + len),
+                    repaired,
+                });
+                from = at + len;
             }
-            bytes.extend_from_slice(&seq);
-            j += len;
+            None => from = at + 1,
         }
-        if j == start {
-            i += 1;
-            continue;
-        }
-        let begin = chars[start].0;
-        let end = chars.get(j).map_or(text.len(), |&(at, _)| at);
-        let repaired = String::from_utf8(bytes).expect("checked sequences");
-        out.push(Mojibake {
-            span: Span::new(begin, end),
-            repaired,
-        });
-        i = j;
     }
     out
+}
+
+/// The double-encoded run at the start of `rest`: its length in bytes and what it should
+/// read. Takes whole sequences greedily while each maps back to well-formed UTF-8.
+fn decode_run(rest: &str) -> Option<(usize, String)> {
+    let mut repaired = Vec::new();
+    let mut consumed = 0;
+    let mut chars = rest.chars();
+    loop {
+        let mut look = chars.clone();
+        let Some(lead) = look.next().and_then(cp1252_byte) else {
+            break;
+        };
+        let len = match lead {
+            0xC2..=0xDF => 2,
+            0xE0..=0xEF => 3,
+            0xF0..=0xF4 => 4,
+            _ => break,
+        };
+        let mut seq = [lead, 0, 0, 0];
+        let mut taken = look.clone();
+        let mut complete = true;
+        for slot in seq.iter_mut().take(len).skip(1) {
+            match taken.next().and_then(cp1252_byte) {
+                Some(b) => *slot = b,
+                None => {
+                    complete = false;
+                    break;
+                }
+            }
+        }
+        if !complete || std::str::from_utf8(&seq[..len]).is_err() {
+            break;
+        }
+        repaired.extend_from_slice(&seq[..len]);
+        consumed = rest.len() - taken.as_str().len();
+        chars = taken;
+    }
+    if consumed == 0 {
+        return None;
+    }
+    Some((consumed, String::from_utf8(repaired).ok()?))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The first implementation, char by char over the whole text: the memchr version must
+    /// find exactly the same runs.
+    fn find_slowly(text: &str) -> Vec<Mojibake> {
+        let mut out = Vec::new();
+        let chars: Vec<(usize, char)> = text.char_indices().collect();
+        let mut i = 0;
+        while i < chars.len() {
+            if !cp1252_byte(chars[i].1).is_some_and(|b| (0xC2..=0xF4).contains(&b)) {
+                i += 1;
+                continue;
+            }
+            let start = i;
+            let mut bytes = Vec::new();
+            let mut j = i;
+            while let Some(lead) = chars.get(j).and_then(|&(_, c)| cp1252_byte(c)) {
+                let len = match lead {
+                    0xC2..=0xDF => 2,
+                    0xE0..=0xEF => 3,
+                    0xF0..=0xF4 => 4,
+                    _ => break,
+                };
+                let seq: Option<Vec<u8>> = (0..len)
+                    .map(|k| chars.get(j + k).and_then(|&(_, c)| cp1252_byte(c)))
+                    .collect();
+                let Some(seq) = seq else { break };
+                if std::str::from_utf8(&seq).is_err() {
+                    break;
+                }
+                bytes.extend_from_slice(&seq);
+                j += len;
+            }
+            if j == start {
+                i += 1;
+                continue;
+            }
+            let end = chars.get(j).map_or(text.len(), |&(at, _)| at);
+            out.push(Mojibake {
+                span: Span::new(chars[start].0, end),
+                repaired: String::from_utf8(bytes).unwrap(),
+            });
+            i = j;
+        }
+        out
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(3000))]
+        #[test]
+        fn memchr_scan_finds_what_a_full_scan_finds(
+            parts in proptest::collection::vec(proptest::sample::select(vec![
+                "Ã", "©", "â", "€", "”", "™", "ð", "Ÿ", "”", "¼", "Â", " ", "a", "Ã©", "â€”",
+                "ðŸ”¼", "Zoë", "Å", "\u{80}", "\u{9d}", "é", "\n", "Ä", "Ö", "ô", "õ", "Ã\u{a0}",
+            ]), 0..24)
+        ) {
+            let text: String = parts.concat();
+            proptest::prop_assert_eq!(find(&text), find_slowly(&text));
+        }
+    }
 
     fn fixed(text: &str) -> Vec<(String, String)> {
         find(text)
