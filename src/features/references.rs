@@ -1,10 +1,10 @@
 //! References (backlinks): of a link's target, a heading, a block, a tag, or the note itself.
 
 use super::{Location, link_at, link_target, linked_heading, same_subpath};
-use crate::syntax::{Span, Subpath};
+use crate::syntax::{Link, Span, Subpath};
 use crate::vault::path::{fold, is_within};
 use crate::vault::subpath::normalize_heading;
-use crate::vault::{FileId, LinkSite, Resolution, Vault};
+use crate::vault::{FileId, LinkSite, Note, Resolution, Vault};
 
 /// Every place that refers to what is under the cursor:
 /// - on a link: the links to the same target (the same heading or block when it has one);
@@ -29,15 +29,14 @@ pub fn references(
         match note.resolved[index] {
             Resolution::File { id: target, .. } => {
                 let subpath = link.subpath(&note.text);
-                links_to(vault, target, |site_link_subpath, site_heading| {
-                    match (&subpath, vault.note(target)) {
-                        (None, _) => true,
-                        (Some(Subpath::Heading(_)), Some(t)) => match linked_heading(t, &subpath) {
-                            Some(h) => site_heading == Some(h.span),
-                            None => same_subpath(&subpath, site_link_subpath),
-                        },
-                        _ => same_subpath(&subpath, site_link_subpath),
-                    }
+                let heading = match (&subpath, vault.note(target)) {
+                    (Some(Subpath::Heading(_)), Some(t)) => linked_heading(t, &subpath),
+                    _ => None,
+                };
+                links_to(vault, target, |site| match (&subpath, heading) {
+                    (None, _) => true,
+                    (Some(Subpath::Heading(_)), Some(h)) => site.heading() == Some(h.span),
+                    _ => same_subpath(&subpath, &site.subpath()),
                 })
             }
             Resolution::Unresolved => vault
@@ -57,7 +56,7 @@ pub fn references(
         links_to(
             vault,
             file,
-            |sub, _| matches!(sub, Some(Subpath::Block(b)) if b.eq_ignore_ascii_case(&id)),
+            |site| matches!(site.subpath(), Some(Subpath::Block(b)) if b.eq_ignore_ascii_case(&id)),
         )
     } else if let Some(heading) = syntax
         .headings
@@ -70,17 +69,23 @@ pub fn references(
         });
         let span = heading.span;
         let name = normalize_heading(&heading.text);
-        links_to(vault, file, |sub, resolved| match resolved {
-            Some(h) => h == span,
-            None => matches!(sub, Some(Subpath::Heading(c))
-                if c.last().map(|h| normalize_heading(h)) == Some(name.clone())),
+        links_to(vault, file, |site| {
+            let subpath = site.subpath();
+            if !matches!(subpath, Some(Subpath::Heading(_))) {
+                return false;
+            }
+            match site.heading() {
+                Some(h) => h == span,
+                None => matches!(subpath, Some(Subpath::Heading(c))
+                    if c.last().map(|h| normalize_heading(h)) == Some(name.clone())),
+            }
         })
     } else {
         declaration = Some(Location {
             file,
             span: Span::empty(0),
         });
-        links_to(vault, file, |_, _| true)
+        links_to(vault, file, |_| true)
     };
     found.sort_by(|a, b| (vault.path(a.file), a.span).cmp(&(vault.path(b.file), b.span)));
     found.dedup();
@@ -91,13 +96,29 @@ pub fn references(
     found
 }
 
-/// The links resolving to `target` that `keep` accepts, given each link's subpath and the
-/// span of the heading it resolves to (if it names one that exists).
-fn links_to(
-    vault: &Vault,
-    target: FileId,
-    keep: impl Fn(&Option<Subpath>, Option<Span>) -> bool,
-) -> Vec<Location> {
+/// A link to the note whose references are asked for; its subpath and the heading it names
+/// are worked out only when asked (a hub note has thousands of links).
+struct SiteLink<'a> {
+    link: &'a Link,
+    text: &'a str,
+    target: Option<&'a Note>,
+}
+
+impl SiteLink<'_> {
+    fn subpath(&self) -> Option<Subpath> {
+        self.link.subpath(self.text)
+    }
+
+    /// The span of the heading of the target note the link names, if it names one.
+    fn heading(&self) -> Option<Span> {
+        self.link.subpath_span?;
+        let target = self.target?;
+        linked_heading(target, &self.subpath()).map(|h| h.span)
+    }
+}
+
+/// The links resolving to `target` that `keep` accepts.
+fn links_to(vault: &Vault, target: FileId, keep: impl Fn(&SiteLink) -> bool) -> Vec<Location> {
     let target_note = vault.note(target);
     vault
         .backlinks(target)
@@ -105,11 +126,12 @@ fn links_to(
         .filter_map(|site| {
             let source = vault.note(site.source)?;
             let link = source.syntax.links.get(site.link as usize)?;
-            let subpath = link.subpath(&source.text);
-            let heading = target_note
-                .and_then(|t| linked_heading(t, &subpath))
-                .map(|h| h.span);
-            keep(&subpath, heading).then_some(Location {
+            let candidate = SiteLink {
+                link,
+                text: &source.text,
+                target: target_note,
+            };
+            keep(&candidate).then_some(Location {
                 file: site.source,
                 span: link.span,
             })
