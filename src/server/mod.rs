@@ -233,7 +233,6 @@ impl State {
     }
 }
 
-/// A vault path from the components of a relative path (`/`-separated, lossy for non-UTF-8).
 /// `path` with `.` parts dropped and each `..` taking away the part before it (lexically; the
 /// file system is not asked).
 fn normalize(path: &Path) -> PathBuf {
@@ -251,6 +250,7 @@ fn normalize(path: &Path) -> PathBuf {
     out
 }
 
+/// A vault path from the components of a relative path (`/`-separated, lossy for non-UTF-8).
 fn vault_path(rel: Option<&Path>) -> String {
     rel.map(|r| {
         r.components()
