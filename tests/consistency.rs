@@ -97,27 +97,20 @@ fn write(root: &Path, disk: &mut Disk, path: &str, text: String) {
 
 /// Every file under `root` with its text and modification time.
 fn read_disk(root: &Path) -> Disk {
-    let mut out = Disk::new();
-    let mut stack = vec![root.to_path_buf()];
-    while let Some(dir) = stack.pop() {
-        for entry in std::fs::read_dir(&dir).unwrap() {
-            let path = entry.unwrap().path();
-            if path.is_dir() {
-                stack.push(path);
-            } else {
-                let rel = path
-                    .strip_prefix(root)
-                    .unwrap()
-                    .to_str()
-                    .unwrap()
-                    .to_string();
-                let text = std::fs::read_to_string(&path).unwrap();
-                let mtime = std::fs::metadata(&path).unwrap().modified().unwrap();
-                out.insert(rel, (text, mtime));
-            }
-        }
-    }
-    out
+    support::files_under(root)
+        .into_iter()
+        .map(|path| {
+            let rel = path
+                .strip_prefix(root)
+                .unwrap()
+                .to_str()
+                .unwrap()
+                .to_string();
+            let text = std::fs::read_to_string(&path).unwrap();
+            let mtime = std::fs::metadata(&path).unwrap().modified().unwrap();
+            (rel, (text, mtime))
+        })
+        .collect()
 }
 
 /// The UTF-16 position of byte `offset` of `text`.

@@ -282,9 +282,9 @@ pub fn copy_dir(from: &Path, to: &Path) {
     }
 }
 
-/// Every file under `root` with its bytes, to show a session changed nothing on disk.
-pub fn snapshot(root: &Path) -> std::collections::BTreeMap<std::path::PathBuf, Vec<u8>> {
-    let mut out = std::collections::BTreeMap::new();
+/// Every file under `root` (folders walked, not listed).
+pub fn files_under(root: &Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
     let mut stack = vec![root.to_path_buf()];
     while let Some(dir) = stack.pop() {
         for entry in std::fs::read_dir(&dir).unwrap() {
@@ -292,9 +292,20 @@ pub fn snapshot(root: &Path) -> std::collections::BTreeMap<std::path::PathBuf, V
             if path.is_dir() {
                 stack.push(path);
             } else {
-                out.insert(path.clone(), std::fs::read(&path).unwrap());
+                out.push(path);
             }
         }
     }
     out
+}
+
+/// Every file under `root` with its bytes, to show a session changed nothing on disk.
+pub fn snapshot(root: &Path) -> std::collections::BTreeMap<std::path::PathBuf, Vec<u8>> {
+    files_under(root)
+        .into_iter()
+        .map(|path| {
+            let bytes = std::fs::read(&path).unwrap();
+            (path, bytes)
+        })
+        .collect()
 }
