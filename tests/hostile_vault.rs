@@ -354,7 +354,7 @@ fn files_deleted_or_replaced_while_the_vault_is_read() {
 fn check_as_unprivileged(root: &Path) -> std::process::Output {
     let bin = env!("CARGO_BIN_EXE_vaultls");
     let args = ["check", root.to_str().unwrap(), "--format", "json"];
-    if unsafe_is_root() {
+    if running_as_root() {
         Command::new("setpriv")
             .args(["--reuid=65534", "--regid=65534", "--clear-groups", bin])
             .args(args)
@@ -366,7 +366,7 @@ fn check_as_unprivileged(root: &Path) -> std::process::Output {
 }
 
 #[cfg(unix)]
-fn unsafe_is_root() -> bool {
+fn running_as_root() -> bool {
     // SAFETY: geteuid has no preconditions and cannot fail.
     unsafe { libc::geteuid() == 0 }
 }

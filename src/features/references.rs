@@ -35,7 +35,9 @@ pub fn references(
                 };
                 links_to(vault, target, |site| match (&subpath, heading) {
                     (None, _) => true,
-                    (Some(Subpath::Heading(_)), Some(h)) => site.heading() == Some(h.span),
+                    (Some(Subpath::Heading(_)), Some(h)) => {
+                        site.heading(&site.subpath()) == Some(h.span)
+                    }
                     _ => same_subpath(&subpath, &site.subpath()),
                 })
             }
@@ -74,7 +76,7 @@ pub fn references(
             if !matches!(subpath, Some(Subpath::Heading(_))) {
                 return false;
             }
-            match site.heading() {
+            match site.heading(&subpath) {
                 Some(h) => h == span,
                 None => matches!(subpath, Some(Subpath::Heading(c))
                     if c.last().map(|h| normalize_heading(h)) == Some(name.clone())),
@@ -109,11 +111,9 @@ impl SiteLink<'_> {
         self.link.subpath(self.text)
     }
 
-    /// The span of the heading of the target note the link names, if it names one.
-    fn heading(&self) -> Option<Span> {
-        self.link.subpath_span?;
-        let target = self.target?;
-        linked_heading(target, &self.subpath()).map(|h| h.span)
+    /// The span of the heading of the target note that `subpath` (this link's) names.
+    fn heading(&self, subpath: &Option<Subpath>) -> Option<Span> {
+        linked_heading(self.target?, subpath).map(|h| h.span)
     }
 }
 

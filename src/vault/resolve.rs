@@ -90,23 +90,6 @@ impl Vault {
         if target.is_empty() {
             return single(source);
         }
-        // The common case, a bare name (`[[Tomer Hagay]]`): no candidate, or one, which is
-        // the answer whatever the folders (every file under the name key ends with the name).
-        let mut buffer = [0u8; 128];
-        if memchr::memchr(b'/', target.as_bytes()).is_none() && target != "." && target != ".." {
-            let folded = fold_in(target, &mut buffer);
-            if !is_note_path(&folded) {
-                match self
-                    .by_name_key
-                    .get(&*folded)
-                    .map_or(&[][..], Vec::as_slice)
-                {
-                    [] => return none,
-                    [id] => return single(*id),
-                    _ => {}
-                }
-            }
-        }
         // A last component `.` or `..` names a folder, which is never a link target.
         let last = target
             .trim_end_matches('/')
@@ -116,7 +99,22 @@ impl Vault {
         if last == "." || last == ".." {
             return none;
         }
+        let mut buffer = [0u8; 128];
         let folded_target = fold_in(target, &mut buffer);
+        // The common case, a bare name (`[[Tomer Hagay]]`): no candidate, or one, which is
+        // the answer whatever the folders (every file under the name key ends with the name).
+        if memchr::memchr(b'/', folded_target.as_bytes()).is_none() && !is_note_path(&folded_target)
+        {
+            match self
+                .by_name_key
+                .get(&*folded_target)
+                .map_or(&[][..], Vec::as_slice)
+            {
+                [] => return none,
+                [id] => return single(*id),
+                _ => {}
+            }
+        }
         let folder = parent(&self.file(source).folded);
         let (absolute, rest) = match folded_target.strip_prefix('/') {
             Some(rest) => (true, rest),
