@@ -247,7 +247,7 @@ impl Session {
             let uri = self.uri(path);
             let doc = json!({"uri": uri});
             for link in parse_note(text).links {
-                let pos = position(text, link.target_span.start as usize);
+                let pos = position(text, link.target_span().start as usize);
                 let r = self.lsp.request(
                     "textDocument/definition",
                     json!({"textDocument": doc, "position": pos}),

@@ -64,12 +64,12 @@ proptest! {
     fn ranges_are_exact_and_never_panic(text in markdownish()) {
         let note = parse_note(&text);
         for l in &note.links {
-            check_span(&text, l.span, "link")?;
-            check_span(&text, l.target_span, "target")?;
-            prop_assert!(l.span.contains_span(l.target_span));
-            for s in [l.subpath_span, l.display_span].into_iter().flatten() {
+            check_span(&text, l.span(), "link")?;
+            check_span(&text, l.target_span(), "target")?;
+            prop_assert!(l.span().contains_span(l.target_span()));
+            for s in [l.subpath_span(), l.display_span()].into_iter().flatten() {
                 check_span(&text, s, "sub")?;
-                prop_assert!(l.span.contains_span(s));
+                prop_assert!(l.span().contains_span(s));
             }
         }
         for h in &note.headings {

@@ -18,12 +18,12 @@ fuzz_target!(|data: &[u8]| {
     let text = text.as_ref();
     let note = parse_note(text);
     for l in &note.links {
-        check(text, l.span, "link");
-        check(text, l.target_span, "target");
-        assert!(l.span.contains_span(l.target_span));
-        for s in [l.subpath_span, l.display_span].into_iter().flatten() {
+        check(text, l.span(), "link");
+        check(text, l.target_span(), "target");
+        assert!(l.span().contains_span(l.target_span()));
+        for s in [l.subpath_span(), l.display_span()].into_iter().flatten() {
             check(text, s, "subpath/display");
-            assert!(l.span.contains_span(s));
+            assert!(l.span().contains_span(s));
         }
     }
     for h in &note.headings {

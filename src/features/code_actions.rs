@@ -58,14 +58,14 @@ pub fn code_actions_with_templates(
         });
     }
     for (link, resolution) in note.syntax.links.iter().zip(&note.resolved) {
-        let overlaps = link.span.start <= range.end && range.start <= link.span.end;
+        let overlaps = link.span().start <= range.end && range.start <= link.span().end;
         if !overlaps || *resolution != Resolution::Unresolved {
             continue;
         }
         if let Some(create) = create_note(vault, file, &link.target(&note.text), templates) {
             out.push(CodeAction {
                 title: format!("Create note \"{}\"", create.0),
-                link_span: link.span,
+                link_span: link.span(),
                 create: Some(create),
                 edits: Vec::new(),
             });
@@ -78,7 +78,7 @@ pub fn code_actions_with_templates(
                     crate::syntax::LINK_PATH_ENCODE,
                 )
                 .to_string();
-            } else if let (Some(alias), None) = (&alias, link.display_span) {
+            } else if let (Some(alias), None) = (&alias, link.display_span()) {
                 new_text = format!("{new_text}|{alias}");
             }
             let shown = match (&alias, link.kind) {
@@ -88,11 +88,11 @@ pub fn code_actions_with_templates(
             };
             out.push(CodeAction {
                 title: format!("Did you mean {shown}?"),
-                link_span: link.span,
+                link_span: link.span(),
                 create: None,
                 edits: vec![Edit {
                     file,
-                    span: link.target_span,
+                    span: link.target_span(),
                     new_text,
                 }],
             });

@@ -29,7 +29,7 @@ pub struct Diagnostic {
     pub span: Span,
     pub severity: Severity,
     /// `broken-link`, `broken-heading`, `broken-block`, `ambiguous-link`, `frontmatter-yaml`,
-    /// `mojibake`.
+    /// `link-too-long`, `mojibake`.
     pub code: &'static str,
     pub message: String,
     /// For link findings, the link's path part as written.
@@ -47,7 +47,12 @@ pub fn note_diagnostics(vault: &Vault, id: FileId) -> Vec<Diagnostic> {
         .iter()
         .map(|e| Diagnostic {
             span: e.span,
-            severity: Severity::Error,
+            // A link over 64 KiB is valid Markdown, only not indexed.
+            severity: if e.code == "link-too-long" {
+                Severity::Warning
+            } else {
+                Severity::Error
+            },
             code: e.code,
             message: e.message.clone(),
             target: None,
@@ -81,7 +86,7 @@ fn link_diagnostic(
     resolution: Resolution,
     out: &mut Vec<Diagnostic>,
 ) {
-    let written = text[link.target_span.range()].to_string();
+    let written = text[link.target_span().range()].to_string();
     let mut push = |span, severity, code, message| {
         out.push(Diagnostic {
             span,
@@ -97,7 +102,7 @@ fn link_diagnostic(
     } = resolution
     else {
         push(
-            link.target_span,
+            link.target_span(),
             Severity::Warning,
             "broken-link",
             broken_link_message(vault, &link.target(text)),
@@ -108,7 +113,7 @@ fn link_diagnostic(
         let (_, all) = vault.resolve_link(source, text, link);
         let paths: Vec<&str> = all.iter().map(|&id| vault.path(id)).collect();
         push(
-            link.target_span,
+            link.target_span(),
             Severity::Hint,
             "ambiguous-link",
             format!(
@@ -120,7 +125,7 @@ fn link_diagnostic(
             ),
         );
     }
-    let (Some(subpath), Some(subpath_span)) = (link.subpath(text), link.subpath_span) else {
+    let (Some(subpath), Some(subpath_span)) = (link.subpath(text), link.subpath_span()) else {
         return;
     };
     // Subpaths of attachments (`#page=3`, `#icon`) are not checked.

@@ -41,7 +41,7 @@ pub fn hover(vault: &Vault, file: FileId, offset: usize) -> Option<HoverInfo> {
         };
         return Some(HoverInfo {
             markdown,
-            span: link.span,
+            span: link.span(),
         });
     }
     let tag = note.syntax.tags.iter().find(|t| t.span.touches(offset))?;

@@ -89,7 +89,7 @@ pub fn unlinked_mentions(vault: &Vault, target: FileId) -> Vec<Location> {
                     .syntax
                     .links
                     .iter()
-                    .any(|l| l.span.start <= s.start && s.start < l.span.end)
+                    .any(|l| l.span().start <= s.start && s.start < l.span().end)
             })
             .collect();
         spans.sort();
@@ -119,7 +119,7 @@ pub fn unlinked_mentions(vault: &Vault, target: FileId) -> Vec<Location> {
 pub fn mention_at(vault: &Vault, file: FileId, offset: usize) -> Option<(FileId, Span)> {
     let note = vault.note(file)?;
     let text = &note.text;
-    if note.syntax.links.iter().any(|l| l.span.touches(offset))
+    if note.syntax.links.iter().any(|l| l.span().touches(offset))
         || note
             .syntax
             .frontmatter

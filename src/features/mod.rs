@@ -59,12 +59,12 @@ pub fn link_at(syntax: &NoteSyntax, offset: usize) -> Option<(usize, &Link)> {
     let inside = syntax
         .links
         .iter()
-        .position(|l| l.span.start as usize <= offset && offset < l.span.end as usize);
+        .position(|l| l.span().start as usize <= offset && offset < l.span().end as usize);
     let i = inside.or_else(|| {
         syntax
             .links
             .iter()
-            .position(|l| l.span.end as usize == offset)
+            .position(|l| l.span().end as usize == offset)
     })?;
     Some((i, &syntax.links[i]))
 }

@@ -133,7 +133,7 @@ fn links_to(vault: &Vault, target: FileId, keep: impl Fn(&SiteLink) -> bool) -> 
             };
             keep(&candidate).then_some(Location {
                 file: site.source,
-                span: link.span,
+                span: link.span(),
             })
         })
         .collect()
@@ -147,7 +147,7 @@ fn site_location(vault: &Vault, site: LinkSite) -> Option<Location> {
         .get(site.link as usize)?;
     Some(Location {
         file: site.source,
-        span: link.span,
+        span: link.span(),
     })
 }
 

@@ -50,7 +50,8 @@ pub fn prepare(vault: &Vault, file: FileId, offset: usize) -> Option<(RenameTarg
         let target = note.resolved.get(index)?.file()?;
         let target_note = vault.note(target)?;
         let subpath = link.subpath(&note.text);
-        if let (Some(sub), Some(crate::syntax::Subpath::Heading(_))) = (link.subpath_span, &subpath)
+        if let (Some(sub), Some(crate::syntax::Subpath::Heading(_))) =
+            (link.subpath_span(), &subpath)
             && sub.touches(offset)
         {
             let heading = super::linked_heading(target_note, &subpath)?;
@@ -73,7 +74,7 @@ pub fn prepare(vault: &Vault, file: FileId, offset: usize) -> Option<(RenameTarg
             return None; // `[[#^block]]`: blocks are not renamed
         }
         let name = stem(vault.path(target)).to_string();
-        return Some((RenameTarget::Note(target), link.target_span, name));
+        return Some((RenameTarget::Note(target), link.target_span(), name));
     }
     if let Some(tag) = note.syntax.tags.iter().find(|t| t.span.touches(offset)) {
         let span = match tag.source {
@@ -131,7 +132,7 @@ pub fn rename_heading(
         };
         let link = &source.syntax.links[site.link as usize];
         let (Some(sub), Some(crate::syntax::Subpath::Heading(_))) =
-            (link.subpath_span, link.subpath(&source.text))
+            (link.subpath_span(), link.subpath(&source.text))
         else {
             continue;
         };
@@ -315,7 +316,7 @@ fn still_parses(vault: &Vault, edits: &[Edit], new_name: &str) -> Result<(), Str
         };
         let spans = |s: &crate::syntax::NoteSyntax| {
             (
-                s.links.iter().map(|l| l.span).collect::<Vec<_>>(),
+                s.links.iter().map(|l| l.span()).collect::<Vec<_>>(),
                 s.headings.iter().map(|h| h.span).collect::<Vec<_>>(),
                 s.tags.iter().map(|t| t.span).collect::<Vec<_>>(),
             )
@@ -354,7 +355,7 @@ pub fn rewrite_links(vault: &Vault, file: FileId, new_path: &str) -> Vec<Edit> {
         if link.target(&note.text).is_empty() {
             continue;
         }
-        let written = &note.text[link.target_span.range()];
+        let written = &note.text[link.target_span().range()];
         // The linking note moves along when it is the renamed note itself.
         let source_path = if site.source == file {
             new_path
@@ -364,7 +365,7 @@ pub fn rewrite_links(vault: &Vault, file: FileId, new_path: &str) -> Vec<Edit> {
         let new_text = match link.kind {
             LinkKind::Wiki => rewrite(written, source_path, old_path, new_path, bare_unique),
             LinkKind::Markdown => {
-                let angle = note.text[..link.target_span.start as usize].ends_with('<');
+                let angle = note.text[..link.target_span().start as usize].ends_with('<');
                 let decoded = percent_decode_str(written).decode_utf8_lossy();
                 let target = rewrite(&decoded, source_path, old_path, new_path, bare_unique);
                 if angle || !written.contains('%') && written.contains(' ') {
@@ -377,7 +378,7 @@ pub fn rewrite_links(vault: &Vault, file: FileId, new_path: &str) -> Vec<Edit> {
         if new_text != written {
             edits.push(Edit {
                 file: site.source,
-                span: link.target_span,
+                span: link.target_span(),
                 new_text,
             });
         }

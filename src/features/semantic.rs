@@ -21,13 +21,13 @@ pub fn tokens(vault: &Vault, file: FileId) -> Vec<(Span, TokenKind)> {
         .links
         .iter()
         .zip(&note.resolved)
-        .filter(|(l, _)| !l.target_span.is_empty())
+        .filter(|(l, _)| !l.target_span().is_empty())
         .map(|(l, r)| {
             let kind = match r {
                 Resolution::File { .. } => TokenKind::Link,
                 Resolution::Unresolved => TokenKind::BrokenLink,
             };
-            (l.target_span, kind)
+            (l.target_span(), kind)
         })
         .collect();
     out.extend(note.syntax.tags.iter().map(|t| (t.span, TokenKind::Tag)));

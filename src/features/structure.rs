@@ -80,7 +80,7 @@ pub fn document_links(vault: &Vault, file: FileId) -> Vec<(Span, FileId)> {
         .iter()
         .zip(&note.resolved)
         .filter(|(l, _)| l.kind == LinkKind::Markdown && !l.target(&note.text).is_empty())
-        .filter_map(|(l, r)| Some((l.target_span, r.file()?)))
+        .filter_map(|(l, r)| Some((l.target_span(), r.file()?)))
         .collect()
 }
 

@@ -4,7 +4,7 @@ use std::borrow::Cow;
 
 use percent_encoding::{AsciiSet, CONTROLS, percent_decode_str};
 
-use super::{Link, LinkKind, Span, Subpath};
+use super::{LinkKind, LinkParts, Span, Subpath};
 
 /// What is percent-encoded when vaultls writes a Markdown link destination (spaces as `%20`, as
 /// Obsidian writes them, and the characters that would end or split the destination).
@@ -56,7 +56,7 @@ fn trimmed(text: &str, start: usize, end: usize) -> Span {
 }
 
 /// Parses a wikilink whose whole text (`[[…]]` or `![[…]]`) is `text[span]`.
-pub(super) fn wikilink(text: &str, span: Span) -> Option<Link> {
+pub(super) fn wikilink(text: &str, span: Span) -> Option<LinkParts> {
     let (start, end) = (span.start as usize, span.end as usize);
     let whole = text.get(start..end)?;
     let embed = whole.starts_with('!');
@@ -87,7 +87,7 @@ pub(super) fn wikilink(text: &str, span: Span) -> Option<Link> {
         target_span = Span::empty(path_end);
     }
     let subpath_span = subpath_raw.map(|_| Span::new(path_end + 1, target_end));
-    Some(Link {
+    Some(LinkParts {
         kind: LinkKind::Wiki,
         embed,
         span,
@@ -140,7 +140,12 @@ pub fn is_external_url(dest: &str) -> bool {
 
 /// Parses an inline Markdown link `[text](dest "title")` whose link text ends at `text_end`
 /// (the offset of the closing `]`). Returns `None` for external URLs and empty destinations.
-pub(super) fn markdown_link(text: &str, span: Span, text_end: usize, embed: bool) -> Option<Link> {
+pub(super) fn markdown_link(
+    text: &str,
+    span: Span,
+    text_end: usize,
+    embed: bool,
+) -> Option<LinkParts> {
     let bytes = text.as_bytes();
     let end = span.end as usize;
     if bytes.get(text_end) != Some(&b']') || bytes.get(text_end + 1) != Some(&b'(') {
@@ -182,7 +187,7 @@ pub(super) fn markdown_link(text: &str, span: Span, text_end: usize, embed: bool
     };
     let subpath_span = subpath_raw.map(|_| Span::new(path_end + 1, dest_end));
     let display_start = span.start as usize + if embed { 2 } else { 1 };
-    Some(Link {
+    Some(LinkParts {
         kind: LinkKind::Markdown,
         embed,
         span,

@@ -5,7 +5,7 @@ use pulldown_cmark::{Event, LinkType, Options, Parser, Tag as MdTag, TagEnd};
 
 use super::link;
 use super::tag::is_tag_char;
-use super::{Block, Heading, NoteSyntax, Span, Tag, TagSource};
+use super::{Block, Heading, Link, LinkParts, NoteSyntax, Span, SyntaxError, Tag, TagSource};
 
 fn options() -> Options {
     Options::ENABLE_WIKILINKS
@@ -81,7 +81,7 @@ pub(super) fn parse_body(text: &str, base: usize, note: &mut NoteSyntax) {
                 .iter()
                 .any(|c| c.contains_span(Span::empty(s.start as usize)))
         };
-        note.links.retain(|l| outside(l.span));
+        note.links.retain(|l| outside(l.span()));
         note.headings.retain(|h| outside(h.span));
         note.blocks.retain(|b| outside(b.span));
         note.tags
@@ -148,9 +148,9 @@ impl BodyParser<'_> {
                 let wiki = matches!(link_type, LinkType::WikiLink { .. });
                 if wiki
                     && self.code_depth == 0
-                    && let Some(l) = link::wikilink(self.text, span)
+                    && let Some(parts) = link::wikilink(self.text, span)
                 {
-                    self.note.links.push(l);
+                    self.push_link(parts);
                 }
                 self.links.push(OpenLink {
                     span,
@@ -195,14 +195,14 @@ impl BodyParser<'_> {
                     && !open.wiki
                     && open.inline
                     && self.code_depth == 0
-                    && let Some(l) = link::markdown_link(
+                    && let Some(parts) = link::markdown_link(
                         self.text,
                         open.span,
                         self.link_text_end(&open),
                         open.embed,
                     )
                 {
-                    self.note.links.push(l);
+                    self.push_link(parts);
                 }
                 if let Some(outer) = self.links.last_mut() {
                     outer.content_end = outer.content_end.max(span.end as usize);
@@ -251,6 +251,23 @@ impl BodyParser<'_> {
     }
 
     /// Where the link text of a Markdown link ends: the `]` after its last inner event.
+    /// Adds a link, or reports one too long to index (nothing is dropped silently).
+    fn push_link(&mut self, parts: LinkParts) {
+        match Link::pack(parts) {
+            Some(link) => self.note.links.push(link),
+            None => self.note.errors.push(SyntaxError {
+                code: "link-too-long",
+                message: format!(
+                    "link of {} bytes is not indexed (the limit is {} bytes)",
+                    parts.span.len(),
+                    Link::MAX_LEN
+                ),
+                // The opening brackets: the whole link would cover pages.
+                span: Span::new(parts.span.start as usize, parts.span.start as usize + 2),
+            }),
+        }
+    }
+
     fn link_text_end(&self, open: &OpenLink) -> usize {
         // `content_end` covers the inner events; the first `](` from there closes the text.
         let from = open.content_end.min(open.span.end as usize);

@@ -11,6 +11,8 @@ pub mod mojibake;
 mod span;
 mod tag;
 
+use std::fmt;
+
 pub use frontmatter::{Field, Frontmatter, Value};
 pub use line_index::{ColumnUnit, LineCol, LineIndex};
 pub use link::{LINK_PATH_ENCODE, is_external_url, split_subpath};
@@ -105,10 +107,32 @@ pub enum Subpath {
 
 /// A link, as spans into its note's text (a vault holds about a million of them, so nothing
 /// is copied that the text already holds: [`Link::target`] and [`Link::subpath`] read it).
-#[derive(Clone, Debug, PartialEq, Eq)]
+///
+/// Packed into 20 bytes: the link's start, and its length and inner parts as 16-bit offsets
+/// from that start. A link longer than [`Link::MAX_LEN`] bytes is not indexed; the parser
+/// reports it as a `link-too-long` error instead.
+#[derive(Clone, PartialEq, Eq)]
 pub struct Link {
+    start: u32,
+    len: u16,
+    /// `[start, end]` of the target, relative to `start`.
+    target: [u16; 2],
+    /// Relative; [`NO_PART`] when absent.
+    subpath: [u16; 2],
+    /// Relative; [`NO_PART`] when absent.
+    display: [u16; 2],
     pub kind: LinkKind,
     /// `![[…]]` or `![…](…)`.
+    pub embed: bool,
+}
+
+/// The marker of an absent subpath or display text in a packed [`Link`].
+const NO_PART: [u16; 2] = [u16::MAX, u16::MAX];
+
+/// A link's parts as plain spans: what the parser finds, before [`Link::pack`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct LinkParts {
+    pub kind: LinkKind,
     pub embed: bool,
     /// The whole link, `!` and brackets included.
     pub span: Span,
@@ -120,12 +144,93 @@ pub struct Link {
     pub display_span: Option<Span>,
 }
 
+impl fmt::Debug for Link {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.parts().fmt(f)
+    }
+}
+
 impl Link {
+    /// The longest link, in bytes, that [`Link::pack`] accepts.
+    pub const MAX_LEN: usize = u16::MAX as usize - 1;
+
+    /// Packs a link's spans; `None` when the link is longer than [`Link::MAX_LEN`] or a part
+    /// lies outside the link.
+    pub fn pack(parts: LinkParts) -> Option<Link> {
+        let span = parts.span;
+        if span.len() > Link::MAX_LEN {
+            return None;
+        }
+        let relative = |part: Span| -> Option<[u16; 2]> {
+            span.contains_span(part).then(|| {
+                [
+                    (part.start - span.start) as u16,
+                    (part.end - span.start) as u16,
+                ]
+            })
+        };
+        let optional = |part: Option<Span>| match part {
+            Some(part) => relative(part),
+            None => Some(NO_PART),
+        };
+        Some(Link {
+            start: span.start,
+            len: span.len() as u16,
+            target: relative(parts.target_span)?,
+            subpath: optional(parts.subpath_span)?,
+            display: optional(parts.display_span)?,
+            kind: parts.kind,
+            embed: parts.embed,
+        })
+    }
+
+    /// All spans at once.
+    pub fn parts(&self) -> LinkParts {
+        LinkParts {
+            kind: self.kind,
+            embed: self.embed,
+            span: self.span(),
+            target_span: self.target_span(),
+            subpath_span: self.subpath_span(),
+            display_span: self.display_span(),
+        }
+    }
+
+    fn absolute(&self, [start, end]: [u16; 2]) -> Span {
+        Span {
+            start: self.start + u32::from(start),
+            end: self.start + u32::from(end),
+        }
+    }
+
+    /// The whole link, `!` and brackets included.
+    pub fn span(&self) -> Span {
+        Span {
+            start: self.start,
+            end: self.start + u32::from(self.len),
+        }
+    }
+
+    /// Where the path part is written (empty, at the `#`, for same-note links).
+    pub fn target_span(&self) -> Span {
+        self.absolute(self.target)
+    }
+
+    /// The text after the first `#` (the `#` itself excluded).
+    pub fn subpath_span(&self) -> Option<Span> {
+        (self.subpath != NO_PART).then(|| self.absolute(self.subpath))
+    }
+
+    /// The display text: after `|` in a wikilink, between the brackets in a Markdown link.
+    pub fn display_span(&self) -> Option<Span> {
+        (self.display != NO_PART).then(|| self.absolute(self.display))
+    }
+
     /// The path part as Obsidian reads it: trimmed, and for Markdown links with `<>`, backslash
     /// escapes and percent-encoding removed. Empty for a link into the same note (`[[#H]]`).
     /// `text` is the text of the note the link was parsed from.
     pub fn target<'a>(&self, text: &'a str) -> std::borrow::Cow<'a, str> {
-        let raw = text.get(self.target_span.range()).unwrap_or_default();
+        let raw = text.get(self.target_span().range()).unwrap_or_default();
         match self.kind {
             LinkKind::Wiki => std::borrow::Cow::Borrowed(raw),
             LinkKind::Markdown => match link::decode(raw) {
@@ -137,7 +242,7 @@ impl Link {
 
     /// The part after `#`: a heading chain or a block id (percent-decoded in Markdown links).
     pub fn subpath(&self, text: &str) -> Option<Subpath> {
-        let raw = text.get(self.subpath_span?.range())?;
+        let raw = text.get(self.subpath_span()?.range())?;
         match self.kind {
             LinkKind::Wiki => link::parse_subpath(raw),
             LinkKind::Markdown => link::parse_subpath(&link::decode(raw)),

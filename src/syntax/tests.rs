@@ -47,14 +47,14 @@ fn render(text: &str, note: &NoteSyntax) -> String {
             "link {:?}{} {}\n  target={:?} {}\n",
             l.kind,
             if l.embed { " embed" } else { "" },
-            at(l.span),
+            at(l.span()),
             l.target(text),
-            at(l.target_span)
+            at(l.target_span())
         );
-        if let (Some(sub), Some(span)) = (l.subpath(text), l.subpath_span) {
+        if let (Some(sub), Some(span)) = (l.subpath(text), l.subpath_span()) {
             out += &format!("  subpath={:?} {}\n", sub, at(span));
         }
-        if let Some(d) = l.display_span {
+        if let Some(d) = l.display_span() {
             out += &format!("  display={}\n", at(d));
         }
     }
@@ -303,4 +303,39 @@ fn title_rule() {
     assert_eq!(parse_note("---\ntitle: T\n---\n# H\n").title("stem"), "T");
     assert_eq!(parse_note("## H2\n# H1\n").title("stem"), "H1");
     assert_eq!(parse_note("text\n").title("stem"), "stem");
+}
+
+#[test]
+fn a_link_too_long_to_pack_is_reported_not_dropped() {
+    let long = "x".repeat(Link::MAX_LEN);
+    let text = format!("[[short]] [[{long}]] [d](<{long}.md>) [[{}]]\n", &long[4..]);
+    let note = parse_note(&text);
+    let codes: Vec<_> = note.errors.iter().map(|e| (e.code, e.span)).collect();
+    assert_eq!(
+        codes,
+        [
+            ("link-too-long", Span::new(10, 12)),
+            (
+                "link-too-long",
+                Span::new(10 + Link::MAX_LEN + 5, 10 + Link::MAX_LEN + 7)
+            ),
+        ]
+    );
+    // The two that fit are kept, the longest one right at the limit.
+    assert_eq!(note.links.len(), 2);
+    let at_limit = &note.links[1];
+    assert_eq!(at_limit.span().len(), Link::MAX_LEN);
+    assert_eq!(at_limit.target(&text), &long[4..]);
+}
+
+#[test]
+fn packed_links_give_back_their_parts() {
+    let text = "[[a#b|c]] ![[x.png]] [d](e%20f.md#g) [[#h]] [[k|]]\n";
+    for link in parse_note(text).links {
+        let parts = link.parts();
+        assert_eq!(Link::pack(parts), Some(link.clone()));
+        assert_eq!(parts.span, link.span());
+        assert!(parts.span.contains_span(parts.target_span));
+    }
+    assert_eq!(std::mem::size_of::<Link>(), 20);
 }
