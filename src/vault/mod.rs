@@ -21,7 +21,20 @@ use path::{file_keys, fold, is_note_path, link_key, stem};
 
 /// A file's identity in one vault. Ids are reused after removal; hold paths across edits.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct FileId(u32);
+pub struct FileId(std::num::NonZeroU32);
+
+impl FileId {
+    /// The id of the file at `index` in the store. Stored plus one, so that an
+    /// `Option<FileId>` or a [`Resolution`] takes no room for its "none".
+    fn new(index: usize) -> FileId {
+        let id = u32::try_from(index + 1).expect("fewer than 4G files");
+        FileId(std::num::NonZeroU32::new(id).expect("index + 1 is not zero"))
+    }
+
+    fn index(self) -> usize {
+        self.0.get() as usize - 1
+    }
+}
 
 #[derive(Debug)]
 pub struct File {
@@ -199,7 +212,7 @@ impl Vault {
         vault.backlinks = backlinks;
         vault.unresolved = unresolved;
         for (id, resolutions) in resolved {
-            if let Some(note) = vault.files[id.0 as usize]
+            if let Some(note) = vault.files[id.index()]
                 .as_mut()
                 .and_then(|f| f.note.as_mut())
             {
@@ -277,13 +290,13 @@ impl Vault {
     }
 
     pub fn file(&self, id: FileId) -> &File {
-        self.files[id.0 as usize]
+        self.files[id.index()]
             .as_ref()
             .expect("FileId of a removed file")
     }
 
     pub fn note(&self, id: FileId) -> Option<&Note> {
-        self.files.get(id.0 as usize)?.as_ref()?.note.as_ref()
+        self.files.get(id.index())?.as_ref()?.note.as_ref()
     }
 
     pub fn path(&self, id: FileId) -> &str {
@@ -298,7 +311,7 @@ impl Vault {
         self.files
             .iter()
             .enumerate()
-            .filter_map(|(i, f)| Some((FileId(i as u32), f.as_ref()?)))
+            .filter_map(|(i, f)| Some((FileId::new(i), f.as_ref()?)))
     }
 
     pub fn notes(&self) -> impl Iterator<Item = (FileId, &Note)> {
@@ -537,7 +550,7 @@ impl Vault {
             .backlinks
             .get(&id)
             .map_or_else(Vec::new, |s| s.keys().copied().collect());
-        let file = self.files[id.0 as usize].take().expect("live file");
+        let file = self.files[id.index()].take().expect("live file");
         let keys = file_keys(&file.path);
         self.by_path.remove(&file.path);
         for key in &keys {
@@ -557,13 +570,13 @@ impl Vault {
             "links to a removed file re-resolve"
         );
         self.backlinks.remove(&id);
-        self.free.push(id.0);
+        self.free.push(id.index() as u32);
         file
     }
 
     fn replace_note(&mut self, id: FileId, note: Note) {
         self.unindex_content(id);
-        self.files[id.0 as usize].as_mut().expect("live file").note = Some(note);
+        self.files[id.index()].as_mut().expect("live file").note = Some(note);
         self.index_content(id);
         let resolutions = self.resolve_all(id);
         self.set_resolutions(id, resolutions);
@@ -571,10 +584,10 @@ impl Vault {
 
     fn insert_file(&mut self, path: String, note: Option<Note>) -> FileId {
         let id = match self.free.pop() {
-            Some(i) => FileId(i),
+            Some(i) => FileId::new(i as usize),
             None => {
                 self.files.push(None);
-                FileId(self.files.len() as u32 - 1)
+                FileId::new(self.files.len() - 1)
             }
         };
         self.by_path.insert(path.clone(), id);
@@ -585,13 +598,13 @@ impl Vault {
             push_to(&mut self.names, fold(stem(&path)), (id, NameKind::FileStem));
         }
         let folded = fold(&path).into_owned();
-        self.files[id.0 as usize] = Some(File { path, folded, note });
+        self.files[id.index()] = Some(File { path, folded, note });
         id
     }
 
     /// Adds a note's title, aliases, tags and properties to the indexes.
     fn index_content(&mut self, id: FileId) {
-        let Some(note) = self.files[id.0 as usize]
+        let Some(note) = self.files[id.index()]
             .as_ref()
             .and_then(|f| f.note.as_ref())
         else {
@@ -609,7 +622,7 @@ impl Vault {
     /// Removes everything [`Vault::index_content`] and [`Vault::set_resolutions`] added for a
     /// note (its file-stem name stays).
     fn unindex_content(&mut self, id: FileId) {
-        let Some(note) = self.files[id.0 as usize]
+        let Some(note) = self.files[id.index()]
             .as_mut()
             .and_then(|f| f.note.as_mut())
         else {
@@ -667,7 +680,7 @@ impl Vault {
     }
 
     fn set_resolutions(&mut self, id: FileId, resolutions: Vec<Resolution>) {
-        let Some(note) = self.files[id.0 as usize]
+        let Some(note) = self.files[id.index()]
             .as_mut()
             .and_then(|f| f.note.as_mut())
         else {
@@ -725,7 +738,7 @@ impl Vault {
                     (new != old).then_some((i, old, new))
                 })
                 .collect();
-            let Some(note) = self.files[source.0 as usize]
+            let Some(note) = self.files[source.index()]
                 .as_mut()
                 .and_then(|f| f.note.as_mut())
             else {
