@@ -89,8 +89,8 @@ proptest! {
         }
         if let Some(fm) = &note.frontmatter {
             check_span(&text, fm.span, "frontmatter")?;
-            for (_, s) in &fm.aliases {
-                check_span(&text, *s, "alias")?;
+            for (_, s) in fm.aliases() {
+                check_span(&text, s, "alias")?;
             }
         }
     }

@@ -44,8 +44,8 @@ fuzz_target!(|data: &[u8]| {
     }
     if let Some(fm) = &note.frontmatter {
         check(text, fm.span, "frontmatter");
-        for (_, s) in &fm.aliases {
-            check(text, *s, "alias");
+        for (_, s) in fm.aliases() {
+            check(text, s, "alias");
         }
     }
 

@@ -236,7 +236,7 @@ fn folder_type(vault: &Vault, folder: &str) -> Option<String> {
             .syntax
             .frontmatter
             .as_ref()
-            .and_then(|f| f.note_type.clone())
+            .and_then(|f| f.note_type().map(str::to_string))
         else {
             continue;
         };
@@ -274,8 +274,8 @@ fn near_misses(vault: &Vault, target: &str) -> Vec<(FileId, Option<String>)> {
             let alias = (kind == NameKind::Alias).then(|| {
                 vault
                     .note(id)
-                    .and_then(|n| n.syntax.aliases().iter().find(|(a, _)| *fold(a) == *name))
-                    .map_or_else(|| name.to_string(), |(a, _)| a.clone())
+                    .and_then(|n| n.syntax.aliases().find(|(a, _)| *fold(a) == *name))
+                    .map_or_else(|| name.to_string(), |(a, _)| a.to_string())
             });
             found.push((distance, id, alias));
         }

@@ -138,7 +138,7 @@ fn frontmatter(vault: &Vault, file: FileId, offset: usize, limit: usize) -> Opti
                 .syntax
                 .frontmatter
                 .iter()
-                .flat_map(|f| f.fields.iter().map(|f| f.key.clone()))
+                .flat_map(|f| f.fields.iter().map(|f| f.key.to_string()))
                 .collect();
             vault
                 .properties()
@@ -372,7 +372,6 @@ fn note_names(vault: &Vault, id: FileId) -> Vec<(&str, NameKind)> {
     wanted.extend(
         note.syntax
             .aliases()
-            .iter()
             .map(|(a, _)| (fold(a), NameKind::Alias)),
     );
     wanted
@@ -505,12 +504,11 @@ fn note_items(
                 let Some((alias, _)) = note
                     .syntax
                     .aliases()
-                    .iter()
                     .find(|(a, _)| *fold(a) == *folded_name)
                 else {
                     continue;
                 };
-                (alias.clone(), Some(alias.as_str()))
+                (alias.to_string(), Some(alias))
             }
         };
         if !seen.insert((id, alias.map(str::to_string))) {

@@ -83,7 +83,7 @@ fn note_preview(vault: &Vault, id: FileId, note: &Note, subpath: &Option<Subpath
             .fields
             .iter()
             .filter(|f| !CARD_SKIPS.contains(&f.key.to_ascii_lowercase().as_str()))
-            .filter(|f| f.key != "type")
+            .filter(|f| &*f.key != "type")
             .filter_map(|f| match &f.value {
                 Value::Scalar(v, _) => Some(format!("- {}: {v}", f.key)),
                 _ => None,

@@ -95,7 +95,7 @@ fn detail(vault: &Vault, id: FileId) -> String {
     let ty = vault
         .note(id)
         .and_then(|n| n.syntax.frontmatter.as_ref())
-        .and_then(|f| f.note_type.as_deref());
+        .and_then(|f| f.note_type());
     let folder = crate::vault::path::parent(vault.path(id));
     match ty {
         Some(t) => format!("{t} · {folder}/"),
@@ -144,7 +144,7 @@ fn notes_of_type(vault: &Vault, ty: &str, query: &str, limit: usize) -> Vec<Note
             n.syntax
                 .frontmatter
                 .as_ref()
-                .and_then(|f| f.note_type.as_deref())
+                .and_then(|f| f.note_type())
                 .is_some_and(|t| t.eq_ignore_ascii_case(ty))
         })
         .map(|(id, n)| (n.title.clone(), id, Span::default()))
@@ -204,9 +204,8 @@ fn notes_by_name(vault: &Vault, query: &str, limit: usize) -> Vec<NoteSymbol> {
             NameKind::Alias => note
                 .syntax
                 .aliases()
-                .iter()
                 .find(|(a, _)| *fold(a) == *folded_name)
-                .map_or_else(|| folded_name.to_string(), |(a, _)| a.clone()),
+                .map_or_else(|| folded_name.to_string(), |(a, _)| a.to_string()),
         };
         if !seen.insert((id, fold(&name).into_owned())) {
             continue;

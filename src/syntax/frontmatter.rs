@@ -9,6 +9,8 @@ use saphyr::{LoadableYamlNode, MarkedYaml, Scalar, YamlData};
 use super::tag::{split_tag_list, valid_tag};
 use super::{Span, SyntaxError};
 
+/// The properties of a note. Only the parsed fields are kept; `title`, `type` and `aliases`
+/// are read from them on demand (a vault holds 50k of these, so nothing is stored twice).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Frontmatter {
     /// From the opening `---` to the end of the closing delimiter line.
@@ -17,18 +19,11 @@ pub struct Frontmatter {
     pub yaml_span: Span,
     /// Every top-level key, in order.
     pub fields: Vec<Field>,
-    pub title: Option<String>,
-    pub aliases: Vec<(String, Span)>,
-    /// Tags without `#`, each with the span of its text.
-    pub tags: Vec<(String, Span)>,
-    /// The `type` property (`people`, `meeting`, …).
-    pub note_type: Option<String>,
-    pub error: Option<SyntaxError>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Field {
-    pub key: String,
+    pub key: Box<str>,
     pub key_span: Span,
     pub value: Value,
 }
@@ -38,7 +33,7 @@ pub struct Field {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Value {
     Null,
-    Scalar(String, Span),
+    Scalar(Box<str>, Span),
     List(Vec<Value>),
     Map(Vec<Field>),
 }
@@ -52,23 +47,65 @@ impl Value {
     }
 
     /// The scalars of a value: itself, or the scalar items of a list.
-    fn scalars(&self) -> Vec<(&str, Span)> {
-        match self {
-            Value::Scalar(s, span) => vec![(s.as_str(), *span)],
-            Value::List(items) => items
-                .iter()
-                .filter_map(|v| match v {
-                    Value::Scalar(s, span) => Some((s.as_str(), *span)),
-                    _ => None,
-                })
-                .collect(),
-            _ => Vec::new(),
-        }
+    fn scalars(&self) -> impl Iterator<Item = (&str, Span)> {
+        let items = match self {
+            Value::List(items) => items.as_slice(),
+            other => std::slice::from_ref(other),
+        };
+        items.iter().filter_map(|v| match v {
+            Value::Scalar(s, span) => Some((&**s, *span)),
+            _ => None,
+        })
     }
 }
 
-/// Finds and parses the frontmatter; returns it and the byte offset where the body starts.
-pub(super) fn parse(text: &str) -> Option<(Frontmatter, usize)> {
+impl Frontmatter {
+    /// The top-level fields named `key` (ASCII case-insensitive, as Obsidian reads them).
+    fn fields_named(&self, key: &str) -> impl Iterator<Item = &Field> {
+        self.fields
+            .iter()
+            .filter(move |f| f.key.eq_ignore_ascii_case(key))
+    }
+
+    /// The `title` property: the first non-empty one, trimmed.
+    pub fn title(&self) -> Option<&str> {
+        self.fields_named("title")
+            .filter_map(|f| f.value.as_str().map(str::trim))
+            .find(|s| !s.is_empty())
+    }
+
+    /// The `type` property (`people`, `meeting`, …), trimmed.
+    pub fn note_type(&self) -> Option<&str> {
+        self.fields_named("type")
+            .find_map(|f| f.value.as_str())
+            .map(str::trim)
+    }
+
+    /// Every alias (`aliases` and `alias`, a string or a list), trimmed, with the span of its
+    /// scalar.
+    pub fn aliases(&self) -> impl Iterator<Item = (&str, Span)> {
+        self.fields
+            .iter()
+            .filter(|f| {
+                f.key.eq_ignore_ascii_case("aliases") || f.key.eq_ignore_ascii_case("alias")
+            })
+            .flat_map(|f| f.value.scalars())
+            .map(|(s, span)| (s.trim(), span))
+            .filter(|(s, _)| !s.is_empty())
+    }
+}
+
+/// What [`parse`] finds at the top of a note.
+pub(super) struct Parsed {
+    pub frontmatter: Frontmatter,
+    /// Tags without `#`, each with the span of its text.
+    pub tags: Vec<(String, Span)>,
+    pub error: Option<SyntaxError>,
+    pub body_start: usize,
+}
+
+/// Finds and parses the frontmatter.
+pub(super) fn parse(text: &str) -> Option<Parsed> {
     let start = if text.starts_with('\u{feff}') { 3 } else { 0 };
     let first_end = line_end(text, start);
     if text[start..first_end].trim_end() != "---" {
@@ -81,8 +118,7 @@ pub(super) fn parse(text: &str) -> Option<(Frontmatter, usize)> {
         let line = text[pos..end].trim_end();
         if line == "---" || line == "..." {
             let body_start = next_line(text, end);
-            let fm = parse_yaml(text, start, yaml_start, pos, body_start);
-            return Some((fm, body_start));
+            return Some(parse_yaml(text, start, yaml_start, pos, body_start));
         }
         pos = next_line(text, end);
     }
@@ -112,17 +148,17 @@ fn parse_yaml(
     yaml_start: usize,
     yaml_end: usize,
     body_start: usize,
-) -> Frontmatter {
+) -> Parsed {
     let yaml = &text[yaml_start..yaml_end];
-    let mut fm = Frontmatter {
-        span: Span::new(fm_start, body_start),
-        yaml_span: Span::new(yaml_start, yaml_end),
-        fields: Vec::new(),
-        title: None,
-        aliases: Vec::new(),
+    let mut parsed = Parsed {
+        frontmatter: Frontmatter {
+            span: Span::new(fm_start, body_start),
+            yaml_span: Span::new(yaml_start, yaml_end),
+            fields: Vec::new(),
+        },
         tags: Vec::new(),
-        note_type: None,
         error: None,
+        body_start,
     };
     let offsets = CharOffsets::new(yaml, yaml_start);
     let docs = match MarkedYaml::load_from_str(yaml) {
@@ -130,81 +166,60 @@ fn parse_yaml(
         Err(err) => {
             let at = offsets.byte(err.marker().index());
             let end = line_end(text, at.min(text.len()));
-            fm.error = Some(SyntaxError {
+            parsed.error = Some(SyntaxError {
                 code: "frontmatter-yaml",
                 message: format!("invalid YAML in frontmatter: {}", err.info()),
                 span: Span::new(at, end.max(at)),
             });
-            return fm;
+            return parsed;
         }
     };
     let Some(doc) = docs.first() else {
-        return fm; // empty frontmatter
+        return parsed; // empty frontmatter
     };
+    let fm = &mut parsed.frontmatter;
     match &doc.data {
         YamlData::Mapping(map) => {
-            for (k, v) in map.iter() {
-                let key = scalar_text(k).unwrap_or_default();
-                fm.fields.push(Field {
-                    key,
+            fm.fields = map
+                .iter()
+                .map(|(k, v)| Field {
+                    key: scalar_text(k).unwrap_or_default(),
                     key_span: content_span(yaml, &offsets, k),
                     value: convert(yaml, &offsets, v, 0),
-                });
-            }
+                })
+                .collect();
         }
         YamlData::Value(Scalar::Null) => {}
         _ => {
-            fm.error = Some(SyntaxError {
+            parsed.error = Some(SyntaxError {
                 code: "frontmatter-yaml",
                 message: "frontmatter must be a mapping of properties (`key: value` lines)".into(),
                 span: fm.yaml_span,
             });
         }
     }
-    for field in &fm.fields {
-        match field.key.to_ascii_lowercase().as_str() {
-            "title" if fm.title.is_none() => {
-                fm.title = field
-                    .value
-                    .as_str()
-                    .map(str::trim)
-                    .filter(|s| !s.is_empty())
-                    .map(String::from);
+    let tag_fields = fm
+        .fields
+        .iter()
+        .filter(|f| f.key.eq_ignore_ascii_case("tags") || f.key.eq_ignore_ascii_case("tag"));
+    for (s, span) in tag_fields.flat_map(|f| f.value.scalars()) {
+        for (start, name) in split_tag_list(s) {
+            if valid_tag(name) {
+                // Sub-spans only when the scalar is written verbatim (plain or simply
+                // quoted); otherwise the whole scalar.
+                let sub = if text.get(span.range()) == Some(s) {
+                    Span::new(
+                        span.start as usize + start,
+                        span.start as usize + start + name.len(),
+                    )
+                } else {
+                    span
+                };
+                parsed.tags.push((name.to_string(), sub));
             }
-            "type" if fm.note_type.is_none() => {
-                fm.note_type = field.value.as_str().map(|s| s.trim().to_string());
-            }
-            "aliases" | "alias" => {
-                for (s, span) in field.value.scalars() {
-                    let s = s.trim();
-                    if !s.is_empty() {
-                        fm.aliases.push((s.to_string(), span));
-                    }
-                }
-            }
-            "tags" | "tag" => {
-                for (s, span) in field.value.scalars() {
-                    for (start, name) in split_tag_list(s) {
-                        if valid_tag(name) {
-                            // Sub-spans only when the scalar is written verbatim (plain or
-                            // simply quoted); otherwise the whole scalar.
-                            let sub = if text.get(span.range()) == Some(s) {
-                                Span::new(
-                                    span.start as usize + start,
-                                    span.start as usize + start + name.len(),
-                                )
-                            } else {
-                                span
-                            };
-                            fm.tags.push((name.to_string(), sub));
-                        }
-                    }
-                }
-            }
-            _ => {}
         }
     }
-    fm
+    parsed
 }
 
 /// Nesting deeper than this is kept as `Null` (a guard against pathological YAML).
@@ -241,13 +256,13 @@ fn convert(yaml: &str, offsets: &CharOffsets, node: &MarkedYaml, depth: usize) -
 }
 
 /// A scalar's text; numbers, booleans and dates as they were written.
-fn scalar_text(node: &MarkedYaml) -> Option<String> {
+fn scalar_text(node: &MarkedYaml) -> Option<Box<str>> {
     match &node.data {
-        YamlData::Value(Scalar::String(s)) => Some(s.to_string()),
-        YamlData::Value(Scalar::Boolean(b)) => Some(b.to_string()),
-        YamlData::Value(Scalar::Integer(i)) => Some(i.to_string()),
-        YamlData::Value(Scalar::FloatingPoint(f)) => Some(f.to_string()),
-        YamlData::Representation(s, _, _) => Some(s.to_string()),
+        YamlData::Value(Scalar::String(s)) => Some((**s).into()),
+        YamlData::Value(Scalar::Boolean(b)) => Some(b.to_string().into()),
+        YamlData::Value(Scalar::Integer(i)) => Some(i.to_string().into()),
+        YamlData::Value(Scalar::FloatingPoint(f)) => Some(f.to_string().into()),
+        YamlData::Representation(s, _, _) => Some((**s).into()),
         YamlData::Tagged(_, inner) => scalar_text(inner),
         _ => None,
     }

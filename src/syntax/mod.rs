@@ -37,7 +37,7 @@ pub struct NoteSyntax {
 impl NoteSyntax {
     /// Obsidian's display title: frontmatter `title`, else the first H1, else the file stem.
     pub fn title<'a>(&'a self, file_stem: &'a str) -> &'a str {
-        if let Some(title) = self.frontmatter.as_ref().and_then(|f| f.title.as_deref()) {
+        if let Some(title) = self.frontmatter.as_ref().and_then(Frontmatter::title) {
             return title;
         }
         self.headings
@@ -46,8 +46,9 @@ impl NoteSyntax {
             .map_or(file_stem, |h| h.text.as_str())
     }
 
-    pub fn aliases(&self) -> &[(String, Span)] {
-        self.frontmatter.as_ref().map_or(&[], |f| &f.aliases)
+    /// The frontmatter's aliases ([`Frontmatter::aliases`]).
+    pub fn aliases(&self) -> impl Iterator<Item = (&str, Span)> {
+        self.frontmatter.iter().flat_map(Frontmatter::aliases)
     }
 }
 
@@ -261,19 +262,19 @@ pub struct SyntaxError {
 pub fn parse_note(text: &str) -> NoteSyntax {
     let mut note = NoteSyntax::default();
     let body_start = match frontmatter::parse(text) {
-        Some((fm, body_start)) => {
-            if let Some(err) = &fm.error {
-                note.errors.push(err.clone());
-            }
-            for (name, span) in &fm.tags {
-                note.tags.push(Tag {
-                    name: name.clone(),
-                    span: *span,
+        Some(parsed) => {
+            note.errors.extend(parsed.error);
+            note.tags = parsed
+                .tags
+                .into_iter()
+                .map(|(name, span)| Tag {
+                    name,
+                    span,
                     source: TagSource::Frontmatter,
-                });
-            }
-            note.frontmatter = Some(fm);
-            body_start
+                })
+                .collect();
+            note.frontmatter = Some(parsed.frontmatter);
+            parsed.body_start
         }
         None => 0,
     };

@@ -14,11 +14,10 @@ fn render(text: &str, note: &NoteSyntax) -> String {
         }
         out += &format!(
             "  title={:?} type={:?} aliases={:?}\n",
-            fm.title,
-            fm.note_type,
-            fm.aliases
-                .iter()
-                .map(|(a, s)| format!("{a}@{}", at(*s)))
+            fm.title(),
+            fm.note_type(),
+            fm.aliases()
+                .map(|(a, s)| format!("{a}@{}", at(s)))
                 .collect::<Vec<_>>()
         );
     }

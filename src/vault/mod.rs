@@ -869,13 +869,13 @@ impl Note {
         };
         let mut out: Vec<(&str, Vec<&str>)> = Vec::new();
         for field in &fm.fields {
-            if field.key.is_empty() || out.iter().any(|(k, _)| *k == field.key) {
+            if field.key.is_empty() || out.iter().any(|(k, _)| *k == &*field.key) {
                 continue;
             }
             let skip = PROPERTY_VALUES_SKIPPED.contains(&field.key.to_ascii_lowercase().as_str());
             let values = match &field.value {
                 _ if skip => Vec::new(),
-                crate::syntax::Value::Scalar(v, _) => vec![v.as_str()],
+                crate::syntax::Value::Scalar(v, _) => vec![&**v],
                 crate::syntax::Value::List(items) => {
                     items.iter().filter_map(|v| v.as_str()).collect()
                 }
@@ -886,7 +886,7 @@ impl Note {
                 .map(str::trim)
                 .filter(|v| !v.is_empty() && v.len() <= PROPERTY_VALUE_MAX)
                 .collect();
-            out.push((field.key.as_str(), values));
+            out.push((&field.key, values));
         }
         out
     }
@@ -896,7 +896,6 @@ impl Note {
         std::iter::once((fold(&self.title), NameKind::Title)).chain(
             self.syntax
                 .aliases()
-                .iter()
                 .map(|(a, _)| (fold(a), NameKind::Alias)),
         )
     }
