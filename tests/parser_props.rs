@@ -79,7 +79,10 @@ proptest! {
         for b in &note.blocks {
             check_span(&text, b.span, "block")?;
             check_span(&text, b.block_span, "block span")?;
-            prop_assert_eq!(&text[b.span.range()], format!("^{}", b.id));
+            let id = b.id(&text);
+            prop_assert_eq!(&text[b.span.range()], format!("^{id}"));
+            prop_assert!(!id.is_empty());
+            prop_assert!(id.bytes().all(|c| c.is_ascii_alphanumeric() || c == b'-'), "{id:?}");
         }
         for t in &note.tags {
             check_span(&text, t.span, "tag")?;

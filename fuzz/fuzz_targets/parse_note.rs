@@ -34,7 +34,9 @@ fuzz_target!(|data: &[u8]| {
     for b in &note.blocks {
         check(text, b.span, "block id");
         check(text, b.block_span, "block");
-        assert_eq!(&text[b.span.range()], format!("^{}", b.id));
+        let id = b.id(text);
+        assert_eq!(&text[b.span.range()], format!("^{id}"));
+        assert!(!id.is_empty());
     }
     for t in &note.tags {
         check(text, t.span, "tag");

@@ -278,15 +278,16 @@ fn wikilink(
             .syntax
             .blocks
             .iter()
-            .filter(|b| fold(&b.id).contains(&*fold(query)))
+            .map(|b| (b, b.id(&note.text)))
+            .filter(|(_, id)| fold(id).contains(&*fold(query)))
             .take(limit)
-            .map(|b| CompletionItem {
-                label: format!("^{}", b.id),
+            .map(|(b, id)| CompletionItem {
+                label: format!("^{id}"),
                 kind: ItemKind::Block,
                 detail: Some(snippet(&note.text[b.block_span.range()])),
-                new_text: format!("^{}{suffix}", b.id),
+                new_text: format!("^{id}{suffix}"),
                 replace,
-                filter_text: format!("^{}", b.id),
+                filter_text: format!("^{id}"),
                 file: Some(target),
             })
             .collect();

@@ -149,7 +149,7 @@ fn link_diagnostic(
             }
         }
         Subpath::Block(id) => {
-            if find_block(&note.syntax, &id).is_none() {
+            if find_block(&note.text, &note.syntax, &id).is_none() {
                 push(
                     subpath_span,
                     Severity::Warning,

@@ -111,7 +111,7 @@ fn note_preview(vault: &Vault, id: FileId, note: &Note, subpath: &Option<Subpath
             &note.text[h.span.start as usize..end]
         }),
         Some(Subpath::Block(block)) => {
-            find_block(&note.syntax, block).map(|b| &note.text[b.block_span.range()])
+            find_block(&note.text, &note.syntax, block).map(|b| &note.text[b.block_span.range()])
         }
         None => None,
     };

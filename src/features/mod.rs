@@ -87,7 +87,9 @@ pub fn link_target(vault: &Vault, source: FileId, index: usize) -> Option<Locati
     };
     let span = match link.subpath(&note.text) {
         Some(Subpath::Heading(chain)) => find_heading(&target.syntax, &chain).map(|h| h.span),
-        Some(Subpath::Block(id)) => find_block(&target.syntax, &id).map(|b| b.block_span),
+        Some(Subpath::Block(id)) => {
+            find_block(&target.text, &target.syntax, &id).map(|b| b.block_span)
+        }
         None => None,
     };
     Some(span.map_or(whole, |span| Location { file, span }))

@@ -54,7 +54,7 @@ pub fn references(
             file,
             span: block.block_span,
         });
-        let id = block.id.clone();
+        let id = block.id(&note.text).to_string();
         links_to(
             vault,
             file,

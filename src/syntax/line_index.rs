@@ -31,8 +31,10 @@ pub struct LineIndex {
 
 impl LineIndex {
     pub fn new(text: &str) -> LineIndex {
-        let mut line_starts = vec![0];
         let bytes = text.as_bytes();
+        // Sized up front (every vault note keeps one): exact unless lone CRs end lines.
+        let mut line_starts = Vec::with_capacity(memchr::memchr_iter(b'\n', bytes).count() + 1);
+        line_starts.push(0);
         // memchr skips the bytes between line ends many at a time.
         for i in memchr::memchr2_iter(b'\n', b'\r', bytes) {
             // A lone CR ends a line too (CommonMark); CRLF counts once, at the LF.

@@ -50,7 +50,7 @@ struct BodyParser<'a> {
     /// Adjacent text events, merged (pulldown-cmark splits text at `_`, `*`, `[`…).
     run: Option<(usize, usize)>,
     /// A `^id` that ended the text so far; kept if its paragraph or item ends next.
-    pending_block: Option<(String, Span)>,
+    pending_block: Option<Span>,
     /// Code, math and HTML: where `%%` does not open a comment.
     opaque: Vec<Span>,
 }
@@ -294,14 +294,12 @@ impl BodyParser<'_> {
         if trimmed.is_empty() {
             return; // whitespace only: whatever was pending stays pending
         }
-        self.pending_block = block_marker(trimmed).map(|(id, at)| {
-            let marker = Span::new(start + at, start + trimmed.len());
-            (id.to_string(), marker)
-        });
+        self.pending_block =
+            block_marker(trimmed).map(|at| Span::new(start + at, start + trimmed.len()));
     }
 
     fn commit_block(&mut self) {
-        let Some((id, marker)) = self.pending_block.take() else {
+        let Some(marker) = self.pending_block.take() else {
             return;
         };
         let Some(container) = self.containers.last() else {
@@ -315,7 +313,6 @@ impl BodyParser<'_> {
             container.span
         };
         self.note.blocks.push(Block {
-            id,
             span: marker,
             block_span,
         });
@@ -347,8 +344,8 @@ impl BodyParser<'_> {
     }
 }
 
-/// `… ^id` at the end of `s`: the id and the offset of `^`. Reads only the end of `s`.
-fn block_marker(s: &str) -> Option<(&str, usize)> {
+/// `… ^id` at the end of `s`: the offset of `^`. Reads only the end of `s`.
+fn block_marker(s: &str) -> Option<usize> {
     let bytes = s.as_bytes();
     let id_len = bytes
         .iter()
@@ -363,7 +360,7 @@ fn block_marker(s: &str) -> Option<(&str, usize)> {
         .chars()
         .next_back()
         .is_none_or(char::is_whitespace);
-    separated.then_some((&s[caret + 1..], caret))
+    separated.then_some(caret)
 }
 
 /// A span without its trailing line terminator(s).

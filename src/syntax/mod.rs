@@ -66,12 +66,18 @@ pub struct Heading {
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Block {
-    /// The id without `^`.
-    pub id: String,
-    /// The `^id` marker.
+    /// The `^id` marker ([`Block::id`] reads the id from it).
     pub span: Span,
     /// The paragraph, list item or preceding block the id names.
     pub block_span: Span,
+}
+
+impl Block {
+    /// The id without `^`; `text` is the text of the note the block was parsed from.
+    pub fn id<'a>(&self, text: &'a str) -> &'a str {
+        text.get(self.span.start as usize + 1..self.span.end as usize)
+            .unwrap_or_default()
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -33,7 +33,7 @@ fn render(text: &str, note: &NoteSyntax) -> String {
     for b in &note.blocks {
         out += &format!(
             "block ^{} {} block={}\n",
-            b.id,
+            b.id(text),
             at(b.span),
             at(b.block_span)
         );

@@ -66,8 +66,11 @@ fn find_chain<'a>(
     None
 }
 
-pub fn find_block<'a>(note: &'a NoteSyntax, id: &str) -> Option<&'a Block> {
-    note.blocks.iter().find(|b| b.id.eq_ignore_ascii_case(id))
+/// The block `^id` of a note (`text` and its `note` summary).
+pub fn find_block<'a>(text: &str, note: &'a NoteSyntax, id: &str) -> Option<&'a Block> {
+    note.blocks
+        .iter()
+        .find(|b| b.id(text).eq_ignore_ascii_case(id))
 }
 
 #[cfg(test)]
