@@ -114,7 +114,12 @@ fn bom_crlf_and_lone_cr_notes_parse_like_lf_notes() {
         .map(|h| h.text.as_str())
         .collect();
     assert_eq!(headings, ["T", "Sec"]);
-    let tags: Vec<&str> = crlf.syntax.tags.iter().map(|t| t.name.as_str()).collect();
+    let tags: Vec<&str> = crlf
+        .syntax
+        .tags
+        .iter()
+        .map(|t| t.name(&crlf.text))
+        .collect();
     assert_eq!(tags, ["crlf", "inline"]);
     // Going to [[Crlf#Sec]] from the lone-CR note lands on the heading, not on its CR.
     let lone = vault.id("Lone.md").unwrap();

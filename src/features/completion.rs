@@ -705,8 +705,9 @@ fn shown_tag(vault: &Vault, folded: &str) -> Option<String> {
     note.syntax
         .tags
         .iter()
-        .find(|t| *fold(&t.name) == *folded)
-        .map(|t| t.name.clone())
+        .map(|t| t.name(&note.text))
+        .find(|name| *fold(name) == *folded)
+        .map(str::to_string)
 }
 
 fn snippet(text: &str) -> String {

@@ -45,15 +45,15 @@ pub fn hover(vault: &Vault, file: FileId, offset: usize) -> Option<HoverInfo> {
         });
     }
     let tag = note.syntax.tags.iter().find(|t| t.span.touches(offset))?;
-    let (notes, total) = vault.tag_count(&tag.name);
-    let wanted = fold(&tag.name).into_owned();
+    let name = tag.name(&note.text);
+    let (notes, total) = vault.tag_count(name);
+    let wanted = fold(name).into_owned();
     let nested = vault
         .tags()
         .filter(|t| *t != wanted && is_within(t, &wanted))
         .count();
     let mut markdown = format!(
-        "**#{}**: {total} use{} in {notes} note{}",
-        tag.name,
+        "**#{name}**: {total} use{} in {notes} note{}",
         if total == 1 { "" } else { "s" },
         if notes == 1 { "" } else { "s" }
     );

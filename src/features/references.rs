@@ -48,7 +48,7 @@ pub fn references(
                 .collect(),
         }
     } else if let Some(tag) = syntax.tags.iter().find(|t| t.span.touches(offset)) {
-        tag_occurrences(vault, &tag.name)
+        tag_occurrences(vault, tag.name(&note.text))
     } else if let Some(block) = syntax.blocks.iter().find(|b| b.span.touches(offset)) {
         declaration = Some(Location {
             file,
@@ -162,7 +162,7 @@ fn tag_occurrences(vault: &Vault, name: &str) -> Vec<Location> {
             note.syntax
                 .tags
                 .iter()
-                .filter(|t| is_within(&fold(&t.name), &wanted))
+                .filter(|t| is_within(&fold(t.name(&note.text)), &wanted))
                 .map(move |t| Location {
                     file: id,
                     span: t.span,

@@ -83,7 +83,8 @@ pub fn prepare(vault: &Vault, file: FileId, offset: usize) -> Option<(RenameTarg
             }
             crate::syntax::TagSource::Frontmatter => tag.span,
         };
-        return Some((RenameTarget::Tag(tag.name.clone()), span, tag.name.clone()));
+        let name = tag.name(&note.text).to_string();
+        return Some((RenameTarget::Tag(name.clone()), span, name));
     }
     let (at, h) = note
         .syntax
@@ -191,15 +192,15 @@ pub fn rename_tag(vault: &Vault, old: &str, new: &str) -> Result<Vec<Edit>, Stri
     for id in vault.notes_tagged_within(old) {
         let Some(note) = vault.note(id) else { continue };
         for tag in &note.syntax.tags {
-            let folded = fold(&tag.name);
+            let name = tag.name(&note.text);
+            let folded = fold(name);
             if !is_within(&folded, &wanted) {
                 continue;
             }
             // The rest keeps its casing, unless folding changed byte lengths (`İ` → `i̇`).
-            let rest = tag
-                .name
+            let rest = name
                 .get(wanted.len()..)
-                .filter(|_| folded.len() == tag.name.len())
+                .filter(|_| folded.len() == name.len())
                 .unwrap_or(&folded[wanted.len()..]);
             let span = match tag.source {
                 crate::syntax::TagSource::Inline => {
@@ -209,7 +210,7 @@ pub fn rename_tag(vault: &Vault, old: &str, new: &str) -> Result<Vec<Edit>, Stri
             };
             // A frontmatter tag inside a longer scalar ("a, b") has its own span only when
             // the scalar is plain; otherwise the whole scalar is the span: skip it.
-            if note.text[span.range()] != tag.name {
+            if note.text[span.range()] != *name {
                 continue;
             }
             edits.push(Edit {

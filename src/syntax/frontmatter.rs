@@ -7,7 +7,7 @@
 use saphyr::{LoadableYamlNode, MarkedYaml, Scalar, YamlData};
 
 use super::tag::{split_tag_list, valid_tag};
-use super::{Span, SyntaxError};
+use super::{Span, SyntaxError, Tag};
 
 /// The properties of a note. Only the parsed fields are kept; `title`, `type` and `aliases`
 /// are read from them on demand (a vault holds 50k of these, so nothing is stored twice).
@@ -98,8 +98,7 @@ impl Frontmatter {
 /// What [`parse`] finds at the top of a note.
 pub(super) struct Parsed {
     pub frontmatter: Frontmatter,
-    /// Tags without `#`, each with the span of its text.
-    pub tags: Vec<(String, Span)>,
+    pub tags: Vec<Tag>,
     pub error: Option<SyntaxError>,
     pub body_start: usize,
 }
@@ -215,7 +214,7 @@ fn parse_yaml(
                 } else {
                     span
                 };
-                parsed.tags.push((name.to_string(), sub));
+                parsed.tags.push(Tag::frontmatter(text, name, sub));
             }
         }
     }

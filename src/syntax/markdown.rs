@@ -334,11 +334,9 @@ impl BodyParser<'_> {
                 .sum();
             let name = &slice[i + 1..i + 1 + name_len];
             if super::valid_tag(name) {
-                self.note.tags.push(Tag {
-                    name: name.to_string(),
-                    span: Span::new(at, at + 1 + name_len),
-                    source: TagSource::Inline,
-                });
+                self.note
+                    .tags
+                    .push(Tag::inline(Span::new(at, at + 1 + name_len)));
             }
         }
     }

@@ -88,11 +88,44 @@ pub enum TagSource {
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Tag {
-    /// The tag without `#`, as written (`area/Sub`).
-    pub name: String,
     /// Inline: `#area/Sub`; frontmatter: the tag's text in the YAML value.
     pub span: Span,
     pub source: TagSource,
+    /// The name, when the text at `span` does not spell it (a frontmatter tag in a scalar
+    /// with escapes); otherwise [`Tag::name`] reads it from the text.
+    unescaped: Option<Box<str>>,
+}
+
+impl Tag {
+    pub(crate) fn inline(span: Span) -> Tag {
+        Tag {
+            span,
+            source: TagSource::Inline,
+            unescaped: None,
+        }
+    }
+
+    /// A frontmatter tag; `name` is stored only when the text at `span` differs from it.
+    pub(crate) fn frontmatter(text: &str, name: &str, span: Span) -> Tag {
+        Tag {
+            span,
+            source: TagSource::Frontmatter,
+            unescaped: (text.get(span.range()) != Some(name)).then(|| name.into()),
+        }
+    }
+
+    /// The tag without `#`, as written (`area/Sub`); `text` is the text of the note the tag
+    /// was parsed from.
+    pub fn name<'a>(&'a self, text: &'a str) -> &'a str {
+        if let Some(name) = &self.unescaped {
+            return name;
+        }
+        let start = match self.source {
+            TagSource::Inline => self.span.start as usize + 1,
+            TagSource::Frontmatter => self.span.start as usize,
+        };
+        text.get(start..self.span.end as usize).unwrap_or_default()
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -270,15 +303,7 @@ pub fn parse_note(text: &str) -> NoteSyntax {
     let body_start = match frontmatter::parse(text) {
         Some(parsed) => {
             note.errors.extend(parsed.error);
-            note.tags = parsed
-                .tags
-                .into_iter()
-                .map(|(name, span)| Tag {
-                    name,
-                    span,
-                    source: TagSource::Frontmatter,
-                })
-                .collect();
+            note.tags = parsed.tags;
             note.frontmatter = Some(parsed.frontmatter);
             parsed.body_start
         }

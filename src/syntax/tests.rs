@@ -39,7 +39,7 @@ fn render(text: &str, note: &NoteSyntax) -> String {
         );
     }
     for t in &note.tags {
-        out += &format!("tag {:?} {} {:?}\n", t.name, at(t.span), t.source);
+        out += &format!("tag {:?} {} {:?}\n", t.name(text), at(t.span), t.source);
     }
     for l in &note.links {
         out += &format!(
@@ -337,4 +337,24 @@ fn packed_links_give_back_their_parts() {
         assert!(parts.span.contains_span(parts.target_span));
     }
     assert_eq!(std::mem::size_of::<Link>(), 20);
+}
+
+#[test]
+fn a_frontmatter_tag_with_escapes_keeps_its_name() {
+    // The scalar's text is not the tag's name: the name is stored, the span is the scalar.
+    let text = "---\ntags: [\"caf\\u00e9\", plain]\n---\n#inline\n";
+    let note = parse_note(text);
+    let tags: Vec<(&str, &str)> = note
+        .tags
+        .iter()
+        .map(|t| (t.name(text), &text[t.span.range()]))
+        .collect();
+    assert_eq!(
+        tags,
+        [
+            ("café", "caf\\u00e9"),
+            ("plain", "plain"),
+            ("inline", "#inline")
+        ]
+    );
 }

@@ -634,7 +634,7 @@ impl Vault {
             remove_one(&mut self.names, &*name, &(id, kind));
         }
         for tag in &note.syntax.tags {
-            count_down(&mut self.tags, &*fold(&tag.name), id);
+            count_down(&mut self.tags, &*fold(tag.name(&note.text)), id);
         }
         for (key, values) in note.properties() {
             let Some(property) = self.properties.get_mut(key) else {
@@ -925,7 +925,7 @@ fn index_note_content(
         }
     }
     for tag in &note.syntax.tags {
-        count_up(tags, fold(&tag.name), id);
+        count_up(tags, fold(tag.name(&note.text)), id);
     }
     for (key, values) in note.properties() {
         let property = match properties.get_mut(key) {
