@@ -106,6 +106,10 @@ pub struct Property {
 /// Longer values (titles, sentences) are not offered for completion, so not kept.
 pub const PROPERTY_VALUE_MAX: usize = 60;
 
+/// Gets the text of the note at a path from `S`: the text and a problem to report (read
+/// lossily, too big), or `None` when the note is gone.
+type ReadNote<S> = dyn Fn(&str, S) -> Option<(String, Option<String>)> + Sync;
+
 /// Keys whose values are unique per note or indexed elsewhere (tags).
 const PROPERTY_VALUES_SKIPPED: &[&str] = &["title", "aliases", "alias", "tags", "tag"];
 
@@ -151,75 +155,8 @@ impl Vault {
     /// Builds a vault from files already in memory: `(path, Some(text))` for notes,
     /// `(path, None)` for attachments. Notes are parsed and resolved in parallel.
     pub fn from_files(root: impl Into<PathBuf>, files: Vec<(String, Option<String>)>) -> Vault {
-        let parsed = files
-            .into_par_iter()
-            .map(|(path, text)| {
-                let note =
-                    is_note_path(&path).then(|| Note::parse(&path, text.unwrap_or_default()));
-                (path, note)
-            })
-            .collect();
-        Vault::from_parsed(root.into(), parsed)
-    }
-
-    /// Indexes parsed files (the sequential part of a load) and resolves every link (parallel).
-    fn from_parsed(root: PathBuf, parsed: Vec<(String, Option<Note>)>) -> Vault {
-        let mut vault = Vault::new(root);
-        vault.files.reserve(parsed.len());
-        vault.by_path.reserve(parsed.len());
-        vault.by_name_key.reserve(parsed.len() * 2);
-        vault.backlinks.reserve(parsed.len());
-        let mut ids = Vec::with_capacity(parsed.len());
-        for (path, note) in parsed {
-            if vault.by_path.contains_key(&path) {
-                continue;
-            }
-            ids.push(vault.insert_file(path, note));
-        }
-        // Resolution needs only the paths. Then the content indexes and the link indexes are
-        // filled side by side: they read the notes and write disjoint maps.
-        let resolved: Vec<(FileId, Vec<Resolution>)> = ids
-            .par_iter()
-            .map(|&id| (id, vault.resolve_all(id)))
-            .collect();
-        let mut names = std::mem::take(&mut vault.names);
-        let mut tags = std::mem::take(&mut vault.tags);
-        let mut properties = std::mem::take(&mut vault.properties);
-        let mut backlinks = std::mem::take(&mut vault.backlinks);
-        let mut unresolved = std::mem::take(&mut vault.unresolved);
-        {
-            let vault = &vault;
-            rayon::join(
-                || {
-                    for &id in &ids {
-                        if let Some(note) = vault.note(id) {
-                            index_note_content(note, id, &mut names, &mut tags, &mut properties);
-                        }
-                    }
-                },
-                || {
-                    for (id, resolutions) in &resolved {
-                        if let Some(note) = vault.note(*id) {
-                            index_links(note, *id, resolutions, &mut backlinks, &mut unresolved);
-                        }
-                    }
-                },
-            );
-        }
-        vault.names = names;
-        vault.tags = tags;
-        vault.properties = properties;
-        vault.backlinks = backlinks;
-        vault.unresolved = unresolved;
-        for (id, resolutions) in resolved {
-            if let Some(note) = vault.files[id.index()]
-                .as_mut()
-                .and_then(|f| f.note.as_mut())
-            {
-                note.resolved = resolutions;
-            }
-        }
-        vault
+        let given = |_: &str, text: Option<String>| Some((text.unwrap_or_default(), None));
+        Vault::build(root.into(), files, &given, &|_, _| {}).0
     }
 
     /// Reads a vault folder. Fails only when `root` is not a readable folder; problems with
@@ -228,7 +165,7 @@ impl Vault {
         Vault::load_with_progress(root, &|_, _| {})
     }
 
-    /// [`Vault::load`], calling `progress(files_read, files_total)` now and then from the
+    /// [`Vault::load`], calling `progress(notes_read, notes_total)` now and then from the
     /// loading threads.
     pub fn load_with_progress(
         root: &Path,
@@ -245,39 +182,116 @@ impl Vault {
     ) -> std::io::Result<Vault> {
         let (mut paths, mut issues) = load::walk(root)?;
         paths.retain(|(path, _)| !ignored(path));
-        let total = paths.len();
+        let read = |_: &str, abs: PathBuf| load::read_note(&abs);
+        let (mut vault, read_issues) = Vault::build(root.to_path_buf(), paths, &read, progress);
+        issues.extend(read_issues);
+        vault.issues = issues;
+        Ok(vault)
+    }
+
+    /// Builds a vault from its files, each with what `read` needs to get its text (`None` when
+    /// the note is gone by then).
+    ///
+    /// Every path is registered first: resolving a link needs only the paths, so each note's
+    /// links are resolved right after the note is read and parsed, on the same thread, while
+    /// its text is in cache. The indexes are filled afterwards, content and links side by
+    /// side. A note that was gone when read is removed at the end, as a deletion would be.
+    fn build<S: Send>(
+        root: PathBuf,
+        files: Vec<(String, S)>,
+        read: &ReadNote<S>,
+        progress: &(dyn Fn(usize, usize) + Sync),
+    ) -> (Vault, Vec<LoadIssue>) {
+        let mut vault = Vault::new(root);
+        vault.files.reserve(files.len());
+        vault.by_path.reserve(files.len());
+        vault.by_name_key.reserve(files.len() * 2);
+        vault.backlinks.reserve(files.len());
+        let mut notes = Vec::with_capacity(files.len());
+        for (path, source) in files {
+            if vault.by_path.contains_key(&path) {
+                continue;
+            }
+            let is_note = is_note_path(&path);
+            let id = vault.register_file(path, is_note);
+            if is_note {
+                notes.push((id, source));
+            }
+        }
+        let total = notes.len();
         let done = std::sync::atomic::AtomicUsize::new(0);
         progress(0, total);
-        // Each note is parsed right after it is read, while its text is in cache.
-        let read: Vec<(String, Option<Note>, Option<LoadIssue>)> = paths
-            .into_par_iter()
-            .filter_map(|(path, abs)| {
-                let n = done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
-                if n.is_multiple_of(512) {
-                    progress(n, total);
-                }
-                if !is_note_path(&path) {
-                    return Some((path, None, None));
-                }
-                // A note deleted since the walk is not in the vault.
-                let (text, problem) = load::read_note(&abs)?;
-                let issue = problem.map(|message| LoadIssue {
-                    path: path.clone(),
+        let loaded: Vec<(FileId, Option<Note>, Option<String>)> = {
+            let vault = &vault;
+            notes
+                .into_par_iter()
+                .map(|(id, source)| {
+                    let n = done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
+                    if n.is_multiple_of(512) {
+                        progress(n, total);
+                    }
+                    let path = vault.path(id);
+                    let Some((text, problem)) = read(path, source) else {
+                        return (id, None, None);
+                    };
+                    let mut note = Note::parse(path, text);
+                    note.resolved = vault.resolve_note(id, &note);
+                    (id, Some(note), problem)
+                })
+                .collect()
+        };
+        let mut issues = Vec::new();
+        let mut gone = Vec::new();
+        for (id, note, problem) in loaded {
+            let file = vault.files[id.index()].as_mut().expect("registered file");
+            if let Some(message) = problem {
+                issues.push(LoadIssue {
+                    path: file.path.clone(),
                     message,
                 });
-                let note = Note::parse(&path, text);
-                Some((path, Some(note), issue))
-            })
-            .collect();
-        let mut parsed = Vec::with_capacity(read.len());
-        for (path, note, issue) in read {
-            parsed.push((path, note));
-            issues.extend(issue);
+            }
+            file.note = Some(note.unwrap_or_else(|| {
+                gone.push(id);
+                Note::parse(&file.path, String::new())
+            }));
         }
-        let mut vault = Vault::from_parsed(root.to_path_buf(), parsed);
-        vault.issues = issues;
+        vault.index_all();
+        for id in gone {
+            let path = vault.path(id).to_string();
+            vault.remove_file(&path);
+        }
         progress(total, total);
-        Ok(vault)
+        (vault, issues)
+    }
+
+    /// Fills the content and link indexes from every note (their links already resolved):
+    /// the two read the notes and write disjoint maps, so they run side by side.
+    fn index_all(&mut self) {
+        let mut names = std::mem::take(&mut self.names);
+        let mut tags = std::mem::take(&mut self.tags);
+        let mut properties = std::mem::take(&mut self.properties);
+        let mut backlinks = std::mem::take(&mut self.backlinks);
+        let mut unresolved = std::mem::take(&mut self.unresolved);
+        {
+            let vault = &*self;
+            rayon::join(
+                || {
+                    for (id, note) in vault.notes() {
+                        index_note_content(note, id, &mut names, &mut tags, &mut properties);
+                    }
+                },
+                || {
+                    for (id, note) in vault.notes() {
+                        index_links(note, id, &note.resolved, &mut backlinks, &mut unresolved);
+                    }
+                },
+            );
+        }
+        self.names = names;
+        self.tags = tags;
+        self.properties = properties;
+        self.backlinks = backlinks;
+        self.unresolved = unresolved;
     }
 
     pub fn root(&self) -> &Path {
@@ -583,6 +597,16 @@ impl Vault {
     }
 
     fn insert_file(&mut self, path: String, note: Option<Note>) -> FileId {
+        let id = self.register_file(path, note.is_some());
+        self.files[id.index()]
+            .as_mut()
+            .expect("registered file")
+            .note = note;
+        id
+    }
+
+    /// Adds a file to the path and name indexes, without content.
+    fn register_file(&mut self, path: String, is_note: bool) -> FileId {
         let id = match self.free.pop() {
             Some(i) => FileId::new(i as usize),
             None => {
@@ -594,11 +618,15 @@ impl Vault {
         for key in file_keys(&path) {
             self.by_name_key.entry(key).or_default().push(id);
         }
-        if note.is_some() {
+        if is_note {
             push_to(&mut self.names, fold(stem(&path)), (id, NameKind::FileStem));
         }
         let folded = fold(&path).into_owned();
-        self.files[id.index()] = Some(File { path, folded, note });
+        self.files[id.index()] = Some(File {
+            path,
+            folded,
+            note: None,
+        });
         id
     }
 
@@ -670,13 +698,17 @@ impl Vault {
     }
 
     fn resolve_all(&self, id: FileId) -> Vec<Resolution> {
-        self.note(id).map_or_else(Vec::new, |note| {
-            note.syntax
-                .links
-                .iter()
-                .map(|l| self.resolve_link(id, &note.text, l).0)
-                .collect()
-        })
+        self.note(id)
+            .map_or_else(Vec::new, |note| self.resolve_note(id, note))
+    }
+
+    /// The resolution of each link of `note`, written in file `id`.
+    fn resolve_note(&self, id: FileId, note: &Note) -> Vec<Resolution> {
+        note.syntax
+            .links
+            .iter()
+            .map(|l| self.resolve_link(id, &note.text, l).0)
+            .collect()
     }
 
     fn set_resolutions(&mut self, id: FileId, resolutions: Vec<Resolution>) {

@@ -263,3 +263,33 @@ fn a_resolution_per_link_stays_small() {
     assert!(ids[0] < ids[1]);
     assert_eq!(v.path(ids[1]), "b.md");
 }
+
+#[test]
+fn a_note_gone_when_read_is_left_out_as_if_deleted() {
+    let files = |with_gone: bool| -> Vec<(String, Option<String>)> {
+        let mut files = vec![
+            ("a.md".to_string(), Some("[[gone]] [[b]] #t".to_string())),
+            ("b.md".to_string(), Some("[[gone#H]] [[a]]".to_string())),
+            ("sub/gone.md".to_string(), Some("# H".to_string())),
+        ];
+        if with_gone {
+            files.push(("gone.md".to_string(), None));
+        }
+        files
+    };
+    // `gone.md` is listed, then vanishes before it is read: links that would have opened
+    // it open the other `gone` note, exactly as in a vault that never had it.
+    let read =
+        |path: &str, text: Option<String>| text.filter(|_| path != "gone.md").map(|t| (t, None));
+    let (built, issues) = Vault::build("/vault".into(), files(true), &read, &|_, _| {});
+    let given = |_: &str, text: Option<String>| text.map(|t| (t, None));
+    let (expected, _) = Vault::build("/vault".into(), files(false), &given, &|_, _| {});
+    assert!(issues.is_empty());
+    assert_eq!(built.id("gone.md"), None);
+    assert_eq!(built.dump(), expected.dump());
+    let a = built.id("a.md").unwrap();
+    assert_eq!(
+        built.note(a).unwrap().resolved[0].file(),
+        built.id("sub/gone.md")
+    );
+}
