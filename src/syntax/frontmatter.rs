@@ -7,6 +7,8 @@
 use saphyr::{LoadableYamlNode, MarkedYaml, Scalar, YamlData};
 
 use super::tag::{split_tag_list, valid_tag};
+
+mod simple;
 use super::{Span, SyntaxError, Tag};
 
 /// The properties of a note. Only the parsed fields are kept; `title`, `type` and `aliases`
@@ -159,44 +161,16 @@ fn parse_yaml(
         error: None,
         body_start,
     };
-    let offsets = CharOffsets::new(yaml, yaml_start);
-    let docs = match MarkedYaml::load_from_str(yaml) {
-        Ok(docs) => docs,
-        Err(err) => {
-            let at = offsets.byte(err.marker().index());
-            let end = line_end(text, at.min(text.len()));
-            parsed.error = Some(SyntaxError {
-                code: "frontmatter-yaml",
-                message: format!("invalid YAML in frontmatter: {}", err.info()),
-                span: Span::new(at, end.max(at)),
-            });
-            return parsed;
-        }
-    };
-    let Some(doc) = docs.first() else {
-        return parsed; // empty frontmatter
-    };
-    let fm = &mut parsed.frontmatter;
-    match &doc.data {
-        YamlData::Mapping(map) => {
-            fm.fields = map
-                .iter()
-                .map(|(k, v)| Field {
-                    key: scalar_text(k).unwrap_or_default(),
-                    key_span: content_span(yaml, &offsets, k),
-                    value: convert(yaml, &offsets, v, 0),
-                })
-                .collect();
-        }
-        YamlData::Value(Scalar::Null) => {}
-        _ => {
-            parsed.error = Some(SyntaxError {
-                code: "frontmatter-yaml",
-                message: "frontmatter must be a mapping of properties (`key: value` lines)".into(),
-                span: fm.yaml_span,
-            });
-        }
+    // Most frontmatter is flat `key: value` lines and lists; those are read directly, and
+    // anything else by saphyr (see `simple`).
+    match simple::fields(yaml, yaml_start) {
+        Some(fields) => parsed.frontmatter.fields = fields,
+        None => match yaml_fields(text, yaml_start, yaml_end) {
+            Ok(fields) => parsed.frontmatter.fields = fields,
+            Err(error) => parsed.error = Some(error),
+        },
     }
+    let fm = &parsed.frontmatter;
     let tag_fields = fm
         .fields
         .iter()
@@ -219,6 +193,40 @@ fn parse_yaml(
         }
     }
     parsed
+}
+
+/// The top-level fields of the YAML at `yaml_start..yaml_end` of `text`, read by saphyr.
+fn yaml_fields(text: &str, yaml_start: usize, yaml_end: usize) -> Result<Vec<Field>, SyntaxError> {
+    let yaml = &text[yaml_start..yaml_end];
+    let offsets = CharOffsets::new(yaml, yaml_start);
+    let docs = MarkedYaml::load_from_str(yaml).map_err(|err| {
+        let at = offsets.byte(err.marker().index());
+        let end = line_end(text, at.min(text.len()));
+        SyntaxError {
+            code: "frontmatter-yaml",
+            message: format!("invalid YAML in frontmatter: {}", err.info()),
+            span: Span::new(at, end.max(at)),
+        }
+    })?;
+    let Some(doc) = docs.first() else {
+        return Ok(Vec::new()); // empty frontmatter
+    };
+    match &doc.data {
+        YamlData::Mapping(map) => Ok(map
+            .iter()
+            .map(|(k, v)| Field {
+                key: scalar_text(k).unwrap_or_default(),
+                key_span: content_span(yaml, &offsets, k),
+                value: convert(yaml, &offsets, v, 0),
+            })
+            .collect()),
+        YamlData::Value(Scalar::Null) => Ok(Vec::new()),
+        _ => Err(SyntaxError {
+            code: "frontmatter-yaml",
+            message: "frontmatter must be a mapping of properties (`key: value` lines)".into(),
+            span: Span::new(yaml_start, yaml_end),
+        }),
+    }
 }
 
 /// Nesting deeper than this is kept as `Null` (a guard against pathological YAML).
@@ -257,21 +265,31 @@ fn convert(yaml: &str, offsets: &CharOffsets, node: &MarkedYaml, depth: usize) -
 /// A scalar's text; numbers, booleans and dates as they were written.
 fn scalar_text(node: &MarkedYaml) -> Option<Box<str>> {
     match &node.data {
-        YamlData::Value(Scalar::String(s)) => Some((**s).into()),
-        YamlData::Value(Scalar::Boolean(b)) => Some(b.to_string().into()),
-        YamlData::Value(Scalar::Integer(i)) => Some(i.to_string().into()),
-        YamlData::Value(Scalar::FloatingPoint(f)) => Some(f.to_string().into()),
+        YamlData::Value(scalar) => scalar_string(scalar),
         YamlData::Representation(s, _, _) => Some((**s).into()),
         YamlData::Tagged(_, inner) => scalar_text(inner),
         _ => None,
     }
 }
 
-/// The node's span in the note, without surrounding quotes.
+/// A resolved scalar as text (`None` for null): saphyr's reading of `007` is `7`.
+fn scalar_string(scalar: &Scalar) -> Option<Box<str>> {
+    match scalar {
+        Scalar::String(s) => Some((**s).into()),
+        Scalar::Boolean(b) => Some(b.to_string().into()),
+        Scalar::Integer(i) => Some(i.to_string().into()),
+        Scalar::FloatingPoint(f) => Some(f.to_string().into()),
+        Scalar::Null => None,
+    }
+}
+
+/// The node's span in the note, without surrounding quotes or trailing spaces.
 fn content_span(yaml: &str, offsets: &CharOffsets, node: &MarkedYaml) -> Span {
     let start = offsets.byte(node.span.start.index());
     let end = offsets.byte(node.span.end.index()).max(start);
-    let local = &yaml[start - offsets.base..end - offsets.base];
+    // saphyr's span of a quoted scalar runs on over the spaces after the closing quote.
+    let local = yaml[start - offsets.base..end - offsets.base].trim_end_matches([' ', '\t']);
+    let end = start + local.len();
     let quoted = local.len() >= 2
         && ((local.starts_with('"') && local.ends_with('"'))
             || (local.starts_with('\'') && local.ends_with('\'')));
