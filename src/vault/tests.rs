@@ -293,3 +293,34 @@ fn a_note_gone_when_read_is_left_out_as_if_deleted() {
         built.id("sub/gone.md")
     );
 }
+
+#[test]
+fn a_bulk_load_indexes_as_adding_the_files_one_by_one_does() {
+    let files: Vec<(String, Option<String>)> = [
+        (
+            "Home.md",
+            "[[a]] [[a]] [[b#H]] [[missing]] [[Missing]] ![[pic.png]] #t #t/x",
+        ),
+        (
+            "a.md",
+            "---\naliases: [Alpha]\ntags: [t]\n---\n[[Home]] [[b]] [[b]] [[nowhere]]",
+        ),
+        (
+            "sub/b.md",
+            "# H\n[[../Home]] [[a]] [x](../a.md) [[missing]]",
+        ),
+        ("other/b.md", "[[b]] [[Alpha]]"),
+        ("pic.png", ""),
+    ]
+    .iter()
+    .map(|(p, t)| (p.to_string(), is_note_path(p).then(|| t.to_string())))
+    .collect();
+    let bulk = Vault::from_files("/vault", files.clone());
+    let mut one_by_one = Vault::new("/vault");
+    for (path, text) in files {
+        one_by_one.upsert_file(&path, text);
+    }
+    assert_eq!(bulk.dump(), one_by_one.dump());
+    let a = bulk.id("a.md").unwrap();
+    assert_eq!(bulk.linking_notes(a), 2);
+}
