@@ -112,7 +112,7 @@ pub fn disk_entry(root: &Path, rel: &str) -> DiskEntry {
 
 /// Opens a file for reading without following a symlink and without blocking on a FIFO, and
 /// only if it is a regular file.
-fn open_regular(path: &Path) -> io::Result<fs::File> {
+fn open_regular(path: &Path) -> io::Result<(fs::File, fs::Metadata)> {
     let mut options = fs::OpenOptions::new();
     options.read(true);
     #[cfg(unix)]
@@ -121,10 +121,11 @@ fn open_regular(path: &Path) -> io::Result<fs::File> {
         options.custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK);
     }
     let file = options.open(path)?;
-    if !file.metadata()?.is_file() {
+    let metadata = file.metadata()?;
+    if !metadata.is_file() {
         return Err(io::Error::other("not a regular file"));
     }
-    Ok(file)
+    Ok((file, metadata))
 }
 
 /// Reads a note's text: lossily when it is not UTF-8, empty when it is unreadable or too big.
@@ -133,16 +134,13 @@ fn open_regular(path: &Path) -> io::Result<fs::File> {
 /// read).
 pub fn read_note(path: &Path) -> Option<(String, Option<String>)> {
     let unreadable = |err: io::Error| Some((String::new(), Some(format!("unreadable: {err}"))));
-    let mut file = match open_regular(path) {
-        Ok(f) => f,
+    let (mut file, metadata) = match open_regular(path) {
+        Ok(opened) => opened,
         Err(err) if err.kind() == io::ErrorKind::NotFound => return None,
         Err(_) if !path.symlink_metadata().is_ok_and(|m| m.is_file()) => return None,
         Err(err) => return unreadable(err),
     };
-    let len = match file.metadata() {
-        Ok(m) => m.len(),
-        Err(err) => return unreadable(err),
-    };
+    let len = metadata.len();
     if len > MAX_NOTE_BYTES {
         return Some((
             String::new(),
@@ -152,16 +150,76 @@ pub fn read_note(path: &Path) -> Option<(String, Option<String>)> {
             )),
         ));
     }
-    let mut bytes = Vec::with_capacity(len as usize + 1);
-    // `take` guards against a file that grows while it is read.
-    if let Err(err) = (&mut file).take(MAX_NOTE_BYTES).read_to_end(&mut bytes) {
-        return unreadable(err);
+    match read_sized(&mut file, len as usize) {
+        Ok(bytes) => Some(match String::from_utf8(bytes) {
+            Ok(text) => (text, None),
+            Err(err) => (
+                String::from_utf8_lossy(err.as_bytes()).into_owned(),
+                Some("not valid UTF-8; invalid bytes were replaced with U+FFFD".into()),
+            ),
+        }),
+        Err(err) => unreadable(err),
     }
-    Some(match String::from_utf8(bytes) {
-        Ok(text) => (text, None),
-        Err(err) => (
-            String::from_utf8_lossy(err.as_bytes()).into_owned(),
-            Some("not valid UTF-8; invalid bytes were replaced with U+FFFD".into()),
-        ),
-    })
+}
+
+/// Reads a file whose size was `expected` when it was opened: one `read` when it still is
+/// (asking one byte more, a short read of a regular file is its end), the rest up to the
+/// size limit when it grew.
+fn read_sized(file: &mut fs::File, expected: usize) -> io::Result<Vec<u8>> {
+    let mut bytes = vec![0; expected + 1];
+    let mut filled = 0;
+    loop {
+        match file.read(&mut bytes[filled..]) {
+            Ok(0) => break,
+            Ok(n) => {
+                filled += n;
+                if filled == expected {
+                    break;
+                }
+                if filled == bytes.len() {
+                    // Grew while it was read: the rest, up to the limit.
+                    let rest = MAX_NOTE_BYTES.saturating_sub(filled as u64);
+                    file.take(rest).read_to_end(&mut bytes)?;
+                    return Ok(bytes);
+                }
+            }
+            Err(err) if err.kind() == io::ErrorKind::Interrupted => {}
+            Err(err) => return Err(err),
+        }
+    }
+    bytes.truncate(filled);
+    Ok(bytes)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_file_is_read_whole_whatever_its_size_did_since_it_was_opened() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("n.md");
+        let text = "é".repeat(3000);
+        fs::write(&path, &text).unwrap();
+        for expected in [
+            text.len(),
+            0,
+            1,
+            100,
+            text.len() - 1,
+            text.len() + 1,
+            1 << 20,
+        ] {
+            let mut file = fs::File::open(&path).unwrap();
+            let bytes = read_sized(&mut file, expected).unwrap();
+            assert_eq!(bytes.len(), text.len(), "told {expected}");
+            assert_eq!(bytes, text.as_bytes());
+        }
+        fs::write(&path, "").unwrap();
+        assert_eq!(
+            read_sized(&mut fs::File::open(&path).unwrap(), 0).unwrap(),
+            b""
+        );
+        assert_eq!(read_note(&path), Some((String::new(), None)));
+    }
 }
