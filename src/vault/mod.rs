@@ -221,7 +221,9 @@ impl Vault {
         let total = notes.len();
         let done = std::sync::atomic::AtomicUsize::new(0);
         progress(0, total);
-        let loaded: Vec<(FileId, Option<Note>, Option<String>)> = {
+        // Collected in place: a note is a few hundred bytes and there can be 100k of them.
+        let mut loaded: Vec<(FileId, Option<Note>, Option<String>)> = Vec::new();
+        {
             let vault = &vault;
             notes
                 .into_par_iter()
@@ -238,8 +240,8 @@ impl Vault {
                     note.resolved = vault.resolve_note(id, &note);
                     (id, Some(note), problem)
                 })
-                .collect()
-        };
+                .collect_into_vec(&mut loaded);
+        }
         let mut issues = Vec::new();
         let mut gone = Vec::new();
         for (id, note, problem) in loaded {
@@ -298,22 +300,21 @@ impl Vault {
         backlinks: &mut HashMap<FileId, Counts>,
         unresolved: &mut HashMap<String, Vec<LinkSite>>,
     ) {
-        let mut triples: Vec<(FileId, FileId, u32)> = self
-            .files
-            .par_iter()
-            .enumerate()
-            .filter_map(|(i, f)| Some((FileId::new(i), f.as_ref()?.note.as_ref()?)))
-            .flat_map_iter(|(source, note)| {
-                let mut targets: Vec<FileId> =
-                    note.resolved.iter().filter_map(|r| r.file()).collect();
-                targets.sort_unstable();
-                let runs: Vec<(FileId, FileId, u32)> = targets
+        // Filled in place (a parallel collect would hold it twice for a moment): at most one
+        // triple per resolved link.
+        let links: usize = self.notes().map(|(_, n)| n.resolved.len()).sum();
+        let mut triples: Vec<(FileId, FileId, u32)> = Vec::with_capacity(links);
+        let mut targets: Vec<FileId> = Vec::new();
+        for (source, note) in self.notes() {
+            targets.clear();
+            targets.extend(note.resolved.iter().filter_map(|r| r.file()));
+            targets.sort_unstable();
+            triples.extend(
+                targets
                     .chunk_by(|a, b| a == b)
-                    .map(|run| (run[0], source, run.len() as u32))
-                    .collect();
-                runs
-            })
-            .collect();
+                    .map(|run| (run[0], source, run.len() as u32)),
+            );
+        }
         triples.par_sort_unstable_by_key(|t| t.0);
         let maps: Vec<(FileId, Counts)> = triples
             .par_chunk_by(|a, b| a.0 == b.0)
