@@ -6,11 +6,6 @@ use vaultls::check::{Format, report_configured};
 use vaultls::config::Config;
 use vaultls::vault::Vault;
 
-/// mimalloc: loading a vault allocates millions of small strings from two or more threads,
-/// where it is markedly faster than the system allocator.
-#[global_allocator]
-static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 const USAGE: &str = "\
 vaultls: a language server for Obsidian-style Markdown vaults
 

@@ -22,9 +22,6 @@ use serde_json::{Value, json};
 use vaultls::features::{completion, diagnostics, references};
 use vaultls::vault::{FileId, Vault};
 
-#[global_allocator]
-static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 const SEED: u64 = 0x5EED_0F7A_1700;
 
 fn main() {
@@ -101,15 +98,20 @@ fn child_load(dir: &Path) {
     let started = Instant::now();
     let vault = Vault::load(dir).expect("load");
     let ms = started.elapsed().as_secs_f64() * 1000.0;
-    let peak = std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("VmHWM:"))
-                .and_then(|l| l.split_whitespace().nth(1)?.parse::<u64>().ok())
-        })
-        .unwrap_or(0);
-    println!("{ms} {peak} {}", vault.file_count());
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    let kib = |key: &str| {
+        status
+            .lines()
+            .find(|l| l.starts_with(key))
+            .and_then(|l| l.split_whitespace().nth(1)?.parse::<u64>().ok())
+            .unwrap_or(0)
+    };
+    println!(
+        "{ms} {} {} {}",
+        kib("VmHWM:"),
+        vault.file_count(),
+        kib("VmRSS:")
+    );
     std::mem::forget(vault);
 }
 
