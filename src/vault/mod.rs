@@ -292,35 +292,40 @@ impl Vault {
         self.unresolved = unresolved;
     }
 
-    /// [`index_links`] for every note at once. Backlinks are gathered as (target, source,
-    /// count) triples and sorted by target, so each target's map is built in one go at its
-    /// final size instead of by 1.5M scattered inserts.
+    /// [`index_links`] for every note at once. Every link to a file is gathered as a
+    /// (target, source) pair packed in a `u64` and the pairs are sorted, so each target's
+    /// map is built in one go at its final size instead of by 1.5M scattered inserts.
     fn index_all_links(
         &self,
         backlinks: &mut HashMap<FileId, Counts>,
         unresolved: &mut HashMap<String, Vec<LinkSite>>,
     ) {
-        // Filled in place (a parallel collect would hold it twice for a moment): at most one
-        // triple per resolved link.
+        let pack = |target: FileId, source: FileId| {
+            u64::from(target.0.get()) << 32 | u64::from(source.0.get())
+        };
+        let unpack = |half: u64| FileId(std::num::NonZeroU32::new(half as u32).expect("packed id"));
+        // Filled in place: a parallel collect would hold it twice for a moment.
         let links: usize = self.notes().map(|(_, n)| n.resolved.len()).sum();
-        let mut triples: Vec<(FileId, FileId, u32)> = Vec::with_capacity(links);
-        let mut targets: Vec<FileId> = Vec::new();
+        let mut pairs: Vec<u64> = Vec::with_capacity(links);
         for (source, note) in self.notes() {
-            targets.clear();
-            targets.extend(note.resolved.iter().filter_map(|r| r.file()));
-            targets.sort_unstable();
-            triples.extend(
-                targets
-                    .chunk_by(|a, b| a == b)
-                    .map(|run| (run[0], source, run.len() as u32)),
+            pairs.extend(
+                note.resolved
+                    .iter()
+                    .filter_map(|r| Some(pack(r.file()?, source))),
             );
         }
-        triples.par_sort_unstable_by_key(|t| t.0);
-        let maps: Vec<(FileId, Counts)> = triples
-            .par_chunk_by(|a, b| a.0 == b.0)
-            .map(|run| (run[0].0, run.iter().map(|t| (t.1, t.2)).collect()))
+        pairs.par_sort_unstable();
+        let maps: Vec<(FileId, Counts)> = pairs
+            .par_chunk_by(|a, b| a >> 32 == b >> 32)
+            .map(|run| {
+                let sources = run.chunk_by(|a, b| a == b);
+                let mut counts = Counts::default();
+                counts.reserve(sources.clone().count());
+                counts.extend(sources.map(|same| (unpack(same[0]), same.len() as u32)));
+                (unpack(run[0] >> 32), counts)
+            })
             .collect();
-        drop(triples);
+        drop(pairs);
         backlinks.reserve(maps.len());
         for (target, sources) in maps {
             match backlinks.entry(target) {
