@@ -375,7 +375,7 @@ impl Backend {
         while let Some((done, total)) = rx.recv().await {
             if let Some(p) = &progress {
                 let percent = (done * 100).checked_div(total).unwrap_or(100) as u32;
-                p.report_with_message(format!("{done}/{total} files"), percent)
+                p.report_with_message(format!("{done}/{total} notes"), percent)
                     .await;
             }
         }
