@@ -326,29 +326,10 @@ impl Vault {
             })
             .collect();
         drop(pairs);
-        backlinks.reserve(maps.len());
-        for (target, sources) in maps {
-            match backlinks.entry(target) {
-                std::collections::hash_map::Entry::Vacant(e) => {
-                    e.insert(sources);
-                }
-                std::collections::hash_map::Entry::Occupied(mut e) => {
-                    for (source, n) in sources {
-                        *e.get_mut().entry(source).or_default() += n;
-                    }
-                }
-            }
-        }
+        debug_assert!(backlinks.is_empty(), "a load indexes a fresh vault");
+        backlinks.extend(maps);
         for (id, note) in self.notes() {
-            for (i, (r, link)) in note.resolved.iter().zip(&note.syntax.links).enumerate() {
-                if *r == Resolution::Unresolved {
-                    let site = LinkSite {
-                        source: id,
-                        link: i as u32,
-                    };
-                    push_to(unresolved, link_key(&link.target(&note.text)), site);
-                }
-            }
+            index_unresolved(note, id, &note.resolved, unresolved);
         }
     }
 
@@ -1038,23 +1019,29 @@ fn index_links(
     backlinks: &mut HashMap<FileId, Counts>,
     unresolved: &mut HashMap<String, Vec<LinkSite>>,
 ) {
-    let mut targets: Vec<FileId> = Vec::with_capacity(resolutions.len());
-    for (i, (r, link)) in resolutions.iter().zip(&note.syntax.links).enumerate() {
-        match *r {
-            Resolution::File { id: target, .. } => targets.push(target),
-            Resolution::Unresolved => push_to(
-                unresolved,
-                link_key(&link.target(&note.text)),
-                LinkSite {
-                    source: id,
-                    link: i as u32,
-                },
-            ),
-        }
-    }
+    let mut targets: Vec<FileId> = resolutions.iter().filter_map(|r| r.file()).collect();
     targets.sort_unstable();
     for run in targets.chunk_by(|a, b| a == b) {
         *backlinks.entry(run[0]).or_default().entry(id).or_default() += run.len() as u32;
+    }
+    index_unresolved(note, id, resolutions, unresolved);
+}
+
+/// Adds the links of note `id` that resolve nowhere to the `unresolved` index.
+fn index_unresolved(
+    note: &Note,
+    id: FileId,
+    resolutions: &[Resolution],
+    unresolved: &mut HashMap<String, Vec<LinkSite>>,
+) {
+    for (i, (r, link)) in resolutions.iter().zip(&note.syntax.links).enumerate() {
+        if *r == Resolution::Unresolved {
+            let site = LinkSite {
+                source: id,
+                link: i as u32,
+            };
+            push_to(unresolved, link_key(&link.target(&note.text)), site);
+        }
     }
 }
 
