@@ -62,23 +62,24 @@ impl Value {
 }
 
 impl Frontmatter {
-    /// The top-level fields named `key` (ASCII case-insensitive, as Obsidian reads them).
-    fn fields_named(&self, key: &str) -> impl Iterator<Item = &Field> {
+    /// The top-level fields named any of `keys` (ASCII case-insensitive, as Obsidian reads
+    /// them).
+    fn fields_named<'a>(&'a self, keys: &'a [&str]) -> impl Iterator<Item = &'a Field> {
         self.fields
             .iter()
-            .filter(move |f| f.key.eq_ignore_ascii_case(key))
+            .filter(|f| keys.iter().any(|k| f.key.eq_ignore_ascii_case(k)))
     }
 
     /// The `title` property: the first non-empty one, trimmed.
     pub fn title(&self) -> Option<&str> {
-        self.fields_named("title")
+        self.fields_named(&["title"])
             .filter_map(|f| f.value.as_str().map(str::trim))
             .find(|s| !s.is_empty())
     }
 
     /// The `type` property (`people`, `meeting`, …), trimmed.
     pub fn note_type(&self) -> Option<&str> {
-        self.fields_named("type")
+        self.fields_named(&["type"])
             .find_map(|f| f.value.as_str())
             .map(str::trim)
     }
@@ -86,11 +87,7 @@ impl Frontmatter {
     /// Every alias (`aliases` and `alias`, a string or a list), trimmed, with the span of its
     /// scalar.
     pub fn aliases(&self) -> impl Iterator<Item = (&str, Span)> {
-        self.fields
-            .iter()
-            .filter(|f| {
-                f.key.eq_ignore_ascii_case("aliases") || f.key.eq_ignore_ascii_case("alias")
-            })
+        self.fields_named(&["aliases", "alias"])
             .flat_map(|f| f.value.scalars())
             .map(|(s, span)| (s.trim(), span))
             .filter(|(s, _)| !s.is_empty())
@@ -170,11 +167,7 @@ fn parse_yaml(
             Err(error) => parsed.error = Some(error),
         },
     }
-    let fm = &parsed.frontmatter;
-    let tag_fields = fm
-        .fields
-        .iter()
-        .filter(|f| f.key.eq_ignore_ascii_case("tags") || f.key.eq_ignore_ascii_case("tag"));
+    let tag_fields = parsed.frontmatter.fields_named(&["tags", "tag"]);
     for (s, span) in tag_fields.flat_map(|f| f.value.scalars()) {
         for (start, name) in split_tag_list(s) {
             if valid_tag(name) {

@@ -43,11 +43,10 @@ pub(super) fn fields(yaml: &str, base: usize) -> Option<Vec<Field>> {
         let value = if value_text.is_empty() {
             block_list(&mut lines, base)?
         } else {
-            let offset = start
-                + (line.len() - rest.len())
-                + (rest.len() - rest.trim_start_matches(' ').len());
+            // The line ends with the value (trailing spaces are trimmed).
+            let offset = start + line.len() - value_text.len();
             let value = inline_value(value_text, base + offset)?;
-            if lines.next_is_indented() {
+            if lines.next_is_indented_past(0) {
                 return None; // a scalar continued on the next line, or a nested block
             }
             value
@@ -104,24 +103,30 @@ impl<'a> Lines<'a> {
         ahead.next_content()
     }
 
-    fn next_is_indented(&self) -> bool {
-        self.peek_content().is_some_and(|(_, l)| l.starts_with(' '))
+    /// Whether the next line that is not blank is indented more than `spaces`.
+    fn next_is_indented_past(&self, spaces: usize) -> bool {
+        self.peek_content().is_some_and(|(_, l)| indent(l) > spaces)
     }
+}
+
+/// How many spaces a line starts with.
+fn indent(line: &str) -> usize {
+    line.len() - line.trim_start_matches(' ').len()
 }
 
 /// The `- item` lines after `key:` (indented or not, all alike), or `Null` when there are none.
 fn block_list(lines: &mut Lines, base: usize) -> Option<Value> {
     let mut items = Vec::new();
-    let mut indent = None;
+    let mut list_indent = None;
     while let Some((start, line)) = lines.peek_content() {
-        let spaces = line.len() - line.trim_start_matches(' ').len();
+        let spaces = indent(line);
         let Some(item) = line[spaces..].strip_prefix("- ") else {
             if spaces > 0 || line.starts_with('-') {
                 return None; // nested blocks, `-` alone, `-x` at the left margin
             }
             break; // the next key
         };
-        if *indent.get_or_insert(spaces) != spaces {
+        if *list_indent.get_or_insert(spaces) != spaces {
             return None;
         }
         lines.next_content();
@@ -131,10 +136,7 @@ fn block_list(lines: &mut Lines, base: usize) -> Option<Value> {
         }
         let offset = start + line.len() - text.len();
         items.push(scalar(text, base + offset, false)?);
-        if lines
-            .peek_content()
-            .is_some_and(|(_, l)| l.len() - l.trim_start_matches(' ').len() > spaces)
-        {
+        if lines.next_is_indented_past(spaces) {
             return None; // an item continued on the next line, or a deeper list
         }
     }
@@ -161,8 +163,7 @@ fn inline_value(text: &str, at: usize) -> Option<Value> {
         if item.is_empty() {
             return None; // `[a,,b]`, a trailing comma
         }
-        let lead = part.len() - part.trim_start_matches(' ').len();
-        items.push(scalar(item, offset + lead, true)?);
+        items.push(scalar(item, offset + indent(part), true)?);
         offset += part.len() + 1;
     }
     Some(Value::List(items))
