@@ -324,3 +324,21 @@ fn a_bulk_load_indexes_as_adding_the_files_one_by_one_does() {
     let a = bulk.id("a.md").unwrap();
     assert_eq!(bulk.linking_notes(a), 2);
 }
+
+#[test]
+fn counts_stay_sorted_and_drop_notes_at_zero() {
+    let id = FileId::new;
+    let mut counts = Counts::default();
+    for (i, n) in [(5, 1), (2, 1), (9, 2), (2, 1), (0, 1)] {
+        counts.add(id(i), n);
+    }
+    assert_eq!(
+        counts.entries(),
+        [(id(0), 1), (id(2), 2), (id(5), 1), (id(9), 2)]
+    );
+    counts.remove_one(id(2));
+    counts.remove_one(id(5));
+    counts.remove_one(id(7));
+    assert_eq!(counts.entries(), [(id(0), 1), (id(2), 1), (id(9), 2)]);
+    assert_eq!(counts.ids().collect::<Vec<_>>(), [id(0), id(2), id(9)]);
+}
