@@ -104,7 +104,7 @@ fn bom_crlf_and_lone_cr_notes_parse_like_lf_notes() {
         "every link, heading and block resolves"
     );
     let bom = vault.note(vault.id("Bom.md").unwrap()).unwrap();
-    let aliases: Vec<&str> = bom.syntax.aliases().map(|(a, _)| a).collect();
+    let aliases: Vec<&str> = bom.aliases().map(|(a, _)| a).collect();
     assert_eq!(aliases, ["Bommy"]);
     let crlf = vault.note(vault.id("Crlf.md").unwrap()).unwrap();
     let headings: Vec<&str> = crlf
@@ -229,7 +229,7 @@ fn yaml_bombs_and_a_megabyte_of_frontmatter() {
     assert!(found.contains(&("Home.md".into(), "broken-link", "Alias number 12".into())));
     assert_eq!(found.len(), 2, "{found:?}");
     let big = vault.note(vault.id("Big.md").unwrap()).unwrap();
-    assert_eq!(big.syntax.aliases().count(), 40_000);
+    assert_eq!(big.aliases().count(), 40_000);
     assert_eq!(linked_from(&vault, "Big.md"), ["Home.md"]);
     assert_eq!(linked_from(&vault, "Bomb.md"), ["Home.md"]);
 }

@@ -92,8 +92,14 @@ proptest! {
         }
         if let Some(fm) = &note.frontmatter {
             check_span(&text, fm.span, "frontmatter")?;
-            for (_, s) in fm.aliases() {
+            for (_, s) in fm.aliases(&text) {
                 check_span(&text, s, "alias")?;
+            }
+            for f in &fm.fields {
+                check_span(&text, f.key.span, "key")?;
+                if let vaultls::syntax::Value::Scalar(s) = &f.value {
+                    check_span(&text, s.span, "value")?;
+                }
             }
         }
     }

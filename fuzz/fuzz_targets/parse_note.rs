@@ -46,8 +46,14 @@ fuzz_target!(|data: &[u8]| {
     }
     if let Some(fm) = &note.frontmatter {
         check(text, fm.span, "frontmatter");
-        for (_, s) in fm.aliases() {
+        for (_, s) in fm.aliases(text) {
             check(text, s, "alias");
+        }
+        for f in &fm.fields {
+            check(text, f.key.span, "key");
+            if let vaultls::syntax::Value::Scalar(s) = &f.value {
+                check(text, s.span, "value");
+            }
         }
     }
 

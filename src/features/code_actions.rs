@@ -232,12 +232,7 @@ fn folder_type(vault: &Vault, folder: &str) -> Option<String> {
         if parent(vault.path(id)) != folder {
             continue;
         }
-        let Some(ty) = note
-            .syntax
-            .frontmatter
-            .as_ref()
-            .and_then(|f| f.note_type().map(str::to_string))
-        else {
+        let Some(ty) = note.note_type().map(str::to_string) else {
             continue;
         };
         match counts.iter_mut().find(|(t, _)| *t == ty) {
@@ -274,7 +269,7 @@ fn near_misses(vault: &Vault, target: &str) -> Vec<(FileId, Option<String>)> {
             let alias = (kind == NameKind::Alias).then(|| {
                 vault
                     .note(id)
-                    .and_then(|n| n.syntax.aliases().find(|(a, _)| *fold(a) == *name))
+                    .and_then(|n| n.aliases().find(|(a, _)| *fold(a) == *name))
                     .map_or_else(|| name.to_string(), |(a, _)| a.to_string())
             });
             found.push((distance, id, alias));

@@ -134,12 +134,7 @@ fn frontmatter(vault: &Vault, file: FileId, offset: usize, limit: usize) -> Opti
     let wanted = fold(partial).into_owned();
     let mut found: Vec<(u32, String, ItemKind, String)> = match &key {
         None => {
-            let present: Vec<String> = note
-                .syntax
-                .frontmatter
-                .iter()
-                .flat_map(|f| f.fields.iter().map(|f| f.key.to_string()))
-                .collect();
+            let present: Vec<&str> = note.property_keys().collect();
             vault
                 .properties()
                 .filter(|(k, _)| !present.iter().any(|p| p == k))
@@ -370,11 +365,7 @@ fn note_names(vault: &Vault, id: FileId) -> Vec<(&str, NameKind)> {
     };
     let mut wanted = vec![(fold(stem(vault.path(id))), NameKind::FileStem)];
     wanted.push((fold(&note.title), NameKind::Title));
-    wanted.extend(
-        note.syntax
-            .aliases()
-            .map(|(a, _)| (fold(a), NameKind::Alias)),
-    );
+    wanted.extend(note.aliases().map(|(a, _)| (fold(a), NameKind::Alias)));
     wanted
         .into_iter()
         .filter_map(|(name, kind)| {
@@ -502,10 +493,7 @@ fn note_items(
                 (note.title.clone(), None)
             }
             NameKind::Alias => {
-                let Some((alias, _)) = note
-                    .syntax
-                    .aliases()
-                    .find(|(a, _)| *fold(a) == *folded_name)
+                let Some((alias, _)) = note.aliases().find(|(a, _)| *fold(a) == *folded_name)
                 else {
                     continue;
                 };

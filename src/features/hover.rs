@@ -2,7 +2,7 @@
 //! the linked block, or the note's first lines), and usage counts for a tag.
 
 use super::link_at;
-use crate::syntax::{Span, Subpath, Value};
+use crate::syntax::{Span, Subpath};
 use crate::vault::path::{fold, is_within};
 use crate::vault::subpath::{find_block, find_heading};
 use crate::vault::{FileId, Note, Resolution, Vault};
@@ -79,15 +79,14 @@ fn note_preview(vault: &Vault, id: FileId, note: &Note, subpath: &Option<Subpath
         format!(" · {links} notes link here")
     };
     if let Some(fm) = &note.syntax.frontmatter {
+        let text = &note.text;
         let fields: Vec<String> = fm
             .fields
             .iter()
-            .filter(|f| !CARD_SKIPS.contains(&f.key.to_ascii_lowercase().as_str()))
-            .filter(|f| &*f.key != "type")
-            .filter_map(|f| match &f.value {
-                Value::Scalar(v, _) => Some(format!("- {}: {v}", f.key)),
-                _ => None,
-            })
+            .map(|f| (f.key.text(text), &f.value))
+            .filter(|(k, _)| !CARD_SKIPS.contains(&k.to_ascii_lowercase().as_str()))
+            .filter(|(k, _)| *k != "type")
+            .filter_map(|(k, v)| Some(format!("- {k}: {}", v.as_str(text)?)))
             .take(8)
             .collect();
         if !fields.is_empty() {

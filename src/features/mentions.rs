@@ -50,7 +50,7 @@ fn mention_names(vault: &Vault, id: FileId) -> Vec<String> {
         fold(stem(vault.path(id))).into_owned(),
         fold(&note.title).into_owned(),
     ];
-    names.extend(note.syntax.aliases().map(|(a, _)| fold(a).into_owned()));
+    names.extend(note.aliases().map(|(a, _)| fold(a).into_owned()));
     names.retain(|n| n.chars().count() >= MIN_NAME_CHARS);
     names.sort();
     names.dedup();

@@ -23,7 +23,7 @@ use crate::vault::{FileId, Note, Vault};
 /// The first lines of a note preview: `**Title** · type` and the note's path.
 pub fn note_card(vault: &Vault, id: FileId, note: &Note) -> String {
     let mut out = format!("**{}**", note.title);
-    if let Some(t) = note.syntax.frontmatter.as_ref().and_then(|f| f.note_type()) {
+    if let Some(t) = note.note_type() {
         out += &format!(" · {t}");
     }
     out += &format!("  \n`{}`", vault.path(id));

@@ -92,10 +92,7 @@ pub fn workspace_symbols(vault: &Vault, query: &str, limit: usize) -> Vec<NoteSy
 }
 
 fn detail(vault: &Vault, id: FileId) -> String {
-    let ty = vault
-        .note(id)
-        .and_then(|n| n.syntax.frontmatter.as_ref())
-        .and_then(|f| f.note_type());
+    let ty = vault.note(id).and_then(|n| n.note_type());
     let folder = crate::vault::path::parent(vault.path(id));
     match ty {
         Some(t) => format!("{t} · {folder}/"),
@@ -140,13 +137,7 @@ fn rank_fuzzy(
 fn notes_of_type(vault: &Vault, ty: &str, query: &str, limit: usize) -> Vec<NoteSymbol> {
     let candidates = vault
         .notes()
-        .filter(|(_, n)| {
-            n.syntax
-                .frontmatter
-                .as_ref()
-                .and_then(|f| f.note_type())
-                .is_some_and(|t| t.eq_ignore_ascii_case(ty))
-        })
+        .filter(|(_, n)| n.note_type().is_some_and(|t| t.eq_ignore_ascii_case(ty)))
         .map(|(id, n)| (n.title.clone(), id, Span::default()))
         .collect();
     rank_fuzzy(vault, query, candidates, limit)
@@ -202,7 +193,6 @@ fn notes_by_name(vault: &Vault, query: &str, limit: usize) -> Vec<NoteSymbol> {
             NameKind::FileStem => stem(path).to_string(),
             NameKind::Title => note.title.clone(),
             NameKind::Alias => note
-                .syntax
                 .aliases()
                 .find(|(a, _)| *fold(a) == *folded_name)
                 .map_or_else(|| folded_name.to_string(), |(a, _)| a.to_string()),

@@ -4,7 +4,7 @@
 //! `serde_yaml` is deprecated and its forks are stale or carry advisories. Positions from saphyr
 //! count characters; they are converted to byte offsets into the note here.
 
-use saphyr::{LoadableYamlNode, MarkedYaml, Scalar, YamlData};
+use saphyr::{LoadableYamlNode, MarkedYaml, Scalar as YamlScalar, YamlData};
 
 use super::tag::{split_tag_list, valid_tag};
 
@@ -25,71 +25,120 @@ pub struct Frontmatter {
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Field {
-    pub key: Box<str>,
-    pub key_span: Span,
+    pub key: Scalar,
     pub value: Value,
 }
 
-/// A YAML value, reduced to what notes use. Scalars keep their text as written (numbers,
-/// dates and booleans included); spans cover the scalar's content, quotes excluded.
+/// A YAML value, reduced to what notes use.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Value {
     Null,
-    Scalar(Box<str>, Span),
+    Scalar(Scalar),
     List(Vec<Value>),
     Map(Vec<Field>),
 }
 
+/// A key or scalar value: where it is written and what YAML reads it as. Its text is read
+/// from the note ([`Scalar::text`]); only a scalar YAML reads differently from how it is
+/// written (escapes, folded lines, `0x1F`) keeps its own copy. Numbers, dates and booleans
+/// are read as written.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Scalar {
+    /// The scalar's content in the note, quotes excluded.
+    pub span: Span,
+    read: Option<Box<str>>,
+}
+
+impl Scalar {
+    /// The scalar at `span`, where the note has `written`, which YAML reads as `read`.
+    fn new(written: &str, span: Span, read: &str) -> Scalar {
+        Scalar {
+            span,
+            read: (written != read).then(|| read.into()),
+        }
+    }
+
+    /// What YAML reads the scalar as; `note` is the text of the note it was parsed from.
+    pub fn text<'a>(&'a self, note: &'a str) -> &'a str {
+        self.text_in(note, 0)
+    }
+
+    /// [`Scalar::text`] read from `source`, the part of the note from byte `base` on.
+    fn text_in<'a>(&'a self, source: &'a str, base: usize) -> &'a str {
+        match &self.read {
+            Some(read) => read,
+            None => {
+                let span = self.span.range();
+                source
+                    .get(span.start - base..span.end - base)
+                    .unwrap_or_default()
+            }
+        }
+    }
+
+    /// Whether the note has the scalar's text at its span (plain or simply quoted).
+    pub(crate) fn is_verbatim(&self) -> bool {
+        self.read.is_none()
+    }
+}
+
 impl Value {
-    pub fn as_str(&self) -> Option<&str> {
+    /// The scalar's text ([`Scalar::text`]), `None` for other values.
+    pub fn as_str<'a>(&'a self, note: &'a str) -> Option<&'a str> {
         match self {
-            Value::Scalar(s, _) => Some(s),
+            Value::Scalar(s) => Some(s.text(note)),
             _ => None,
         }
     }
 
     /// The scalars of a value: itself, or the scalar items of a list.
-    fn scalars(&self) -> impl Iterator<Item = (&str, Span)> {
+    fn scalars(&self) -> impl Iterator<Item = &Scalar> {
         let items = match self {
             Value::List(items) => items.as_slice(),
             other => std::slice::from_ref(other),
         };
         items.iter().filter_map(|v| match v {
-            Value::Scalar(s, span) => Some((&**s, *span)),
+            Value::Scalar(s) => Some(s),
             _ => None,
         })
     }
 }
 
+/// The methods take the text of the note the frontmatter was parsed from.
 impl Frontmatter {
     /// The top-level fields named any of `keys` (ASCII case-insensitive, as Obsidian reads
     /// them).
-    fn fields_named<'a>(&'a self, keys: &'a [&str]) -> impl Iterator<Item = &'a Field> {
-        self.fields
-            .iter()
-            .filter(|f| keys.iter().any(|k| f.key.eq_ignore_ascii_case(k)))
+    fn fields_named<'a>(
+        &'a self,
+        note: &'a str,
+        keys: &'a [&str],
+    ) -> impl Iterator<Item = &'a Field> {
+        self.fields.iter().filter(move |f| {
+            let key = f.key.text(note);
+            keys.iter().any(|k| key.eq_ignore_ascii_case(k))
+        })
     }
 
     /// The `title` property: the first non-empty one, trimmed.
-    pub fn title(&self) -> Option<&str> {
-        self.fields_named(&["title"])
-            .filter_map(|f| f.value.as_str().map(str::trim))
+    pub fn title<'a>(&'a self, note: &'a str) -> Option<&'a str> {
+        self.fields_named(note, &["title"])
+            .filter_map(|f| f.value.as_str(note).map(str::trim))
             .find(|s| !s.is_empty())
     }
 
     /// The `type` property (`people`, `meeting`, …), trimmed.
-    pub fn note_type(&self) -> Option<&str> {
-        self.fields_named(&["type"])
-            .find_map(|f| f.value.as_str())
+    pub fn note_type<'a>(&'a self, note: &'a str) -> Option<&'a str> {
+        self.fields_named(note, &["type"])
+            .find_map(|f| f.value.as_str(note))
             .map(str::trim)
     }
 
     /// Every alias (`aliases` and `alias`, a string or a list), trimmed, with the span of its
     /// scalar.
-    pub fn aliases(&self) -> impl Iterator<Item = (&str, Span)> {
-        self.fields_named(&["aliases", "alias"])
+    pub fn aliases<'a>(&'a self, note: &'a str) -> impl Iterator<Item = (&'a str, Span)> {
+        self.fields_named(note, &["aliases", "alias"])
             .flat_map(|f| f.value.scalars())
-            .map(|(s, span)| (s.trim(), span))
+            .map(|s| (s.text(note).trim(), s.span))
             .filter(|(s, _)| !s.is_empty())
     }
 }
@@ -167,13 +216,14 @@ fn parse_yaml(
             Err(error) => parsed.error = Some(error),
         },
     }
-    let tag_fields = parsed.frontmatter.fields_named(&["tags", "tag"]);
-    for (s, span) in tag_fields.flat_map(|f| f.value.scalars()) {
-        for (start, name) in split_tag_list(s) {
+    let tag_fields = parsed.frontmatter.fields_named(text, &["tags", "tag"]);
+    for scalar in tag_fields.flat_map(|f| f.value.scalars()) {
+        let span = scalar.span;
+        for (start, name) in split_tag_list(scalar.text(text)) {
             if valid_tag(name) {
                 // Sub-spans only when the scalar is written verbatim (plain or simply
                 // quoted); otherwise the whole scalar.
-                let sub = if text.get(span.range()) == Some(s) {
+                let sub = if scalar.is_verbatim() {
                     Span::new(
                         span.start as usize + start,
                         span.start as usize + start + name.len(),
@@ -208,12 +258,11 @@ fn yaml_fields(text: &str, yaml_start: usize, yaml_end: usize) -> Result<Vec<Fie
         YamlData::Mapping(map) => Ok(map
             .iter()
             .map(|(k, v)| Field {
-                key: scalar_text(k).unwrap_or_default(),
-                key_span: content_span(yaml, &offsets, k),
-                value: convert(yaml, &offsets, v, 0),
+                key: key(text, &offsets, k),
+                value: convert(text, &offsets, v, 0),
             })
             .collect()),
-        YamlData::Value(Scalar::Null) => Ok(Vec::new()),
+        YamlData::Value(YamlScalar::Null) => Ok(Vec::new()),
         _ => Err(SyntaxError {
             code: "frontmatter-yaml",
             message: "frontmatter must be a mapping of properties (`key: value` lines)".into(),
@@ -225,63 +274,72 @@ fn yaml_fields(text: &str, yaml_start: usize, yaml_end: usize) -> Result<Vec<Fie
 /// Nesting deeper than this is kept as `Null` (a guard against pathological YAML).
 const MAX_DEPTH: usize = 64;
 
-fn convert(yaml: &str, offsets: &CharOffsets, node: &MarkedYaml, depth: usize) -> Value {
+fn convert(text: &str, offsets: &CharOffsets, node: &MarkedYaml, depth: usize) -> Value {
     if depth > MAX_DEPTH {
         return Value::Null;
     }
     match &node.data {
-        YamlData::Value(Scalar::Null) => Value::Null,
-        YamlData::Value(_) | YamlData::Representation(..) => match scalar_text(node) {
-            Some(s) => Value::Scalar(s, content_span(yaml, offsets, node)),
-            None => Value::Null,
-        },
+        YamlData::Value(YamlScalar::Null) => Value::Null,
+        YamlData::Value(_) | YamlData::Representation(..) => {
+            scalar(text, offsets, node).map_or(Value::Null, Value::Scalar)
+        }
         YamlData::Sequence(items) => Value::List(
             items
                 .iter()
-                .map(|n| convert(yaml, offsets, n, depth + 1))
+                .map(|n| convert(text, offsets, n, depth + 1))
                 .collect(),
         ),
         YamlData::Mapping(map) => Value::Map(
             map.iter()
                 .map(|(k, v)| Field {
-                    key: scalar_text(k).unwrap_or_default(),
-                    key_span: content_span(yaml, offsets, k),
-                    value: convert(yaml, offsets, v, depth + 1),
+                    key: key(text, offsets, k),
+                    value: convert(text, offsets, v, depth + 1),
                 })
                 .collect(),
         ),
-        YamlData::Tagged(_, inner) => convert(yaml, offsets, inner, depth + 1),
+        YamlData::Tagged(_, inner) => convert(text, offsets, inner, depth + 1),
         YamlData::Alias(_) | YamlData::BadValue => Value::Null,
     }
 }
 
-/// A scalar's text; numbers, booleans and dates as they were written.
-fn scalar_text(node: &MarkedYaml) -> Option<Box<str>> {
-    match &node.data {
-        YamlData::Value(scalar) => scalar_string(scalar),
-        YamlData::Representation(s, _, _) => Some((**s).into()),
-        YamlData::Tagged(_, inner) => scalar_text(inner),
-        _ => None,
-    }
+/// A mapping key: a scalar, or an empty one at the key's place (a null or complex key).
+fn key(text: &str, offsets: &CharOffsets, node: &MarkedYaml) -> Scalar {
+    scalar(text, offsets, node).unwrap_or_else(|| {
+        let span = content_span(text, offsets, node);
+        Scalar::new(&text[span.range()], span, "")
+    })
+}
+
+/// A scalar node (`None` for null and other nodes); numbers, booleans and dates as they
+/// were written.
+fn scalar(text: &str, offsets: &CharOffsets, node: &MarkedYaml) -> Option<Scalar> {
+    let read = match &node.data {
+        YamlData::Value(scalar) => scalar_string(scalar)?,
+        YamlData::Representation(s, _, _) => std::borrow::Cow::Borrowed(&**s),
+        YamlData::Tagged(_, inner) => return scalar(text, offsets, inner),
+        _ => return None,
+    };
+    let span = content_span(text, offsets, node);
+    Some(Scalar::new(&text[span.range()], span, &read))
 }
 
 /// A resolved scalar as text (`None` for null): saphyr's reading of `007` is `7`.
-fn scalar_string(scalar: &Scalar) -> Option<Box<str>> {
+fn scalar_string<'a>(scalar: &'a YamlScalar<'_>) -> Option<std::borrow::Cow<'a, str>> {
     match scalar {
-        Scalar::String(s) => Some((**s).into()),
-        Scalar::Boolean(b) => Some(b.to_string().into()),
-        Scalar::Integer(i) => Some(i.to_string().into()),
-        Scalar::FloatingPoint(f) => Some(f.to_string().into()),
-        Scalar::Null => None,
+        YamlScalar::String(s) => Some(std::borrow::Cow::Borrowed(s)),
+        YamlScalar::Boolean(b) => Some(b.to_string().into()),
+        YamlScalar::Integer(i) => Some(i.to_string().into()),
+        YamlScalar::FloatingPoint(f) => Some(f.to_string().into()),
+        YamlScalar::Null => None,
     }
 }
 
 /// The node's span in the note, without surrounding quotes or trailing spaces.
-fn content_span(yaml: &str, offsets: &CharOffsets, node: &MarkedYaml) -> Span {
+fn content_span(text: &str, offsets: &CharOffsets, node: &MarkedYaml) -> Span {
     let start = offsets.byte(node.span.start.index());
     let end = offsets.byte(node.span.end.index()).max(start);
     // saphyr's span of a quoted scalar runs on over the spaces after the closing quote.
-    let local = yaml[start - offsets.base..end - offsets.base].trim_end_matches([' ', '\t']);
+    let local = text[start..end].trim_end_matches([' ', '\t']);
     let end = start + local.len();
     let quoted = local.len() >= 2
         && ((local.starts_with('"') && local.ends_with('"'))

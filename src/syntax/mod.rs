@@ -36,8 +36,8 @@ pub struct NoteSyntax {
 
 impl NoteSyntax {
     /// Obsidian's display title: frontmatter `title`, else the first H1, else the file stem.
-    pub fn title<'a>(&'a self, file_stem: &'a str) -> &'a str {
-        if let Some(title) = self.frontmatter.as_ref().and_then(Frontmatter::title) {
+    pub fn title<'a>(&'a self, text: &'a str, file_stem: &'a str) -> &'a str {
+        if let Some(title) = self.frontmatter.as_ref().and_then(|f| f.title(text)) {
             return title;
         }
         self.headings
@@ -46,9 +46,9 @@ impl NoteSyntax {
             .map_or(file_stem, |h| h.text.as_str())
     }
 
-    /// The frontmatter's aliases ([`Frontmatter::aliases`]).
-    pub fn aliases(&self) -> impl Iterator<Item = (&str, Span)> {
-        self.frontmatter.iter().flat_map(Frontmatter::aliases)
+    /// The frontmatter's aliases ([`Frontmatter::aliases`]); `text` is the note's text.
+    pub fn aliases<'a>(&'a self, text: &'a str) -> impl Iterator<Item = (&'a str, Span)> {
+        self.frontmatter.iter().flat_map(|f| f.aliases(text))
     }
 }
 

@@ -4,19 +4,41 @@ use expect_test::{Expect, expect};
 
 use super::*;
 
+/// A frontmatter value with the text of its scalars.
+fn show(value: &Value, text: &str) -> String {
+    let list = |items: Vec<String>| items.join(", ");
+    match value {
+        Value::Null => "Null".into(),
+        Value::Scalar(s) => format!("Scalar({:?}, {:?})", s.text(text), s.span),
+        Value::List(items) => format!(
+            "List([{}])",
+            list(items.iter().map(|v| show(v, text)).collect())
+        ),
+        Value::Map(fields) => format!(
+            "Map([{}])",
+            list(
+                fields
+                    .iter()
+                    .map(|f| format!("{:?}: {}", f.key.text(text), show(&f.value, text)))
+                    .collect()
+            )
+        ),
+    }
+}
+
 fn render(text: &str, note: &NoteSyntax) -> String {
     let at = |s: Span| format!("{:?} {:?}", s, &text[s.range()]);
     let mut out = String::new();
     if let Some(fm) = &note.frontmatter {
         out += &format!("frontmatter {:?}\n", fm.span);
         for f in &fm.fields {
-            out += &format!("  field {} = {:?}\n", at(f.key_span), f.value);
+            out += &format!("  field {} = {}\n", at(f.key.span), show(&f.value, text));
         }
         out += &format!(
             "  title={:?} type={:?} aliases={:?}\n",
-            fm.title(),
-            fm.note_type(),
-            fm.aliases()
+            fm.title(text),
+            fm.note_type(text),
+            fm.aliases(text)
                 .map(|(a, s)| format!("{a}@{}", at(s)))
                 .collect::<Vec<_>>()
         );
@@ -299,9 +321,10 @@ fn unclosed_frontmatter_is_body() {
 
 #[test]
 fn title_rule() {
-    assert_eq!(parse_note("---\ntitle: T\n---\n# H\n").title("stem"), "T");
-    assert_eq!(parse_note("## H2\n# H1\n").title("stem"), "H1");
-    assert_eq!(parse_note("text\n").title("stem"), "stem");
+    let title = |text: &str| parse_note(text).title(text, "stem").to_string();
+    assert_eq!(title("---\ntitle: T\n---\n# H\n"), "T");
+    assert_eq!(title("## H2\n# H1\n"), "H1");
+    assert_eq!(title("text\n"), "stem");
 }
 
 #[test]
@@ -355,6 +378,29 @@ fn a_frontmatter_tag_with_escapes_keeps_its_name() {
             ("café", "caf\\u00e9"),
             ("plain", "plain"),
             ("inline", "#inline")
+        ]
+    );
+}
+
+#[test]
+fn frontmatter_scalars_are_read_from_the_note_unless_yaml_reads_them_differently() {
+    let text = "---\ntype: people\nname: \"Tomer\"\nhex: 0x1F\nmulti: a\n  b\n---\n";
+    let fm = parse_note(text).frontmatter.expect("frontmatter");
+    let read: Vec<(&str, &str, bool)> = fm
+        .fields
+        .iter()
+        .map(|f| match &f.value {
+            Value::Scalar(s) => (f.key.text(text), s.text(text), s.is_verbatim()),
+            other => panic!("{other:?}"),
+        })
+        .collect();
+    assert_eq!(
+        read,
+        [
+            ("type", "people", true),
+            ("name", "Tomer", true),
+            ("hex", "31", false),
+            ("multi", "a b", false),
         ]
     );
 }

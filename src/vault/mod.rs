@@ -963,7 +963,7 @@ impl Note {
     }
 
     fn new(path: &str, text: String, syntax: NoteSyntax) -> Note {
-        let title = syntax.title(stem(path)).to_string();
+        let title = syntax.title(&text, stem(path)).to_string();
         Note {
             lines: LineIndex::new(&text),
             text,
@@ -973,23 +973,41 @@ impl Note {
         }
     }
 
+    /// The frontmatter's aliases, trimmed, with the span of each.
+    pub fn aliases(&self) -> impl Iterator<Item = (&str, crate::syntax::Span)> {
+        self.syntax.aliases(&self.text)
+    }
+
+    /// The frontmatter's `type` (`people`, `meeting`, …), trimmed.
+    pub fn note_type(&self) -> Option<&str> {
+        self.syntax.frontmatter.as_ref()?.note_type(&self.text)
+    }
+
+    /// The frontmatter's top-level keys, in order.
+    pub fn property_keys(&self) -> impl Iterator<Item = &str> {
+        let fields = self.syntax.frontmatter.iter().flat_map(|f| &f.fields);
+        fields.map(|f| f.key.text(&self.text))
+    }
+
     /// Top-level frontmatter keys with the values worth offering (see [`Property`]); each key
     /// once.
     fn properties(&self) -> Vec<(&str, Vec<&str>)> {
         let Some(fm) = &self.syntax.frontmatter else {
             return Vec::new();
         };
+        let text = &self.text;
         let mut out: Vec<(&str, Vec<&str>)> = Vec::new();
         for field in &fm.fields {
-            if field.key.is_empty() || out.iter().any(|(k, _)| *k == &*field.key) {
+            let key = field.key.text(text);
+            if key.is_empty() || out.iter().any(|(k, _)| *k == key) {
                 continue;
             }
-            let skip = PROPERTY_VALUES_SKIPPED.contains(&field.key.to_ascii_lowercase().as_str());
+            let skip = PROPERTY_VALUES_SKIPPED.contains(&key.to_ascii_lowercase().as_str());
             let values = match &field.value {
                 _ if skip => Vec::new(),
-                crate::syntax::Value::Scalar(v, _) => vec![&**v],
+                crate::syntax::Value::Scalar(v) => vec![v.text(text)],
                 crate::syntax::Value::List(items) => {
-                    items.iter().filter_map(|v| v.as_str()).collect()
+                    items.iter().filter_map(|v| v.as_str(text)).collect()
                 }
                 _ => Vec::new(),
             };
@@ -998,18 +1016,15 @@ impl Note {
                 .map(str::trim)
                 .filter(|v| !v.is_empty() && v.len() <= PROPERTY_VALUE_MAX)
                 .collect();
-            out.push((&field.key, values));
+            out.push((key, values));
         }
         out
     }
 
     /// The folded title and aliases the note is known by (not its file stem).
     fn names(&self) -> impl Iterator<Item = (Cow<'_, str>, NameKind)> {
-        std::iter::once((fold(&self.title), NameKind::Title)).chain(
-            self.syntax
-                .aliases()
-                .map(|(a, _)| (fold(a), NameKind::Alias)),
-        )
+        std::iter::once((fold(&self.title), NameKind::Title))
+            .chain(self.aliases().map(|(a, _)| (fold(a), NameKind::Alias)))
     }
 }
 

@@ -5,9 +5,9 @@
 //! saphyr builds a node tree with positions and was a tenth of the time spent loading a vault.
 //! `tests` checks the two agree on generated frontmatter.
 
-use saphyr::Scalar;
+use saphyr::Scalar as YamlScalar;
 
-use super::{Field, Value, scalar_string};
+use super::{Field, Scalar, Value, scalar_string};
 use crate::syntax::Span;
 
 /// The fields of `yaml` (which starts at byte `base` of its note), or `None` when it is not
@@ -35,8 +35,9 @@ pub(super) fn fields(yaml: &str, base: usize) -> Option<Vec<Field>> {
         if !plain_key(key) {
             return None;
         }
-        let key_text = scalar_string(&Scalar::parse_from_cow(key.into())).unwrap_or_default();
-        if fields.iter().any(|f| f.key == key_text) {
+        let read = YamlScalar::parse_from_cow(key.into());
+        let key_text = scalar_string(&read).unwrap_or_default();
+        if fields.iter().any(|f| f.key.text_in(yaml, base) == key_text) {
             return None; // saphyr reports duplicate keys
         }
         let value_text = rest.trim_matches(' ');
@@ -51,9 +52,9 @@ pub(super) fn fields(yaml: &str, base: usize) -> Option<Vec<Field>> {
             }
             value
         };
+        let key_span = Span::new(base + start, base + start + key_len);
         fields.push(Field {
-            key: key_text,
-            key_span: Span::new(base + start, base + start + key_len),
+            key: Scalar::new(key, key_span, &key_text),
             value,
         });
     }
@@ -178,17 +179,19 @@ fn scalar(text: &str, at: usize, in_flow: bool) -> Option<Value> {
                 return None;
             }
             let span = Span::new(at + 1, at + 1 + inner.len());
-            return Some(Value::Scalar(inner.into(), span));
+            return Some(Value::Scalar(Scalar::new(inner, span, inner)));
         }
     }
     if !plain_scalar(text, in_flow) {
         return None;
     }
     let span = Span::new(at, at + text.len());
-    Some(match scalar_string(&Scalar::parse_from_cow(text.into())) {
-        Some(s) => Value::Scalar(s, span),
-        None => Value::Null,
-    })
+    Some(
+        match scalar_string(&YamlScalar::parse_from_cow(text.into())) {
+            Some(s) => Value::Scalar(Scalar::new(text, span, &s)),
+            None => Value::Null,
+        },
+    )
 }
 
 /// A plain scalar that needs no YAML rule beyond its text: no indicator first, no `: ` or
