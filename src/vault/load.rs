@@ -151,10 +151,12 @@ pub fn read_note(path: &Path) -> Option<(String, Option<String>)> {
         ));
     }
     match read_sized(&mut file, len as usize) {
-        Ok(bytes) => Some(match String::from_utf8(bytes) {
-            Ok(text) => (text, None),
-            Err(err) => (
-                String::from_utf8_lossy(err.as_bytes()).into_owned(),
+        Ok(bytes) => Some(match simdutf8::basic::from_utf8(&bytes) {
+            // SAFETY: `bytes` was just checked to be UTF-8. (simdutf8 checks several times
+            // faster than `String::from_utf8`, which was 3% of a load: every byte of a vault.)
+            Ok(_) => (unsafe { String::from_utf8_unchecked(bytes) }, None),
+            Err(_) => (
+                String::from_utf8_lossy(&bytes).into_owned(),
                 Some("not valid UTF-8; invalid bytes were replaced with U+FFFD".into()),
             ),
         }),
