@@ -11,6 +11,7 @@ use std::collections::BTreeMap;
 use std::hash::Hash;
 use std::path::{Path, PathBuf};
 
+use compact_str::CompactString;
 use rayon::prelude::*;
 use rustc_hash::FxHashMap as HashMap;
 
@@ -113,6 +114,49 @@ type ReadNote<S> = dyn Fn(&str, S) -> Option<(String, Option<String>)> + Sync;
 /// Keys whose values are unique per note or indexed elsewhere (tags).
 const PROPERTY_VALUES_SKIPPED: &[&str] = &["title", "aliases", "alias", "tags", "tag"];
 
+/// The files under one name key. Nearly every key names one file, kept in place: resolving a
+/// link follows no pointer past the index's own table, and the key (a [`CompactString`],
+/// inline up to 24 bytes) is compared in place too.
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum Ids {
+    One(FileId),
+    Many(Vec<FileId>),
+}
+
+impl Ids {
+    fn as_slice(&self) -> &[FileId] {
+        match self {
+            Ids::One(id) => std::slice::from_ref(id),
+            Ids::Many(ids) => ids,
+        }
+    }
+
+    fn push(&mut self, id: FileId) {
+        match self {
+            Ids::One(first) => *self = Ids::Many(vec![*first, id]),
+            Ids::Many(ids) => ids.push(id),
+        }
+    }
+
+    /// Removes `id`; `false` when none are left (the caller drops the key).
+    fn remove(&mut self, id: FileId) -> bool {
+        let Ids::Many(ids) = self else {
+            return *self != Ids::One(id);
+        };
+        if let Some(i) = ids.iter().position(|&x| x == id) {
+            ids.swap_remove(i);
+        }
+        match ids[..] {
+            [] => false,
+            [only] => {
+                *self = Ids::One(only);
+                true
+            }
+            _ => true,
+        }
+    }
+}
+
 /// Notes and how many times each one counts (links to a target, uses of a tag), sorted by
 /// note. A sorted list, not a map: 8 bytes an entry at its final size (a hub note has 14k),
 /// found by binary search, and read in id order without sorting.
@@ -178,7 +222,7 @@ pub struct Vault {
     by_path: HashMap<String, FileId>,
     /// Name key → files: each file under its folded name and, for notes, also under the
     /// folded name without `.md` ([`path::file_keys`]).
-    by_name_key: HashMap<String, Vec<FileId>>,
+    by_name_key: HashMap<CompactString, Ids>,
     /// Folded stem, title and alias → notes; ordered, for prefix search.
     names: BTreeMap<String, Vec<(FileId, NameKind)>>,
     /// Target file → the notes linking to it and how many links each has. Per note, not per
@@ -653,7 +697,11 @@ impl Vault {
         let keys = file_keys(&file.path);
         self.by_path.remove(&file.path);
         for key in &keys {
-            remove_one(&mut self.by_name_key, key.as_str(), &id);
+            if let Some(ids) = self.by_name_key.get_mut(key.as_str())
+                && !ids.remove(id)
+            {
+                self.by_name_key.remove(key.as_str());
+            }
         }
         if file.note.is_some() {
             remove_one(
@@ -701,7 +749,12 @@ impl Vault {
         };
         self.by_path.insert(path.clone(), id);
         for key in file_keys(&path) {
-            self.by_name_key.entry(key).or_default().push(id);
+            match self.by_name_key.get_mut(key.as_str()) {
+                Some(ids) => ids.push(id),
+                None => {
+                    self.by_name_key.insert(key.into(), Ids::One(id));
+                }
+            }
         }
         if is_note {
             push_to(&mut self.names, fold(stem(&path)), (id, NameKind::FileStem));
@@ -819,8 +872,8 @@ impl Vault {
     fn reresolve_keys(&mut self, keys: &[String], skip: Option<FileId>) {
         let same_name = keys
             .iter()
-            .filter_map(|k| self.by_name_key.get(k))
-            .flatten()
+            .filter_map(|k| self.by_name_key.get(k.as_str()))
+            .flat_map(Ids::as_slice)
             .filter_map(|target| self.backlinks.get(target))
             .flat_map(Counts::ids);
         let unresolved = keys
@@ -945,7 +998,7 @@ impl Vault {
             lines.push(format!("property {k:?} {} {values:?}", p.notes));
         }
         for (k, v) in &self.by_name_key {
-            lines.push(format!("name-key {k:?} {:?}", notes(v)));
+            lines.push(format!("name-key {k:?} {:?}", notes(v.as_slice())));
         }
         lines.sort();
         for l in lines {

@@ -108,7 +108,7 @@ impl Vault {
             match self
                 .by_name_key
                 .get(&*folded_target)
-                .map_or(&[][..], Vec::as_slice)
+                .map_or(&[][..], super::Ids::as_slice)
             {
                 [] => return none,
                 [id] => return single(*id),
@@ -133,7 +133,10 @@ impl Vault {
             }
         };
         let name = super::path::file_name(&wanted);
-        let candidates = self.by_name_key.get(name).map_or(&[][..], Vec::as_slice);
+        let candidates = self
+            .by_name_key
+            .get(name)
+            .map_or(&[][..], super::Ids::as_slice);
         let best_at = |dir: &str| {
             candidates
                 .iter()

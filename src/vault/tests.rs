@@ -342,3 +342,17 @@ fn counts_stay_sorted_and_drop_notes_at_zero() {
     assert_eq!(counts.entries(), [(id(0), 1), (id(2), 1), (id(9), 2)]);
     assert_eq!(counts.ids().collect::<Vec<_>>(), [id(0), id(2), id(9)]);
 }
+
+#[test]
+fn name_key_ids_go_inline_when_one_is_left() {
+    let id = FileId::new;
+    let mut ids = Ids::One(id(1));
+    ids.push(id(2));
+    ids.push(id(3));
+    assert_eq!(ids.as_slice(), [id(1), id(2), id(3)]);
+    assert!(ids.remove(id(1)) && ids.remove(id(9)));
+    assert!(ids.remove(id(3)));
+    assert_eq!(ids, Ids::One(id(2)));
+    assert!(ids.remove(id(9)));
+    assert!(!ids.remove(id(2)));
+}
