@@ -29,43 +29,68 @@ pub fn walk(root: &Path) -> io::Result<(Vec<(String, PathBuf)>, Vec<LoadIssue>)>
     }
     let mut issues = Vec::new();
     let mut paths = Vec::new();
-    let walker = ignore::WalkBuilder::new(root)
-        .standard_filters(false)
-        .hidden(true)
-        .follow_links(false)
-        .build();
-    for entry in walker {
-        let entry = match entry {
-            Ok(e) => e,
+    // Folders still to list: vault path, absolute path, and whether a name on the way was
+    // not UTF-8. std's read_dir, not a walker crate: the file type comes with each entry
+    // (no stat), and a vault path is built once per entry, by one append.
+    let mut folders = vec![(String::new(), root.to_path_buf(), false)];
+    while let Some((folder, abs_folder, lossy_folder)) = folders.pop() {
+        let entries = match fs::read_dir(&abs_folder) {
+            Ok(entries) => entries,
             Err(err) => {
                 issues.push(LoadIssue {
-                    path: String::new(),
-                    message: err.to_string(),
+                    path: folder,
+                    message: format!("folder not listed: {err}"),
                 });
                 continue;
             }
         };
-        if !entry.file_type().is_some_and(|t| t.is_file()) {
-            continue;
+        for entry in entries {
+            let problem = |err: io::Error| LoadIssue {
+                path: folder.clone(),
+                message: format!("folder not fully listed: {err}"),
+            };
+            let entry = match entry {
+                Ok(entry) => entry,
+                Err(err) => {
+                    issues.push(problem(err));
+                    continue;
+                }
+            };
+            let file_name = entry.file_name();
+            let name = file_name.to_string_lossy();
+            if name.starts_with('.') {
+                continue;
+            }
+            let file_type = match entry.file_type() {
+                Ok(t) => t,
+                Err(err) => {
+                    issues.push(problem(err));
+                    continue;
+                }
+            };
+            // Symlinks are neither: nothing is followed.
+            if !file_type.is_dir() && !file_type.is_file() {
+                continue;
+            }
+            let lossy = lossy_folder || matches!(name, std::borrow::Cow::Owned(_));
+            let mut path = String::with_capacity(folder.len() + 1 + name.len());
+            if !folder.is_empty() {
+                path.push_str(&folder);
+                path.push('/');
+            }
+            path.push_str(&name);
+            if file_type.is_dir() {
+                folders.push((path, entry.path(), lossy));
+                continue;
+            }
+            if lossy {
+                issues.push(LoadIssue {
+                    path: path.clone(),
+                    message: "file name is not valid UTF-8; it is known by a lossy name".into(),
+                });
+            }
+            paths.push((path, entry.path()));
         }
-        let Ok(rel) = entry.path().strip_prefix(root) else {
-            continue;
-        };
-        let mut parts = Vec::new();
-        let mut lossy = false;
-        for c in rel.components() {
-            let s = c.as_os_str().to_string_lossy();
-            lossy |= matches!(s, std::borrow::Cow::Owned(_));
-            parts.push(s.into_owned());
-        }
-        let rel = parts.join("/");
-        if lossy {
-            issues.push(LoadIssue {
-                path: rel.clone(),
-                message: "file name is not valid UTF-8; it is known by a lossy name".into(),
-            });
-        }
-        paths.push((rel, entry.into_path()));
     }
     paths.sort();
     Ok((paths, issues))
