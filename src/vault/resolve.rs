@@ -91,13 +91,12 @@ impl Vault {
             return single(source);
         }
         // A last component `.` or `..` names a folder, which is never a link target.
-        let last = target
-            .trim_end_matches('/')
-            .rsplit('/')
-            .next()
-            .unwrap_or("");
-        if last == "." || last == ".." {
-            return none;
+        let trimmed = target.trim_end_matches('/');
+        if trimmed.ends_with('.') {
+            let last = trimmed.rsplit('/').next().unwrap_or("");
+            if last == "." || last == ".." {
+                return none;
+            }
         }
         let mut buffer = [0u8; 128];
         let folded_target = fold_in(target, &mut buffer);
