@@ -69,8 +69,9 @@ impl Scalar {
             Some(read) => read,
             None => {
                 let span = self.span.range();
-                source
-                    .get(span.start - base..span.end - base)
+                let start = span.start.checked_sub(base);
+                start
+                    .and_then(|start| source.get(start..span.end - base))
                     .unwrap_or_default()
             }
         }
