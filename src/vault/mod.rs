@@ -603,12 +603,12 @@ impl Vault {
         text: &str,
         link: &Link,
     ) -> (Resolution, Vec<FileId>) {
-        self.resolve_target(source, &link.target(text))
+        self.resolve_target(source, &link.target(text), &mut String::new())
     }
 
     /// Resolves a link path (the part before `#`) as if written in note `source`.
     pub fn resolve_path(&self, source: FileId, target: &str) -> Resolution {
-        self.resolve_target(source, target).0
+        self.resolve_target(source, target, &mut String::new()).0
     }
 
     /// Every name notes are known by (folded) with the notes it names, in name order.
@@ -842,10 +842,14 @@ impl Vault {
 
     /// The resolution of each link of `note`, written in file `id`.
     fn resolve_note(&self, id: FileId, note: &Note) -> Vec<Resolution> {
+        let mut scratch = String::new();
         note.syntax
             .links
             .iter()
-            .map(|l| self.resolve_link(id, &note.text, l).0)
+            .map(|l| {
+                self.resolve_target(id, &l.target(&note.text), &mut scratch)
+                    .0
+            })
             .collect()
     }
 

@@ -76,6 +76,12 @@ pub fn fold(s: &str) -> Cow<'_, str> {
 /// accents (`Zoë Åberg`): ASCII runs are lowercased in bulk.
 fn fold_owned(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
+    fold_into(s, &mut out);
+    out
+}
+
+/// Appends `s` folded as [`fold`] folds it.
+pub fn fold_into(s: &str, out: &mut String) {
     let mut rest = s;
     while !rest.is_empty() {
         // A run of ASCII at once, then one other character.
@@ -94,7 +100,6 @@ fn fold_owned(s: &str) -> String {
         }
         rest = chars.as_str();
     }
-    out
 }
 
 /// The key under which a link is indexed for incremental re-resolution: its last path
