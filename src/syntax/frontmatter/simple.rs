@@ -144,6 +144,7 @@ fn block_list(lines: &mut Lines, base: usize) -> Option<Value> {
     Some(if items.is_empty() {
         Value::Null
     } else {
+        items.shrink_to_fit(); // kept for the vault's lifetime
         Value::List(items)
     })
 }
@@ -167,6 +168,7 @@ fn inline_value(text: &str, at: usize) -> Option<Value> {
         items.push(scalar(item, offset + indent(part), true)?);
         offset += part.len() + 1;
     }
+    items.shrink_to_fit(); // kept for the vault's lifetime
     Some(Value::List(items))
 }
 
