@@ -135,7 +135,10 @@ fn measure_load(dir: &Path, r: &mut Value) {
     }
     r["load_ms"] = json!(median(&mut times));
     r["load_ms_all"] = json!(times);
-    r["peak_rss_mb"] = json!(peak as f64 / 1024.0);
+    // In MB like the vault's size (VmHWM is in KiB), and as the ratio the memory target uses.
+    let peak_mb = mb(peak * 1024);
+    r["peak_rss_mb"] = json!(peak_mb);
+    r["peak_rss_x_vault"] = json!(peak_mb / r["vault_mb"].as_f64().unwrap_or(f64::NAN));
 }
 
 fn measure_check(dir: &Path, r: &mut Value) {
@@ -347,16 +350,17 @@ fn print_table(results: &[Value]) {
     };
     println!();
     println!(
-        "| notes | MB | load ms | peak RSS MB | check ms | keystroke p50/p95 ms | `[[` | `[[T` | `[[Tom` | hub refs (n) |"
+        "| notes | MB | load ms | peak RSS MB (× vault) | check ms | keystroke p50/p95 ms | `[[` | `[[T` | `[[Tom` | hub refs (n) |"
     );
     println!("|---|---|---|---|---|---|---|---|---|---|");
     for r in results {
         println!(
-            "| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} ({}) |",
+            "| {} | {} | {} | {} ({:.2}×) | {} | {} | {} | {} | {} | {} ({}) |",
             r["notes"],
             f(&r["vault_mb"]),
             f(&r["load_ms"]),
             f(&r["peak_rss_mb"]),
+            r["peak_rss_x_vault"].as_f64().unwrap_or(f64::NAN),
             f(&r["check_ms"]),
             p(&r["keystroke_ms"]),
             p(&r["completion_0_ms"]),
