@@ -111,7 +111,7 @@ fn bom_crlf_and_lone_cr_notes_parse_like_lf_notes() {
         .syntax
         .headings
         .iter()
-        .map(|h| h.text.as_str())
+        .map(|h| h.text(&crlf.text))
         .collect();
     assert_eq!(headings, ["T", "Sec"]);
     let tags: Vec<&str> = crlf
@@ -186,7 +186,7 @@ fn ten_thousand_deep_nesting_keeps_the_innermost_link() {
     // Folding ranges and symbols walk the structure too.
     for (id, note) in vault.notes() {
         let _ = vaultls::features::structure::folding_ranges(note);
-        let _ = vaultls::features::symbols::outline(&note.syntax, note.text.len());
+        let _ = vaultls::features::symbols::outline(&note.syntax, &note.text);
         let _ = vaultls::features::semantic::tokens(&vault, id);
     }
 }

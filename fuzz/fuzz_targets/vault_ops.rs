@@ -118,7 +118,7 @@ fn query(vault: &Vault, file: FileId, offset: u16) {
     let _ = semantic::tokens(vault, file);
     let _ = structure::folding_ranges(note);
     let _ = structure::document_links(vault, file);
-    let _ = symbols::outline(&note.syntax, text.len());
+    let _ = symbols::outline(&note.syntax, text);
     let query_end = floor_char_boundary(text, text.len().min(offset + 4));
     let _ = symbols::workspace_symbols(vault, &text[offset..query_end], 20);
     let _ = mentions::unlinked_mentions(vault, file);

@@ -306,7 +306,7 @@ fn wikilink(
     let (from, to, min_level) = if chain.is_empty() {
         (0, headings.len(), 0)
     } else {
-        let parent = crate::vault::subpath::find_heading(&note.syntax, &chain)?;
+        let parent = crate::vault::subpath::find_heading(&note.text, &note.syntax, &chain)?;
         let at = headings.iter().position(|h| h.span == parent.span)?;
         let to = (at + 1..headings.len())
             .find(|&j| headings[j].level <= parent.level)
@@ -316,15 +316,16 @@ fn wikilink(
     let items = headings[from..to]
         .iter()
         .filter(|h| h.level > min_level)
-        .filter(|h| query.is_empty() || fold(&h.text).contains(&query))
+        .map(|h| (h, h.text(&note.text)))
+        .filter(|(_, name)| query.is_empty() || fold(name).contains(&query))
         .take(limit)
-        .map(|h| CompletionItem {
-            label: h.text.clone(),
+        .map(|(h, name)| CompletionItem {
+            label: name.to_string(),
             kind: ItemKind::Heading,
             detail: Some(format!("H{}", h.level)),
-            new_text: format!("{}{suffix}", h.text),
+            new_text: format!("{name}{suffix}"),
             replace,
-            filter_text: h.text.clone(),
+            filter_text: name.to_string(),
             file: Some(target),
         })
         .collect();

@@ -139,7 +139,7 @@ fn link_diagnostic(
     };
     match subpath {
         Subpath::Heading(chain) => {
-            if find_heading(&note.syntax, &chain).is_none() {
+            if find_heading(&note.text, &note.syntax, &chain).is_none() {
                 push(
                     subpath_span,
                     Severity::Warning,

@@ -100,7 +100,7 @@ fn note_preview(vault: &Vault, id: FileId, note: &Note, subpath: &Option<Subpath
         .as_ref()
         .map_or(0, |f| f.span.end as usize);
     let excerpt = match subpath {
-        Some(Subpath::Heading(chain)) => find_heading(&note.syntax, chain).map(|h| {
+        Some(Subpath::Heading(chain)) => find_heading(&note.text, &note.syntax, chain).map(|h| {
             let end = note
                 .syntax
                 .headings

@@ -67,7 +67,7 @@ pub fn link_at(syntax: &NoteSyntax, offset: usize) -> Option<(usize, &Link)> {
 /// The heading a link's subpath ([`Link::subpath`]) names in its target note, if any.
 pub fn linked_heading<'a>(note: &'a Note, subpath: &Option<Subpath>) -> Option<&'a Heading> {
     match subpath {
-        Some(Subpath::Heading(chain)) => find_heading(&note.syntax, chain),
+        Some(Subpath::Heading(chain)) => find_heading(&note.text, &note.syntax, chain),
         _ => None,
     }
 }
@@ -86,7 +86,9 @@ pub fn link_target(vault: &Vault, source: FileId, index: usize) -> Option<Locati
         return Some(whole);
     };
     let span = match link.subpath(&note.text) {
-        Some(Subpath::Heading(chain)) => find_heading(&target.syntax, &chain).map(|h| h.span),
+        Some(Subpath::Heading(chain)) => {
+            find_heading(&target.text, &target.syntax, &chain).map(|h| h.span)
+        }
         Some(Subpath::Block(id)) => {
             find_block(&target.text, &target.syntax, &id).map(|b| b.block_span)
         }

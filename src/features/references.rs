@@ -70,7 +70,7 @@ pub fn references(
             span: heading.span,
         });
         let span = heading.span;
-        let name = normalize_heading(&heading.text);
+        let name = normalize_heading(heading.text(&note.text));
         links_to(vault, file, |site| {
             let subpath = site.subpath();
             if !matches!(subpath, Some(Subpath::Heading(_))) {

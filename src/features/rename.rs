@@ -67,7 +67,7 @@ pub fn prepare(vault: &Vault, file: FileId, offset: usize) -> Option<(RenameTarg
             return Some((
                 RenameTarget::Heading(target, at),
                 span,
-                heading.text.clone(),
+                heading.text(&target_note.text).to_string(),
             ));
         }
         if link.target(&note.text).is_empty() {
@@ -99,7 +99,8 @@ pub fn prepare(vault: &Vault, file: FileId, offset: usize) -> Option<(RenameTarg
             stem(vault.path(file)).to_string(),
         ));
     }
-    Some((RenameTarget::Heading(file, at), h.text_span, h.text.clone()))
+    let text = h.text(&note.text).to_string();
+    Some((RenameTarget::Heading(file, at), h.text_span, text))
 }
 
 /// Renames heading `index` of note `file`: its text, and the `#Heading` part of every link to
@@ -157,7 +158,7 @@ pub fn rename_heading(
             })
             .collect();
         for k in 1..=chain.len() {
-            let named = crate::vault::subpath::find_heading(&note.syntax, &chain[..k]);
+            let named = crate::vault::subpath::find_heading(&note.text, &note.syntax, &chain[..k]);
             if named.map(|h| h.span) != Some(heading.span) {
                 continue;
             }

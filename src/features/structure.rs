@@ -51,12 +51,7 @@ pub fn folding_ranges(note: &Note) -> Vec<Fold> {
             sections(&o.children, note, line, out);
         }
     }
-    sections(
-        &outline(&note.syntax, note.text.len()),
-        note,
-        &line,
-        &mut out,
-    );
+    sections(&outline(&note.syntax, &note.text), note, &line, &mut out);
     for list in &note.syntax.lists {
         let (start, end) = (line(list.start as usize), line(list.end as usize));
         if end > start {

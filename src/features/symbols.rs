@@ -18,17 +18,18 @@ pub struct Outline {
     pub children: Vec<Outline>,
 }
 
-/// The heading outline of a note.
-pub fn outline(syntax: &NoteSyntax, text_len: usize) -> Vec<Outline> {
+/// The heading outline of a note whose text is `text`.
+pub fn outline(syntax: &NoteSyntax, text: &str) -> Vec<Outline> {
     let headings = &syntax.headings;
     let section_end = |i: usize| {
         headings[i + 1..]
             .iter()
             .find(|h| h.level <= headings[i].level)
-            .map_or(text_len, |h| h.span.start as usize)
+            .map_or(text.len(), |h| h.span.start as usize)
     };
     // Builds the children of a parent of level `level` from `i` on; returns the next index.
     fn build(
+        text: &str,
         headings: &[crate::syntax::Heading],
         i: &mut usize,
         parent_level: u8,
@@ -39,12 +40,13 @@ pub fn outline(syntax: &NoteSyntax, text_len: usize) -> Vec<Outline> {
             let at = *i;
             let h = &headings[at];
             *i += 1;
-            let children = build(headings, i, h.level, section_end);
+            let children = build(text, headings, i, h.level, section_end);
+            let name = h.text(text);
             out.push(Outline {
-                name: if h.text.is_empty() {
+                name: if name.is_empty() {
                     "(empty heading)".to_string()
                 } else {
-                    h.text.clone()
+                    name.to_string()
                 },
                 level: h.level,
                 span: Span::new(h.span.start as usize, section_end(at)),
@@ -57,7 +59,7 @@ pub fn outline(syntax: &NoteSyntax, text_len: usize) -> Vec<Outline> {
     let mut i = 0;
     let mut out = Vec::new();
     while i < headings.len() {
-        out.extend(build(headings, &mut i, 0, &section_end));
+        out.extend(build(text, headings, &mut i, 0, &section_end));
     }
     out
 }
@@ -150,7 +152,7 @@ fn headings(vault: &Vault, query: &str, limit: usize) -> Vec<NoteSymbol> {
             n.syntax
                 .headings
                 .iter()
-                .map(move |h| (h.text.clone(), id, h.span))
+                .map(move |h| (h.text(&n.text).to_string(), id, h.span))
         })
         .collect();
     rank_fuzzy(vault, query, candidates, limit)
@@ -236,7 +238,7 @@ mod tests {
         let text =
             "---\ntitle: T\n---\n# Title\nintro\n## A\na\n#### Deep\nd\n## B\n### B1\n# Second\n";
         let mut out = String::new();
-        render(text, &outline(&parse_note(text), text.len()), 0, &mut out);
+        render(text, &outline(&parse_note(text), text), 0, &mut out);
         expect![[r#"
             Title ["Title"] 8
               A ["A"] 4

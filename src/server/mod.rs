@@ -1407,7 +1407,7 @@ impl LanguageServer for Backend {
             let (_, vault, file) = state.note_of(&params.text_document.uri)?;
             let note = vault.note(file)?;
             let positions = TextPositions::of(note, state.unit);
-            let outline = features::symbols::outline(&note.syntax, note.text.len());
+            let outline = features::symbols::outline(&note.syntax, &note.text);
             Some(DocumentSymbolResponse::Nested(
                 outline
                     .iter()

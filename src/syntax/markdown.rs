@@ -214,12 +214,13 @@ impl BodyParser<'_> {
                         Some(s) => Span::new(s, h.text_end),
                         None => Span::empty(h.span.end as usize),
                     };
-                    self.note.headings.push(Heading {
-                        level: h.level,
-                        text: h.text.trim().to_string(),
-                        span: h.span,
+                    self.note.headings.push(Heading::new(
+                        self.text,
+                        h.level,
+                        h.span,
                         text_span,
-                    });
+                        h.text.trim(),
+                    ));
                 }
                 self.pending_block = None;
                 self.last_block = Some(trim_line_end(self.text, span));

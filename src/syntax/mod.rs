@@ -43,7 +43,7 @@ impl NoteSyntax {
         self.headings
             .iter()
             .find(|h| h.level == 1)
-            .map_or(file_stem, |h| h.text.as_str())
+            .map_or(file_stem, |h| h.text(text))
     }
 
     /// The frontmatter's aliases ([`Frontmatter::aliases`]); `text` is the note's text.
@@ -56,12 +56,34 @@ impl NoteSyntax {
 pub struct Heading {
     /// 1 to 6.
     pub level: u8,
-    /// The heading's text with Markdown formatting removed (`## *Big* \`x\`` → `Big x`).
-    pub text: String,
     /// The whole heading, markers (and a setext underline) included.
     pub span: Span,
     /// The heading's content, without `#` markers.
     pub text_span: Span,
+    /// [`Heading::text`] when it is not the note's text at `text_span` (formatting removed).
+    plain: Option<Box<str>>,
+}
+
+impl Heading {
+    /// The heading at `span`, whose content at `text_span` of `note` reads as `plain`.
+    fn new(note: &str, level: u8, span: Span, text_span: Span, plain: &str) -> Heading {
+        let written = note.get(text_span.range());
+        Heading {
+            level,
+            span,
+            text_span,
+            plain: (written != Some(plain)).then(|| plain.into()),
+        }
+    }
+
+    /// The heading's text with Markdown formatting removed (`## *Big* \`x\`` → `Big x`);
+    /// `note` is the text of the note it was parsed from.
+    pub fn text<'a>(&'a self, note: &'a str) -> &'a str {
+        match &self.plain {
+            Some(plain) => plain,
+            None => note.get(self.text_span.range()).unwrap_or_default(),
+        }
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]

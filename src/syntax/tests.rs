@@ -47,7 +47,7 @@ fn render(text: &str, note: &NoteSyntax) -> String {
         out += &format!(
             "heading h{} {:?} text={}\n",
             h.level,
-            h.text,
+            h.text(text),
             at(h.text_span)
         );
         out += &format!("  whole={}\n", at(h.span));
@@ -402,5 +402,20 @@ fn frontmatter_scalars_are_read_from_the_note_unless_yaml_reads_them_differently
             ("hex", "31", false),
             ("multi", "a b", false),
         ]
+    );
+}
+
+#[test]
+fn heading_texts_are_read_from_the_note_unless_formatting_changes_them() {
+    let text = "# Plain title\n## *Big* `x`\n### Ünïcode\n";
+    let note = parse_note(text);
+    let read: Vec<(&str, bool)> = note
+        .headings
+        .iter()
+        .map(|h| (h.text(text), h.plain.is_none()))
+        .collect();
+    assert_eq!(
+        read,
+        [("Plain title", true), ("Big x", false), ("Ünïcode", true)]
     );
 }

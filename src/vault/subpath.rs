@@ -29,12 +29,13 @@ pub fn normalize_heading(text: &str) -> String {
 
 /// The heading named by a chain `[H1, H2, …]`: each next heading must lie inside the section of
 /// the previous one (deeper level, before a heading of the same or a higher level).
-pub fn find_heading<'a>(note: &'a NoteSyntax, chain: &[String]) -> Option<&'a Heading> {
+/// `text` is the note's text.
+pub fn find_heading<'a>(text: &str, note: &'a NoteSyntax, chain: &[String]) -> Option<&'a Heading> {
     let wanted: Vec<String> = chain.iter().map(|h| normalize_heading(h)).collect();
     let headings = &note.headings;
     let normalized: Vec<String> = headings
         .iter()
-        .map(|h| normalize_heading(&h.text))
+        .map(|h| normalize_heading(h.text(text)))
         .collect();
     find_chain(headings, &normalized, &wanted, 0, headings.len(), 0)
 }
@@ -90,10 +91,11 @@ mod tests {
 
     #[test]
     fn chains() {
-        let note = parse_note("# A\n## X\n# B\n## X\n### Deep\n## Y\n");
+        let text = "# A\n## X\n# B\n## X\n### Deep\n## Y\n";
+        let note = parse_note(text);
         let chain = |c: &[&str]| {
             let c: Vec<String> = c.iter().map(|s| s.to_string()).collect();
-            find_heading(&note, &c).map(|h| h.span.start)
+            find_heading(text, &note, &c).map(|h| h.span.start)
         };
         assert_eq!(chain(&["x"]), Some(4));
         assert_eq!(chain(&["B", "X"]), Some(13));
