@@ -249,4 +249,57 @@ mod tests {
         );
         assert_eq!(read_note(&path), Some((String::new(), None)));
     }
+
+    #[cfg(unix)]
+    #[test]
+    fn the_walk_lists_files_sorted_skipping_dot_names_and_symlinks() {
+        use std::os::unix::ffi::OsStrExt;
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("vault");
+        for folder in ["a/b", "a b", ".obsidian", "c/.hidden"] {
+            fs::create_dir_all(root.join(folder)).unwrap();
+        }
+        for file in [
+            "z.md",
+            "a/b/deep.md",
+            "a b/x.md",
+            "a/y.png",
+            ".obsidian/app.json",
+        ] {
+            fs::write(root.join(file), "x").unwrap();
+        }
+        fs::write(root.join("c/.hidden/n.md"), "x").unwrap();
+        fs::write(root.join("c/.dot.md"), "x").unwrap();
+        fs::write(dir.path().join("outside.md"), "x").unwrap();
+        std::os::unix::fs::symlink(dir.path().join("outside.md"), root.join("link.md")).unwrap();
+        std::os::unix::fs::symlink(dir.path(), root.join("c/up")).unwrap();
+        let bad = std::ffi::OsStr::from_bytes(b"bad\xff.md");
+        fs::write(root.join("c").join(bad), "x").unwrap();
+        let (paths, issues) = walk(&root).unwrap();
+        let paths: Vec<&str> = paths.iter().map(|(p, _)| p.as_str()).collect();
+        assert_eq!(
+            paths,
+            [
+                "a b/x.md",
+                "a/b/deep.md",
+                "a/y.png",
+                "c/bad\u{fffd}.md",
+                "z.md"
+            ]
+        );
+        assert_eq!(
+            issues,
+            [LoadIssue {
+                path: "c/bad\u{fffd}.md".into(),
+                message: "file name is not valid UTF-8; it is known by a lossy name".into(),
+            }]
+        );
+        let (files, _) = walk(&root).unwrap();
+        assert!(
+            files
+                .iter()
+                .all(|(p, abs)| abs == &root.join(p) || p.contains('\u{fffd}'))
+        );
+        assert!(walk(&root.join("z.md")).is_err());
+    }
 }
