@@ -388,41 +388,50 @@ impl Vault {
         self.unresolved = unresolved;
     }
 
-    /// [`index_links`] for every note at once. Every link to a file is gathered as a
-    /// (target, source) pair packed in a `u64` and the pairs are sorted, so each target's
-    /// map is built in one go at its final size instead of by 1.5M scattered inserts.
+    /// [`index_links`] for every note at once, in two passes over the resolutions and no
+    /// sort: the first counts each target's distinct linking notes, the second fills each
+    /// target's list at that exact size. Notes come in id order, so every list is sorted as it
+    /// is filled, and a note's repeated links to a target are its list's last entry.
     fn index_all_links(
         &self,
         backlinks: &mut HashMap<FileId, Counts>,
         unresolved: &mut HashMap<String, Vec<LinkSite>>,
     ) {
-        let pack = |target: FileId, source: FileId| {
-            u64::from(target.0.get()) << 32 | u64::from(source.0.get())
-        };
-        let unpack = |half: u64| FileId(std::num::NonZeroU32::new(half as u32).expect("packed id"));
-        // Filled in place: a parallel collect would hold it twice for a moment.
-        let links: usize = self.notes().map(|(_, n)| n.resolved.len()).sum();
-        let mut pairs: Vec<u64> = Vec::with_capacity(links);
+        let slots = self.files.len();
+        let mut sizes = vec![0u32; slots];
+        let mut last_source: Vec<Option<FileId>> = vec![None; slots];
         for (source, note) in self.notes() {
-            pairs.extend(
-                note.resolved
-                    .iter()
-                    .filter_map(|r| Some(pack(r.file()?, source))),
-            );
+            for target in note.resolved.iter().filter_map(|r| r.file()) {
+                let last = &mut last_source[target.index()];
+                if *last != Some(source) {
+                    *last = Some(source);
+                    sizes[target.index()] += 1;
+                }
+            }
         }
-        pairs.par_sort_unstable();
-        let maps: Vec<(FileId, Counts)> = pairs
-            .par_chunk_by(|a, b| a >> 32 == b >> 32)
-            .map(|run| {
-                let sources = run.chunk_by(|a, b| a == b);
-                let mut entries = Vec::with_capacity(sources.clone().count());
-                entries.extend(sources.map(|same| (unpack(same[0]), same.len() as u32)));
-                (unpack(run[0] >> 32), Counts::from_sorted(entries))
-            })
+        drop(last_source);
+        let mut lists: Vec<Vec<(FileId, u32)>> = sizes
+            .into_iter()
+            .map(|n| Vec::with_capacity(n as usize))
             .collect();
-        drop(pairs);
+        for (source, note) in self.notes() {
+            for target in note.resolved.iter().filter_map(|r| r.file()) {
+                let list = &mut lists[target.index()];
+                match list.last_mut() {
+                    Some((last, n)) if *last == source => *n += 1,
+                    _ => list.push((source, 1)),
+                }
+            }
+        }
         debug_assert!(backlinks.is_empty(), "a load indexes a fresh vault");
-        backlinks.extend(maps);
+        backlinks.reserve(lists.iter().filter(|l| !l.is_empty()).count());
+        backlinks.extend(
+            lists
+                .into_iter()
+                .enumerate()
+                .filter(|(_, list)| !list.is_empty())
+                .map(|(i, list)| (FileId::new(i), Counts::from_sorted(list))),
+        );
         for (id, note) in self.notes() {
             index_unresolved(note, id, &note.resolved, unresolved);
         }
