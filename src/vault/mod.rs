@@ -1099,7 +1099,6 @@ pub fn unresolved_key(target: &str) -> String {
     fold(path::strip_md(target.trim())).into_owned()
 }
 
-/// Counts `id` once more under `key`, allocating the key only when it is new.
 /// [`Vault::index_content`] on the indexes alone, so the load can run it beside
 /// [`index_links`].
 fn index_note_content(
@@ -1170,6 +1169,7 @@ fn index_unresolved(
     }
 }
 
+/// Counts `id` once more under `key`, allocating the key only when it is new.
 fn count_up(map: &mut HashMap<String, Counts>, key: Cow<'_, str>, id: FileId) {
     match map.get_mut(&*key) {
         Some(counts) => counts.add(id, 1),
