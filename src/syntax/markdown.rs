@@ -251,7 +251,6 @@ impl BodyParser<'_> {
         }
     }
 
-    /// Where the link text of a Markdown link ends: the `]` after its last inner event.
     /// Adds a link, or reports one too long to index (nothing is dropped silently).
     fn push_link(&mut self, parts: LinkParts) {
         match Link::pack(parts) {
@@ -269,6 +268,7 @@ impl BodyParser<'_> {
         }
     }
 
+    /// Where the link text of a Markdown link ends: the `]` after its last inner event.
     fn link_text_end(&self, open: &OpenLink) -> usize {
         // `content_end` covers the inner events; the first `](` from there closes the text.
         let from = open.content_end.min(open.span.end as usize);
