@@ -63,11 +63,16 @@ pub fn is_within(path: &str, ancestor: &str) -> bool {
 /// Case-folds a path or name for Obsidian's case-insensitive matching; borrows when there is
 /// nothing to fold (ASCII without capitals, the common case for tags and keys).
 pub fn fold(s: &str) -> Cow<'_, str> {
-    if s.bytes().all(|b| b.is_ascii() && !b.is_ascii_uppercase()) {
+    if is_folded(s) {
         Cow::Borrowed(s)
     } else {
         Cow::Owned(fold_owned(s))
     }
+}
+
+/// Whether [`fold`] leaves `s` as it is: ASCII without capitals (checked without folding).
+pub fn is_folded(s: &str) -> bool {
+    s.bytes().all(|b| b.is_ascii() && !b.is_ascii_uppercase())
 }
 
 /// Lowercase, character by character, with both Greek small sigmas as `σ`: `str::to_lowercase`

@@ -6,7 +6,7 @@
 
 use std::borrow::Cow;
 
-use super::path::{fold_into, is_note_path, join_normalized, parent};
+use super::path::{fold_into, is_folded, is_note_path, join_normalized, parent};
 use super::{FileId, Resolution, Vault};
 
 /// How well a candidate's folded path matches a wanted path.
@@ -71,10 +71,7 @@ fn normalized(path: &str) -> Option<Cow<'_, str>> {
 /// [`super::path::fold`], into `scratch` when there is something to fold: a load resolves
 /// 1.5M links with one scratch buffer per note.
 fn fold_in<'a>(text: &'a str, scratch: &'a mut String) -> &'a str {
-    if text
-        .bytes()
-        .all(|b| b.is_ascii() && !b.is_ascii_uppercase())
-    {
+    if is_folded(text) {
         return text;
     }
     scratch.clear();
