@@ -424,7 +424,6 @@ impl Vault {
             }
         }
         debug_assert!(backlinks.is_empty(), "a load indexes a fresh vault");
-        backlinks.reserve(lists.iter().filter(|l| !l.is_empty()).count());
         backlinks.extend(
             lists
                 .into_iter()
