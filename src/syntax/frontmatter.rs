@@ -256,13 +256,7 @@ fn yaml_fields(text: &str, yaml_start: usize, yaml_end: usize) -> Result<Vec<Fie
         return Ok(Vec::new()); // empty frontmatter
     };
     match &doc.data {
-        YamlData::Mapping(map) => Ok(map
-            .iter()
-            .map(|(k, v)| Field {
-                key: key(text, &offsets, k),
-                value: convert(text, &offsets, v, 0),
-            })
-            .collect()),
+        YamlData::Mapping(map) => Ok(fields(text, &offsets, map.iter(), 0)),
         YamlData::Value(YamlScalar::Null) => Ok(Vec::new()),
         _ => Err(SyntaxError {
             code: "frontmatter-yaml",
@@ -290,17 +284,25 @@ fn convert(text: &str, offsets: &CharOffsets, node: &MarkedYaml, depth: usize) -
                 .map(|n| convert(text, offsets, n, depth + 1))
                 .collect(),
         ),
-        YamlData::Mapping(map) => Value::Map(
-            map.iter()
-                .map(|(k, v)| Field {
-                    key: key(text, offsets, k),
-                    value: convert(text, offsets, v, depth + 1),
-                })
-                .collect(),
-        ),
+        YamlData::Mapping(map) => Value::Map(fields(text, offsets, map.iter(), depth + 1)),
         YamlData::Tagged(_, inner) => convert(text, offsets, inner, depth + 1),
         YamlData::Alias(_) | YamlData::BadValue => Value::Null,
     }
+}
+
+/// The fields of a mapping whose values are at nesting `depth`.
+fn fields<'a, 'input: 'a>(
+    text: &str,
+    offsets: &CharOffsets,
+    entries: impl Iterator<Item = (&'a MarkedYaml<'input>, &'a MarkedYaml<'input>)>,
+    depth: usize,
+) -> Vec<Field> {
+    entries
+        .map(|(k, v)| Field {
+            key: key(text, offsets, k),
+            value: convert(text, offsets, v, depth),
+        })
+        .collect()
 }
 
 /// A mapping key: a scalar, or an empty one at the key's place (a null or complex key).
