@@ -9,7 +9,7 @@ use saphyr::{LoadableYamlNode, MarkedYaml, Scalar as YamlScalar, YamlData};
 use super::tag::{split_tag_list, valid_tag};
 
 mod simple;
-use super::{Span, SyntaxError, Tag};
+use super::{Span, SyntaxError, Tag, copy_unless_written, read_back};
 
 /// The properties of a note. Only the parsed fields are kept; `title`, `type` and `aliases`
 /// are read from them on demand (a vault holds 50k of these, so nothing is stored twice).
@@ -54,7 +54,7 @@ impl Scalar {
     fn new(written: &str, span: Span, read: &str) -> Scalar {
         Scalar {
             span,
-            read: (written != read).then(|| read.into()),
+            read: copy_unless_written(Some(written), read),
         }
     }
 
@@ -65,16 +65,12 @@ impl Scalar {
 
     /// [`Scalar::text`] read from `source`, the part of the note from byte `base` on.
     fn text_in<'a>(&'a self, source: &'a str, base: usize) -> &'a str {
-        match &self.read {
-            Some(read) => read,
-            None => {
-                let span = self.span.range();
-                let start = span.start.checked_sub(base);
-                start
-                    .and_then(|start| source.get(start..span.end - base))
-                    .unwrap_or_default()
-            }
-        }
+        let span = self.span.range();
+        let local = span
+            .start
+            .checked_sub(base)
+            .map_or(0..0, |start| start..span.end - base);
+        read_back(&self.read, source, local)
     }
 
     /// Whether the note has the scalar's text at its span (plain or simply quoted).

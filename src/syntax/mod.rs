@@ -12,6 +12,7 @@ mod span;
 mod tag;
 
 use std::fmt;
+use std::ops::Range;
 
 pub use frontmatter::{Field, Frontmatter, Value};
 pub use line_index::{ColumnUnit, LineCol, LineIndex};
@@ -52,6 +53,21 @@ impl NoteSyntax {
     }
 }
 
+/// What the parser read at a span (a heading without its formatting, a YAML scalar without
+/// its escapes), kept only when the note's text there (`written`) spells it differently:
+/// otherwise [`read_back`] reads it from the note, which a vault keeps anyway.
+fn copy_unless_written(written: Option<&str>, read: &str) -> Option<Box<str>> {
+    (written != Some(read)).then(|| read.into())
+}
+
+/// The text kept by [`copy_unless_written`], or the note's text at `range`.
+fn read_back<'a>(copy: &'a Option<Box<str>>, note: &'a str, range: Range<usize>) -> &'a str {
+    match copy {
+        Some(copy) => copy,
+        None => note.get(range).unwrap_or_default(),
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Heading {
     /// 1 to 6.
@@ -67,22 +83,18 @@ pub struct Heading {
 impl Heading {
     /// The heading at `span`, whose content at `text_span` of `note` reads as `plain`.
     fn new(note: &str, level: u8, span: Span, text_span: Span, plain: &str) -> Heading {
-        let written = note.get(text_span.range());
         Heading {
             level,
             span,
             text_span,
-            plain: (written != Some(plain)).then(|| plain.into()),
+            plain: copy_unless_written(note.get(text_span.range()), plain),
         }
     }
 
     /// The heading's text with Markdown formatting removed (`## *Big* \`x\`` → `Big x`);
     /// `note` is the text of the note it was parsed from.
     pub fn text<'a>(&'a self, note: &'a str) -> &'a str {
-        match &self.plain {
-            Some(plain) => plain,
-            None => note.get(self.text_span.range()).unwrap_or_default(),
-        }
+        read_back(&self.plain, note, self.text_span.range())
     }
 }
 
@@ -132,21 +144,18 @@ impl Tag {
         Tag {
             span,
             source: TagSource::Frontmatter,
-            unescaped: (text.get(span.range()) != Some(name)).then(|| name.into()),
+            unescaped: copy_unless_written(text.get(span.range()), name),
         }
     }
 
     /// The tag without `#`, as written (`area/Sub`); `text` is the text of the note the tag
     /// was parsed from.
     pub fn name<'a>(&'a self, text: &'a str) -> &'a str {
-        if let Some(name) = &self.unescaped {
-            return name;
-        }
         let start = match self.source {
             TagSource::Inline => self.span.start as usize + 1,
             TagSource::Frontmatter => self.span.start as usize,
         };
-        text.get(start..self.span.end as usize).unwrap_or_default()
+        read_back(&self.unescaped, text, start..self.span.end as usize)
     }
 }
 
