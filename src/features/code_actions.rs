@@ -269,8 +269,9 @@ fn near_misses(vault: &Vault, target: &str) -> Vec<(FileId, Option<String>)> {
             let alias = (kind == NameKind::Alias).then(|| {
                 vault
                     .note(id)
-                    .and_then(|n| n.aliases().find(|(a, _)| *fold(a) == *name))
-                    .map_or_else(|| name.to_string(), |(a, _)| a.to_string())
+                    .and_then(|n| n.alias_folded_as(name))
+                    .unwrap_or(name)
+                    .to_string()
             });
             found.push((distance, id, alias));
         }

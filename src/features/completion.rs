@@ -494,8 +494,7 @@ fn note_items(
                 (note.title.clone(), None)
             }
             NameKind::Alias => {
-                let Some((alias, _)) = note.aliases().find(|(a, _)| *fold(a) == *folded_name)
-                else {
+                let Some(alias) = note.alias_folded_as(folded_name) else {
                     continue;
                 };
                 (alias.to_string(), Some(alias))

@@ -195,9 +195,9 @@ fn notes_by_name(vault: &Vault, query: &str, limit: usize) -> Vec<NoteSymbol> {
             NameKind::FileStem => stem(path).to_string(),
             NameKind::Title => note.title.clone(),
             NameKind::Alias => note
-                .aliases()
-                .find(|(a, _)| *fold(a) == *folded_name)
-                .map_or_else(|| folded_name.to_string(), |(a, _)| a.to_string()),
+                .alias_folded_as(folded_name)
+                .unwrap_or(folded_name)
+                .to_string(),
         };
         if !seen.insert((id, fold(&name).into_owned())) {
             continue;

@@ -1043,6 +1043,13 @@ impl Note {
         self.syntax.aliases(&self.text)
     }
 
+    /// The alias, as written, that folds to `folded` (a key of [`Vault::names`]).
+    pub fn alias_folded_as(&self, folded: &str) -> Option<&str> {
+        self.aliases()
+            .map(|(alias, _)| alias)
+            .find(|alias| *fold(alias) == *folded)
+    }
+
     /// The frontmatter's `type` (`people`, `meeting`, …), trimmed.
     pub fn note_type(&self) -> Option<&str> {
         self.syntax.frontmatter.as_ref()?.note_type(&self.text)
