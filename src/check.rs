@@ -5,7 +5,7 @@ use serde::Serialize;
 
 use crate::config::Config;
 use crate::features::diagnostics::{Severity, note_diagnostics};
-use crate::syntax::ColumnUnit;
+use crate::syntax::{ColumnUnit, Columns};
 use crate::vault::Vault;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -55,16 +55,12 @@ pub fn report_configured(vault: &Vault, vault_name: &str, config: &Config) -> Re
             if diagnostics.is_empty() {
                 return Vec::new();
             }
-            let (text, index) = (&note.text, &note.lines);
-            // Findings come in text order: convert each from the one before.
-            let mut last = (0, index.line_col(text, 0, ColumnUnit::Char));
+            let columns = Columns::with_lines(&note.text, &note.lines, ColumnUnit::Char);
             diagnostics
                 .into_iter()
                 .map(|d| {
-                    let (from, to) = (d.span.start as usize, d.span.end as usize);
-                    let start = index.line_col_after(text, last, from, ColumnUnit::Char);
-                    let end = index.line_col_after(text, (from, start), to, ColumnUnit::Char);
-                    last = (from, start);
+                    let start = columns.line_col(d.span.start as usize);
+                    let end = columns.line_col(d.span.end as usize);
                     Finding {
                         path: vault.path(*id).to_string(),
                         line: start.line + 1,

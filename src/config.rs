@@ -298,10 +298,9 @@ impl Config {
 
 /// 0-based line and character column of a byte offset.
 fn line_col(text: &str, at: usize) -> (u32, u32) {
-    let at = crate::syntax::line_index::floor_char_boundary(text, at.min(text.len()));
-    let line = text[..at].matches('\n').count();
-    let start = text[..at].rfind('\n').map_or(0, |i| i + 1);
-    (line as u32, text[start..at].chars().count() as u32)
+    use crate::syntax::{ColumnUnit, Columns};
+    let at = Columns::new(text, ColumnUnit::Char).line_col(at);
+    (at.line, at.col)
 }
 
 #[cfg(test)]

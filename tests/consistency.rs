@@ -13,7 +13,7 @@ use std::time::{Duration, Instant, SystemTime};
 
 use serde_json::{Value, json};
 use support::{Lsp, caps, uri};
-use vaultls::syntax::{ColumnUnit, LineIndex, parse_note};
+use vaultls::syntax::{ColumnUnit, Columns, LineIndex, parse_note};
 
 /// A small deterministic generator (SplitMix64).
 struct Rng(u64);
@@ -115,7 +115,7 @@ fn read_disk(root: &Path) -> Disk {
 
 /// The UTF-16 position of byte `offset` of `text`.
 fn position(text: &str, offset: usize) -> Value {
-    let lc = LineIndex::new(text).line_col(text, offset, ColumnUnit::Utf16);
+    let lc = Columns::new(text, ColumnUnit::Utf16).line_col(offset);
     json!({"line": lc.line, "character": lc.col})
 }
 

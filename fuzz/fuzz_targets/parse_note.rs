@@ -3,7 +3,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use vaultls::syntax::{ColumnUnit, LineIndex, Span, parse_note};
+use vaultls::syntax::{ColumnUnit, Columns, Span, parse_note};
 
 fn check(text: &str, span: Span, what: &str) {
     let (start, end) = (span.start as usize, span.end as usize);
@@ -59,15 +59,15 @@ fuzz_target!(|data: &[u8]| {
 
     // Every offset that a client position can name maps to a position and back to itself.
     // (The point between the CR and LF of a CRLF is not a position a client can name.)
-    let index = LineIndex::new(text);
     let bytes = text.as_bytes();
     for unit in [ColumnUnit::Utf8, ColumnUnit::Utf16, ColumnUnit::Char] {
+        let columns = Columns::new(text, unit);
         for offset in (0..=text.len()).filter(|&o| text.is_char_boundary(o)) {
             if offset > 0 && bytes[offset - 1] == b'\r' && bytes.get(offset) == Some(&b'\n') {
                 continue;
             }
-            let pos = index.line_col(text, offset, unit);
-            assert_eq!(index.offset(text, pos, unit), offset, "{pos:?} {unit:?}");
+            let pos = columns.line_col(offset);
+            assert_eq!(columns.offset(pos), offset, "{pos:?} {unit:?}");
         }
     }
 });

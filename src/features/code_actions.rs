@@ -110,12 +110,7 @@ fn mojibake_repairs(vault: &Vault, file: FileId, range: Span) -> Vec<CodeAction>
     if found.is_empty() {
         return Vec::new();
     }
-    let text = &note.text;
-    let line_of = |offset: usize| {
-        note.lines
-            .line_col(text, offset, crate::syntax::ColumnUnit::Utf8)
-            .line
-    };
+    let line_of = |offset: usize| note.lines.line_of(offset);
     let (first, last) = (line_of(range.start as usize), line_of(range.end as usize));
     let edit = |m: &crate::syntax::mojibake::Mojibake| Edit {
         file,

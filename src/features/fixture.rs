@@ -7,7 +7,7 @@
 //! [[Tom$0
 //! ```
 
-use crate::syntax::{ColumnUnit, LineIndex, Span};
+use crate::syntax::{ColumnUnit, Columns, Span};
 use crate::vault::{FileId, Vault};
 
 use super::Location;
@@ -59,9 +59,9 @@ impl Fixture {
         if span.is_empty() && span.start == 0 {
             return format!("{path} (note)");
         }
-        let index = LineIndex::new(text);
-        let s = index.line_col(text, span.start as usize, ColumnUnit::Char);
-        let e = index.line_col(text, span.end as usize, ColumnUnit::Char);
+        let columns = Columns::new(text, ColumnUnit::Char);
+        let s = columns.line_col(span.start as usize);
+        let e = columns.line_col(span.end as usize);
         format!(
             "{path}:{}:{}-{}:{} {:?}",
             s.line + 1,

@@ -2,7 +2,7 @@
 //! document links (Markdown links to notes and files).
 
 use super::symbols::{Outline, outline};
-use crate::syntax::{ColumnUnit, LinkKind, Span};
+use crate::syntax::{LinkKind, Span};
 use crate::vault::{FileId, Note, Vault};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -21,11 +21,7 @@ pub struct Fold {
 }
 
 pub fn folding_ranges(note: &Note) -> Vec<Fold> {
-    let line = |offset: usize| {
-        note.lines
-            .line_col(&note.text, offset, ColumnUnit::Utf8)
-            .line
-    };
+    let line = |offset: usize| note.lines.line_of(offset);
     let mut out = Vec::new();
     if let Some(fm) = &note.syntax.frontmatter {
         let end = (fm.span.end as usize).saturating_sub(1);

@@ -1,54 +1,43 @@
-//! Between LSP positions (UTF-16 or UTF-8 columns), byte offsets, rope edits and URIs.
+//! Between LSP positions (UTF-16 or UTF-8 columns) and byte offsets, document edits, and URIs.
 
-use std::borrow::Cow;
 use std::path::{Path, PathBuf};
 
-use ropey::Rope;
 use tower_lsp_server::ls_types::{Position, Range, Uri};
 
-use crate::syntax::{ColumnUnit, LineCol, LineIndex, Span};
+use crate::syntax::{ColumnUnit, Columns, LineCol, Span};
 use crate::vault::Note;
 
-/// A note's text with its line index, for converting positions both ways.
+/// A note's text with its line index, for converting positions both ways: linear to set up,
+/// logarithmic per conversion (see [`Columns`]).
 pub struct TextPositions<'a> {
-    pub text: &'a str,
-    pub index: Cow<'a, LineIndex>,
-    pub unit: ColumnUnit,
+    columns: Columns<'a>,
 }
 
 impl<'a> TextPositions<'a> {
     /// For a note of the store, whose lines are already indexed.
     pub fn of(note: &'a Note, unit: ColumnUnit) -> TextPositions<'a> {
         TextPositions {
-            text: &note.text,
-            index: Cow::Borrowed(&note.lines),
-            unit,
+            columns: Columns::with_lines(&note.text, &note.lines, unit),
         }
     }
 
     /// For any text (indexes its lines).
     pub fn new(text: &'a str, unit: ColumnUnit) -> TextPositions<'a> {
         TextPositions {
-            text,
-            index: Cow::Owned(LineIndex::new(text)),
-            unit,
+            columns: Columns::new(text, unit),
         }
     }
 
     /// The byte offset of a client position, clamped into the text.
     pub fn offset(&self, pos: Position) -> usize {
-        self.index.offset(
-            self.text,
-            LineCol {
-                line: pos.line,
-                col: pos.character,
-            },
-            self.unit,
-        )
+        self.columns.offset(LineCol {
+            line: pos.line,
+            col: pos.character,
+        })
     }
 
     pub fn position(&self, offset: usize) -> Position {
-        let lc = self.index.line_col(self.text, offset, self.unit);
+        let lc = self.columns.line_col(offset);
         Position::new(lc.line, lc.col)
     }
 
@@ -60,40 +49,15 @@ impl<'a> TextPositions<'a> {
     }
 }
 
-/// Applies one content change to a rope. Positions past a line's end or the document's end
-/// clamp; a range whose end precedes its start is treated as empty.
-pub fn apply_change(rope: &mut Rope, range: Range, text: &str, unit: ColumnUnit) {
-    let start = rope_char(rope, range.start, unit);
-    let end = rope_char(rope, range.end, unit).max(start);
-    rope.remove(start..end);
-    rope.insert(start, text);
-}
-
-/// The char index of a client position in a rope (clamped).
-fn rope_char(rope: &Rope, pos: Position, unit: ColumnUnit) -> usize {
-    let line = pos.line as usize;
-    if line >= rope.len_lines() {
-        return rope.len_chars();
-    }
-    let line_start = rope.line_to_char(line);
-    let mut col = 0usize;
-    let mut chars = 0usize;
-    for c in rope.line(line).chars() {
-        if c == '\n' || c == '\r' {
-            break;
-        }
-        let width = match unit {
-            ColumnUnit::Utf8 => c.len_utf8(),
-            ColumnUnit::Utf16 => c.len_utf16(),
-            ColumnUnit::Char => 1,
-        };
-        if col + width > pos.character as usize {
-            break;
-        }
-        col += width;
-        chars += 1;
-    }
-    line_start + chars
+/// Applies one content change to a document's text. Positions past a line's end or the
+/// document's end clamp; a range whose end precedes its start is treated as empty.
+pub fn apply_change(text: &mut String, range: Range, new_text: &str, unit: ColumnUnit) {
+    let (start, end) = {
+        let positions = TextPositions::new(text, unit);
+        let start = positions.offset(range.start);
+        (start, positions.offset(range.end).max(start))
+    };
+    text.replace_range(start..end, new_text);
 }
 
 /// The local path of a `file:` URI (`None` for other schemes).
@@ -113,40 +77,56 @@ mod tests {
     use super::*;
 
     #[test]
-    fn rope_edits_in_both_encodings() {
-        let mut rope = Rope::from_str("a😀b—c\nâ€”x\n");
+    fn edits_in_both_encodings() {
+        let mut text = String::from("a😀b—c\nâ€”x\n");
         // UTF-16: the emoji is 2 units; insert after it.
         apply_change(
-            &mut rope,
+            &mut text,
             Range::new(Position::new(0, 3), Position::new(0, 3)),
             "X",
             ColumnUnit::Utf16,
         );
-        assert_eq!(rope.to_string(), "a😀Xb—c\nâ€”x\n");
+        assert_eq!(text, "a😀Xb—c\nâ€”x\n");
         // UTF-8: `â€”` is 8 bytes; replace it.
         apply_change(
-            &mut rope,
+            &mut text,
             Range::new(Position::new(1, 0), Position::new(1, 8)),
             "-",
             ColumnUnit::Utf8,
         );
-        assert_eq!(rope.to_string(), "a😀Xb—c\n-x\n");
+        assert_eq!(text, "a😀Xb—c\n-x\n");
         // Out of range: clamps to the end.
         apply_change(
-            &mut rope,
+            &mut text,
             Range::new(Position::new(9, 9), Position::new(99, 0)),
             "!",
             ColumnUnit::Utf16,
         );
-        assert_eq!(rope.to_string(), "a😀Xb—c\n-x\n!");
+        assert_eq!(text, "a😀Xb—c\n-x\n!");
         // Past the end of a line: clamps to the line's end, before the newline.
         apply_change(
-            &mut rope,
+            &mut text,
             Range::new(Position::new(0, 99), Position::new(0, 99)),
             "?",
             ColumnUnit::Utf16,
         );
-        assert_eq!(rope.to_string(), "a😀Xb—c?\n-x\n!");
+        assert_eq!(text, "a😀Xb—c?\n-x\n!");
+        // End before start: an insertion at the start.
+        apply_change(
+            &mut text,
+            Range::new(Position::new(1, 1), Position::new(0, 0)),
+            "<",
+            ColumnUnit::Utf16,
+        );
+        assert_eq!(text, "a😀Xb—c?\n-<x\n!");
+        // Inside a surrogate pair: the emoji's start.
+        apply_change(
+            &mut text,
+            Range::new(Position::new(0, 2), Position::new(0, 2)),
+            "|",
+            ColumnUnit::Utf16,
+        );
+        assert_eq!(text, "a|😀Xb—c?\n-<x\n!");
     }
 
     #[test]

@@ -13,7 +13,6 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, RwLock, RwLockReadGuard, RwLockWriteGuard};
 use std::time::Duration;
 
-use ropey::Rope;
 use serde_json::json;
 use tokio::sync::Notify;
 use tower_lsp_server::jsonrpc::{Error, Result};
@@ -80,7 +79,7 @@ struct Workspace {
 
 struct Document {
     uri: Uri,
-    rope: Rope,
+    text: String,
     version: i32,
     vault: VaultId,
     /// The document's path in its vault.
@@ -388,7 +387,7 @@ impl Backend {
                 let mut state = self.write();
                 for doc in state.documents.values() {
                     if doc.vault == VaultId::Folder(index) {
-                        vault.update_note(&doc.path, doc.rope.to_string());
+                        vault.update_note(&doc.path, doc.text.clone());
                     }
                 }
                 if let Some(Some(w)) = state.folders.get_mut(index) {
@@ -849,7 +848,7 @@ impl LanguageServer for Backend {
                 doc.uri.as_str().to_string(),
                 Document {
                     uri: doc.uri.clone(),
-                    rope: Rope::from_str(&doc.text),
+                    text: doc.text.clone(),
                     version: doc.version,
                     vault,
                     path,
@@ -886,12 +885,12 @@ impl LanguageServer for Backend {
             }
             for change in &params.content_changes {
                 match change.range {
-                    Some(range) => apply_change(&mut doc.rope, range, &change.text, unit),
-                    None => doc.rope = Rope::from_str(&change.text),
+                    Some(range) => apply_change(&mut doc.text, range, &change.text, unit),
+                    None => doc.text = change.text.clone(),
                 }
             }
             doc.version = params.text_document.version;
-            let (vault, path, text) = (doc.vault, doc.path.clone(), doc.rope.to_string());
+            let (vault, path, text) = (doc.vault, doc.path.clone(), doc.text.clone());
             if let Some(w) = state.workspace_mut(vault) {
                 w.vault.update_note(&path, text);
             }

@@ -1,10 +1,20 @@
-//! Conversion between byte offsets and line/column positions.
+//! Conversion between byte offsets and line/column positions: the one column counter of the
+//! codebase (the server, `vaultls check`, settings errors and test fixtures all use it).
 //!
 //! Columns can be counted in UTF-8 bytes, UTF-16 code units (LSP's default) or Unicode scalar
 //! values (what `vaultls check` prints). Offsets and positions coming from outside are clamped,
 //! never trusted: a position past the end of a line lands on the line's end, a line past the end
 //! of the text lands on the text's end, and an offset inside a multi-byte character moves back
 //! to that character's start.
+//!
+//! [`LineIndex`] (kept with every note) holds where lines start. [`Columns`] adds, for one text
+//! and one unit, a table of the characters that unit counts differently from UTF-8 with running
+//! sums, built in one pass over the text (none at all for UTF-8 or ASCII text). Each conversion
+//! is then two binary searches, whatever the line's length: a note's diagnostics on one line of
+//! 80k links cost the note's length once, not once per position (rust-analyzer's `line-index`
+//! is the model; it keeps a table per line, one table per text is enough here and simpler).
+
+use std::borrow::Cow;
 
 /// How columns are counted.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -14,6 +24,17 @@ pub enum ColumnUnit {
     Char,
 }
 
+impl ColumnUnit {
+    /// How many units `c` counts for.
+    pub fn width(self, c: char) -> usize {
+        match self {
+            ColumnUnit::Utf8 => c.len_utf8(),
+            ColumnUnit::Utf16 => c.len_utf16(),
+            ColumnUnit::Char => 1,
+        }
+    }
+}
+
 /// A zero-based line and column.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub struct LineCol {
@@ -21,7 +42,7 @@ pub struct LineCol {
     pub col: u32,
 }
 
-/// Start offsets of every line of a text.
+/// Start offsets of every line of a text. A line ends at LF, CRLF or a lone CR (CommonMark).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct LineIndex {
     /// Byte offset of the start of each line; `line_starts[0] == 0`.
@@ -63,47 +84,99 @@ impl LineIndex {
         (start, end)
     }
 
-    /// The position of byte `offset` (clamped to the text and to a character boundary).
-    pub fn line_col(&self, text: &str, offset: usize, unit: ColumnUnit) -> LineCol {
-        let offset = floor_char_boundary(text, offset.min(text.len()));
-        let line = self.line_starts.partition_point(|&s| s as usize <= offset) - 1;
-        let start = self.line_starts[line] as usize;
-        let prefix = &text[start..offset];
-        let col = match unit {
-            ColumnUnit::Utf8 => prefix.len(),
-            ColumnUnit::Utf16 => prefix.chars().map(char::len_utf16).sum(),
-            ColumnUnit::Char => prefix.chars().count(),
-        };
-        LineCol {
-            line: line as u32,
-            col: col as u32,
+    /// The line holding byte `offset` (clamped to the text).
+    pub fn line_of(&self, offset: usize) -> u32 {
+        let offset = offset.min(self.len as usize);
+        (self.line_starts.partition_point(|&s| s as usize <= offset) - 1) as u32
+    }
+}
+
+/// Converts positions of one text in one unit, both ways, each in logarithmic time after a
+/// linear setup. Build one per request and convert every span of the note with it.
+pub struct Columns<'a> {
+    text: &'a str,
+    lines: Cow<'a, LineIndex>,
+    unit: ColumnUnit,
+    /// Byte offset of each character that `unit` counts differently from its UTF-8 length,
+    /// in text order. Empty for UTF-8 and for ASCII text.
+    wide: Vec<u32>,
+    /// `excess[k]`: UTF-8 bytes minus `unit`s over `wide[..k]` (so `excess[0] == 0`).
+    excess: Vec<u32>,
+}
+
+impl<'a> Columns<'a> {
+    /// For a text whose lines are already indexed (a note of the store).
+    pub fn with_lines(text: &'a str, lines: &'a LineIndex, unit: ColumnUnit) -> Columns<'a> {
+        Columns::build(text, Cow::Borrowed(lines), unit)
+    }
+
+    /// For any text (indexes its lines).
+    pub fn new(text: &'a str, unit: ColumnUnit) -> Columns<'a> {
+        Columns::build(text, Cow::Owned(LineIndex::new(text)), unit)
+    }
+
+    fn build(text: &'a str, lines: Cow<'a, LineIndex>, unit: ColumnUnit) -> Columns<'a> {
+        let mut wide = Vec::new();
+        let mut excess = vec![0];
+        if unit != ColumnUnit::Utf8 && !text.is_ascii() {
+            let mut sum = 0u32;
+            // Only non-ASCII bytes start the characters counted here: skip ASCII runs fast.
+            let bytes = text.as_bytes();
+            let mut i = 0;
+            while i < bytes.len() {
+                if bytes[i].is_ascii() {
+                    i += 1;
+                    continue;
+                }
+                let c = text[i..].chars().next().expect("a char starts here");
+                let extra = (c.len_utf8() - unit.width(c)) as u32;
+                if extra > 0 {
+                    wide.push(i as u32);
+                    sum += extra;
+                    excess.push(sum);
+                }
+                i += c.len_utf8();
+            }
+        }
+        Columns {
+            text,
+            lines,
+            unit,
+            wide,
+            excess,
         }
     }
 
-    /// Like [`LineIndex::line_col`], but counts only from `known`, an earlier position on the
-    /// same line, when there is one: converting many offsets of one long line in order then
-    /// costs the line's length once instead of once per offset.
-    pub fn line_col_after(
-        &self,
-        text: &str,
-        known: (usize, LineCol),
-        offset: usize,
-        unit: ColumnUnit,
-    ) -> LineCol {
-        let offset = floor_char_boundary(text, offset.min(text.len()));
-        let (from, at) = known;
-        let between = match text.get(from..offset) {
-            Some(between) if !between.contains(['\n', '\r']) => between,
-            _ => return self.line_col(text, offset, unit),
-        };
-        let extra = match unit {
-            ColumnUnit::Utf8 => between.len(),
-            ColumnUnit::Utf16 => between.chars().map(char::len_utf16).sum(),
-            ColumnUnit::Char => between.chars().count(),
-        };
+    pub fn text(&self) -> &'a str {
+        self.text
+    }
+
+    pub fn lines(&self) -> &LineIndex {
+        &self.lines
+    }
+
+    pub fn unit(&self) -> ColumnUnit {
+        self.unit
+    }
+
+    /// How many wide characters start before byte `offset`.
+    fn wide_before(&self, offset: usize) -> usize {
+        self.wide.partition_point(|&w| (w as usize) < offset)
+    }
+
+    /// The position of byte `offset` (clamped to the text and to a character boundary).
+    pub fn line_col(&self, offset: usize) -> LineCol {
+        let offset = floor_char_boundary(self.text, offset.min(self.text.len()));
+        let line = self.lines.line_of(offset);
+        let start = self.lines.line_starts[line as usize] as usize;
+        let mut col = offset - start;
+        if !self.wide.is_empty() {
+            let (a, b) = (self.wide_before(start), self.wide_before(offset));
+            col -= (self.excess[b] - self.excess[a]) as usize;
+        }
         LineCol {
-            line: at.line,
-            col: at.col + extra as u32,
+            line,
+            col: col as u32,
         }
     }
 
@@ -111,27 +184,41 @@ impl LineIndex {
     /// of a line → the end of its content (before the line terminator); inside a character
     /// (a UTF-16 column between surrogates, a UTF-8 column inside a sequence) → that
     /// character's start.
-    pub fn offset(&self, text: &str, pos: LineCol, unit: ColumnUnit) -> usize {
+    pub fn offset(&self, pos: LineCol) -> usize {
         let line = pos.line as usize;
-        if line >= self.line_starts.len() {
-            return text.len();
+        if line >= self.lines.line_count() {
+            return self.text.len();
         }
-        let (start, end) = self.line_span(line);
-        let content = trim_line_end(&text[start..end]);
+        let (start, end) = self.lines.line_span(line);
+        let content_end = start + trim_line_end(&self.text[start..end]).len();
         let want = pos.col as usize;
-        let mut seen = 0;
-        for (i, c) in content.char_indices() {
-            let w = match unit {
-                ColumnUnit::Utf8 => c.len_utf8(),
-                ColumnUnit::Utf16 => c.len_utf16(),
-                ColumnUnit::Char => 1,
-            };
-            if seen + w > want {
-                return start + i;
-            }
-            seen += w;
+        if self.wide.is_empty() {
+            return floor_char_boundary(self.text, (start + want).min(content_end));
         }
-        start + content.len()
+        // Wide characters of this line, and the column each one starts at: increasing, so the
+        // last one starting before `want` is found by binary search.
+        let (a, b) = (self.wide_before(start), self.wide_before(content_end));
+        let column_of =
+            |k: usize| self.wide[k] as usize - start - (self.excess[k] - self.excess[a]) as usize;
+        let (mut passed, mut hi) = (a, b);
+        while passed < hi {
+            let mid = passed + (hi - passed) / 2;
+            if column_of(mid) < want {
+                passed = mid + 1;
+            } else {
+                hi = mid;
+            }
+        }
+        if passed > a {
+            let k = passed - 1;
+            let at = self.wide[k] as usize;
+            let c = self.text[at..].chars().next().expect("a char starts here");
+            if column_of(k) + self.unit.width(c) > want {
+                return at; // inside the character
+            }
+        }
+        let extra = (self.excess[passed] - self.excess[a]) as usize;
+        floor_char_boundary(self.text, (start + want + extra).min(content_end))
     }
 }
 
@@ -151,110 +238,122 @@ pub fn floor_char_boundary(text: &str, mut offset: usize) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    const UNITS: [ColumnUnit; 3] = [ColumnUnit::Utf8, ColumnUnit::Utf16, ColumnUnit::Char];
 
     #[test]
     fn columns_in_each_unit() {
         let text = "a—b😀c\nâ€”x\r\nlast";
-        let idx = LineIndex::new(text);
         let c = text.find('c').unwrap();
-        assert_eq!(
-            idx.line_col(text, c, ColumnUnit::Utf8),
-            LineCol { line: 0, col: 9 }
-        );
-        assert_eq!(
-            idx.line_col(text, c, ColumnUnit::Utf16),
-            LineCol { line: 0, col: 5 }
-        );
-        assert_eq!(
-            idx.line_col(text, c, ColumnUnit::Char),
-            LineCol { line: 0, col: 4 }
-        );
+        let at = |unit, offset| Columns::new(text, unit).line_col(offset);
+        assert_eq!(at(ColumnUnit::Utf8, c), LineCol { line: 0, col: 9 });
+        assert_eq!(at(ColumnUnit::Utf16, c), LineCol { line: 0, col: 5 });
+        assert_eq!(at(ColumnUnit::Char, c), LineCol { line: 0, col: 4 });
         let x = text.find('x').unwrap();
-        assert_eq!(
-            idx.line_col(text, x, ColumnUnit::Char),
-            LineCol { line: 1, col: 3 }
-        );
-        assert_eq!(
-            idx.line_col(text, x, ColumnUnit::Utf8),
-            LineCol { line: 1, col: 8 }
-        );
+        assert_eq!(at(ColumnUnit::Char, x), LineCol { line: 1, col: 3 });
+        assert_eq!(at(ColumnUnit::Utf8, x), LineCol { line: 1, col: 8 });
         let last = text.find("last").unwrap();
-        assert_eq!(
-            idx.line_col(text, last, ColumnUnit::Utf16),
-            LineCol { line: 2, col: 0 }
-        );
-        for unit in [ColumnUnit::Utf8, ColumnUnit::Utf16, ColumnUnit::Char] {
-            let lc = idx.line_col(text, c, unit);
-            assert_eq!(idx.offset(text, lc, unit), c);
-        }
-    }
-
-    #[test]
-    fn incremental_conversion_agrees() {
-        let text = "a—b😀c d\nxy—z\r\nq";
-        let idx = LineIndex::new(text);
-        let offsets: Vec<usize> = (0..=text.len())
-            .filter(|&o| text.is_char_boundary(o))
-            .collect();
-        for unit in [ColumnUnit::Utf8, ColumnUnit::Utf16, ColumnUnit::Char] {
-            for &a in &offsets {
-                let known = (a, idx.line_col(text, a, unit));
-                for &b in &offsets {
-                    assert_eq!(
-                        idx.line_col_after(text, known, b, unit),
-                        idx.line_col(text, b, unit),
-                        "{a} -> {b} {unit:?}"
-                    );
-                }
-            }
+        assert_eq!(at(ColumnUnit::Utf16, last), LineCol { line: 2, col: 0 });
+        for unit in UNITS {
+            let columns = Columns::new(text, unit);
+            assert_eq!(columns.offset(columns.line_col(c)), c);
         }
     }
 
     #[test]
     fn clamps_out_of_range_positions() {
         let text = "ab😀\r\nxy";
-        let idx = LineIndex::new(text);
+        let offset = |unit, line, col| Columns::new(text, unit).offset(LineCol { line, col });
         // Past the end of line 0: its content end, before CRLF.
-        assert_eq!(
-            idx.offset(text, LineCol { line: 0, col: 99 }, ColumnUnit::Utf16),
-            6
-        );
+        assert_eq!(offset(ColumnUnit::Utf16, 0, 99), 6);
         // Between the two surrogates of the emoji: the emoji's start.
-        assert_eq!(
-            idx.offset(text, LineCol { line: 0, col: 3 }, ColumnUnit::Utf16),
-            2
-        );
-        assert_eq!(
-            idx.offset(text, LineCol { line: 0, col: 3 }, ColumnUnit::Utf8),
-            2
-        );
-        assert_eq!(
-            idx.offset(text, LineCol { line: 7, col: 0 }, ColumnUnit::Char),
-            text.len()
-        );
+        assert_eq!(offset(ColumnUnit::Utf16, 0, 3), 2);
+        assert_eq!(offset(ColumnUnit::Utf8, 0, 3), 2);
+        assert_eq!(offset(ColumnUnit::Char, 7, 0), text.len());
         // An offset inside the emoji reports the emoji's column.
-        assert_eq!(
-            idx.line_col(text, 4, ColumnUnit::Char),
-            LineCol { line: 0, col: 2 }
-        );
-        assert_eq!(
-            idx.line_col(text, 999, ColumnUnit::Char),
-            LineCol { line: 1, col: 2 }
-        );
+        let chars = Columns::new(text, ColumnUnit::Char);
+        assert_eq!(chars.line_col(4), LineCol { line: 0, col: 2 });
+        assert_eq!(chars.line_col(999), LineCol { line: 1, col: 2 });
     }
 
     #[test]
     fn lone_cr_ends_a_line() {
         let text = "a\rb\r\nc";
-        let idx = LineIndex::new(text);
-        assert_eq!(idx.line_count(), 3);
-        assert_eq!(
-            idx.line_col(text, 2, ColumnUnit::Char),
-            LineCol { line: 1, col: 0 }
-        );
-        assert_eq!(
-            idx.line_col(text, 5, ColumnUnit::Char),
-            LineCol { line: 2, col: 0 }
-        );
+        let columns = Columns::new(text, ColumnUnit::Char);
+        assert_eq!(columns.lines().line_count(), 3);
+        assert_eq!(columns.line_col(2), LineCol { line: 1, col: 0 });
+        assert_eq!(columns.line_col(5), LineCol { line: 2, col: 0 });
+    }
+
+    /// The obvious way: walk the text from the start, character by character.
+    fn naive_line_col(text: &str, offset: usize, unit: ColumnUnit) -> LineCol {
+        let offset = floor_char_boundary(text, offset.min(text.len()));
+        let (mut line, mut col) = (0, 0);
+        for (i, c) in text[..offset].char_indices() {
+            // Looks past `offset`: a CR followed by LF does not end its line, the LF does.
+            let crlf = c == '\r' && text[i + 1..].starts_with('\n');
+            if c == '\n' || (c == '\r' && !crlf) {
+                (line, col) = (line + 1, 0);
+            } else {
+                col += unit.width(c) as u32;
+            }
+        }
+        LineCol { line, col }
+    }
+
+    /// The obvious way back: find the line, then walk its characters.
+    fn naive_offset(text: &str, pos: LineCol, unit: ColumnUnit) -> usize {
+        let mut starts = vec![0];
+        let b = text.as_bytes();
+        for (i, &c) in b.iter().enumerate() {
+            if c == b'\n' || (c == b'\r' && b.get(i + 1) != Some(&b'\n')) {
+                starts.push(i + 1);
+            }
+        }
+        let Some(&start) = starts.get(pos.line as usize) else {
+            return text.len();
+        };
+        let mut seen = 0;
+        for (i, c) in text[start..].char_indices() {
+            if c == '\n' || c == '\r' {
+                return start + i;
+            }
+            let w = unit.width(c);
+            if seen + w > pos.col as usize {
+                return start + i;
+            }
+            seen += w;
+        }
+        text.len()
+    }
+
+    fn text_strategy() -> impl Strategy<Value = String> {
+        let pieces = prop::sample::select(vec![
+            "a", "b ", "\n", "\r", "\r\n", "é", "—", "😀", "e\u{301}", "𝄞", "ß", "İ", "[[x]]",
+        ]);
+        prop::collection::vec(pieces, 0..40).prop_map(|v| v.concat())
+    }
+
+    proptest! {
+        #[test]
+        fn agrees_with_a_naive_walk(text in text_strategy(), probes in prop::collection::vec((0usize..200, 0u32..12, 0u32..40), 1..20)) {
+            for unit in UNITS {
+                let columns = Columns::new(&text, unit);
+                for &(offset, line, col) in &probes {
+                    let offset = offset.min(text.len() + 3);
+                    prop_assert_eq!(columns.line_col(offset), naive_line_col(&text, offset, unit), "offset {} {:?}", offset, unit);
+                    let pos = LineCol { line, col };
+                    prop_assert_eq!(columns.offset(pos), naive_offset(&text, pos, unit), "{:?} {:?}", pos, unit);
+                }
+                // Every character boundary round-trips, except the one between CR and LF.
+                for o in (0..=text.len()).filter(|&o| text.is_char_boundary(o)) {
+                    if text[..o].ends_with('\r') && text[o..].starts_with('\n') {
+                        continue;
+                    }
+                    prop_assert_eq!(columns.offset(columns.line_col(o)), o);
+                }
+            }
+        }
     }
 }

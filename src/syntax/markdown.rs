@@ -370,11 +370,19 @@ fn trim_line_end(text: &str, span: Span) -> Span {
 }
 
 /// Obsidian comments `%%…%%` outside code, math and HTML (an unclosed `%%` runs to the end).
+///
+/// Linear: the `%%`s come left to right, so one cursor walks the opaque spans (sorted by start,
+/// each with the furthest end seen so far, as nested ones can end inside an outer one).
 fn comment_spans(text: &str, base: usize, opaque: &[Span]) -> Vec<Span> {
-    let in_opaque = |at: usize| {
-        opaque
-            .iter()
-            .any(|s| (s.start as usize) <= at && at < s.end as usize)
+    let mut opaque = opaque.to_vec();
+    opaque.sort_unstable_by_key(|s| s.start);
+    let (mut next, mut covered_to) = (0, 0usize);
+    let mut in_opaque = |at: usize| {
+        while next < opaque.len() && opaque[next].start as usize <= at {
+            covered_to = covered_to.max(opaque[next].end as usize);
+            next += 1;
+        }
+        at < covered_to
     };
     let mut spans = Vec::new();
     let mut open: Option<usize> = None;

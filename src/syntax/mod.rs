@@ -15,7 +15,7 @@ use std::fmt;
 use std::ops::Range;
 
 pub use frontmatter::{Field, Frontmatter, Value};
-pub use line_index::{ColumnUnit, LineCol, LineIndex};
+pub use line_index::{ColumnUnit, Columns, LineCol, LineIndex};
 pub use link::{LINK_PATH_ENCODE, is_external_url, split_subpath};
 pub use span::Span;
 pub use tag::{is_tag_char, valid_tag};
