@@ -2,9 +2,11 @@
 //! name, title or aliases in other notes, outside links; and the mention under the cursor, to
 //! turn into a link.
 
-use super::Location;
+use std::borrow::Cow;
+
+use super::{Cancel, Cancelled, Location};
 use crate::syntax::Span;
-use crate::vault::path::{fold, stem};
+use crate::vault::path::{fold, fold_mapped, stem};
 use crate::vault::{FileId, NameKind, Vault};
 
 /// Names shorter than this are too likely to be ordinary words.
@@ -17,25 +19,29 @@ fn is_word_char(c: char) -> bool {
 }
 
 /// Whole-word, case-insensitive occurrences of `name` (already folded) in `text`, as byte
-/// spans of `text`. Works on the folded text when folding keeps byte lengths (ASCII and most
-/// scripts); otherwise on a char-by-char comparison.
-fn find_word(text: &str, folded_text: &str, name: &str) -> Vec<Span> {
+/// spans of `text`. `folded` is `text` folded, with its map back to `text` when folding
+/// changed byte lengths ([`fold_mapped`]); a match must begin and end on whole characters.
+fn find_word(text: &str, folded: &(Cow<'_, str>, Option<Vec<u32>>), name: &str) -> Vec<Span> {
+    let (folded, map) = folded;
+    let to_text = |at: usize| map.as_ref().map_or(at, |m| m[at] as usize);
+    // A folded byte that does not start the expansion of its character (`i̇` of `İ`).
+    let mid_char = |at: usize| map.as_ref().is_some_and(|m| at > 0 && m[at - 1] == m[at]);
     let mut out = Vec::new();
-    if folded_text.len() != text.len() {
-        return out; // folding changed byte offsets; skip rather than mis-place
-    }
     let mut from = 0;
-    while let Some(i) = folded_text[from..].find(name) {
-        let start = from + i;
-        let end = start + name.len();
+    while let Some(i) = folded[from..].find(name) {
+        let (fs, fe) = (from + i, from + i + name.len());
+        from = fs + name.len().max(1);
+        while !folded.is_char_boundary(from) {
+            from += 1;
+        }
+        if mid_char(fs) || mid_char(fe) {
+            continue;
+        }
+        let (start, end) = (to_text(fs), to_text(fe));
         let before = text[..start].chars().next_back();
         let after = text[end..].chars().next();
         if !before.is_some_and(is_word_char) && !after.is_some_and(is_word_char) {
             out.push(Span::new(start, end));
-        }
-        from = start + name.len().max(1);
-        while !folded_text.is_char_boundary(from) {
-            from += 1;
         }
     }
     out
@@ -58,11 +64,16 @@ fn mention_names(vault: &Vault, id: FileId) -> Vec<String> {
 }
 
 /// Plain-text mentions of note `target` in the other notes (not inside links or frontmatter),
-/// in path order. Reads every note: a command, not something to run per keystroke.
-pub fn unlinked_mentions(vault: &Vault, target: FileId) -> Vec<Location> {
+/// in path order. Reads every note: a command, not something to run per keystroke; it stops
+/// when `cancel` trips.
+pub fn unlinked_mentions(
+    vault: &Vault,
+    target: FileId,
+    cancel: Cancel,
+) -> Result<Vec<Location>, Cancelled> {
     let names = mention_names(vault, target);
     if names.is_empty() {
-        return Vec::new();
+        return Ok(Vec::new());
     }
     let mut notes: Vec<(FileId, &str)> = vault
         .notes()
@@ -72,8 +83,9 @@ pub fn unlinked_mentions(vault: &Vault, target: FileId) -> Vec<Location> {
     notes.sort_by_key(|(_, p)| *p);
     let mut out = Vec::new();
     for (id, _) in notes {
+        cancel.check()?;
         let Some(note) = vault.note(id) else { continue };
-        let folded = note.text.to_lowercase();
+        let folded = fold_mapped(&note.text);
         let body_start = note.syntax.frontmatter.as_ref().map_or(0, |f| f.span.end);
         let mut spans: Vec<Span> = names
             .iter()
@@ -106,7 +118,7 @@ pub fn unlinked_mentions(vault: &Vault, target: FileId) -> Vec<Location> {
             break;
         }
     }
-    out
+    Ok(out)
 }
 
 /// The note a plain-text mention at `offset` names (the longest name of up to six words
@@ -197,7 +209,8 @@ Nothing about him in the body.
     fn finds_plain_mentions_outside_links() {
         let f = Fixture::parse(&format!("{VAULT}//- Home.md\n$0\n"));
         let target = f.vault.id("People/Tomer Hagay.md").unwrap();
-        let found: Vec<String> = unlinked_mentions(&f.vault, target)
+        let found: Vec<String> = unlinked_mentions(&f.vault, target, Cancel::NEVER)
+            .unwrap()
             .into_iter()
             .map(|l| f.render(l))
             .collect();
@@ -207,6 +220,32 @@ Nothing about him in the body.
                 "Meetings/A.md:1:5-1:16 \"tomer hagay\"".to_string(),
                 "Meetings/A.md:1:24-1:29 \"Tomer\"".to_string(),
             ]
+        );
+    }
+
+    #[test]
+    fn mentions_fold_like_names() {
+        // Final sigma, and text that grows when folded (`İ`) before the mention.
+        let f = Fixture::parse(
+            "//- ΟΔΥΣΣΕΥΣ.md\n# ΟΔΥΣΣΕΥΣ\n//- Trip.md\nİstanbul, then Οδυσσευς and ΟΔΥΣΣΕΥΣ.\n//- Home.md\n$0\n",
+        );
+        let target = f.vault.id("ΟΔΥΣΣΕΥΣ.md").unwrap();
+        let found: Vec<String> = unlinked_mentions(&f.vault, target, Cancel::NEVER)
+            .unwrap()
+            .into_iter()
+            .map(|l| f.render(l))
+            .collect();
+        assert_eq!(
+            found,
+            vec![
+                "Trip.md:1:16-1:24 \"Οδυσσευς\"".to_string(),
+                "Trip.md:1:29-1:37 \"ΟΔΥΣΣΕΥΣ\"".to_string(),
+            ]
+        );
+        let stop = || true;
+        assert_eq!(
+            unlinked_mentions(&f.vault, target, Cancel::new(&stop)),
+            Err(Cancelled)
         );
     }
 

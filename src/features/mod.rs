@@ -20,6 +20,32 @@ use crate::syntax::{Heading, Link, NoteSyntax, Span, Subpath};
 use crate::vault::subpath::{find_block, find_heading, normalize_heading};
 use crate::vault::{FileId, Note, Vault};
 
+/// Why a long feature stopped early: its answer is no longer wanted.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Cancelled;
+
+/// Asked between notes by the features that read many notes (mentions, workspace symbols,
+/// references, renames): whether to stop. The server trips it when the request is cancelled
+/// or an edit is waiting to be applied; features stay pure (a flag read, no lock, no IO).
+#[derive(Clone, Copy)]
+pub struct Cancel<'a>(Option<&'a (dyn Fn() -> bool + Sync)>);
+
+impl<'a> Cancel<'a> {
+    /// Never trips (tests, `vaultls check`).
+    pub const NEVER: Cancel<'static> = Cancel(None);
+
+    pub fn new(is_cancelled: &'a (dyn Fn() -> bool + Sync)) -> Cancel<'a> {
+        Cancel(Some(is_cancelled))
+    }
+
+    pub fn check(self) -> Result<(), Cancelled> {
+        match self.0 {
+            Some(is_cancelled) if is_cancelled() => Err(Cancelled),
+            _ => Ok(()),
+        }
+    }
+}
+
 /// The first lines of a note preview: `**Title** · type` and the note's path.
 pub fn note_card(vault: &Vault, id: FileId, note: &Note) -> String {
     let mut out = format!("**{}**", note.title);

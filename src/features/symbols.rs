@@ -2,6 +2,7 @@
 
 use nucleo_matcher::{Config, Matcher, Utf32Str};
 
+use super::{Cancel, Cancelled};
 use crate::syntax::{NoteSyntax, Span};
 use crate::vault::path::{fold, stem};
 use crate::vault::{FileId, NameKind, Vault};
@@ -81,17 +82,25 @@ pub struct NoteSymbol {
 /// - anything else: notes by file name, title or alias, fuzzy.
 ///
 /// Best first, at most `limit`. The first two read every note (a picker, not a keystroke).
-pub fn workspace_symbols(vault: &Vault, query: &str, limit: usize) -> Vec<NoteSymbol> {
+pub fn workspace_symbols(
+    vault: &Vault,
+    query: &str,
+    limit: usize,
+    cancel: Cancel,
+) -> Result<Vec<NoteSymbol>, Cancelled> {
     let query = query.trim();
     if let Some(rest) = query.strip_prefix("type:") {
         let (ty, rest) = rest.split_once(' ').unwrap_or((rest, ""));
-        return notes_of_type(vault, ty, rest.trim(), limit);
+        return notes_of_type(vault, ty, rest.trim(), limit, cancel);
     }
     if let Some(rest) = query.strip_prefix('#') {
-        return headings(vault, rest.trim(), limit);
+        return headings(vault, rest.trim(), limit, cancel);
     }
-    notes_by_name(vault, query, limit)
+    notes_by_name(vault, query, limit, cancel)
 }
+
+/// How many notes or names are read between two looks at `cancel`.
+const CANCEL_EVERY: usize = 256;
 
 fn detail(vault: &Vault, id: FileId) -> String {
     let ty = vault.note(id).and_then(|n| n.note_type());
@@ -108,23 +117,28 @@ fn rank_fuzzy(
     query: &str,
     candidates: Vec<(String, FileId, Span)>,
     limit: usize,
-) -> Vec<NoteSymbol> {
+    cancel: Cancel,
+) -> Result<Vec<NoteSymbol>, Cancelled> {
     let pattern = super::fuzzy_pattern(query);
     let mut matcher = Matcher::new(Config::DEFAULT);
     let mut buf = Vec::new();
-    let mut scored: Vec<(u32, String, FileId, Span)> = candidates
-        .into_iter()
-        .filter_map(|(name, id, span)| {
-            let score = if query.is_empty() {
-                0
-            } else {
-                pattern.score(Utf32Str::new(&name, &mut buf), &mut matcher)?
-            };
-            Some((score, name, id, span))
-        })
-        .collect();
+    let mut scored: Vec<(u32, String, FileId, Span)> = Vec::new();
+    for (i, (name, id, span)) in candidates.into_iter().enumerate() {
+        if i % CANCEL_EVERY == 0 {
+            cancel.check()?;
+        }
+        let score = if query.is_empty() {
+            0
+        } else {
+            match pattern.score(Utf32Str::new(&name, &mut buf), &mut matcher) {
+                Some(score) => score,
+                None => continue,
+            }
+        };
+        scored.push((score, name, id, span));
+    }
     scored.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
-    scored
+    Ok(scored
         .into_iter()
         .take(limit)
         .map(|(_, name, file, span)| NoteSymbol {
@@ -133,33 +147,56 @@ fn rank_fuzzy(
             span,
             detail: detail(vault, file),
         })
-        .collect()
+        .collect())
 }
 
-fn notes_of_type(vault: &Vault, ty: &str, query: &str, limit: usize) -> Vec<NoteSymbol> {
-    let candidates = vault
-        .notes()
-        .filter(|(_, n)| n.note_type().is_some_and(|t| t.eq_ignore_ascii_case(ty)))
-        .map(|(id, n)| (n.title.clone(), id, Span::default()))
-        .collect();
-    rank_fuzzy(vault, query, candidates, limit)
+fn notes_of_type(
+    vault: &Vault,
+    ty: &str,
+    query: &str,
+    limit: usize,
+    cancel: Cancel,
+) -> Result<Vec<NoteSymbol>, Cancelled> {
+    let mut candidates = Vec::new();
+    for (i, (id, n)) in vault.notes().enumerate() {
+        if i % CANCEL_EVERY == 0 {
+            cancel.check()?;
+        }
+        if n.note_type().is_some_and(|t| t.eq_ignore_ascii_case(ty)) {
+            candidates.push((n.title.clone(), id, Span::default()));
+        }
+    }
+    rank_fuzzy(vault, query, candidates, limit, cancel)
 }
 
-fn headings(vault: &Vault, query: &str, limit: usize) -> Vec<NoteSymbol> {
-    let candidates = vault
-        .notes()
-        .flat_map(|(id, n)| {
+fn headings(
+    vault: &Vault,
+    query: &str,
+    limit: usize,
+    cancel: Cancel,
+) -> Result<Vec<NoteSymbol>, Cancelled> {
+    let mut candidates = Vec::new();
+    for (i, (id, n)) in vault.notes().enumerate() {
+        if i % CANCEL_EVERY == 0 {
+            cancel.check()?;
+        }
+        candidates.extend(
             n.syntax
                 .headings
                 .iter()
-                .map(move |h| (h.text(&n.text).to_string(), id, h.span))
-        })
-        .collect();
-    rank_fuzzy(vault, query, candidates, limit)
+                .map(|h| (h.text(&n.text).to_string(), id, h.span)),
+        );
+    }
+    rank_fuzzy(vault, query, candidates, limit, cancel)
 }
 
 /// Notes whose file name, title or alias matches `query` (fuzzy), best first, at most `limit`.
-fn notes_by_name(vault: &Vault, query: &str, limit: usize) -> Vec<NoteSymbol> {
+fn notes_by_name(
+    vault: &Vault,
+    query: &str,
+    limit: usize,
+    cancel: Cancel,
+) -> Result<Vec<NoteSymbol>, Cancelled> {
     let folded = fold(query.trim()).into_owned();
     let pattern = super::fuzzy_pattern(query);
     let mut matcher = Matcher::new(Config::DEFAULT);
@@ -171,7 +208,10 @@ fn notes_by_name(vault: &Vault, query: &str, limit: usize) -> Vec<NoteSymbol> {
         }
     }
     if hits.len() < limit && !folded.is_empty() {
-        for (name, notes) in vault.names() {
+        for (i, (name, notes)) in vault.names().enumerate() {
+            if i % CANCEL_EVERY == 0 {
+                cancel.check()?;
+            }
             if name.starts_with(&folded) {
                 continue;
             }
@@ -209,7 +249,7 @@ fn notes_by_name(vault: &Vault, query: &str, limit: usize) -> Vec<NoteSymbol> {
             detail: detail(vault, id),
         });
     }
-    out
+    Ok(out)
 }
 
 #[cfg(test)]
@@ -257,7 +297,8 @@ mod tests {
              //- People/Thomas.md\n---\ntitle: Tom Thomas\n---\n//- Home.md\n$0\n",
         );
         let show = |q: &str| -> Vec<String> {
-            workspace_symbols(&f.vault, q, 10)
+            workspace_symbols(&f.vault, q, 10, Cancel::NEVER)
+                .unwrap()
                 .into_iter()
                 .map(|s| format!("{} ({})", s.name, s.detail))
                 .collect()

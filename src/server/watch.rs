@@ -7,7 +7,8 @@ use std::time::Duration;
 
 use notify::{EventKind, RecursiveMode, Watcher as _};
 
-use super::VaultId;
+use super::state::VaultId;
+use crate::vault::Vault;
 use crate::vault::load::{DiskEntry, disk_entry, read_note, walk};
 use crate::vault::path::is_note_path;
 
@@ -70,6 +71,41 @@ pub enum Update {
     },
     /// Nothing exists at this path any more (a file, or a folder and all under it).
     Remove { vault: VaultId, path: String },
+}
+
+impl Update {
+    pub fn vault(&self) -> VaultId {
+        match self {
+            Update::Write { vault, .. } | Update::Remove { vault, .. } => *vault,
+        }
+    }
+
+    pub fn path(&self) -> &str {
+        match self {
+            Update::Write { path, .. } | Update::Remove { path, .. } => path,
+        }
+    }
+
+    /// Applies the change to `vault` (the caller has checked the file is not open).
+    pub fn apply_to(self, vault: &mut Vault) {
+        match self {
+            Update::Write { path, text, .. } => vault.upsert_file(&path, text),
+            Update::Remove { path, .. } => {
+                if !vault.remove_file(&path) {
+                    // A removed folder: everything under it.
+                    let prefix = format!("{path}/");
+                    let under: Vec<String> = vault
+                        .files()
+                        .filter(|(_, f)| f.path.starts_with(&prefix))
+                        .map(|(_, f)| f.path.clone())
+                        .collect();
+                    for p in under {
+                        vault.remove_file(&p);
+                    }
+                }
+            }
+        }
+    }
 }
 
 /// What is at vault path `rel` of the vault at `root` now: a file, a folder's files, or

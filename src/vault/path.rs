@@ -98,13 +98,40 @@ pub fn fold_into(s: &str, out: &mut String) {
         out.push_str(&rest[..ascii]);
         out[start..].make_ascii_lowercase();
         let mut chars = rest[ascii..].chars();
-        match chars.next() {
-            Some('Σ' | 'ς') => out.push('σ'),
-            Some(c) => out.extend(c.to_lowercase()),
-            None => {}
+        if let Some(c) = chars.next() {
+            push_folded(c, out);
         }
         rest = chars.as_str();
     }
+}
+
+/// Appends one character folded as [`fold`] folds it: the one case rule of the codebase
+/// (names, paths, tags, headings and mentions all fold through it).
+pub fn push_folded(c: char, out: &mut String) {
+    match c {
+        'Σ' | 'ς' => out.push('σ'),
+        c if c.is_ascii() => out.push(c.to_ascii_lowercase()),
+        c => out.extend(c.to_lowercase()),
+    }
+}
+
+/// `s` folded as [`fold`] folds it, with, when folding changed byte lengths (`İ` becomes
+/// three bytes, `ẞ` two), the offset in `s` of the character each folded byte came from
+/// (one entry more, for the end): a match in the folded text maps back to `s`.
+pub fn fold_mapped(s: &str) -> (Cow<'_, str>, Option<Vec<u32>>) {
+    let folded = fold(s);
+    if folded.len() == s.len() {
+        return (folded, None);
+    }
+    let mut out = String::with_capacity(folded.len());
+    let mut map = Vec::with_capacity(folded.len() + 1);
+    for (i, c) in s.char_indices() {
+        let before = out.len();
+        push_folded(c, &mut out);
+        map.resize(map.len() + (out.len() - before), i as u32);
+    }
+    map.push(s.len() as u32);
+    (Cow::Owned(out), Some(map))
 }
 
 /// The key under which a link is indexed for incremental re-resolution: its last path
@@ -166,5 +193,24 @@ mod tests {
         assert_eq!(fold("Οδυσσεύς.md"), "οδυσσεύσ.md");
         assert_eq!(file_keys("Ο/ΟΔΥΣΣΕΥΣ.md")[1], fold("ΟΔΥΣΣΕΥΣ"));
         assert!(!is_within("ab", "a") && !is_within("a", "a/b"));
+    }
+
+    #[test]
+    fn one_fold_for_every_rule() {
+        // Final sigma folds like any sigma; `İ` and `ß` as Unicode lowercases them.
+        assert_eq!(fold("ΟΔΥΣΣΕΥΣ"), "οδυσσευσ");
+        assert_eq!(fold("İstanbul"), "i\u{307}stanbul");
+        assert_eq!(fold("Straße STRASSE"), "straße strasse");
+        let (folded, map) = fold_mapped("İstanbul");
+        let map = map.expect("İ grows by a byte");
+        assert_eq!(folded.len() + 1, map.len());
+        let at = folded.find("stanbul").unwrap();
+        assert_eq!(map[at], 2, "s comes after the two bytes of İ");
+        assert_eq!(fold_mapped("Plain").1, None);
+        // Headings fold the same way.
+        assert_eq!(
+            crate::vault::subpath::normalize_heading("ΟΔΥΣΣΕΥΣ"),
+            "οδυσσευσ"
+        );
     }
 }

@@ -21,7 +21,7 @@ pub fn normalize_heading(text: &str) -> String {
                 out.push(' ');
                 space = false;
             }
-            out.extend(c.to_lowercase());
+            crate::vault::path::push_folded(c, &mut out);
         }
     }
     out

@@ -1,0 +1,89 @@
+//! `textDocument/codeAction`: quick fixes for links (suggestions, a new note for a missing
+//! one, mojibake repairs).
+
+use tower_lsp_server::ls_types::*;
+
+use crate::features;
+use crate::server::convert::{TextPositions, path_to_uri};
+use crate::server::scheduler::Answer;
+use crate::server::state::Snapshot;
+use crate::server::to_proto;
+
+pub fn code_actions(s: &Snapshot, p: &CodeActionParams) -> Answer<Option<CodeActionResponse>> {
+    let Some((id, vault, file)) = s.note_of(&p.text_document.uri) else {
+        return Ok(None);
+    };
+    let (Some(note), Some(workspace)) = (vault.note(file), s.workspace(id)) else {
+        return Ok(None);
+    };
+    let positions = TextPositions::of(note, s.unit());
+    let start = positions.offset(p.range.start);
+    let span = crate::syntax::Span::new(start, positions.offset(p.range.end).max(start));
+    let templates = workspace.config.templates.as_deref();
+    let mut out: CodeActionResponse = Vec::new();
+    let mut first_suggestion = true;
+    for action in features::code_actions::code_actions_with_templates(vault, file, span, templates)
+    {
+        let diagnostics = p
+            .context
+            .diagnostics
+            .iter()
+            .filter(|d| {
+                let d_start = positions.offset(d.range.start) as u32;
+                let d_end = positions.offset(d.range.end) as u32;
+                d_start < action.link_span.end && action.link_span.start < d_end.max(d_start + 1)
+            })
+            .cloned()
+            .collect::<Vec<_>>();
+        let edit = if let Some((path, content)) = action.create {
+            if !s.caps.create_files {
+                continue;
+            }
+            let Some(uri) = path_to_uri(&workspace.root.join(&path)) else {
+                continue;
+            };
+            WorkspaceEdit {
+                document_changes: Some(DocumentChanges::Operations(vec![
+                    DocumentChangeOperation::Op(ResourceOp::Create(CreateFile {
+                        uri: uri.clone(),
+                        options: Some(CreateFileOptions {
+                            overwrite: Some(false),
+                            ignore_if_exists: Some(true),
+                        }),
+                        annotation_id: None,
+                    })),
+                    DocumentChangeOperation::Edit(TextDocumentEdit {
+                        text_document: OptionalVersionedTextDocumentIdentifier {
+                            uri,
+                            version: None,
+                        },
+                        edits: vec![OneOf::Left(TextEdit {
+                            range: Range::default(),
+                            new_text: content,
+                        })],
+                    }),
+                ])),
+                ..WorkspaceEdit::default()
+            }
+        } else {
+            let changes = to_proto::edits_by_file(s, id, action.edits)
+                .into_iter()
+                .map(|(uri, _, edits)| (uri, edits))
+                .collect();
+            WorkspaceEdit {
+                changes: Some(changes),
+                ..WorkspaceEdit::default()
+            }
+        };
+        let is_suggestion = edit.changes.is_some();
+        out.push(CodeActionOrCommand::CodeAction(CodeAction {
+            title: action.title,
+            kind: Some(CodeActionKind::QUICKFIX),
+            diagnostics: Some(diagnostics),
+            edit: Some(edit),
+            is_preferred: Some(is_suggestion && std::mem::take(&mut first_suggestion)),
+            ..CodeAction::default()
+        }));
+    }
+    Ok(Some(out))
+}

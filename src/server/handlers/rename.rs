@@ -1,0 +1,122 @@
+//! Renames: `textDocument/prepareRename`, `textDocument/rename` (a note, a heading, a tag) and
+//! `workspace/willRenameFiles` (a note renamed in the editor's file tree).
+
+use std::collections::HashMap;
+
+use tower_lsp_server::jsonrpc::Error;
+use tower_lsp_server::ls_types::*;
+
+use crate::features;
+use crate::server::convert::{TextPositions, path_to_uri, uri_to_path};
+use crate::server::scheduler::Answer;
+use crate::server::state::{Snapshot, VaultId};
+use crate::server::to_proto;
+use crate::vault::path::is_note_path;
+
+pub fn prepare(
+    s: &Snapshot,
+    p: &TextDocumentPositionParams,
+) -> Answer<Option<PrepareRenameResponse>> {
+    Ok((|| {
+        let (_, vault, file) = s.note_of(&p.text_document.uri)?;
+        let positions = TextPositions::of(vault.note(file)?, s.unit());
+        let (_, span, placeholder) =
+            features::rename::prepare(vault, file, positions.offset(p.position))?;
+        Some(PrepareRenameResponse::RangeWithPlaceholder {
+            range: positions.range(span),
+            placeholder,
+        })
+    })())
+}
+
+pub fn rename(s: &Snapshot, p: &RenameParams) -> Answer<Option<WorkspaceEdit>> {
+    use features::rename::{RenameTarget, rename_heading, rename_note, rename_tag};
+    let at = &p.text_document_position;
+    let nothing = || {
+        Error::invalid_params(
+            "nothing to rename here: put the cursor on a link, a heading or a tag",
+        )
+    };
+    let (id, vault, file) = s.note_of(&at.text_document.uri).ok_or_else(nothing)?;
+    let note = vault.note(file).ok_or_else(nothing)?;
+    let offset = TextPositions::of(note, s.unit()).offset(at.position);
+    let (target, _, _) = features::rename::prepare(vault, file, offset).ok_or_else(nothing)?;
+    let planned = match target {
+        RenameTarget::Note(note) => {
+            rename_note(vault, note, &p.new_name).map(|r| (r.edits, Some((r.file, r.new_path))))
+        }
+        RenameTarget::Heading(note, index) => {
+            rename_heading(vault, note, index, &p.new_name).map(|e| (e, None))
+        }
+        RenameTarget::Tag(tag) => rename_tag(vault, &tag, &p.new_name).map(|e| (e, None)),
+    };
+    let (edits, file_move) = planned.map_err(Error::invalid_params)?;
+    if file_move.is_some() && !s.caps.rename_files {
+        return Err(Error::invalid_params(
+            "this editor cannot rename files through the language server; rename the note in the file tree instead",
+        )
+        .into());
+    }
+    s.cancel.check()?;
+    let mut operations: Vec<DocumentChangeOperation> = to_proto::edits_by_file(s, id, edits)
+        .into_iter()
+        .map(|(uri, version, edits)| {
+            DocumentChangeOperation::Edit(TextDocumentEdit {
+                text_document: OptionalVersionedTextDocumentIdentifier { uri, version },
+                edits: edits.into_iter().map(OneOf::Left).collect(),
+            })
+        })
+        .collect();
+    if let Some((file, new_path)) = file_move
+        && let Some(w) = s.workspace(id)
+        && let (Some(old_uri), Some(new_uri)) = (
+            s.uri_of(id, w.vault.path(file)),
+            path_to_uri(&w.root.join(&new_path)),
+        )
+    {
+        operations.push(DocumentChangeOperation::Op(ResourceOp::Rename(
+            RenameFile {
+                old_uri,
+                new_uri,
+                options: None,
+                annotation_id: None,
+            },
+        )));
+    }
+    Ok(Some(WorkspaceEdit {
+        document_changes: Some(DocumentChanges::Operations(operations)),
+        ..WorkspaceEdit::default()
+    }))
+}
+
+pub fn will_rename_files(s: &Snapshot, p: &RenameFilesParams) -> Answer<Option<WorkspaceEdit>> {
+    let mut changes: HashMap<Uri, Vec<TextEdit>> = HashMap::new();
+    for file in &p.files {
+        s.cancel.check()?;
+        let (Ok(old), Ok(new)) = (file.old_uri.parse::<Uri>(), file.new_uri.parse::<Uri>()) else {
+            continue;
+        };
+        let (Some(old_path), Some(new_path)) = (uri_to_path(&old), uri_to_path(&new)) else {
+            continue;
+        };
+        let (id, old_rel) = s.locate(&old_path);
+        let (new_id, new_rel) = s.locate(&new_path);
+        if id != new_id || id == VaultId::Loose || !is_note_path(&new_rel) {
+            continue;
+        }
+        let Some(vault) = s.workspace(id).map(|w| &w.vault) else {
+            continue;
+        };
+        let Some(note) = vault.id(&old_rel) else {
+            continue;
+        };
+        let edits = features::rename::rewrite_links(vault, note, &new_rel);
+        for (uri, _, edits) in to_proto::edits_by_file(s, id, edits) {
+            changes.entry(uri).or_default().extend(edits);
+        }
+    }
+    Ok(Some(WorkspaceEdit {
+        changes: Some(changes),
+        ..WorkspaceEdit::default()
+    }))
+}

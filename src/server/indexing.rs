@@ -1,0 +1,102 @@
+//! Loading a workspace folder in the background, with progress when the client shows it.
+//! The finished load is a mutation like the others ([`Mutation::Loaded`]).
+
+use std::path::PathBuf;
+
+use tower_lsp_server::ls_types::*;
+
+use super::Backend;
+use super::log::{Level, log};
+use super::scheduler::Mutation;
+use super::state::VaultId;
+use crate::vault::Vault;
+
+impl Backend {
+    /// Starts load number `load` of a folder.
+    pub(super) fn start_indexing(&self, folder: usize, root: PathBuf, load: u64) {
+        let backend = self.clone();
+        tokio::spawn(async move { backend.index_folder(folder, root, load).await });
+    }
+
+    async fn index_folder(&self, folder: usize, root: PathBuf, load: u64) {
+        let (progress_supported, config) = {
+            let state = self.core.peek();
+            let Some(w) = state.workspace(VaultId::Folder(folder)) else {
+                return;
+            };
+            if w.load != load {
+                return;
+            }
+            (state.caps.work_done_progress, w.config.clone())
+        };
+        let token = NumberOrString::String(format!("vaultls-index-{folder}-{load}"));
+        let progress = if progress_supported
+            && self
+                .client
+                .create_work_done_progress(token.clone())
+                .await
+                .is_ok()
+        {
+            Some(
+                self.client
+                    .progress(token, "Indexing vault")
+                    .with_message(root.display().to_string())
+                    .with_percentage(0)
+                    .begin()
+                    .await,
+            )
+        } else {
+            None
+        };
+        let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<(usize, usize)>();
+        let load_root = root.clone();
+        let job = tokio::task::spawn_blocking(move || {
+            let started = std::time::Instant::now();
+            let ignored = |path: &str| config.ignores(path);
+            let vault = Vault::load_filtered(&load_root, &ignored, &|done, total| {
+                let _ = tx.send((done, total));
+            });
+            (vault, started.elapsed())
+        });
+        while let Some((done, total)) = rx.recv().await {
+            if let Some(p) = &progress {
+                let percent = (done * 100).checked_div(total).unwrap_or(100) as u32;
+                p.report_with_message(format!("{done}/{total} notes"), percent)
+                    .await;
+            }
+        }
+        let message = match job.await {
+            Ok((vault, took)) => {
+                let notes = vault.as_ref().map_or(0, |v| v.notes().count());
+                let vault = vault.map(Box::new).map_err(|err| {
+                    let message = format!("cannot read vault {}: {err}", root.display());
+                    log(Level::Error, &message);
+                    message
+                });
+                let message = match &vault {
+                    Ok(_) => format!("{notes} notes indexed in {} ms", took.as_millis()),
+                    Err(message) => message.clone(),
+                };
+                self.core.mutate(Mutation::Loaded {
+                    folder,
+                    root,
+                    vault,
+                    took,
+                });
+                // The progress ends once the load is in place.
+                self.core.caught_up().await;
+                message
+            }
+            Err(err) => {
+                log(
+                    Level::Error,
+                    format!("indexing {} failed: {err}", root.display()),
+                );
+                err.to_string()
+            }
+        };
+        if let Some(p) = progress {
+            p.finish_with_message(message).await;
+        }
+    }
+}

@@ -1,0 +1,418 @@
+//! The write path: the one task that applies every [`Mutation`], in arrival order. Disk
+//! reads happen here too, off the lock, so a change is applied only after everything that
+//! arrived before it.
+
+use std::path::{Path, PathBuf};
+
+use tokio::sync::mpsc::UnboundedReceiver;
+use tower_lsp_server::ls_types::*;
+
+use super::Backend;
+use super::convert::{apply_change, uri_to_path};
+use super::log::{Level, log};
+use super::scheduler::Mutation;
+use super::state::{Document, State, VaultId, Workspace};
+use super::watch;
+use crate::vault::path::is_note_path;
+
+/// Where a vault's own settings live; a change to them reloads the folder's settings.
+const SETTINGS_FILES: [&str; 2] = [crate::config::CONFIG_FILE, ".obsidian/app.json"];
+
+impl Backend {
+    /// Applies mutations until the queue closes. Each runs as its own task, so a panic in one
+    /// is logged and the next still runs.
+    pub(super) async fn writer(self, mut queue: UnboundedReceiver<Mutation>) {
+        while let Some(m) = queue.recv().await {
+            let backend = self.clone();
+            if tokio::spawn(async move { backend.apply(m).await })
+                .await
+                .is_err()
+            {
+                log(
+                    Level::Error,
+                    "applying a change failed (panic); still serving",
+                );
+            }
+            self.core.mark_applied();
+        }
+    }
+
+    async fn apply(&self, m: Mutation) {
+        match m {
+            Mutation::Open(p) => {
+                self.core.write("didOpen", |s| open(s, p.text_document));
+            }
+            Mutation::Change(p) => {
+                self.core.write("didChange", |s| change(s, p));
+            }
+            Mutation::Close(p) => self.close(p.text_document.uri).await,
+            Mutation::Disk(paths) => self.disk_changed(paths).await,
+            Mutation::Folders(p) => self.folders_changed(p.event).await,
+            Mutation::Settings(value) => {
+                // Clients send either our section or the whole settings object.
+                let value = value.get("vaultls").cloned().unwrap_or(value);
+                self.core.write("settings", |s| s.settings = value);
+                let folders: Vec<usize> = (0..self.core.peek().folders.len()).collect();
+                for folder in folders {
+                    self.reload_settings(folder).await;
+                }
+            }
+            Mutation::Loaded {
+                folder,
+                root,
+                vault,
+                took,
+            } => self.loaded(folder, root, vault, took).await,
+        }
+    }
+
+    async fn close(&self, uri: Uri) {
+        let closed = self
+            .core
+            .write("didClose", |s| s.documents.remove(uri.as_str()))
+            .flatten();
+        if let Some(doc) = closed {
+            // The disk version counts again (or the note goes, if it was never saved).
+            let root = self
+                .core
+                .peek()
+                .workspace(doc.vault)
+                .map(|w| w.root.clone());
+            let text = match root {
+                Some(root) if doc.vault != VaultId::Loose => {
+                    let path = doc.path.clone();
+                    tokio::task::spawn_blocking(move || vault_read(&root, &path))
+                        .await
+                        .ok()
+                        .flatten()
+                }
+                _ => None,
+            };
+            self.core.write("didClose", |s| {
+                if let Some(w) = s.workspace_mut(doc.vault) {
+                    match text {
+                        Some(text) => w.vault.update_note(&doc.path, text),
+                        None => {
+                            w.vault.remove_file(&doc.path);
+                        }
+                    }
+                }
+            });
+        }
+        self.core
+            .published
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .remove(uri.as_str());
+        self.client.publish_diagnostics(uri, Vec::new(), None).await;
+    }
+
+    /// Applies changes made on disk to the vaults. Files open in the editor keep the editor's
+    /// text; a folder still loading re-reads them when its load ends.
+    async fn disk_changed(&self, paths: Vec<PathBuf>) {
+        let mut settings_changed = Vec::new();
+        let mut pending: Vec<(usize, String)> = Vec::new();
+        let changes: Vec<(VaultId, PathBuf, String)> = {
+            let state = self.core.peek();
+            let mut changes = Vec::new();
+            for p in paths {
+                let (id, rel) = state.locate(&p);
+                let (VaultId::Folder(folder), Some(w)) = (id, state.workspace(id)) else {
+                    continue;
+                };
+                if SETTINGS_FILES.contains(&rel.as_str()) {
+                    settings_changed.push(folder);
+                } else if rel.is_empty() || watch::is_hidden(&rel) || w.config.ignores(&rel) {
+                    continue;
+                } else if !w.indexed {
+                    pending.push((folder, rel));
+                } else {
+                    changes.push((id, w.root.clone(), rel));
+                }
+            }
+            changes
+        };
+        if !pending.is_empty() {
+            self.core.write("disk change", |s| {
+                for (folder, rel) in pending {
+                    if let Some(w) = s.workspace_mut(VaultId::Folder(folder)) {
+                        w.pending.push(rel);
+                    }
+                }
+            });
+        }
+        if !changes.is_empty() {
+            let updates = read_changes(changes).await;
+            self.core
+                .write("disk change", |s| apply_updates(s, updates));
+        }
+        settings_changed.sort_unstable();
+        settings_changed.dedup();
+        for folder in settings_changed {
+            self.reload_settings(folder).await;
+        }
+    }
+
+    async fn folders_changed(&self, event: WorkspaceFoldersChangeEvent) {
+        for removed in &event.removed {
+            if let Some(path) = uri_to_path(&removed.uri) {
+                let root = std::fs::canonicalize(&path).unwrap_or(path);
+                self.core.write("workspace folders", |s| {
+                    for slot in s.folders.iter_mut() {
+                        if slot.as_ref().is_some_and(|w| w.root == root) {
+                            *slot = None;
+                        }
+                    }
+                });
+            }
+        }
+        let added: Vec<(usize, PathBuf)> = event
+            .added
+            .iter()
+            .filter_map(|f| self.add_folder(&f.uri))
+            .collect();
+        if !self.core.peek().caps.watch_registration {
+            let roots: Vec<PathBuf> = added.iter().map(|(_, r)| r.clone()).collect();
+            self.start_watching(&roots);
+        }
+        for (folder, root) in added {
+            self.start_indexing(folder, root, 0);
+        }
+    }
+
+    /// Adds a workspace folder (not loaded yet): its index and canonical root, or `None` when
+    /// it is not a local folder or is already there.
+    pub(super) fn add_folder(&self, uri: &Uri) -> Option<(usize, PathBuf)> {
+        let path = uri_to_path(uri)?;
+        let root = std::fs::canonicalize(&path).unwrap_or(path);
+        let (config, problems) = self.core.peek().folder_config(&root);
+        self.core
+            .write("workspace folders", |s| {
+                if s.folders.iter().flatten().any(|w| w.root == root) {
+                    return None;
+                }
+                s.folders
+                    .push(Some(Workspace::new(root.clone(), config, problems)));
+                Some((s.folders.len() - 1, root))
+            })
+            .flatten()
+    }
+
+    /// Reads a folder's settings again (its files changed, or the client's settings did);
+    /// a changed `ignore` list loads the folder again.
+    async fn reload_settings(&self, folder: usize) {
+        let Some(root) = self
+            .core
+            .peek()
+            .workspace(VaultId::Folder(folder))
+            .map(|w| w.root.clone())
+        else {
+            return;
+        };
+        let (config, problems) = self.core.peek().folder_config(&root);
+        let reload = self
+            .core
+            .write("settings", |s| {
+                let w = s.workspace_mut(VaultId::Folder(folder))?;
+                let reload = w.config.ignore != config.ignore;
+                w.config = config;
+                w.config_problems = problems;
+                reload.then(|| {
+                    w.indexed = false;
+                    w.pending.clear();
+                    w.load += 1;
+                    w.load
+                })
+            })
+            .flatten();
+        log(
+            Level::Info,
+            format!("settings of {} reloaded", root.display()),
+        );
+        self.report_config_problems(Some(folder)).await;
+        if let Some(load) = reload {
+            self.start_indexing(folder, root, load);
+        }
+    }
+
+    /// Installs a finished load: changes seen on disk while it ran are read again, and open
+    /// documents keep their editor text.
+    async fn loaded(
+        &self,
+        folder: usize,
+        root: PathBuf,
+        vault: Result<Box<crate::vault::Vault>, String>,
+        took: std::time::Duration,
+    ) {
+        let id = VaultId::Folder(folder);
+        let current = |s: &State| {
+            s.workspace(id)
+                .is_some_and(|w| w.root == root && !w.indexed)
+        };
+        let mut vault = match vault {
+            Ok(vault) => vault,
+            Err(message) => {
+                self.core.write("load", |s| {
+                    if current(s)
+                        && let Some(w) = s.workspace_mut(id)
+                    {
+                        w.indexed = true;
+                    }
+                });
+                self.client
+                    .show_message(MessageType::ERROR, format!("vaultls: {message}"))
+                    .await;
+                return;
+            }
+        };
+        if !current(&self.core.peek()) {
+            return; // the folder went, or its settings changed: another load is on its way
+        }
+        for issue in vault.issues() {
+            log(Level::Warn, format!("{}: {}", issue.path, issue.message));
+        }
+        let pending = self
+            .core
+            .write("load", |s| {
+                s.workspace_mut(id).map(|w| std::mem::take(&mut w.pending))
+            })
+            .flatten()
+            .unwrap_or_default();
+        let mut pending: Vec<(VaultId, PathBuf, String)> = pending
+            .into_iter()
+            .map(|rel| (id, root.clone(), rel))
+            .collect();
+        pending.sort_by(|a, b| a.2.cmp(&b.2));
+        pending.dedup_by(|a, b| a.2 == b.2);
+        let updates = read_changes(pending).await;
+        let notes = vault.notes().count();
+        self.core.write("load", |s| {
+            // Disk first, then the editor's text over it.
+            for update in updates {
+                if !s.is_open(id, update.path()) {
+                    update.apply_to(&mut vault);
+                }
+            }
+            for doc in s.documents.values().filter(|d| d.vault == id) {
+                vault.update_note(&doc.path, doc.text.clone());
+            }
+            if let Some(w) = s.workspace_mut(id) {
+                w.vault = *vault;
+                w.indexed = true;
+            }
+        });
+        log(
+            Level::Info,
+            format!(
+                "{}: {notes} notes indexed in {} ms",
+                root.display(),
+                took.as_millis()
+            ),
+        );
+    }
+}
+
+/// Opens a document: it joins the vault of the deepest folder holding it (or the loose one).
+fn open(s: &mut State, doc: TextDocumentItem) {
+    let (vault, mut path) = match uri_to_path(&doc.uri) {
+        Some(p) => s.locate(&p),
+        // Unsaved buffers and other schemes: a note of the loose vault.
+        None => (
+            VaultId::Loose,
+            format!("untitled/{}", doc.uri.as_str().replace(['/', ':'], "_")),
+        ),
+    };
+    if !is_note_path(&path) {
+        path.push_str(".md");
+    }
+    if let Some(w) = s.workspace_mut(vault) {
+        w.vault.update_note(&path, doc.text.clone());
+    }
+    s.documents.insert(
+        doc.uri.as_str().to_string(),
+        Document {
+            uri: doc.uri,
+            text: doc.text,
+            version: doc.version,
+            vault,
+            path,
+        },
+    );
+}
+
+/// Applies an edit to an open document and re-indexes its note.
+fn change(s: &mut State, p: DidChangeTextDocumentParams) {
+    let unit = s.unit();
+    let uri = p.text_document.uri;
+    let Some(doc) = s.documents.get_mut(uri.as_str()) else {
+        log(
+            Level::Warn,
+            format!(
+                "didChange for a document that is not open: {}",
+                uri.as_str()
+            ),
+        );
+        return;
+    };
+    if p.text_document.version <= doc.version {
+        log(
+            Level::Warn,
+            format!(
+                "didChange version {} after {} for {}; applied anyway",
+                p.text_document.version,
+                doc.version,
+                uri.as_str()
+            ),
+        );
+    }
+    for change in p.content_changes {
+        match change.range {
+            Some(range) => apply_change(&mut doc.text, range, &change.text, unit),
+            None => doc.text = change.text,
+        }
+    }
+    doc.version = p.text_document.version;
+    let (vault, path, text) = (doc.vault, doc.path.clone(), doc.text.clone());
+    if let Some(w) = s.workspace_mut(vault) {
+        w.vault.update_note(&path, text);
+    }
+}
+
+/// What is on disk now at each changed path, read on the blocking pool.
+async fn read_changes(changes: Vec<(VaultId, PathBuf, String)>) -> Vec<watch::Update> {
+    tokio::task::spawn_blocking(move || {
+        changes
+            .into_iter()
+            .flat_map(|(id, root, rel)| watch::read_change(id, &root, &rel))
+            .collect()
+    })
+    .await
+    .unwrap_or_default()
+}
+
+/// Applies what was read from disk, except to open documents.
+fn apply_updates(s: &mut State, updates: Vec<watch::Update>) {
+    for update in updates {
+        let id = update.vault();
+        if s.is_open(id, update.path()) {
+            continue;
+        }
+        if let Some(w) = s.workspace_mut(id) {
+            update.apply_to(&mut w.vault);
+        }
+    }
+}
+
+/// A note's text from disk for the store (lossy, size-limited; problems are logged); `None`
+/// when no regular file is there (symlinks are not followed).
+fn vault_read(root: &Path, path: &str) -> Option<String> {
+    use crate::vault::load::{DiskEntry, disk_entry, read_note};
+    if path.is_empty() || disk_entry(root, path) != DiskEntry::File {
+        return None;
+    }
+    let (text, problem) = read_note(&root.join(path))?;
+    if let Some(p) = problem {
+        log(Level::Warn, format!("{path}: {p}"));
+    }
+    Some(text)
+}

@@ -1,0 +1,301 @@
+//! The server's mutable model: one vault per workspace folder (plus one for files outside
+//! every folder), the open documents, and what the client can do. Only the scheduler's write
+//! path changes it ([`super::scheduler`]); reads see it through a [`Snapshot`].
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use tower_lsp_server::ls_types::Uri;
+
+use super::convert::{path_to_uri, uri_to_path};
+use crate::config::{Config, ConfigProblem};
+use crate::features::Cancel;
+use crate::syntax::ColumnUnit;
+use crate::vault::{FileId, Vault};
+
+/// Which vault a document belongs to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum VaultId {
+    /// A workspace folder (index into `State::folders`).
+    Folder(usize),
+    /// Files outside every workspace folder: open documents only.
+    Loose,
+}
+
+pub struct Workspace {
+    pub root: PathBuf,
+    pub vault: Vault,
+    /// `.obsidian/app.json`, `.vaultls.toml` and the client's settings.
+    pub config: Config,
+    /// What was wrong with them, reported once the client is initialized.
+    pub config_problems: Vec<ConfigProblem>,
+    /// Whether the initial load has finished. Until then the vault holds only open documents:
+    /// findings are not published and disk events wait in `pending`.
+    pub indexed: bool,
+    /// Vault paths changed on disk while the load ran, re-read once it has finished (the load
+    /// may have read them before the change).
+    pub pending: Vec<String>,
+    /// Which load of the folder is current: a load started before the settings changed (or
+    /// the folder was replaced) finishes into nothing.
+    pub load: u64,
+}
+
+impl Workspace {
+    pub fn new(root: PathBuf, config: Config, config_problems: Vec<ConfigProblem>) -> Workspace {
+        Workspace {
+            vault: Vault::new(&root),
+            root,
+            config,
+            config_problems,
+            indexed: false,
+            pending: Vec::new(),
+            load: 0,
+        }
+    }
+}
+
+pub struct Document {
+    pub uri: Uri,
+    pub text: String,
+    pub version: i32,
+    pub vault: VaultId,
+    /// The document's path in its vault.
+    pub path: String,
+}
+
+/// What the client said it can do, at `initialize`.
+#[derive(Clone, Copy, Debug)]
+pub struct ClientCaps {
+    pub unit: ColumnUnit,
+    pub work_done_progress: bool,
+    pub watch_registration: bool,
+    /// Whether the client applies file renames in workspace edits.
+    pub rename_files: bool,
+    /// Whether the client applies file creations in workspace edits.
+    pub create_files: bool,
+}
+
+impl Default for ClientCaps {
+    fn default() -> ClientCaps {
+        ClientCaps {
+            unit: ColumnUnit::Utf16,
+            work_done_progress: false,
+            watch_registration: false,
+            rename_files: false,
+            create_files: false,
+        }
+    }
+}
+
+pub struct State {
+    pub caps: ClientCaps,
+    /// Workspace folders; `None` for folders removed from the workspace.
+    pub folders: Vec<Option<Workspace>>,
+    pub loose: Workspace,
+    pub documents: HashMap<String, Document>,
+    /// The client's `initializationOptions` (settings that apply to every folder).
+    pub init_options: serde_json::Value,
+    /// The client's settings from `workspace/didChangeConfiguration`, applied after them.
+    pub settings: serde_json::Value,
+}
+
+impl Default for State {
+    fn default() -> State {
+        let mut loose = Workspace::new(PathBuf::from("/"), Config::default(), Vec::new());
+        loose.indexed = true;
+        State {
+            caps: ClientCaps::default(),
+            folders: Vec::new(),
+            loose,
+            documents: HashMap::new(),
+            init_options: serde_json::Value::Null,
+            settings: serde_json::Value::Null,
+        }
+    }
+}
+
+/// What a read request sees: the state, and whether its answer is still wanted.
+pub struct Snapshot<'a> {
+    pub state: &'a State,
+    pub cancel: Cancel<'a>,
+}
+
+impl std::ops::Deref for Snapshot<'_> {
+    type Target = State;
+
+    fn deref(&self) -> &State {
+        self.state
+    }
+}
+
+impl State {
+    pub fn unit(&self) -> ColumnUnit {
+        self.caps.unit
+    }
+
+    pub fn workspace(&self, id: VaultId) -> Option<&Workspace> {
+        match id {
+            VaultId::Folder(i) => self.folders.get(i)?.as_ref(),
+            VaultId::Loose => Some(&self.loose),
+        }
+    }
+
+    pub fn workspace_mut(&mut self, id: VaultId) -> Option<&mut Workspace> {
+        match id {
+            VaultId::Folder(i) => self.folders.get_mut(i)?.as_mut(),
+            VaultId::Loose => Some(&mut self.loose),
+        }
+    }
+
+    /// Every live vault with its id: the folders, then the loose one.
+    pub fn workspaces(&self) -> impl Iterator<Item = (VaultId, &Workspace)> {
+        self.folders
+            .iter()
+            .enumerate()
+            .filter_map(|(i, w)| Some((VaultId::Folder(i), w.as_ref()?)))
+            .chain(std::iter::once((VaultId::Loose, &self.loose)))
+    }
+
+    /// The vault and vault path of a local file: the deepest workspace folder containing it,
+    /// else the loose vault.
+    pub fn locate(&self, path: &Path) -> (VaultId, String) {
+        // `/vault/../etc/passwd` is not in the vault: resolve `.` and `..` first.
+        let path = &normalize(path);
+        let best = self
+            .folders
+            .iter()
+            .enumerate()
+            .filter_map(|(i, w)| Some((i, w.as_ref()?)))
+            .filter(|(_, w)| path.starts_with(&w.root))
+            .max_by_key(|(_, w)| w.root.components().count());
+        match best {
+            Some((i, w)) => (
+                VaultId::Folder(i),
+                vault_path(path.strip_prefix(&w.root).ok()),
+            ),
+            None => (VaultId::Loose, vault_path(path.strip_prefix("/").ok())),
+        }
+    }
+
+    /// Where a URI lives: an open document, else a file of a vault.
+    pub fn locate_uri(&self, uri: &Uri) -> Option<(VaultId, String)> {
+        if let Some(doc) = self.documents.get(uri.as_str()) {
+            return Some((doc.vault, doc.path.clone()));
+        }
+        uri_to_path(uri).map(|p| self.locate(&p))
+    }
+
+    /// The vault and note a request is about.
+    pub fn note_of(&self, uri: &Uri) -> Option<(VaultId, &Vault, FileId)> {
+        let (id, path) = self.locate_uri(uri)?;
+        let vault = &self.workspace(id)?.vault;
+        let file = vault.id(&path)?;
+        vault.note(file)?;
+        Some((id, vault, file))
+    }
+
+    /// The URI of a vault file: the open document's own URI when it is open.
+    pub fn uri_of(&self, id: VaultId, path: &str) -> Option<Uri> {
+        if let Some(doc) = self
+            .documents
+            .values()
+            .find(|d| d.vault == id && d.path == path)
+        {
+            return Some(doc.uri.clone());
+        }
+        let root = &self.workspace(id)?.root;
+        path_to_uri(&root.join(path))
+    }
+
+    /// Whether the file at `path` of vault `id` is open in the editor (its text is the
+    /// editor's, not the disk's).
+    pub fn is_open(&self, id: VaultId, path: &str) -> bool {
+        self.documents
+            .values()
+            .any(|d| d.vault == id && d.path == path)
+    }
+
+    /// A folder's settings: its files, then the client's options, then its settings.
+    pub fn folder_config(&self, root: &Path) -> (Config, Vec<ConfigProblem>) {
+        let (mut config, mut problems) = Config::load(root);
+        for (source, value) in [
+            ("initializationOptions", &self.init_options),
+            ("workspace/didChangeConfiguration", &self.settings),
+        ] {
+            problems.extend(
+                config
+                    .apply_json(value)
+                    .into_iter()
+                    .map(|message| ConfigProblem {
+                        source: source.to_string(),
+                        position: None,
+                        message,
+                    }),
+            );
+        }
+        (config, problems)
+    }
+}
+
+/// `path` with `.` parts dropped and each `..` taking away the part before it (lexically; the
+/// file system is not asked).
+fn normalize(path: &Path) -> PathBuf {
+    use std::path::Component;
+    let mut out = PathBuf::new();
+    for part in path.components() {
+        match part {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                out.pop();
+            }
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+/// A vault path from the components of a relative path (`/`-separated, lossy for non-UTF-8).
+fn vault_path(rel: Option<&Path>) -> String {
+    rel.map(|r| {
+        r.components()
+            .map(|c| c.as_os_str().to_string_lossy())
+            .collect::<Vec<_>>()
+            .join("/")
+    })
+    .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn folder(root: &str) -> Option<Workspace> {
+        Some(Workspace::new(
+            PathBuf::from(root),
+            Config::default(),
+            Vec::new(),
+        ))
+    }
+
+    #[test]
+    fn files_belong_to_the_deepest_folder() {
+        let state = State {
+            folders: vec![folder("/v"), folder("/v/sub"), None],
+            ..State::default()
+        };
+        assert_eq!(
+            state.locate(Path::new("/v/sub/a/B.md")),
+            (VaultId::Folder(1), "a/B.md".to_string())
+        );
+        assert_eq!(
+            state.locate(Path::new("/v/x.md")),
+            (VaultId::Folder(0), "x.md".to_string())
+        );
+        // `..` is resolved before the folder is chosen.
+        assert_eq!(
+            state.locate(Path::new("/v/../etc/passwd")),
+            (VaultId::Loose, "etc/passwd".to_string())
+        );
+        assert_eq!(state.workspaces().count(), 3);
+    }
+}
