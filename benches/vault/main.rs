@@ -7,10 +7,15 @@
 //! size closest to it) it also drives the server over stdio: `initialize` → first complete
 //! completion answer, and completion / definition / references latency.
 //!
+//! `-- --server-core [SIZE]` measures the server's state model instead ([`server_core`]).
+//!
+//! `-- --server-core [SIZE]` measures the server's state model instead (`server_core.rs`).
+//!
 //! Prints a Markdown table and writes `target/bench-results.json`. Benchmarks measure; they
 //! assert no times.
 
 mod generate;
+mod server_core;
 #[path = "../../tests/support/mod.rs"]
 mod support;
 
@@ -31,6 +36,16 @@ fn main() {
         .collect();
     if args.first().map(String::as_str) == Some("--child-load") {
         child_load(Path::new(&args[1]));
+        return;
+    }
+    if args.first().map(String::as_str) == Some("--server-core") {
+        let n = args.get(1).map_or(20_000, |a| a.parse().expect("a size"));
+        let (dir, _) = vault_for(n);
+        println!("machine: {}", machine());
+        let r = server_core::measure(&dir, n);
+        println!("{r:#}");
+        let out = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/bench-server-core.json");
+        std::fs::write(&out, serde_json::to_string_pretty(&r).unwrap()).unwrap();
         return;
     }
     let sizes: Vec<usize> = if args.is_empty() {
