@@ -4,7 +4,7 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::config::Config;
-use crate::features::diagnostics::{Severity, note_diagnostics};
+use crate::features::diagnostics::{Severity, configured, note_diagnostics};
 use crate::syntax::{ColumnUnit, Columns};
 use crate::vault::Vault;
 
@@ -39,19 +39,15 @@ pub struct Report {
     pub has_problems: bool,
 }
 
-/// Computes the report; `vault_name` is how the vault is named in the output.
-pub fn report(vault: &Vault, vault_name: &str) -> Report {
-    report_configured(vault, vault_name, &Config::default())
-}
-
-/// [`report`] with the vault's configured severities (findings turned off are left out).
-pub fn report_configured(vault: &Vault, vault_name: &str, config: &Config) -> Report {
+/// Computes the report; `vault_name` is how the vault is named in the output. Findings take
+/// the severities `config` sets; those it turns off are left out.
+pub fn report(vault: &Vault, vault_name: &str, config: &Config) -> Report {
     let mut notes: Vec<_> = vault.notes().collect();
     notes.sort_by(|a, b| vault.path(a.0).cmp(vault.path(b.0)));
     let per_note: Vec<Vec<Finding>> = notes
         .par_iter()
         .map(|(id, note)| {
-            let diagnostics = config.apply_to(note_diagnostics(vault, *id));
+            let diagnostics = configured(config, note_diagnostics(vault, *id));
             if diagnostics.is_empty() {
                 return Vec::new();
             }

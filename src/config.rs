@@ -23,19 +23,39 @@ use std::path::Path;
 
 use serde_json::Value;
 
-use crate::features::diagnostics::{Diagnostic, Severity};
-
 pub const CONFIG_FILE: &str = ".vaultls.toml";
 
-/// The finding codes a `[diagnostics]` table may name.
+/// The finding codes a `[diagnostics]` table may name: every code vaultls emits (a test in
+/// `features::diagnostics` checks it).
 pub const CODES: &[&str] = &[
     "broken-link",
     "broken-heading",
     "broken-block",
     "ambiguous-link",
     "frontmatter-yaml",
+    "link-too-long",
     "mojibake",
 ];
+
+/// How serious a finding is; `[diagnostics]` can change it per code.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Severity {
+    Error,
+    Warning,
+    Info,
+    Hint,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+            Severity::Info => "info",
+            Severity::Hint => "hint",
+        }
+    }
+}
 
 /// How completion writes links (Obsidian's "New link format").
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -275,24 +295,6 @@ impl Config {
         self.ignore
             .iter()
             .any(|folder| crate::vault::path::is_within(path, folder))
-    }
-
-    /// Findings with the configured severities; those turned off are dropped.
-    pub fn apply_to(&self, diagnostics: Vec<Diagnostic>) -> Vec<Diagnostic> {
-        if self.diagnostics.is_empty() {
-            return diagnostics;
-        }
-        diagnostics
-            .into_iter()
-            .filter_map(|mut d| match self.diagnostics.get(d.code) {
-                Some(Some(severity)) => {
-                    d.severity = *severity;
-                    Some(d)
-                }
-                Some(None) => None,
-                None => Some(d),
-            })
-            .collect()
     }
 }
 

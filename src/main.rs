@@ -2,9 +2,9 @@ use std::mem::ManuallyDrop;
 use std::path::Path;
 use std::process::ExitCode;
 
-use vaultls::check::{Format, report_configured};
+use vaultls::check::{Format, report};
 use vaultls::config::Config;
-use vaultls::vault::Vault;
+use vaultls::vault::{LoadOptions, Vault};
 
 const USAGE: &str = "\
 vaultls: a language server for Obsidian-style Markdown vaults
@@ -115,7 +115,12 @@ fn check(args: &[String]) -> ExitCode {
             p.source, p.message
         );
     }
-    let vault = match Vault::load_filtered(root, &|path| config.ignores(path), &|_, _| {}) {
+    let ignored = |path: &str| config.ignores(path);
+    let options = LoadOptions {
+        ignored: Some(&ignored),
+        ..LoadOptions::default()
+    };
+    let vault = match Vault::load(root, &options) {
         Ok(v) => ManuallyDrop::new(v),
         Err(err) => {
             eprintln!("vaultls: cannot open vault `{vault_arg}`: {err}");
@@ -125,7 +130,7 @@ fn check(args: &[String]) -> ExitCode {
     for issue in vault.issues() {
         eprintln!("vaultls: {}: {}", issue.path, issue.message);
     }
-    let report = report_configured(&vault, vault_arg, &config);
+    let report = report(&vault, vault_arg, &config);
     print!("{}", report.render(format));
     ExitCode::from(report.exit_code() as u8)
 }

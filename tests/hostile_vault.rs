@@ -22,7 +22,7 @@ fn vault_with(files: &[(&str, &[u8])]) -> (tempfile::TempDir, PathBuf) {
 
 /// (path, code, target) of every finding, sorted.
 fn findings(vault: &Vault) -> Vec<(String, &'static str, String)> {
-    let mut out: Vec<_> = report(vault, "v")
+    let mut out: Vec<_> = report(vault, "v", &Default::default())
         .diagnostics
         .into_iter()
         .map(|f| (f.path, f.code, f.target.unwrap_or_default()))
@@ -67,7 +67,7 @@ fn invalid_utf8_and_binary_notes_are_read_lossily() {
         ("bad.md", &bad),
         ("binary.md", &binary),
     ]);
-    let vault = Vault::load(&root).unwrap();
+    let vault = Vault::load(&root, &Default::default()).unwrap();
     assert_eq!(linked_from(&vault, "Home.md"), ["bad.md"]);
     let text = &vault.note(vault.id("bad.md").unwrap()).unwrap().text;
     assert!(
@@ -97,7 +97,7 @@ fn bom_crlf_and_lone_cr_notes_parse_like_lf_notes() {
         ),
         ("Lone.md", b"# L\r## Part\r[[Crlf#Sec]] [[Bom#Bom]]\r"),
     ]);
-    let vault = Vault::load(&root).unwrap();
+    let vault = Vault::load(&root, &Default::default()).unwrap();
     assert_eq!(
         findings(&vault),
         [],
@@ -147,7 +147,7 @@ fn a_20_mb_note_and_a_note_with_100k_links() {
         ("big.md", big.as_bytes()),
         ("many.md", many.as_bytes()),
     ]);
-    let vault = Vault::load(&root).unwrap();
+    let vault = Vault::load(&root, &Default::default()).unwrap();
     let big_note = vault.note(vault.id("big.md").unwrap()).unwrap();
     assert_eq!(big_note.syntax.links.len(), i + 1);
     assert_eq!(big_note.syntax.headings.len(), i);
@@ -178,7 +178,7 @@ fn ten_thousand_deep_nesting_keeps_the_innermost_link() {
         ("mixed.md", mixed.as_bytes()),
         ("indented.md", indented.as_bytes()),
     ]);
-    let vault = Vault::load(&root).unwrap();
+    let vault = Vault::load(&root, &Default::default()).unwrap();
     assert_eq!(
         linked_from(&vault, "Home.md"),
         ["indented.md", "lists.md", "mixed.md", "quotes.md"]
@@ -220,7 +220,7 @@ fn yaml_bombs_and_a_megabyte_of_frontmatter() {
         ("Bomb.md", bomb.as_bytes()),
         ("Big.md", big_fm.as_bytes()),
     ]);
-    let vault = Vault::load(&root).unwrap();
+    let vault = Vault::load(&root, &Default::default()).unwrap();
     let found = findings(&vault);
     assert!(
         found.contains(&("Bomb.md".into(), "frontmatter-yaml", String::new())),
@@ -259,7 +259,7 @@ fn symlinks_and_paths_out_of_the_vault_are_never_followed() {
     std::fs::create_dir(root.join("sub")).unwrap();
     symlink("..", root.join("sub/up")).unwrap();
 
-    let vault = Vault::load(&root).unwrap();
+    let vault = Vault::load(&root, &Default::default()).unwrap();
     assert_eq!(paths(&vault), ["Home.md", "Real.md"]);
     for (_, note) in vault.notes() {
         assert!(!note.text.contains("root:x"), "read through a symlink");
@@ -332,7 +332,7 @@ fn files_deleted_or_replaced_while_the_vault_is_read() {
             break;
         }
         assert!(load < 100_000, "the churning thread never ran");
-        let vault = Vault::load(&root).unwrap();
+        let vault = Vault::load(&root, &Default::default()).unwrap();
         assert!(vault.id("Home.md").is_some());
         for (id, note) in vault.notes() {
             let path = vault.path(id);

@@ -111,7 +111,7 @@ fn vault_for(n: usize) -> (PathBuf, u64) {
 /// In a fresh process: load the vault, print milliseconds and peak RSS (KiB).
 fn child_load(dir: &Path) {
     let started = Instant::now();
-    let vault = Vault::load(dir).expect("load");
+    let vault = Vault::load(dir, &Default::default()).expect("load");
     let ms = started.elapsed().as_secs_f64() * 1000.0;
     let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
     let kib = |key: &str| {
@@ -176,7 +176,7 @@ fn measure_check(dir: &Path, r: &mut Value) {
 }
 
 fn measure_in_process(dir: &Path, r: &mut Value) {
-    let mut vault = Vault::load(dir).expect("load");
+    let mut vault = Vault::load(dir, &Default::default()).expect("load");
     // The note with the most links, edited at the end of its middle line.
     let (path, text) = vault
         .notes()
@@ -213,7 +213,8 @@ fn measure_in_process(dir: &Path, r: &mut Value) {
         let mut count = 0;
         for _ in 0..200 {
             let started = Instant::now();
-            let c = completion::completion(&vault, file, with_link.len(), 100).unwrap();
+            let c =
+                completion::completion(&vault, file, with_link.len(), &Default::default()).unwrap();
             times.push(started.elapsed().as_secs_f64() * 1000.0);
             count = c.items.len();
         }

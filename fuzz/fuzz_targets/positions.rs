@@ -50,7 +50,11 @@ fn naive_offset(text: &str, p: Position, unit: ColumnUnit) -> usize {
         let Some(i) = (start..b.len()).find(|&i| b[i] == b'\n' || b[i] == b'\r') else {
             return text.len();
         };
-        start = if b[i] == b'\r' && b.get(i + 1) == Some(&b'\n') { i + 2 } else { i + 1 };
+        start = if b[i] == b'\r' && b.get(i + 1) == Some(&b'\n') {
+            i + 2
+        } else {
+            i + 1
+        };
     }
     let mut seen = 0usize;
     for (i, c) in text[start..].char_indices() {

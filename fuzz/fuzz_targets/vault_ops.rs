@@ -8,8 +8,8 @@ use std::collections::BTreeMap;
 use libfuzzer_sys::arbitrary::{self, Arbitrary};
 use libfuzzer_sys::fuzz_target;
 use vaultls::features::{
-    code_actions, completion, definition, diagnostics, hover, mentions, references, rename,
-    semantic, structure, symbols,
+    Cancel, code_actions, completion, definition, diagnostics, hover, links, mentions, references,
+    rename, semantic, structure, symbols,
 };
 use vaultls::syntax::{Span, line_index::floor_char_boundary};
 use vaultls::vault::{FileId, Vault, path::is_note_path};
@@ -109,19 +109,27 @@ fn query(vault: &Vault, file: FileId, offset: u16) {
     let text = &note.text;
     let offset = floor_char_boundary(text, usize::from(offset).min(text.len()));
     let span = Span::new(offset, text.len());
-    let _ = completion::completion(vault, file, offset, 50);
+    let _ = completion::completion(
+        vault,
+        file,
+        offset,
+        &completion::CompletionOptions {
+            limit: 50,
+            ..Default::default()
+        },
+    );
     let _ = definition::definition(vault, file, offset);
     let _ = references::references(vault, file, offset, true);
     let _ = hover::hover(vault, file, offset);
-    let _ = code_actions::code_actions(vault, file, span);
+    let _ = code_actions::code_actions(vault, file, span, &Default::default());
     let _ = diagnostics::note_diagnostics(vault, file);
     let _ = semantic::tokens(vault, file);
     let _ = structure::folding_ranges(note);
     let _ = structure::document_links(vault, file);
     let _ = symbols::outline(&note.syntax, text);
     let query_end = floor_char_boundary(text, text.len().min(offset + 4));
-    let _ = symbols::workspace_symbols(vault, &text[offset..query_end], 20);
-    let _ = mentions::unlinked_mentions(vault, file);
+    let _ = symbols::workspace_symbols(vault, &text[offset..query_end], 20, Cancel::NEVER);
+    let _ = mentions::unlinked_mentions(vault, file, Cancel::NEVER);
     let _ = mentions::mention_at(vault, file, offset);
     if let Some((target, _, _)) = rename::prepare(vault, file, offset) {
         let result = match target {
@@ -138,7 +146,7 @@ fn query(vault: &Vault, file: FileId, offset: u16) {
 }
 
 /// Edits lie inside their note, on character boundaries, and do not overlap.
-fn well_formed(vault: &Vault, edits: &[rename::Edit]) {
+fn well_formed(vault: &Vault, edits: &[links::Edit]) {
     let mut by_file: BTreeMap<FileId, Vec<Span>> = BTreeMap::new();
     for e in edits {
         let text = &vault.note(e.file).expect("edits go to notes").text;
@@ -203,7 +211,7 @@ fuzz_target!(|ops: Vec<Op>| {
                 well_formed(&vault, &plan.edits);
                 // Apply it to a copy of the files, as the client would.
                 let mut files = model.clone();
-                let mut by_file: BTreeMap<FileId, Vec<&rename::Edit>> = BTreeMap::new();
+                let mut by_file: BTreeMap<FileId, Vec<&links::Edit>> = BTreeMap::new();
                 for e in &plan.edits {
                     by_file.entry(e.file).or_default().push(e);
                 }

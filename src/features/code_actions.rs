@@ -2,8 +2,7 @@
 //! neighbours'), or point the link at a note with a close name ("Did you mean …?"); and for
 //! double-encoded text: repair the line or the whole note.
 
-use super::completion::link_text;
-use super::rename::Edit;
+use super::links::{Edit, link_text};
 use crate::syntax::{LinkKind, Span};
 use crate::vault::path::{fold, is_note_path, join_normalized, parent, stem};
 use crate::vault::{FileId, NameKind, Resolution, Vault};
@@ -21,19 +20,22 @@ pub struct CodeAction {
 /// How many "Did you mean" suggestions at most.
 const SUGGESTIONS: usize = 3;
 
-/// Fixes for the broken links that `range` touches in note `file`.
-pub fn code_actions(vault: &Vault, file: FileId, range: Span) -> Vec<CodeAction> {
-    code_actions_with_templates(vault, file, range, None)
+/// The vault's settings that code actions follow.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct CodeActionOptions<'a> {
+    /// The folder of note templates: a new note is filled from the template for its type
+    /// (`Templates/people.md`) or folder (`Templates/People.md`) when there is one.
+    pub templates: Option<&'a str>,
 }
 
-/// [`code_actions`], filling new notes from the `templates` folder when it has a template for
-/// the new note's type (`Templates/people.md`) or folder (`Templates/People.md`).
-pub fn code_actions_with_templates(
+/// Fixes for the broken links that `range` touches in note `file`.
+pub fn code_actions(
     vault: &Vault,
     file: FileId,
     range: Span,
-    templates: Option<&str>,
+    options: &CodeActionOptions,
 ) -> Vec<CodeAction> {
+    let templates = options.templates;
     let Some(note) = vault.note(file) else {
         return Vec::new();
     };
@@ -318,7 +320,12 @@ mod tests {
 
     fn check(fixture: &str, expect: Expect) {
         let f = Fixture::parse(fixture);
-        let actions = code_actions(&f.vault, f.file, Span::empty(f.offset));
+        let actions = code_actions(
+            &f.vault,
+            f.file,
+            Span::empty(f.offset),
+            &CodeActionOptions::default(),
+        );
         let mut out = String::new();
         for a in actions {
             out += &format!("{}\n", a.title);
@@ -435,8 +442,14 @@ type: customer
             "{VAULT}//- Templates/people.md\n---\ntype: people\n---\n# {{{{title}}}}\n## Profile\n\
              //- Home.md\n[[People/Noa Lev$0i]]\n"
         ));
-        let actions =
-            code_actions_with_templates(&f.vault, f.file, Span::empty(f.offset), Some("Templates"));
+        let actions = code_actions(
+            &f.vault,
+            f.file,
+            Span::empty(f.offset),
+            &CodeActionOptions {
+                templates: Some("Templates"),
+            },
+        );
         let (path, content) = actions[0].create.clone().unwrap();
         assert_eq!(path, "People/Noa Levi.md");
         assert_eq!(content, "---\ntype: people\n---\n# Noa Levi\n## Profile\n");

@@ -5,7 +5,8 @@
 use nucleo_matcher::{Config, Matcher, Utf32Str};
 use percent_encoding::utf8_percent_encode;
 
-use crate::config::{LinkFormat, LinkStyle};
+use super::links::{link_text, styled_link_text};
+use crate::config::LinkFormat;
 use crate::syntax::{LINK_PATH_ENCODE, Span, is_tag_char};
 use crate::vault::path::{fold, is_note_path, parent, stem};
 use crate::vault::{FileId, NameKind, Resolution, Vault};
@@ -47,20 +48,33 @@ pub struct Completion {
     pub is_incomplete: bool,
 }
 
-/// Completion at `offset` of note `file`, at most `limit` items; `None` where nothing is
-/// completed (plain text, link display text).
-pub fn completion(vault: &Vault, file: FileId, offset: usize, limit: usize) -> Option<Completion> {
-    completion_styled(vault, file, offset, limit, LinkFormat::default())
+/// How completion answers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct CompletionOptions {
+    /// At most this many items; the answer says when more matched.
+    pub limit: usize,
+    /// How new links are written (the vault's settings).
+    pub format: LinkFormat,
 }
 
-/// [`completion`] writing new links in `format`.
-pub fn completion_styled(
+impl Default for CompletionOptions {
+    fn default() -> CompletionOptions {
+        CompletionOptions {
+            limit: 100,
+            format: LinkFormat::default(),
+        }
+    }
+}
+
+/// Completion at `offset` of note `file`; `None` where nothing is completed (plain text, link
+/// display text).
+pub fn completion(
     vault: &Vault,
     file: FileId,
     offset: usize,
-    limit: usize,
-    format: LinkFormat,
+    options: &CompletionOptions,
 ) -> Option<Completion> {
+    let CompletionOptions { limit, format } = *options;
     let note = vault.note(file)?;
     let text = &note.text;
     let offset = crate::syntax::line_index::floor_char_boundary(text, offset.min(text.len()));
@@ -308,9 +322,7 @@ fn wikilink(
     } else {
         let parent = crate::vault::subpath::find_heading(&note.text, &note.syntax, &chain)?;
         let at = headings.iter().position(|h| h.span == parent.span)?;
-        let to = (at + 1..headings.len())
-            .find(|&j| headings[j].level <= parent.level)
-            .unwrap_or(headings.len());
+        let to = note.syntax.section_end_index(at);
         (at + 1, to, parent.level)
     };
     let items = headings[from..to]
@@ -576,52 +588,6 @@ fn attachment_items(
     }
 }
 
-/// The link path for `target` from `from` in a link style.
-pub fn styled_link_text(vault: &Vault, from: FileId, target: FileId, style: LinkStyle) -> String {
-    let path = vault.path(target);
-    let without_md = if is_note_path(path) {
-        &path[..path.len() - 3]
-    } else {
-        path
-    };
-    match style {
-        LinkStyle::Shortest => link_text(vault, from, target),
-        LinkStyle::Absolute => without_md.to_string(),
-        LinkStyle::Relative => {
-            let rel = super::rename::relative(parent(vault.path(from)), path);
-            if is_note_path(&rel) {
-                rel[..rel.len() - 3].to_string()
-            } else {
-                rel
-            }
-        }
-    }
-}
-
-/// The shortest link path that resolves to `target` from `from` (Obsidian's default link
-/// format): the bare name when it is unambiguous, else as many folders as needed.
-pub fn link_text(vault: &Vault, from: FileId, target: FileId) -> String {
-    let path = vault.path(target);
-    let without_md = if is_note_path(path) {
-        &path[..path.len() - 3]
-    } else {
-        path
-    };
-    let parts: Vec<&str> = without_md.split('/').collect();
-    for k in 1..parts.len() {
-        let candidate = parts[parts.len() - k..].join("/");
-        if vault.resolve_path(from, &candidate)
-            == (Resolution::File {
-                id: target,
-                candidates: 1,
-            })
-        {
-            return candidate;
-        }
-    }
-    without_md.to_string()
-}
-
 /// Tags after `#` (not a heading marker), most used first.
 fn tag(
     vault: &Vault,
@@ -713,11 +679,7 @@ pub fn documentation(vault: &Vault, id: FileId) -> Option<String> {
     let note = vault.note(id)?;
     let mut out = super::note_card(vault, id, note);
     out += "\n\n";
-    let body_start = note
-        .syntax
-        .frontmatter
-        .as_ref()
-        .map_or(0, |f| f.span.end as usize);
+    let body_start = note.syntax.body_start();
     let body: Vec<&str> = note.text[body_start..]
         .lines()
         .map(str::trim_end)
@@ -733,12 +695,21 @@ mod tests {
     use expect_test::{Expect, expect};
 
     use super::*;
+    use crate::config::LinkStyle;
     use crate::features::fixture::Fixture;
 
     fn check(fixture: &str, expect: Expect) {
         let f = Fixture::parse(fixture);
         let text = &f.vault.note(f.file).unwrap().text;
-        let out = match completion(&f.vault, f.file, f.offset, 5) {
+        let out = match completion(
+            &f.vault,
+            f.file,
+            f.offset,
+            &CompletionOptions {
+                limit: 5,
+                ..CompletionOptions::default()
+            },
+        ) {
             None => "none\n".to_string(),
             Some(c) => {
                 let mut s = String::new();
@@ -957,7 +928,13 @@ tags: [project]
             style: LinkStyle::Shortest,
             markdown: true,
         };
-        let c = completion_styled(&f.vault, f.file, f.offset, 5, format).unwrap();
+        let c = completion(
+            &f.vault,
+            f.file,
+            f.offset,
+            &CompletionOptions { limit: 5, format },
+        )
+        .unwrap();
         let text = &f.vault.note(f.file).unwrap().text;
         let first = &c.items[0];
         assert_eq!(first.new_text, "[Tomer Hagay](Tomer%20Hagay.md)");

@@ -1,28 +1,11 @@
 //! Findings for one note, computed from the store: broken links, headings and blocks,
 //! ambiguous links and frontmatter errors.
 
+use crate::config::Config;
+pub use crate::config::Severity;
 use crate::syntax::{Link, Span, Subpath};
 use crate::vault::subpath::{find_block, find_heading};
 use crate::vault::{FileId, NameKind, Resolution, Vault};
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Severity {
-    Error,
-    Warning,
-    Info,
-    Hint,
-}
-
-impl Severity {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Severity::Error => "error",
-            Severity::Warning => "warning",
-            Severity::Info => "info",
-            Severity::Hint => "hint",
-        }
-    }
-}
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Diagnostic {
@@ -161,6 +144,24 @@ fn link_diagnostic(
     }
 }
 
+/// Findings with the severities `config` sets; those it turns off are dropped.
+pub fn configured(config: &Config, diagnostics: Vec<Diagnostic>) -> Vec<Diagnostic> {
+    if config.diagnostics.is_empty() {
+        return diagnostics;
+    }
+    diagnostics
+        .into_iter()
+        .filter_map(|mut d| match config.diagnostics.get(d.code) {
+            Some(Some(severity)) => {
+                d.severity = *severity;
+                Some(d)
+            }
+            Some(None) => None,
+            None => Some(d),
+        })
+        .collect()
+}
+
 fn broken_link_message(vault: &Vault, target: &str) -> String {
     let mut msg = format!("no note or file \"{target}\" in the vault");
     // Obsidian does not resolve a bare alias; say which note it names.
@@ -176,4 +177,44 @@ fn broken_link_message(vault: &Vault, target: &str) -> String {
         );
     }
     msg
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::features::fixture::Fixture;
+
+    #[test]
+    fn every_code_emitted_is_one_settings_can_name() {
+        let long_link = format!("[[{}]]", "a".repeat(70_000));
+        let f = Fixture::parse(&format!(
+            "//- A/Same.md\n//- B/Same.md\n//- Target.md\n# Top\n\
+             //- Home.md\n---\nbad: [unclosed\n---\n$0[[Missing]] [[Same]] [[Target#Nowhere]] \
+             [[Target#^noblock]] VASTâ€™s plan {long_link}\n"
+        ));
+        let mut codes: Vec<&str> = note_diagnostics(&f.vault, f.file)
+            .iter()
+            .map(|d| d.code)
+            .collect();
+        codes.sort_unstable();
+        codes.dedup();
+        let mut known = crate::config::CODES.to_vec();
+        known.sort_unstable();
+        assert_eq!(
+            codes, known,
+            "each code once here, and CODES lists them all"
+        );
+    }
+
+    #[test]
+    fn settings_change_severities_and_turn_findings_off() {
+        let f = Fixture::parse("//- Home.md\n$0[[Missing]] [[Other]]\n");
+        let mut config = Config::default();
+        config.apply_json(&serde_json::json!({"diagnostics": {"broken-link": "off"}}));
+        assert!(configured(&config, note_diagnostics(&f.vault, f.file)).is_empty());
+        config.apply_json(&serde_json::json!({"diagnostics": {"broken-link": "error"}}));
+        let found = configured(&config, note_diagnostics(&f.vault, f.file));
+        assert_eq!(found.len(), 2);
+        assert!(found.iter().all(|d| d.severity == Severity::Error));
+    }
 }

@@ -94,19 +94,13 @@ fn note_preview(vault: &Vault, id: FileId, note: &Note, subpath: &Option<Subpath
             out += &fields.join("\n");
         }
     }
-    let body_start = note
-        .syntax
-        .frontmatter
-        .as_ref()
-        .map_or(0, |f| f.span.end as usize);
+    let body_start = note.syntax.body_start();
     let excerpt = match subpath {
         Some(Subpath::Heading(chain)) => find_heading(&note.text, &note.syntax, chain).map(|h| {
-            let end = note
-                .syntax
-                .headings
-                .iter()
-                .find(|o| o.span.start > h.span.start && o.level <= h.level)
-                .map_or(note.text.len(), |o| o.span.start as usize);
+            let i = note.syntax.headings.iter().position(|o| o.span == h.span);
+            let end = i.map_or(note.text.len(), |i| {
+                note.syntax.section_end(i, note.text.len())
+            });
             &note.text[h.span.start as usize..end]
         }),
         Some(Subpath::Block(block)) => {

@@ -86,7 +86,7 @@ pub fn unlinked_mentions(
         cancel.check()?;
         let Some(note) = vault.note(id) else { continue };
         let folded = fold_mapped(&note.text);
-        let body_start = note.syntax.frontmatter.as_ref().map_or(0, |f| f.span.end);
+        let body_start = note.syntax.body_start() as u32;
         let mut spans: Vec<Span> = names
             .iter()
             .flat_map(|n| find_word(&note.text, &folded, n))

@@ -6,6 +6,7 @@ pub mod completion;
 pub mod definition;
 pub mod diagnostics;
 pub mod hover;
+pub mod links;
 pub mod mentions;
 pub mod references;
 pub mod rename;

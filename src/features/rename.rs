@@ -3,20 +3,14 @@
 //! text and `#subpath` stay as they are. Used by `textDocument/rename` and by
 //! `workspace/willRenameFiles` (a rename in the editor's file tree).
 
-use percent_encoding::{percent_decode_str, utf8_percent_encode};
+use percent_encoding::utf8_percent_encode;
 
 use super::link_at;
-use crate::syntax::{LINK_PATH_ENCODE, LinkKind, Span};
-use crate::vault::path::{file_name, fold, is_note_path, is_within, parent, stem};
+use super::links::Edit;
+use super::links::relative;
+use crate::syntax::{LINK_PATH_ENCODE, LinkKind, Span, decode};
+use crate::vault::path::{file_name, fold, is_note_path, is_within, parent, stem, strip_md};
 use crate::vault::{FileId, NameKind, Vault};
-
-/// One text replacement in one note.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Edit {
-    pub file: FileId,
-    pub span: Span,
-    pub new_text: String,
-}
 
 /// What renaming a note changes: the links to rewrite, and the file's new vault path.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -154,7 +148,7 @@ pub fn rename_heading(
             .iter()
             .map(|(_, p)| match link.kind {
                 LinkKind::Wiki => p.to_string(),
-                LinkKind::Markdown => percent_decode_str(p).decode_utf8_lossy().into_owned(),
+                LinkKind::Markdown => decode(p).into_owned(),
             })
             .collect();
         for k in 1..=chain.len() {
@@ -368,7 +362,7 @@ pub fn rewrite_links(vault: &Vault, file: FileId, new_path: &str) -> Vec<Edit> {
             LinkKind::Wiki => rewrite(written, source_path, old_path, new_path, bare_unique),
             LinkKind::Markdown => {
                 let angle = note.text[..link.target_span().start as usize].ends_with('<');
-                let decoded = percent_decode_str(written).decode_utf8_lossy();
+                let decoded = decode(written);
                 let target = rewrite(&decoded, source_path, old_path, new_path, bare_unique);
                 if angle || !written.contains('%') && written.contains(' ') {
                     target
@@ -402,7 +396,7 @@ fn rewrite(
         if with_md {
             path.to_string()
         } else {
-            path.strip_suffix(".md").unwrap_or(path).to_string()
+            strip_md(path).to_string()
         }
     };
     if written.starts_with('/') {
@@ -421,25 +415,6 @@ fn rewrite(
     }
     // A path from the vault root (or a suffix of one): the new full path.
     finish(new_path)
-}
-
-/// The path of `to` relative to the folder `from` (`../x/y.md`, `./y.md`).
-pub fn relative(from: &str, to: &str) -> String {
-    let from: Vec<&str> = from.split('/').filter(|p| !p.is_empty()).collect();
-    let to_parts: Vec<&str> = to.split('/').collect();
-    let common = from
-        .iter()
-        .zip(&to_parts)
-        .take_while(|(a, b)| a == b)
-        .count()
-        .min(to_parts.len() - 1);
-    let ups = from.len() - common;
-    let rest = to_parts[common..].join("/");
-    if ups == 0 {
-        format!("./{rest}")
-    } else {
-        format!("{}{rest}", "../".repeat(ups))
-    }
 }
 
 #[cfg(test)]
@@ -687,16 +662,5 @@ Self: [[Tomer Hagay#Profile]]
             error: "1984" is not a tag: letters, digits, _ - / only, not all digits
         "#]],
         );
-    }
-
-    #[test]
-    fn relative_paths() {
-        assert_eq!(
-            relative("Meetings/2025", "People/A.md"),
-            "../../People/A.md"
-        );
-        assert_eq!(relative("People", "People/A.md"), "./A.md");
-        assert_eq!(relative("", "People/A.md"), "./People/A.md");
-        assert_eq!(relative("A/B", "A/C/D.md"), "../C/D.md");
     }
 }

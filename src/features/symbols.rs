@@ -22,12 +22,7 @@ pub struct Outline {
 /// The heading outline of a note whose text is `text`.
 pub fn outline(syntax: &NoteSyntax, text: &str) -> Vec<Outline> {
     let headings = &syntax.headings;
-    let section_end = |i: usize| {
-        headings[i + 1..]
-            .iter()
-            .find(|h| h.level <= headings[i].level)
-            .map_or(text.len(), |h| h.span.start as usize)
-    };
+    let section_end = |i: usize| syntax.section_end(i, text.len());
     // Builds the children of a parent of level `level` from `i` on; returns the next index.
     fn build(
         text: &str,

@@ -80,9 +80,8 @@ fn open_notes_diagnostics(s: &Snapshot) -> Answer<Vec<(Uri, i32, Vec<Diagnostic>
             continue;
         };
         let positions = TextPositions::of(note, s.unit());
-        let diagnostics = w
-            .config
-            .apply_to(features::diagnostics::note_diagnostics(&w.vault, file))
+        let findings = features::diagnostics::note_diagnostics(&w.vault, file);
+        let diagnostics = features::diagnostics::configured(&w.config, findings)
             .into_iter()
             .map(|d| to_proto::diagnostic(&positions, d))
             .collect();

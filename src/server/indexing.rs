@@ -9,7 +9,7 @@ use super::Backend;
 use super::log::{Level, log};
 use super::scheduler::Mutation;
 use super::state::VaultId;
-use crate::vault::Vault;
+use crate::vault::{LoadOptions, Vault};
 
 impl Backend {
     /// Starts load number `load` of a folder.
@@ -53,9 +53,14 @@ impl Backend {
         let job = tokio::task::spawn_blocking(move || {
             let started = std::time::Instant::now();
             let ignored = |path: &str| config.ignores(path);
-            let vault = Vault::load_filtered(&load_root, &ignored, &|done, total| {
+            let progress = |done, total| {
                 let _ = tx.send((done, total));
-            });
+            };
+            let options = LoadOptions {
+                ignored: Some(&ignored),
+                progress: Some(&progress),
+            };
+            let vault = Vault::load(&load_root, &options);
             (vault, started.elapsed())
         });
         while let Some((done, total)) = rx.recv().await {

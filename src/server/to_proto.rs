@@ -44,12 +44,12 @@ pub fn locations(state: &State, id: VaultId, locs: Vec<features::Location>) -> V
 pub fn edits_by_file(
     state: &State,
     id: VaultId,
-    edits: Vec<features::rename::Edit>,
+    edits: Vec<features::links::Edit>,
 ) -> Vec<(Uri, Option<i32>, Vec<TextEdit>)> {
     let Some(vault) = state.workspace(id).map(|w| &w.vault) else {
         return Vec::new();
     };
-    let mut by_file: HashMap<FileId, Vec<features::rename::Edit>> = HashMap::new();
+    let mut by_file: HashMap<FileId, Vec<features::links::Edit>> = HashMap::new();
     for edit in edits {
         by_file.entry(edit.file).or_default().push(edit);
     }

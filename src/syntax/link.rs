@@ -197,8 +197,10 @@ pub(super) fn markdown_link(
     })
 }
 
-/// Removes backslash escapes and percent-encoding from a Markdown destination.
-pub(super) fn decode(raw: &str) -> Cow<'_, str> {
+/// Removes backslash escapes and percent-encoding from a Markdown destination: the one
+/// decoding of Markdown link paths and subpaths (resolution, rename and completion read a
+/// destination through it).
+pub fn decode(raw: &str) -> Cow<'_, str> {
     let unescaped: Cow<str> = if raw.contains('\\') {
         let mut s = String::with_capacity(raw.len());
         let mut chars = raw.chars().peekable();

@@ -16,7 +16,7 @@ use std::ops::Range;
 
 pub use frontmatter::{Field, Frontmatter, Value};
 pub use line_index::{ColumnUnit, Columns, LineCol, LineIndex};
-pub use link::{LINK_PATH_ENCODE, is_external_url, split_subpath};
+pub use link::{LINK_PATH_ENCODE, decode, is_external_url, split_subpath};
 pub use span::Span;
 pub use tag::{is_tag_char, valid_tag};
 
@@ -36,6 +36,29 @@ pub struct NoteSyntax {
 }
 
 impl NoteSyntax {
+    /// Where the body starts: after the frontmatter, if there is one.
+    pub fn body_start(&self) -> usize {
+        self.frontmatter.as_ref().map_or(0, |f| f.span.end as usize)
+    }
+
+    /// Where the section of heading `i` ends, as a heading index: the next heading of the
+    /// same or a higher level (`headings.len()` when none follows). The one rule for section
+    /// bounds: outline, heading links, completion and hover use it.
+    pub fn section_end_index(&self, i: usize) -> usize {
+        let level = self.headings[i].level;
+        (i + 1..self.headings.len())
+            .find(|&j| self.headings[j].level <= level)
+            .unwrap_or(self.headings.len())
+    }
+
+    /// Where the section of heading `i` ends, as a byte offset of the note (`text_len` at the
+    /// end of the note).
+    pub fn section_end(&self, i: usize, text_len: usize) -> usize {
+        self.headings
+            .get(self.section_end_index(i))
+            .map_or(text_len, |h| h.span.start as usize)
+    }
+
     /// Obsidian's display title: frontmatter `title`, else the first H1, else the file stem.
     pub fn title<'a>(&'a self, text: &'a str, file_stem: &'a str) -> &'a str {
         if let Some(title) = self.frontmatter.as_ref().and_then(|f| f.title(text)) {

@@ -107,6 +107,15 @@ pub struct Property {
 /// Longer values (titles, sentences) are not offered for completion, so not kept.
 pub const PROPERTY_VALUE_MAX: usize = 60;
 
+/// What a load leaves out, and whom it tells how far it is.
+#[derive(Clone, Copy, Default)]
+pub struct LoadOptions<'a> {
+    /// Vault paths to leave out (the settings' ignored folders).
+    pub ignored: Option<&'a (dyn Fn(&str) -> bool + Sync)>,
+    /// Called now and then from the loading threads with (notes read, notes in all).
+    pub progress: Option<&'a (dyn Fn(usize, usize) + Sync)>,
+}
+
 /// Gets the text of the note at a path from `S`: the text and a problem to report (read
 /// lossily, too big), or `None` when the note is gone.
 type ReadNote<S> = dyn Fn(&str, S) -> Option<(String, Option<String>)> + Sync;
@@ -257,28 +266,13 @@ impl Vault {
 
     /// Reads a vault folder. Fails only when `root` is not a readable folder; problems with
     /// single files are recorded in [`Vault::issues`] and never stop the load.
-    pub fn load(root: &Path) -> std::io::Result<Vault> {
-        Vault::load_with_progress(root, &|_, _| {})
-    }
-
-    /// [`Vault::load`], calling `progress(notes_read, notes_total)` now and then from the
-    /// loading threads.
-    pub fn load_with_progress(
-        root: &Path,
-        progress: &(dyn Fn(usize, usize) + Sync),
-    ) -> std::io::Result<Vault> {
-        Vault::load_filtered(root, &|_| false, progress)
-    }
-
-    /// [`Vault::load_with_progress`], leaving out the files `ignored` says (by vault path).
-    pub fn load_filtered(
-        root: &Path,
-        ignored: &(dyn Fn(&str) -> bool + Sync),
-        progress: &(dyn Fn(usize, usize) + Sync),
-    ) -> std::io::Result<Vault> {
+    pub fn load(root: &Path, options: &LoadOptions) -> std::io::Result<Vault> {
         let (mut paths, mut issues) = load::walk(root)?;
-        paths.retain(|(path, _)| !ignored(path));
+        if let Some(ignored) = options.ignored {
+            paths.retain(|(path, _)| !ignored(path));
+        }
         let read = |_: &str, abs: PathBuf| load::read_note(&abs);
+        let progress = options.progress.unwrap_or(&|_, _| {});
         let (mut vault, read_issues) = Vault::build(root.to_path_buf(), paths, &read, progress);
         issues.extend(read_issues);
         vault.issues = issues;

@@ -37,17 +37,18 @@ pub fn find_heading<'a>(text: &str, note: &'a NoteSyntax, chain: &[String]) -> O
         .iter()
         .map(|h| normalize_heading(h.text(text)))
         .collect();
-    find_chain(headings, &normalized, &wanted, 0, headings.len(), 0)
+    find_chain(note, &normalized, &wanted, 0, headings.len(), 0)
 }
 
 fn find_chain<'a>(
-    headings: &'a [Heading],
+    note: &'a NoteSyntax,
     normalized: &[String],
     wanted: &[String],
     from: usize,
     to: usize,
     min_level: u8,
 ) -> Option<&'a Heading> {
+    let headings = &note.headings;
     let (first, rest) = wanted.split_first()?;
     for i in from..to {
         if headings[i].level <= min_level || normalized[i] != *first {
@@ -57,10 +58,8 @@ fn find_chain<'a>(
             return Some(&headings[i]);
         }
         let level = headings[i].level;
-        let section_end = (i + 1..to)
-            .find(|&j| headings[j].level <= level)
-            .unwrap_or(to);
-        if let Some(found) = find_chain(headings, normalized, rest, i + 1, section_end, level) {
+        let section_end = note.section_end_index(i).min(to);
+        if let Some(found) = find_chain(note, normalized, rest, i + 1, section_end, level) {
             return Some(found);
         }
     }

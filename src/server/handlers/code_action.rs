@@ -19,11 +19,12 @@ pub fn code_actions(s: &Snapshot, p: &CodeActionParams) -> Answer<Option<CodeAct
     let positions = TextPositions::of(note, s.unit());
     let start = positions.offset(p.range.start);
     let span = crate::syntax::Span::new(start, positions.offset(p.range.end).max(start));
-    let templates = workspace.config.templates.as_deref();
+    let options = features::code_actions::CodeActionOptions {
+        templates: workspace.config.templates.as_deref(),
+    };
     let mut out: CodeActionResponse = Vec::new();
     let mut first_suggestion = true;
-    for action in features::code_actions::code_actions_with_templates(vault, file, span, templates)
-    {
+    for action in features::code_actions::code_actions(vault, file, span, &options) {
         let diagnostics = p
             .context
             .diagnostics

@@ -22,13 +22,11 @@ pub fn completion(s: &Snapshot, p: &CompletionParams) -> Answer<Option<Completio
     };
     let positions = TextPositions::of(note, s.unit());
     let offset = positions.offset(at.position);
-    let Some(result) = features::completion::completion_styled(
-        vault,
-        file,
-        offset,
-        COMPLETION_LIMIT,
-        workspace.config.link_format(),
-    ) else {
+    let options = features::completion::CompletionOptions {
+        limit: COMPLETION_LIMIT,
+        format: workspace.config.link_format(),
+    };
+    let Some(result) = features::completion::completion(vault, file, offset, &options) else {
         return Ok(None);
     };
     let uri = at.text_document.uri.as_str();
