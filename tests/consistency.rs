@@ -130,9 +130,13 @@ struct Session {
 }
 
 impl Session {
-    fn start(root: &Path, announces: bool) -> Session {
+    /// A session on `root`; `wait` for the load to end first (else the first changes arrive
+    /// while the folder is still loading).
+    fn start(root: &Path, announces: bool, wait: bool) -> Session {
         let mut lsp = Lsp::start(root, caps(&["utf-16"], announces));
-        lsp.wait_indexed();
+        if wait {
+            lsp.wait_indexed();
+        }
         Session {
             lsp,
             root: root.to_path_buf(),
@@ -281,7 +285,15 @@ impl Session {
     }
 }
 
-fn session(seed: u64, announces: bool) {
+/// The settings file, switched between ignoring a folder and not.
+const SETTINGS: &str = ".vaultls.toml";
+
+/// Notes that only make the load take a while (left out of the comparison).
+const FILLER: &str = "Filler/";
+
+/// A session of random steps. With `during_load`, the vault also holds many filler notes and
+/// the steps start right away, while the folder is still loading.
+fn session(seed: u64, announces: bool, during_load: bool) {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path().canonicalize().unwrap().join("vault");
     std::fs::create_dir_all(&root).unwrap();
@@ -291,7 +303,17 @@ fn session(seed: u64, announces: bool) {
         let text = note_text(&mut rng, path);
         write(&root, &mut disk, path, text);
     }
-    let mut a = Session::start(&root, announces);
+    if during_load {
+        for i in 0..3000 {
+            let text = format!(
+                "# Filler {i}
+[[Alpha]] [[Nobody]] #todo
+"
+            );
+            write(&root, &mut disk, &format!("{FILLER}{i}.md"), text);
+        }
+    }
+    let mut a = Session::start(&root, announces, !during_load);
 
     for step in 0..60 {
         let path = *rng.pick(PATHS);
@@ -341,6 +363,20 @@ fn session(seed: u64, announces: bool) {
                     a.ask_for_changes(path, &text);
                 }
             }
+            9 if rng.below(3) == 0 => {
+                // The vault's settings: ignore a folder, or stop ignoring it.
+                let ignoring = disk
+                    .get(SETTINGS)
+                    .is_some_and(|(t, _)| t.contains("ignore"));
+                let text = if ignoring {
+                    String::new()
+                } else {
+                    "[vault]\nignore = [\"Projects/deep\"]\n".to_string()
+                };
+                let existed = disk.contains_key(SETTINGS);
+                write(&root, &mut disk, SETTINGS, text);
+                a.announce(&[(SETTINGS, if existed { 2 } else { 1 })]);
+            }
             _ => {
                 // A pause, so some changes land between others and some pile up.
                 std::thread::sleep(Duration::from_millis(rng.below(60) as u64));
@@ -357,12 +393,13 @@ fn session(seed: u64, announces: bool) {
     // What each server should see: the editor's texts over the disk's.
     let mut texts: BTreeMap<String, String> = disk
         .iter()
+        .filter(|(p, _)| p.ends_with(".md") && !p.starts_with(FILLER))
         .map(|(p, (t, _))| (p.clone(), t.clone()))
         .collect();
     for (p, (t, _)) in &a.open {
         texts.insert(p.clone(), t.clone());
     }
-    let mut b = Session::start(&root, announces);
+    let mut b = Session::start(&root, announces, true);
     for (p, (t, _)) in a.open.clone() {
         b.open(&p, t);
     }
@@ -408,13 +445,20 @@ fn session(seed: u64, announces: bool) {
 #[test]
 fn client_announced_changes_match_a_fresh_server() {
     for seed in [1, 2, 3] {
-        session(seed, true);
+        session(seed, true, false);
     }
 }
 
 #[test]
 fn changes_seen_only_by_our_watcher_match_a_fresh_server() {
     for seed in [11, 12, 13] {
-        session(seed, false);
+        session(seed, false, false);
+    }
+}
+
+#[test]
+fn changes_during_the_load_match_a_fresh_server() {
+    for (seed, announces) in [(21, true), (22, false)] {
+        session(seed, announces, true);
     }
 }

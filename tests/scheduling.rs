@@ -126,3 +126,72 @@ fn an_edit_is_applied_while_a_long_request_runs_and_reads_see_it() {
         "{answer}"
     );
 }
+
+/// The codes of a note's published findings with their severities.
+fn codes(diagnostics: &[Value]) -> Vec<(String, i64)> {
+    diagnostics
+        .iter()
+        .map(|d| {
+            (
+                d["code"].as_str().unwrap_or("").to_string(),
+                d["severity"].as_i64().unwrap_or(0),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn settings_reload_from_disk_and_from_the_client() {
+    let (_dir, root) = support::sample_vault();
+    let mut lsp = Lsp::start(&root, caps(&["utf-16"], true));
+    lsp.wait_indexed();
+    let note = "Meetings/2025/2025-10-30 Nordics kickoff.md";
+    let (uri, _) = lsp.open(&root, note);
+    let broken = |ds: &[Value]| codes(ds).iter().filter(|(c, _)| c == "broken-link").count();
+    let before = lsp.diagnostics(&uri, "a broken link", |ds| broken(ds) > 0);
+    let broken_before = broken(&before);
+
+    let changed = |lsp: &mut Lsp, path: &Path| {
+        lsp.notify(
+            "workspace/didChangeWatchedFiles",
+            json!({"changes": [{"uri": uri(path), "type": 2}]}),
+        );
+    };
+    // `.vaultls.toml` turns broken links off.
+    let settings = root.join(".vaultls.toml");
+    std::fs::write(&settings, "[diagnostics]\nbroken-link = \"off\"\n").unwrap();
+    changed(&mut lsp, &settings);
+    lsp.diagnostics(&uri, "no broken links", |ds| broken(ds) == 0);
+
+    // The client's settings apply over the file's.
+    lsp.notify(
+        "workspace/didChangeConfiguration",
+        json!({"settings": {"vaultls": {"diagnostics": {"broken-link": "error"}}}}),
+    );
+    let now = lsp.diagnostics(&uri, "broken links as errors", |ds| broken(ds) > 0);
+    assert!(
+        codes(&now)
+            .iter()
+            .filter(|(c, _)| c == "broken-link")
+            .all(|&(_, severity)| severity == 1),
+        "{now:?}"
+    );
+    assert_eq!(broken(&now), broken_before);
+
+    // A new ignore list loads the folder again: links into `People/` break.
+    lsp.notify(
+        "workspace/didChangeConfiguration",
+        json!({"settings": {"vaultls": {}}}),
+    );
+    std::fs::write(&settings, "[vault]\nignore = [\"People\"]\n").unwrap();
+    changed(&mut lsp, &settings);
+    let ignored = lsp.diagnostics(&uri, "links into People broken", |ds| {
+        broken(ds) > broken_before
+    });
+    assert!(
+        ignored
+            .iter()
+            .any(|d| d["message"].as_str().unwrap_or("").contains("Dana Levi")),
+        "{ignored:?}"
+    );
+}
