@@ -146,9 +146,9 @@ fn settings_reload_from_disk_and_from_the_client() {
     let mut lsp = Lsp::start(&root, caps(&["utf-16"], true));
     lsp.wait_indexed();
     let note = "Meetings/2025/2025-10-30 Nordics kickoff.md";
-    let (uri, _) = lsp.open(&root, note);
+    let (note_uri, _) = lsp.open(&root, note);
     let broken = |ds: &[Value]| codes(ds).iter().filter(|(c, _)| c == "broken-link").count();
-    let before = lsp.diagnostics(&uri, "a broken link", |ds| broken(ds) > 0);
+    let before = lsp.diagnostics(&note_uri, "a broken link", |ds| broken(ds) > 0);
     let broken_before = broken(&before);
 
     let changed = |lsp: &mut Lsp, path: &Path| {
@@ -161,14 +161,14 @@ fn settings_reload_from_disk_and_from_the_client() {
     let settings = root.join(".vaultls.toml");
     std::fs::write(&settings, "[diagnostics]\nbroken-link = \"off\"\n").unwrap();
     changed(&mut lsp, &settings);
-    lsp.diagnostics(&uri, "no broken links", |ds| broken(ds) == 0);
+    lsp.diagnostics(&note_uri, "no broken links", |ds| broken(ds) == 0);
 
     // The client's settings apply over the file's.
     lsp.notify(
         "workspace/didChangeConfiguration",
         json!({"settings": {"vaultls": {"diagnostics": {"broken-link": "error"}}}}),
     );
-    let now = lsp.diagnostics(&uri, "broken links as errors", |ds| broken(ds) > 0);
+    let now = lsp.diagnostics(&note_uri, "broken links as errors", |ds| broken(ds) > 0);
     assert!(
         codes(&now)
             .iter()
@@ -185,7 +185,7 @@ fn settings_reload_from_disk_and_from_the_client() {
     );
     std::fs::write(&settings, "[vault]\nignore = [\"People\"]\n").unwrap();
     changed(&mut lsp, &settings);
-    let ignored = lsp.diagnostics(&uri, "links into People broken", |ds| {
+    let ignored = lsp.diagnostics(&note_uri, "links into People broken", |ds| {
         broken(ds) > broken_before
     });
     assert!(
