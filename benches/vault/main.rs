@@ -24,7 +24,7 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
-use vaultls::features::{completion, diagnostics, references};
+use vaultls::features::{Cancel, completion, diagnostics, references};
 use vaultls::vault::{FileId, Vault};
 
 const SEED: u64 = 0x5EED_0F7A_1700;
@@ -232,7 +232,9 @@ fn measure_in_process(dir: &Path, r: &mut Value) {
     let mut count = 0;
     for _ in 0..50 {
         let started = Instant::now();
-        count = references::references(&vault, hub, 0, false).len();
+        count = references::references(&vault, hub, 0, false, Cancel::NEVER)
+            .unwrap()
+            .len();
         times.push(started.elapsed().as_secs_f64() * 1000.0);
     }
     r["hub_references_ms"] = percentiles(&mut times);

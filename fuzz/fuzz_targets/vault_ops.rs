@@ -119,7 +119,7 @@ fn query(vault: &Vault, file: FileId, offset: u16) {
         },
     );
     let _ = definition::definition(vault, file, offset);
-    let _ = references::references(vault, file, offset, true);
+    let _ = references::references(vault, file, offset, true, Cancel::NEVER);
     let _ = hover::hover(vault, file, offset);
     let _ = code_actions::code_actions(vault, file, span, &Default::default());
     let _ = diagnostics::note_diagnostics(vault, file);

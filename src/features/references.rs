@@ -1,6 +1,6 @@
 //! References (backlinks): of a link's target, a heading, a block, a tag, or the note itself.
 
-use super::{Location, link_at, link_target, linked_heading, same_subpath};
+use super::{Cancel, Cancelled, Location, link_at, link_target, linked_heading, same_subpath};
 use crate::syntax::{Link, Span, Subpath};
 use crate::vault::path::{fold, is_within};
 use crate::vault::subpath::normalize_heading;
@@ -12,15 +12,17 @@ use crate::vault::{FileId, LinkSite, Note, Resolution, Vault};
 /// - on a `^block` id: the links to that block; on a heading below the title: links to it;
 /// - anywhere else (title, H1, frontmatter, plain text): the note's backlinks.
 ///
-/// With `include_declaration`, the heading, block or note referred to comes first.
+/// With `include_declaration`, the heading, block or note referred to comes first. A hub
+/// note has thousands of links: `cancel` is looked at between them.
 pub fn references(
     vault: &Vault,
     file: FileId,
     offset: usize,
     include_declaration: bool,
-) -> Vec<Location> {
+    cancel: Cancel,
+) -> Result<Vec<Location>, Cancelled> {
     let Some(note) = vault.note(file) else {
-        return Vec::new();
+        return Ok(Vec::new());
     };
     let syntax = &note.syntax;
     let mut declaration = None;
@@ -33,13 +35,13 @@ pub fn references(
                     (Some(Subpath::Heading(_)), Some(t)) => linked_heading(t, &subpath),
                     _ => None,
                 };
-                links_to(vault, target, |site| match (&subpath, heading) {
+                links_to(vault, target, cancel, |site| match (&subpath, heading) {
                     (None, _) => true,
                     (Some(Subpath::Heading(_)), Some(h)) => {
                         site.heading(&site.subpath()) == Some(h.span)
                     }
                     _ => same_subpath(&subpath, &site.subpath()),
-                })
+                })?
             }
             Resolution::Unresolved => vault
                 .unresolved_sites(&link.target(&note.text))
@@ -58,8 +60,9 @@ pub fn references(
         links_to(
             vault,
             file,
+            cancel,
             |site| matches!(site.subpath(), Some(Subpath::Block(b)) if b.eq_ignore_ascii_case(&id)),
-        )
+        )?
     } else if let Some(heading) = syntax
         .headings
         .iter()
@@ -71,7 +74,7 @@ pub fn references(
         });
         let span = heading.span;
         let name = normalize_heading(heading.text(&note.text));
-        links_to(vault, file, |site| {
+        links_to(vault, file, cancel, |site| {
             let subpath = site.subpath();
             if !matches!(subpath, Some(Subpath::Heading(_))) {
                 return false;
@@ -81,13 +84,13 @@ pub fn references(
                 None => matches!(subpath, Some(Subpath::Heading(c))
                     if c.last().map(|h| normalize_heading(h)) == Some(name.clone())),
             }
-        })
+        })?
     } else {
         declaration = Some(Location {
             file,
             span: Span::empty(0),
         });
-        links_to(vault, file, |_| true)
+        links_to(vault, file, cancel, |_| true)?
     };
     found.sort_by(|a, b| (vault.path(a.file), a.span).cmp(&(vault.path(b.file), b.span)));
     found.dedup();
@@ -95,7 +98,7 @@ pub fn references(
         found.retain(|l| *l != d);
         found.insert(0, d);
     }
-    found
+    Ok(found)
 }
 
 /// A link to the note whose references are asked for; its subpath and the heading it names
@@ -117,26 +120,41 @@ impl SiteLink<'_> {
     }
 }
 
+/// How many links are read between two looks at `cancel`.
+const CANCEL_EVERY: usize = 512;
+
 /// The links resolving to `target` that `keep` accepts.
-fn links_to(vault: &Vault, target: FileId, keep: impl Fn(&SiteLink) -> bool) -> Vec<Location> {
+fn links_to(
+    vault: &Vault,
+    target: FileId,
+    cancel: Cancel,
+    keep: impl Fn(&SiteLink) -> bool,
+) -> Result<Vec<Location>, Cancelled> {
     let target_note = vault.note(target);
-    vault
-        .backlinks(target)
-        .iter()
-        .filter_map(|site| {
-            let source = vault.note(site.source)?;
-            let link = source.syntax.links.get(site.link as usize)?;
-            let candidate = SiteLink {
-                link,
-                text: &source.text,
-                target: target_note,
-            };
-            keep(&candidate).then_some(Location {
+    let mut out = Vec::new();
+    for (i, site) in vault.backlinks(target).iter().enumerate() {
+        if i % CANCEL_EVERY == 0 {
+            cancel.check()?;
+        }
+        let Some(source) = vault.note(site.source) else {
+            continue;
+        };
+        let Some(link) = source.syntax.links.get(site.link as usize) else {
+            continue;
+        };
+        let candidate = SiteLink {
+            link,
+            text: &source.text,
+            target: target_note,
+        };
+        if keep(&candidate) {
+            out.push(Location {
                 file: site.source,
                 span: link.span(),
-            })
-        })
-        .collect()
+            });
+        }
+    }
+    Ok(out)
 }
 
 fn site_location(vault: &Vault, site: LinkSite) -> Option<Location> {
@@ -237,7 +255,8 @@ Leads triage. ^role
     /// The rendered references at the `$0` of a fixture.
     fn refs(fixture: &str) -> Vec<String> {
         let f = Fixture::parse(fixture);
-        references(&f.vault, f.file, f.offset, false)
+        references(&f.vault, f.file, f.offset, false, Cancel::NEVER)
+            .unwrap()
             .into_iter()
             .map(|loc| f.render(loc))
             .collect()
@@ -297,7 +316,7 @@ Leads triage. ^role
     #[test]
     fn declaration_comes_first_when_asked() {
         let f = Fixture::parse(&VAULT.replacen("## Profile", "## Pro$0file", 1));
-        let got = references(&f.vault, f.file, f.offset, true);
+        let got = references(&f.vault, f.file, f.offset, true, Cancel::NEVER).unwrap();
         assert_eq!(
             f.render(got[0]),
             "People/Tomer Hagay.md:7:1-7:11 \"## Profile\""

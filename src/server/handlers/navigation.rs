@@ -33,9 +33,8 @@ pub fn references(s: &Snapshot, p: &ReferenceParams) -> Answer<Option<Vec<Locati
         return Ok(None);
     };
     let offset = TextPositions::of(note, s.unit()).offset(at.position);
-    let found =
-        features::references::references(vault, file, offset, p.context.include_declaration);
-    s.cancel.check()?;
+    let declaration = p.context.include_declaration;
+    let found = features::references::references(vault, file, offset, declaration, s.cancel)?;
     Ok(Some(to_proto::locations(s, id, found)))
 }
 
