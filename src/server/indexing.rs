@@ -84,6 +84,7 @@ impl Backend {
                 };
                 self.core.mutate(Mutation::Loaded {
                     folder,
+                    load,
                     root,
                     vault,
                     took,

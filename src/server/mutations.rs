@@ -59,10 +59,11 @@ impl Backend {
             }
             Mutation::Loaded {
                 folder,
+                load,
                 root,
                 vault,
                 took,
-            } => self.loaded(folder, root, vault, took).await,
+            } => self.loaded(folder, load, root, vault, took).await,
         }
     }
 
@@ -240,14 +241,17 @@ impl Backend {
     async fn loaded(
         &self,
         folder: usize,
+        load: u64,
         root: PathBuf,
         vault: Result<Box<crate::vault::Vault>, String>,
         took: std::time::Duration,
     ) {
         let id = VaultId::Folder(folder);
+        // A load started before the settings last changed, or for a folder since replaced,
+        // is dropped: the current load is on its way.
         let current = |s: &State| {
             s.workspace(id)
-                .is_some_and(|w| w.root == root && !w.indexed)
+                .is_some_and(|w| w.root == root && w.load == load && !w.indexed)
         };
         let mut vault = match vault {
             Ok(vault) => vault,

@@ -48,9 +48,11 @@ pub enum Mutation {
     Disk(Vec<PathBuf>),
     Folders(DidChangeWorkspaceFoldersParams),
     Settings(serde_json::Value),
-    /// A folder's load has finished (`Err`: its root could not be read).
+    /// Load number `load` of a folder has finished (`Err`: its root could not be read). Only
+    /// the folder's current load is installed.
     Loaded {
         folder: usize,
+        load: u64,
         root: PathBuf,
         vault: Result<Box<Vault>, String>,
         took: Duration,
