@@ -134,10 +134,14 @@ fn query(vault: &Vault, file: FileId, offset: u16) {
     if let Some((target, _, _)) = rename::prepare(vault, file, offset) {
         let result = match target {
             rename::RenameTarget::Note(id) => {
-                rename::rename_note(vault, id, "Renamed").map(|r| r.edits)
+                rename::rename_note(vault, id, "Renamed", Cancel::NEVER).map(|r| r.edits)
             }
-            rename::RenameTarget::Heading(id, i) => rename::rename_heading(vault, id, i, "New H"),
-            rename::RenameTarget::Tag(tag) => rename::rename_tag(vault, &tag, "new/tag"),
+            rename::RenameTarget::Heading(id, i) => {
+                rename::rename_heading(vault, id, i, "New H", Cancel::NEVER)
+            }
+            rename::RenameTarget::Tag(tag) => {
+                rename::rename_tag(vault, &tag, "new/tag", Cancel::NEVER)
+            }
         };
         if let Ok(edits) = result {
             well_formed(vault, &edits);
@@ -205,7 +209,7 @@ fuzz_target!(|ops: Vec<Op>| {
                 if vault.note(id).is_none() {
                     continue;
                 }
-                let Ok(plan) = rename::rename_note(&vault, id, name) else {
+                let Ok(plan) = rename::rename_note(&vault, id, name, Cancel::NEVER) else {
                     continue;
                 };
                 well_formed(&vault, &plan.edits);

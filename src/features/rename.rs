@@ -5,9 +5,9 @@
 
 use percent_encoding::utf8_percent_encode;
 
-use super::link_at;
 use super::links::Edit;
 use super::links::relative;
+use super::{Cancel, Cancelled, link_at};
 use crate::syntax::{LINK_PATH_ENCODE, LinkKind, Span, decode};
 use crate::vault::path::{file_name, fold, is_note_path, is_within, parent, stem, strip_md};
 use crate::vault::{FileId, NameKind, Vault};
@@ -97,6 +97,45 @@ pub fn prepare(vault: &Vault, file: FileId, offset: usize) -> Option<(RenameTarg
     Some((RenameTarget::Heading(file, at), h.text_span, text))
 }
 
+/// Why a rename has no plan.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum RenameError {
+    /// The new name cannot be used; the message says why.
+    Refused(String),
+    /// The answer is no longer wanted ([`Cancel`]).
+    Cancelled,
+}
+
+impl std::fmt::Display for RenameError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            RenameError::Refused(why) => f.write_str(why),
+            RenameError::Cancelled => f.write_str("cancelled"),
+        }
+    }
+}
+
+impl From<String> for RenameError {
+    fn from(why: String) -> RenameError {
+        RenameError::Refused(why)
+    }
+}
+
+impl From<&str> for RenameError {
+    fn from(why: &str) -> RenameError {
+        RenameError::Refused(why.to_string())
+    }
+}
+
+impl From<Cancelled> for RenameError {
+    fn from(_: Cancelled) -> RenameError {
+        RenameError::Cancelled
+    }
+}
+
+/// How many linking notes are read between two looks at `cancel`.
+const CANCEL_EVERY: usize = 256;
+
 /// Renames heading `index` of note `file`: its text, and the `#Heading` part of every link to
 /// it (the last level of `#H1#H2` chains; percent-encoded in Markdown links).
 pub fn rename_heading(
@@ -104,7 +143,8 @@ pub fn rename_heading(
     file: FileId,
     index: usize,
     new_text: &str,
-) -> Result<Vec<Edit>, String> {
+    cancel: Cancel,
+) -> Result<Vec<Edit>, RenameError> {
     let new_text = new_text.trim();
     if new_text.is_empty() {
         return Err("a heading cannot be empty".into());
@@ -113,7 +153,7 @@ pub fn rename_heading(
         .chars()
         .find(|c| ['#', '|', '^', '[', ']'].contains(c))
     {
-        return Err(format!("a heading linked to cannot contain \"{c}\""));
+        return Err(format!("a heading linked to cannot contain \"{c}\"").into());
     }
     let note = vault.note(file).ok_or("not a note")?;
     let heading = note.syntax.headings.get(index).ok_or("no such heading")?;
@@ -122,7 +162,10 @@ pub fn rename_heading(
         span: heading.text_span,
         new_text: new_text.to_string(),
     }];
-    for site in vault.backlinks(file) {
+    for (i, site) in vault.backlinks(file).into_iter().enumerate() {
+        if i % CANCEL_EVERY == 0 {
+            cancel.check()?;
+        }
         let Some(source) = vault.note(site.source) else {
             continue;
         };
@@ -175,16 +218,24 @@ pub fn rename_heading(
 
 /// Renames a tag everywhere, inline and in frontmatter, case-insensitively; nested tags keep
 /// their rest (`#area/sub` → `#field/sub` when `area` becomes `field`).
-pub fn rename_tag(vault: &Vault, old: &str, new: &str) -> Result<Vec<Edit>, String> {
+pub fn rename_tag(
+    vault: &Vault,
+    old: &str,
+    new: &str,
+    cancel: Cancel,
+) -> Result<Vec<Edit>, RenameError> {
     let new = new.trim().trim_start_matches('#');
     if !crate::syntax::valid_tag(new) {
-        return Err(format!(
-            "\"{new}\" is not a tag: letters, digits, _ - / only, not all digits"
-        ));
+        return Err(
+            format!("\"{new}\" is not a tag: letters, digits, _ - / only, not all digits").into(),
+        );
     }
     let wanted = fold(old).into_owned();
     let mut edits = Vec::new();
-    for id in vault.notes_tagged_within(old) {
+    for (i, id) in vault.notes_tagged_within(old).into_iter().enumerate() {
+        if i % CANCEL_EVERY == 0 {
+            cancel.check()?;
+        }
         let Some(note) = vault.note(id) else { continue };
         for tag in &note.syntax.tags {
             let name = tag.name(&note.text);
@@ -221,7 +272,12 @@ pub fn rename_tag(vault: &Vault, old: &str, new: &str) -> Result<Vec<Edit>, Stri
 
 /// Renames note `file` to `new_name`: a new file name (same folder) or, with a `/`, a new
 /// vault path; `.md` is optional.
-pub fn rename_note(vault: &Vault, file: FileId, new_name: &str) -> Result<NoteRename, String> {
+pub fn rename_note(
+    vault: &Vault,
+    file: FileId,
+    new_name: &str,
+    cancel: Cancel,
+) -> Result<NoteRename, RenameError> {
     let new_name = new_name.trim();
     let old_path = vault.path(file);
     let mut new_path = if new_name.contains('/') {
@@ -246,31 +302,26 @@ pub fn rename_note(vault: &Vault, file: FileId, new_name: &str) -> Result<NoteRe
     }
     let new_stem = stem(&new_path);
     if new_stem.is_empty() || new_stem.starts_with('.') {
-        return Err(format!("\"{new_name}\" is not a note name"));
+        return Err(format!("\"{new_name}\" is not a note name").into());
     }
     if let Some(c) = new_path.chars().find(|c| FORBIDDEN.contains(c)) {
-        return Err(format!(
-            "a note name cannot contain \"{c}\": links to it would break"
-        ));
+        return Err(format!("a note name cannot contain \"{c}\": links to it would break").into());
     }
     if let Some(c) = new_path.chars().find(|c| c.is_control()) {
-        return Err(format!(
-            "a note name cannot contain the control character {:?}",
-            c
-        ));
+        return Err(format!("a note name cannot contain the control character {:?}", c).into());
     }
     if new_path
         .split('/')
         .any(|p| p.is_empty() || p == "." || p == "..")
     {
-        return Err(format!("\"{new_name}\" is not a path inside the vault"));
+        return Err(format!("\"{new_name}\" is not a path inside the vault").into());
     }
     if let Some(other) = vault.id(&new_path)
         && other != file
     {
-        return Err(format!("\"{new_path}\" exists already"));
+        return Err(format!("\"{new_path}\" exists already").into());
     }
-    let edits = rewrite_links(vault, file, &new_path);
+    let edits = rewrite_links(vault, file, &new_path, cancel)?;
     still_parses(vault, &edits, new_name)?;
     Ok(NoteRename {
         file,
@@ -334,7 +385,12 @@ fn still_parses(vault: &Vault, edits: &[Edit], new_name: &str) -> Result<(), Str
 }
 
 /// The edits that make every link to `file` point at `new_path` instead.
-pub fn rewrite_links(vault: &Vault, file: FileId, new_path: &str) -> Vec<Edit> {
+pub fn rewrite_links(
+    vault: &Vault,
+    file: FileId,
+    new_path: &str,
+    cancel: Cancel,
+) -> Result<Vec<Edit>, Cancelled> {
     let old_path = vault.path(file);
     let new_stem = stem(new_path);
     // A bare name keeps working only while no other file answers to it.
@@ -343,7 +399,10 @@ pub fn rewrite_links(vault: &Vault, file: FileId, new_path: &str) -> Vec<Edit> {
         .iter()
         .all(|&(id, kind)| id == file || kind != NameKind::FileStem);
     let mut edits = Vec::new();
-    for site in vault.backlinks(file) {
+    for (i, site) in vault.backlinks(file).into_iter().enumerate() {
+        if i % CANCEL_EVERY == 0 {
+            cancel.check()?;
+        }
         let Some(note) = vault.note(site.source) else {
             continue;
         };
@@ -379,7 +438,7 @@ pub fn rewrite_links(vault: &Vault, file: FileId, new_path: &str) -> Vec<Edit> {
             });
         }
     }
-    edits
+    Ok(edits)
 }
 
 /// A link path as written (`Name`, `Folder/Name.md`, `../Name`, `/Folder/Name`) made to point
@@ -431,7 +490,7 @@ mod tests {
         let RenameTarget::Note(target) = target else {
             panic!("not a note: {target:?}")
         };
-        let out = match rename_note(&f.vault, target, new_name) {
+        let out = match rename_note(&f.vault, target, new_name, Cancel::NEVER) {
             Err(e) => format!("error: {e}\n"),
             Ok(r) => {
                 let mut out = format!("{} -> {}\n", f.vault.path(r.file), r.new_path);
@@ -567,13 +626,38 @@ Self: [[Tomer Hagay#Profile]]
         );
     }
 
+    #[test]
+    fn a_cancelled_rename_stops() {
+        let f = Fixture::parse(
+            "//- Target.md\n# T\n//- A.md\n[[Target]] #tag\n//- Home.md\n[[Tar$0get]]\n",
+        );
+        let target = f.vault.id("Target.md").unwrap();
+        let stop = || true;
+        let cancel = Cancel::new(&stop);
+        assert_eq!(
+            rename_note(&f.vault, target, "Other", cancel),
+            Err(RenameError::Cancelled)
+        );
+        assert_eq!(
+            rename_tag(&f.vault, "tag", "other", cancel),
+            Err(RenameError::Cancelled)
+        );
+        assert_eq!(
+            rewrite_links(&f.vault, target, "Other.md", cancel),
+            Err(Cancelled)
+        );
+        assert!(rename_note(&f.vault, target, "Other", Cancel::NEVER).is_ok());
+    }
+
     /// Renames the heading or tag under `$0`; shows each edited line.
     fn check_text(fixture: &str, new_name: &str, expect: Expect) {
         let f = Fixture::parse(fixture);
         let (target, _, _) = prepare(&f.vault, f.file, f.offset).expect("renamable here");
         let edits = match target {
-            RenameTarget::Heading(file, at) => rename_heading(&f.vault, file, at, new_name),
-            RenameTarget::Tag(tag) => rename_tag(&f.vault, &tag, new_name),
+            RenameTarget::Heading(file, at) => {
+                rename_heading(&f.vault, file, at, new_name, Cancel::NEVER)
+            }
+            RenameTarget::Tag(tag) => rename_tag(&f.vault, &tag, new_name, Cancel::NEVER),
             RenameTarget::Note(_) => panic!("a note"),
         };
         let out = match edits {

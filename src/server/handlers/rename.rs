@@ -8,7 +8,7 @@ use tower_lsp_server::ls_types::*;
 
 use crate::features;
 use crate::server::convert::{TextPositions, path_to_uri, uri_to_path};
-use crate::server::scheduler::Answer;
+use crate::server::scheduler::{Answer, Failure};
 use crate::server::state::{Snapshot, VaultId};
 use crate::server::to_proto;
 use crate::vault::path::is_note_path;
@@ -30,7 +30,7 @@ pub fn prepare(
 }
 
 pub fn rename(s: &Snapshot, p: &RenameParams) -> Answer<Option<WorkspaceEdit>> {
-    use features::rename::{RenameTarget, rename_heading, rename_note, rename_tag};
+    use features::rename::{RenameError, RenameTarget, rename_heading, rename_note, rename_tag};
     let at = &p.text_document_position;
     let nothing = || {
         Error::invalid_params(
@@ -41,23 +41,26 @@ pub fn rename(s: &Snapshot, p: &RenameParams) -> Answer<Option<WorkspaceEdit>> {
     let note = vault.note(file).ok_or_else(nothing)?;
     let offset = TextPositions::of(note, s.unit()).offset(at.position);
     let (target, _, _) = features::rename::prepare(vault, file, offset).ok_or_else(nothing)?;
+    let new_name = &p.new_name;
     let planned = match target {
-        RenameTarget::Note(note) => {
-            rename_note(vault, note, &p.new_name).map(|r| (r.edits, Some((r.file, r.new_path))))
-        }
+        RenameTarget::Note(note) => rename_note(vault, note, new_name, s.cancel)
+            .map(|r| (r.edits, Some((r.file, r.new_path)))),
         RenameTarget::Heading(note, index) => {
-            rename_heading(vault, note, index, &p.new_name).map(|e| (e, None))
+            rename_heading(vault, note, index, new_name, s.cancel).map(|e| (e, None))
         }
-        RenameTarget::Tag(tag) => rename_tag(vault, &tag, &p.new_name).map(|e| (e, None)),
+        RenameTarget::Tag(tag) => rename_tag(vault, &tag, new_name, s.cancel).map(|e| (e, None)),
     };
-    let (edits, file_move) = planned.map_err(Error::invalid_params)?;
+    let (edits, file_move) = match planned {
+        Ok(plan) => plan,
+        Err(RenameError::Refused(why)) => return Err(Error::invalid_params(why).into()),
+        Err(RenameError::Cancelled) => return Err(Failure::Cancelled),
+    };
     if file_move.is_some() && !s.caps.rename_files {
         return Err(Error::invalid_params(
             "this editor cannot rename files through the language server; rename the note in the file tree instead",
         )
         .into());
     }
-    s.cancel.check()?;
     let mut operations: Vec<DocumentChangeOperation> = to_proto::edits_by_file(s, id, edits)
         .into_iter()
         .map(|(uri, version, edits)| {
@@ -110,7 +113,7 @@ pub fn will_rename_files(s: &Snapshot, p: &RenameFilesParams) -> Answer<Option<W
         let Some(note) = vault.id(&old_rel) else {
             continue;
         };
-        let edits = features::rename::rewrite_links(vault, note, &new_rel);
+        let edits = features::rename::rewrite_links(vault, note, &new_rel, s.cancel)?;
         for (uri, _, edits) in to_proto::edits_by_file(s, id, edits) {
             changes.entry(uri).or_default().extend(edits);
         }
