@@ -29,25 +29,6 @@ impl Backend {
             }
             (state.caps.work_done_progress, w.config.clone())
         };
-        let token = NumberOrString::String(format!("vaultls-index-{folder}-{load}"));
-        let progress = if progress_supported
-            && self
-                .client
-                .create_work_done_progress(token.clone())
-                .await
-                .is_ok()
-        {
-            Some(
-                self.client
-                    .progress(token, "Indexing vault")
-                    .with_message(root.display().to_string())
-                    .with_percentage(0)
-                    .begin()
-                    .await,
-            )
-        } else {
-            None
-        };
         let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<(usize, usize)>();
         let load_root = root.clone();
         let job = tokio::task::spawn_blocking(move || {
@@ -63,6 +44,27 @@ impl Backend {
             let vault = Vault::load(&load_root, &options);
             (vault, started.elapsed())
         });
+        let token = NumberOrString::String(format!("vaultls-index-{folder}-{load}"));
+        // Asked while the load runs; a client that never answers gets no progress.
+        let created = async {
+            let asked = self.client.create_work_done_progress(token.clone());
+            matches!(
+                tokio::time::timeout(super::CLIENT_TIMEOUT, asked).await,
+                Ok(Ok(()))
+            )
+        };
+        let progress = if progress_supported && created.await {
+            Some(
+                self.client
+                    .progress(token, "Indexing vault")
+                    .with_message(root.display().to_string())
+                    .with_percentage(0)
+                    .begin()
+                    .await,
+            )
+        } else {
+            None
+        };
         while let Some((done, total)) = rx.recv().await {
             if let Some(p) = &progress {
                 let percent = (done * 100).checked_div(total).unwrap_or(100) as u32;

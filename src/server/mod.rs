@@ -31,7 +31,7 @@ use crate::config::{CONFIG_FILE, ConfigProblem};
 use convert::path_to_uri;
 pub use log::Level;
 use log::log;
-use scheduler::{Answer, Core, Mutation};
+use scheduler::{Answer, Core, During, Mutation};
 use state::Snapshot;
 
 /// `workspace/executeCommand` with a note's URI: the note's unlinked mentions, as locations.
@@ -40,6 +40,10 @@ pub const UNLINKED_MENTIONS: &str = "vaultls.unlinkedMentions";
 /// How many requests the transport runs at once. Reads wait on the pool, not in the
 /// transport's queue: with a small limit, a few long reads would hold up the edits behind them.
 const CONCURRENCY: usize = 64;
+
+/// How long the server waits for the client to answer one of its own requests (file watching
+/// registration, a progress token) before it goes on without.
+const CLIENT_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(2);
 
 /// Set once the client has sent `shutdown`.
 static SHUTDOWN_REQUESTED: AtomicBool = AtomicBool::new(false);
@@ -72,13 +76,23 @@ impl Backend {
         backend
     }
 
-    /// Answers a read request on the pool (see [`scheduler::read`]).
+    /// Answers a read request on the pool once every folder is loaded (see
+    /// [`scheduler::read`]).
     async fn read<T, F>(&self, what: &'static str, f: F) -> Result<T>
     where
         T: Send + 'static,
         F: Fn(&Snapshot) -> Answer<T> + Send + Sync + 'static,
     {
-        scheduler::read(&self.core, what, f).await
+        scheduler::read(&self.core, what, During::WaitForLoad, f).await
+    }
+
+    /// Answers a read request on the pool at once, loads or not.
+    async fn read_now<T, F>(&self, what: &'static str, f: F) -> Result<T>
+    where
+        T: Send + 'static,
+        F: Fn(&Snapshot) -> Answer<T> + Send + Sync + 'static,
+    {
+        scheduler::read(&self.core, what, During::AnswerNow, f).await
     }
 
     /// Shows what was wrong with the settings of one folder (or all): diagnostics on
@@ -145,20 +159,61 @@ impl Backend {
             method: "workspace/didChangeWatchedFiles".to_string(),
             register_options: serde_json::to_value(options).ok(),
         };
-        match self.client.register_capability(vec![registration]).await {
-            Ok(()) => true,
-            Err(err) => {
+        let asked = self.client.register_capability(vec![registration]);
+        match tokio::time::timeout(CLIENT_TIMEOUT, asked).await {
+            Ok(Ok(())) => true,
+            Ok(Err(err)) => {
                 log(
                     Level::Warn,
                     format!("client refused file watching ({err}); watching ourselves"),
                 );
                 false
             }
+            Err(_) => {
+                log(
+                    Level::Warn,
+                    "client did not answer the file watching registration; watching ourselves",
+                );
+                false
+            }
         }
     }
 
-    /// Watches folders ourselves; batches of changed paths become [`Mutation::Disk`].
-    fn start_watching(&self, roots: &[PathBuf]) {
+    /// After `initialized`: loads every folder, publishes findings from then on, reports the
+    /// settings' problems and sets up file watching.
+    async fn start(self) {
+        tokio::spawn(self.clone().publish_diagnostics());
+        let (folders, register): (Vec<(usize, PathBuf)>, bool) = {
+            let state = self.core.peek();
+            let folders = state
+                .folders
+                .iter()
+                .enumerate()
+                .filter_map(|(i, w)| Some((i, w.as_ref()?.root.clone())))
+                .collect();
+            (folders, state.caps.watch_registration)
+        };
+        for (folder, root) in &folders {
+            self.start_indexing(*folder, root.clone(), 0);
+        }
+        self.report_config_problems(None).await;
+        let registered = register && self.register_watchers().await;
+        if !registered {
+            let folders: Vec<usize> = folders.iter().map(|(i, _)| *i).collect();
+            self.start_watching(&folders);
+        }
+    }
+
+    /// Watches folders ourselves, by their paths with symlinks resolved; batches of changed
+    /// paths become [`Mutation::Disk`].
+    fn start_watching(&self, folders: &[usize]) {
+        let roots: Vec<PathBuf> = {
+            let state = self.core.peek();
+            folders
+                .iter()
+                .filter_map(|&i| Some(state.folders.get(i)?.as_ref()?.canonical.clone()))
+                .collect()
+        };
         let mut watcher = self.core.watcher.lock().unwrap_or_else(|e| e.into_inner());
         if watcher.is_none() {
             let core = self.core.clone();
@@ -174,7 +229,7 @@ impl Backend {
             }
         }
         if let Some(w) = watcher.as_mut() {
-            for root in roots {
+            for root in &roots {
                 if let Err(err) = w.watch(root) {
                     log(
                         Level::Warn,
@@ -224,26 +279,9 @@ impl LanguageServer for Backend {
     }
 
     async fn initialized(&self, _: InitializedParams) {
-        tokio::spawn(self.clone().publish_diagnostics());
-        let (roots, register): (Vec<(usize, PathBuf)>, bool) = {
-            let state = self.core.peek();
-            let roots = state
-                .folders
-                .iter()
-                .enumerate()
-                .filter_map(|(i, w)| Some((i, w.as_ref()?.root.clone())))
-                .collect();
-            (roots, state.caps.watch_registration)
-        };
-        for (folder, root) in &roots {
-            self.start_indexing(*folder, root.clone(), 0);
-        }
-        self.report_config_problems(None).await;
-        let registered = register && self.register_watchers().await;
-        if !registered {
-            let paths: Vec<PathBuf> = roots.iter().map(|(_, r)| r.clone()).collect();
-            self.start_watching(&paths);
-        }
+        // In its own task: the transport waits for every handler before it exits, and this
+        // one asks the client things a client may never answer.
+        tokio::spawn(self.clone().start());
     }
 
     async fn shutdown(&self) -> Result<()> {
@@ -286,14 +324,14 @@ impl LanguageServer for Backend {
     // ----- reads: on the pool, against the state after every earlier mutation ------------
 
     async fn completion(&self, p: CompletionParams) -> Result<Option<CompletionResponse>> {
-        self.read("completion", move |s| {
+        self.read_now("completion", move |s| {
             handlers::completion::completion(s, &p)
         })
         .await
     }
 
     async fn completion_resolve(&self, item: CompletionItem) -> Result<CompletionItem> {
-        self.read("completionItem/resolve", move |s| {
+        self.read_now("completionItem/resolve", move |s| {
             handlers::completion::resolve(s, &item)
         })
         .await
@@ -361,7 +399,7 @@ impl LanguageServer for Backend {
     }
 
     async fn folding_range(&self, p: FoldingRangeParams) -> Result<Option<Vec<FoldingRange>>> {
-        self.read("foldingRange", move |s| {
+        self.read_now("foldingRange", move |s| {
             handlers::structure::folding_ranges(s, &p)
         })
         .await
@@ -381,7 +419,7 @@ impl LanguageServer for Backend {
         &self,
         p: DocumentSymbolParams,
     ) -> Result<Option<DocumentSymbolResponse>> {
-        self.read("documentSymbol", move |s| {
+        self.read_now("documentSymbol", move |s| {
             handlers::symbols::document_symbols(s, &p)
         })
         .await

@@ -11,8 +11,9 @@ use super::Backend;
 use super::convert::{apply_change, uri_to_path};
 use super::log::{Level, log};
 use super::scheduler::Mutation;
-use super::state::{Document, State, VaultId, Workspace};
+use super::state::{Document, State, VaultId, Workspace, normalize};
 use super::watch;
+use crate::config::Config;
 use crate::vault::path::is_note_path;
 
 /// Where a vault's own settings live; a change to them reloads the folder's settings.
@@ -113,7 +114,7 @@ impl Backend {
     async fn disk_changed(&self, paths: Vec<PathBuf>) {
         let mut settings_changed = Vec::new();
         let mut pending: Vec<(usize, String)> = Vec::new();
-        let changes: Vec<(VaultId, PathBuf, String)> = {
+        let changes: Vec<Change> = {
             let state = self.core.peek();
             let mut changes = Vec::new();
             for p in paths {
@@ -122,13 +123,22 @@ impl Backend {
                     continue;
                 };
                 if SETTINGS_FILES.contains(&rel.as_str()) {
+                    log(Level::Debug, format!("disk: {rel}: settings changed"));
                     settings_changed.push(folder);
                 } else if rel.is_empty() || watch::is_hidden(&rel) || w.config.ignores(&rel) {
+                    log(
+                        Level::Debug,
+                        format!("disk: {}: hidden or ignored", p.display()),
+                    );
                     continue;
                 } else if !w.indexed {
+                    log(
+                        Level::Debug,
+                        format!("disk: {rel}: read again once the load ends"),
+                    );
                     pending.push((folder, rel));
                 } else {
-                    changes.push((id, w.root.clone(), rel));
+                    changes.push((id, w.root.clone(), rel, w.config.clone()));
                 }
             }
             changes
@@ -157,10 +167,14 @@ impl Backend {
     async fn folders_changed(&self, event: WorkspaceFoldersChangeEvent) {
         for removed in &event.removed {
             if let Some(path) = uri_to_path(&removed.uri) {
-                let root = std::fs::canonicalize(&path).unwrap_or(path);
+                let root = normalize(&path);
+                let canonical = std::fs::canonicalize(&path).unwrap_or(path);
                 self.core.write("workspace folders", |s| {
                     for slot in s.folders.iter_mut() {
-                        if slot.as_ref().is_some_and(|w| w.root == root) {
+                        if slot
+                            .as_ref()
+                            .is_some_and(|w| w.root == root || w.canonical == canonical)
+                        {
                             *slot = None;
                         }
                     }
@@ -173,11 +187,79 @@ impl Backend {
             .filter_map(|f| self.add_folder(&f.uri))
             .collect();
         if !self.core.peek().caps.watch_registration {
-            let roots: Vec<PathBuf> = added.iter().map(|(_, r)| r.clone()).collect();
-            self.start_watching(&roots);
+            let folders: Vec<usize> = added.iter().map(|(i, _)| *i).collect();
+            self.start_watching(&folders);
         }
         for (folder, root) in added {
             self.start_indexing(folder, root, 0);
+        }
+        self.relocate_documents().await;
+    }
+
+    /// After workspace folders changed: each open document moves to the vault that now holds
+    /// its file (the deepest folder, else the loose vault). The vault it leaves gets the disk's
+    /// version back (or loses the note, if it was never saved), as on close.
+    async fn relocate_documents(&self) {
+        let moves: Vec<(String, VaultId, String, Option<PathBuf>)> = {
+            let s = self.core.peek();
+            s.documents
+                .values()
+                .filter_map(|d| {
+                    let path = uri_to_path(&d.uri)?;
+                    let (vault, mut rel) = s.locate(&path);
+                    if !is_note_path(&rel) {
+                        rel.push_str(".md");
+                    }
+                    let old_root = s
+                        .workspace(d.vault)
+                        .filter(|_| d.vault != VaultId::Loose)
+                        .map(|w| w.root.clone());
+                    ((vault, &rel) != (d.vault, &d.path))
+                        .then(|| (d.uri.as_str().to_string(), vault, rel, old_root))
+                })
+                .collect()
+        };
+        for (uri, vault, rel, old_root) in moves {
+            let old_path = self
+                .core
+                .peek()
+                .documents
+                .get(&uri)
+                .map(|d| d.path.clone())
+                .unwrap_or_default();
+            let disk = match old_root {
+                Some(root) => {
+                    let path = old_path.clone();
+                    tokio::task::spawn_blocking(move || vault_read(&root, &path))
+                        .await
+                        .ok()
+                        .flatten()
+                }
+                None => None,
+            };
+            self.core.write("workspace folders", |s| {
+                let Some(doc) = s.documents.get_mut(&uri) else {
+                    return;
+                };
+                let (old_vault, text) = (doc.vault, doc.text.clone());
+                doc.vault = vault;
+                doc.path = rel.clone();
+                log(
+                    Level::Debug,
+                    format!("{uri}: now {rel} of {vault:?} (was {old_path} of {old_vault:?})"),
+                );
+                if let Some(w) = s.workspace_mut(old_vault) {
+                    match disk {
+                        Some(disk) => w.vault.update_note(&old_path, disk),
+                        None => {
+                            w.vault.remove_file(&old_path);
+                        }
+                    }
+                }
+                if let Some(w) = s.workspace_mut(vault) {
+                    w.vault.update_note(&rel, text);
+                }
+            });
         }
     }
 
@@ -185,15 +267,20 @@ impl Backend {
     /// it is not a local folder or is already there.
     pub(super) fn add_folder(&self, uri: &Uri) -> Option<(usize, PathBuf)> {
         let path = uri_to_path(uri)?;
-        let root = std::fs::canonicalize(&path).unwrap_or(path);
+        // Kept as the client named it (a symlinked root stays one: see `Workspace::root`).
+        let root = normalize(&path);
         let (config, problems) = self.core.peek().folder_config(&root);
+        let workspace = Workspace::new(root.clone(), config, problems);
         self.core
             .write("workspace folders", |s| {
-                if s.folders.iter().flatten().any(|w| w.root == root) {
+                if s.folders
+                    .iter()
+                    .flatten()
+                    .any(|w| w.canonical == workspace.canonical)
+                {
                     return None;
                 }
-                s.folders
-                    .push(Some(Workspace::new(root.clone(), config, problems)));
+                s.folders.push(Some(workspace));
                 Some((s.folders.len() - 1, root))
             })
             .flatten()
@@ -282,9 +369,15 @@ impl Backend {
             })
             .flatten()
             .unwrap_or_default();
-        let mut pending: Vec<(VaultId, PathBuf, String)> = pending
+        let config = self
+            .core
+            .peek()
+            .workspace(id)
+            .map(|w| w.config.clone())
+            .unwrap_or_default();
+        let mut pending: Vec<Change> = pending
             .into_iter()
-            .map(|rel| (id, root.clone(), rel))
+            .map(|rel| (id, root.clone(), rel, config.clone()))
             .collect();
         pending.sort_by(|a, b| a.2.cmp(&b.2));
         pending.dedup_by(|a, b| a.2 == b.2);
@@ -292,10 +385,9 @@ impl Backend {
         let notes = vault.notes().count();
         self.core.write("load", |s| {
             // Disk first, then the editor's text over it.
+            let open = open_paths(s, id);
             for update in updates {
-                if !s.is_open(id, update.path()) {
-                    update.apply_to(&mut vault);
-                }
+                update.apply_to(&mut vault, &|p| open.contains(p));
             }
             for doc in s.documents.values().filter(|d| d.vault == id) {
                 vault.update_note(&doc.path, doc.text.clone());
@@ -382,27 +474,40 @@ fn change(s: &mut State, p: DidChangeTextDocumentParams) {
     }
 }
 
+/// A path changed on disk: its vault, the vault's root, its vault path, and the vault's
+/// settings (their ignored folders).
+type Change = (VaultId, PathBuf, String, Config);
+
 /// What is on disk now at each changed path, read on the blocking pool.
-async fn read_changes(changes: Vec<(VaultId, PathBuf, String)>) -> Vec<watch::Update> {
+async fn read_changes(changes: Vec<Change>) -> Vec<watch::Update> {
     tokio::task::spawn_blocking(move || {
         changes
             .into_iter()
-            .flat_map(|(id, root, rel)| watch::read_change(id, &root, &rel))
+            .map(|(id, root, rel, config)| {
+                watch::read_change(id, &root, &rel, &|path| config.ignores(path))
+            })
             .collect()
     })
     .await
     .unwrap_or_default()
 }
 
-/// Applies what was read from disk, except to open documents.
+/// The vault paths of the documents open in vault `id`.
+fn open_paths(s: &State, id: VaultId) -> std::collections::HashSet<String> {
+    s.documents
+        .values()
+        .filter(|d| d.vault == id)
+        .map(|d| d.path.clone())
+        .collect()
+}
+
+/// Applies what was read from disk; open documents keep the editor's text.
 fn apply_updates(s: &mut State, updates: Vec<watch::Update>) {
     for update in updates {
-        let id = update.vault();
-        if s.is_open(id, update.path()) {
-            continue;
-        }
+        let id = update.vault;
+        let open = open_paths(s, id);
         if let Some(w) = s.workspace_mut(id) {
-            update.apply_to(&mut w.vault);
+            update.apply_to(&mut w.vault, &|p| open.contains(p));
         }
     }
 }

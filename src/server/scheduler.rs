@@ -147,6 +147,15 @@ impl Core {
         let _ = applied.wait_for(|&n| n >= needed).await;
     }
 
+    /// Waits until every folder's load has finished (a folder loading again after a settings
+    /// change counts as loading).
+    pub async fn loads_done(&self) {
+        let mut applied = self.applied.subscribe();
+        let _ = applied
+            .wait_for(|_| self.peek().folders.iter().flatten().all(|w| w.indexed))
+            .await;
+    }
+
     /// Changes the state: long reads in flight step aside first. A panic is logged and the
     /// server goes on (the vault's own updates are written not to panic on any input).
     pub fn write<R>(&self, what: &str, f: impl FnOnce(&mut State) -> R) -> Option<R> {
@@ -235,13 +244,32 @@ impl Drop for CancelOnDrop {
     }
 }
 
+/// Whether a read may answer while a folder is still loading.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum During {
+    /// It waits for the loads: an answer from half a vault would be silently wrong
+    /// (references, definitions, renames…). The client shows the load's progress meanwhile.
+    WaitForLoad,
+    /// It answers at once: its answer is about the note itself, or says it is partial
+    /// (completion's `isIncomplete`).
+    AnswerNow,
+}
+
 /// Runs a read request on the blocking pool once the mutations before it are applied.
-pub async fn read<T, F>(core: &Arc<Core>, what: &'static str, f: F) -> Result<T, Error>
+pub async fn read<T, F>(
+    core: &Arc<Core>,
+    what: &'static str,
+    during: During,
+    f: F,
+) -> Result<T, Error>
 where
     T: Send + 'static,
     F: Fn(&Snapshot) -> Answer<T> + Send + Sync + 'static,
 {
     core.caught_up().await;
+    if during == During::WaitForLoad {
+        core.loads_done().await;
+    }
     let stop = Arc::new(AtomicBool::new(false));
     let _cancel_on_drop = CancelOnDrop(stop.clone());
     let core = core.clone();

@@ -23,7 +23,11 @@ pub enum VaultId {
 }
 
 pub struct Workspace {
+    /// The folder as the client named it: file URIs are made from it, so answers name files
+    /// the way the editor opened them (through a symlinked root too).
     pub root: PathBuf,
+    /// The same folder with symlinks resolved: documents and events may come by either path.
+    pub canonical: PathBuf,
     pub vault: Vault,
     /// `.obsidian/app.json`, `.vaultls.toml` and the client's settings.
     pub config: Config,
@@ -42,8 +46,10 @@ pub struct Workspace {
 
 impl Workspace {
     pub fn new(root: PathBuf, config: Config, config_problems: Vec<ConfigProblem>) -> Workspace {
+        let canonical = std::fs::canonicalize(&root).unwrap_or_else(|_| root.clone());
         Workspace {
             vault: Vault::new(&root),
+            canonical,
             root,
             config,
             config_problems,
@@ -161,18 +167,17 @@ impl State {
     pub fn locate(&self, path: &Path) -> (VaultId, String) {
         // `/vault/../etc/passwd` is not in the vault: resolve `.` and `..` first.
         let path = &normalize(path);
+        // Each folder by either of its paths; the deepest match wins.
         let best = self
             .folders
             .iter()
             .enumerate()
             .filter_map(|(i, w)| Some((i, w.as_ref()?)))
-            .filter(|(_, w)| path.starts_with(&w.root))
-            .max_by_key(|(_, w)| w.root.components().count());
+            .flat_map(|(i, w)| [(i, &w.root), (i, &w.canonical)])
+            .filter(|(_, root)| path.starts_with(root))
+            .max_by_key(|(_, root)| root.components().count());
         match best {
-            Some((i, w)) => (
-                VaultId::Folder(i),
-                vault_path(path.strip_prefix(&w.root).ok()),
-            ),
+            Some((i, root)) => (VaultId::Folder(i), vault_path(path.strip_prefix(root).ok())),
             None => (VaultId::Loose, vault_path(path.strip_prefix("/").ok())),
         }
     }
@@ -207,14 +212,6 @@ impl State {
         path_to_uri(&root.join(path))
     }
 
-    /// Whether the file at `path` of vault `id` is open in the editor (its text is the
-    /// editor's, not the disk's).
-    pub fn is_open(&self, id: VaultId, path: &str) -> bool {
-        self.documents
-            .values()
-            .any(|d| d.vault == id && d.path == path)
-    }
-
     /// A folder's settings: its files, then the client's options, then its settings.
     pub fn folder_config(&self, root: &Path) -> (Config, Vec<ConfigProblem>) {
         let (mut config, mut problems) = Config::load(root);
@@ -239,7 +236,7 @@ impl State {
 
 /// `path` with `.` parts dropped and each `..` taking away the part before it (lexically; the
 /// file system is not asked).
-fn normalize(path: &Path) -> PathBuf {
+pub fn normalize(path: &Path) -> PathBuf {
     use std::path::Component;
     let mut out = PathBuf::new();
     for part in path.components() {

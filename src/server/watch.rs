@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use notify::{EventKind, RecursiveMode, Watcher as _};
 
+use super::log::{Level, log};
 use super::state::VaultId;
 use crate::vault::Vault;
 use crate::vault::load::{DiskEntry, disk_entry, read_note, walk};
@@ -27,15 +28,18 @@ impl Watcher {
         Fut: Future<Output = ()> + Send + 'static,
     {
         let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<PathBuf>();
-        let inner = notify::recommended_watcher(move |event: notify::Result<notify::Event>| {
-            if let Ok(event) = event
-                && !matches!(event.kind, EventKind::Access(_))
-            {
+        // Symlinks are never followed: a link to `/usr` in a vault would watch all of it.
+        let config = notify::Config::default().with_follow_symlinks(false);
+        let handler = move |event: notify::Result<notify::Event>| match event {
+            Ok(event) if !matches!(event.kind, EventKind::Access(_)) => {
                 for path in event.paths {
                     let _ = tx.send(path);
                 }
             }
-        })?;
+            Ok(_) => {}
+            Err(err) => log(Level::Warn, format!("file watcher: {err}")),
+        };
+        let inner = notify::RecommendedWatcher::new(handler, config)?;
         tokio::spawn(async move {
             while let Some(first) = rx.recv().await {
                 tokio::time::sleep(BATCH).await;
@@ -61,46 +65,102 @@ pub fn is_hidden(path: &str) -> bool {
     path.split('/').any(|part| part.starts_with('.'))
 }
 
-/// A change to apply to a vault.
-pub enum Update {
-    /// A file exists with this content (`None` for attachments).
-    Write {
-        vault: VaultId,
-        path: String,
-        text: Option<String>,
-    },
-    /// Nothing exists at this path any more (a file, or a folder and all under it).
-    Remove { vault: VaultId, path: String },
+/// What is at a vault path now, read from disk, to apply to a vault.
+pub struct Update {
+    pub vault: VaultId,
+    /// The vault path an event named.
+    pub path: String,
+    pub now: Now,
+}
+
+/// What a path holds on disk now.
+pub enum Now {
+    /// A file; its text for notes, `None` for attachments.
+    File(Option<String>),
+    /// A folder and the files under it (vault paths, texts as for `File`), hidden and ignored
+    /// ones left out.
+    Folder(Vec<(String, Option<String>)>),
+    /// Nothing the vault holds: no entry, a symlink, a FIFO, or a file that cannot be read.
+    Nothing,
 }
 
 impl Update {
-    pub fn vault(&self) -> VaultId {
-        match self {
-            Update::Write { vault, .. } | Update::Remove { vault, .. } => *vault,
-        }
-    }
-
-    pub fn path(&self) -> &str {
-        match self {
-            Update::Write { path, .. } | Update::Remove { path, .. } => path,
-        }
-    }
-
-    /// Applies the change to `vault` (the caller has checked the file is not open).
-    pub fn apply_to(self, vault: &mut Vault) {
-        match self {
-            Update::Write { path, text, .. } => vault.upsert_file(&path, text),
-            Update::Remove { path, .. } => {
-                if !vault.remove_file(&path) {
-                    // A removed folder: everything under it.
-                    let prefix = format!("{path}/");
-                    let under: Vec<String> = vault
-                        .files()
-                        .filter(|(_, f)| f.path.starts_with(&prefix))
-                        .map(|(_, f)| f.path.clone())
-                        .collect();
-                    for p in under {
-                        vault.remove_file(&p);
+    /// Makes the vault hold at `path` (the path itself and everything under it) exactly what
+    /// the disk holds: a note replaced by a folder of the same name, or the reverse, leaves
+    /// nothing behind. Files `is_open` says the editor holds keep the editor's text. What it
+    /// did is logged at debug level.
+    pub fn apply_to(self, vault: &mut Vault, is_open: &dyn Fn(&str) -> bool) {
+        let Update { path, now, .. } = self;
+        let prefix = format!("{path}/");
+        // Store files under `path/`: a scan of the vault, done only when `path` is or was a
+        // folder (a file event that finds a file there skips it).
+        let under = |vault: &Vault| -> Vec<String> {
+            vault
+                .files()
+                .filter(|(_, f)| f.path.starts_with(&prefix))
+                .map(|(_, f)| f.path.clone())
+                .collect()
+        };
+        let remove = |vault: &mut Vault, p: &str| {
+            if is_open(p) {
+                log(
+                    Level::Debug,
+                    format!("disk: {p} is gone; kept, open in the editor"),
+                );
+            } else if vault.remove_file(p) {
+                log(Level::Debug, format!("disk: {p} removed"));
+            }
+        };
+        let write = |vault: &mut Vault, p: &str, text: Option<String>| {
+            if is_open(p) {
+                log(
+                    Level::Debug,
+                    format!("disk: {p} changed; the editor's text stays"),
+                );
+                return;
+            }
+            let same = vault
+                .id(p)
+                .map(|id| match (vault.note(id), &text) {
+                    (Some(note), Some(text)) => note.text == *text,
+                    (None, None) => true,
+                    _ => false,
+                })
+                .unwrap_or(false);
+            if same {
+                return;
+            }
+            log(Level::Debug, format!("disk: {p} read"));
+            vault.upsert_file(p, text);
+        };
+        match now {
+            Now::File(text) => {
+                if vault.id(&path).is_none() {
+                    for p in under(vault) {
+                        remove(vault, &p); // a folder became this file
+                    }
+                }
+                write(vault, &path, text);
+            }
+            Now::Folder(files) => {
+                remove(vault, &path); // a file became this folder
+                let on_disk: std::collections::HashSet<&str> =
+                    files.iter().map(|(p, _)| p.as_str()).collect();
+                for p in under(vault) {
+                    if !on_disk.contains(p.as_str()) {
+                        remove(vault, &p);
+                    }
+                }
+                for (p, text) in files {
+                    write(vault, &p, text);
+                }
+            }
+            Now::Nothing => {
+                if vault.id(&path).is_some() {
+                    remove(vault, &path);
+                } else {
+                    for p in under(vault) {
+                        remove(vault, &p);
                     }
                 }
             }
@@ -109,41 +169,65 @@ impl Update {
 }
 
 /// What is at vault path `rel` of the vault at `root` now: a file, a folder's files, or
-/// nothing. Symlinks, FIFOs and devices count as nothing ([`disk_entry`]).
-pub fn read_change(vault: VaultId, root: &Path, rel: &str) -> Vec<Update> {
-    let remove = || Update::Remove {
-        vault,
-        path: rel.to_string(),
-    };
-    let read = |path: String, abs: &Path| {
-        if !is_note_path(&path) {
-            return Some(Update::Write {
-                vault,
-                path,
-                text: None,
-            });
+/// nothing. Symlinks, FIFOs and devices count as nothing ([`disk_entry`]); so does a file
+/// that cannot be read (logged). `ignored` leaves out files of the settings' ignored folders
+/// (a folder moved in keeps its ignored subfolders out).
+pub fn read_change(
+    vault: VaultId,
+    root: &Path,
+    rel: &str,
+    ignored: &dyn Fn(&str) -> bool,
+) -> Update {
+    let read = |path: &str, abs: &Path| -> Option<Option<String>> {
+        if !is_note_path(path) {
+            return Some(None);
         }
-        let (text, _) = read_note(abs)?;
-        Some(Update::Write {
-            vault,
-            path,
-            text: Some(text),
-        })
+        match read_note(abs) {
+            Some((text, problem)) => {
+                if let Some(p) = problem {
+                    log(Level::Warn, format!("{path}: {p}"));
+                }
+                Some(Some(text))
+            }
+            None => {
+                log(Level::Warn, format!("{path}: cannot be read; left out"));
+                None
+            }
+        }
     };
     let abs = root.join(rel);
-    match disk_entry(root, rel) {
-        DiskEntry::Folder => {
-            let Ok((files, _)) = walk(&abs) else {
-                return Vec::new();
-            };
-            files
-                .into_iter()
-                .map(|(sub, sub_abs)| (format!("{rel}/{sub}"), sub_abs))
-                .filter(|(path, _)| !is_hidden(path))
-                .filter_map(|(path, sub_abs)| read(path, &sub_abs))
-                .collect()
-        }
-        DiskEntry::File => vec![read(rel.to_string(), &abs).unwrap_or_else(remove)],
-        DiskEntry::Nothing => vec![remove()],
+    let now = match disk_entry(root, rel) {
+        DiskEntry::Folder => match walk(&abs) {
+            Ok((files, issues)) => {
+                for issue in issues {
+                    log(
+                        Level::Warn,
+                        format!("{rel}/{}: {}", issue.path, issue.message),
+                    );
+                }
+                Now::Folder(
+                    files
+                        .into_iter()
+                        .map(|(sub, sub_abs)| (format!("{rel}/{sub}"), sub_abs))
+                        .filter(|(path, _)| !is_hidden(path) && !ignored(path))
+                        .filter_map(|(path, sub_abs)| Some((path.clone(), read(&path, &sub_abs)?)))
+                        .collect(),
+                )
+            }
+            Err(err) => {
+                log(Level::Warn, format!("{rel}: folder not listed: {err}"));
+                Now::Nothing
+            }
+        },
+        DiskEntry::File => match read(rel, &abs) {
+            Some(text) => Now::File(text),
+            None => Now::Nothing,
+        },
+        DiskEntry::Nothing => Now::Nothing,
+    };
+    Update {
+        vault,
+        path: rel.to_string(),
+        now,
     }
 }
