@@ -19,6 +19,9 @@ pub struct Lsp {
     /// Notifications received while waiting for something else.
     pub notifications: Vec<Value>,
     next_id: i64,
+    /// Whether the server's own requests (progress tokens, registrations) get an answer; a
+    /// client that never answers them is a real one too.
+    pub answers_server: bool,
 }
 
 impl Lsp {
@@ -89,6 +92,7 @@ impl Lsp {
             incoming,
             notifications: Vec::new(),
             next_id: 1,
+            answers_server: true,
         }
     }
 
@@ -145,8 +149,10 @@ impl Lsp {
             };
             if msg.get("method").is_some() && msg.get("id").is_some() {
                 // A request from the server (progress token, capability registration).
-                let id = msg["id"].clone();
-                self.send(json!({"jsonrpc": "2.0", "id": id, "result": null}));
+                if self.answers_server {
+                    let id = msg["id"].clone();
+                    self.send(json!({"jsonrpc": "2.0", "id": id, "result": null}));
+                }
                 self.notifications.push(msg);
                 continue;
             }
@@ -160,7 +166,7 @@ impl Lsp {
     /// Takes every message that has arrived so far, answering the server's own requests.
     pub fn drain(&mut self) {
         while let Ok(msg) = self.incoming.try_recv() {
-            if msg.get("method").is_some() && msg.get("id").is_some() {
+            if msg.get("method").is_some() && msg.get("id").is_some() && self.answers_server {
                 let id = msg["id"].clone();
                 self.send(json!({"jsonrpc": "2.0", "id": id, "result": null}));
             }

@@ -1,0 +1,281 @@
+//! The live index equals a fresh load, one test per class of issue 14, end to end over
+//! stdio: symlinked roots, back-to-back watch batches, folders renamed under an open note,
+//! note↔folder swaps, ignored folders moved in, workspace folders added and removed, clients
+//! that never answer the server, and no false findings while the vault loads.
+
+mod support;
+
+use std::path::{Path, PathBuf};
+
+use serde_json::{Value, json};
+use support::{Lsp, caps, uri};
+
+fn vault(files: &[(&str, &str)]) -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().canonicalize().unwrap().join("vault");
+    std::fs::create_dir_all(&root).unwrap();
+    for (path, text) in files {
+        write(&root, path, text);
+    }
+    (dir, root)
+}
+
+fn write(root: &Path, path: &str, text: &str) {
+    let abs = root.join(path);
+    std::fs::create_dir_all(abs.parent().unwrap()).unwrap();
+    std::fs::write(abs, text).unwrap();
+}
+
+/// Tells the server that `paths` changed (the client watches for it).
+fn announce(lsp: &mut Lsp, root: &Path, paths: &[&str]) {
+    let changes: Vec<Value> = paths
+        .iter()
+        .map(|p| json!({"uri": uri(&root.join(p)), "type": 2}))
+        .collect();
+    lsp.notify(
+        "workspace/didChangeWatchedFiles",
+        json!({"changes": changes}),
+    );
+}
+
+/// The definition of the link `[[name]]` in the note at `doc` (a URI), whose text is `text`.
+fn definition(lsp: &mut Lsp, doc: &str, text: &str, name: &str) -> Value {
+    let at = text.find(&format!("[[{name}")).unwrap() + 3;
+    let line = text[..at].matches('\n').count();
+    let col = at - text[..at].rfind('\n').map_or(0, |i| i + 1);
+    lsp.request(
+        "textDocument/definition",
+        json!({"textDocument": {"uri": doc}, "position": {"line": line, "character": col}}),
+    )["result"]
+        .clone()
+}
+
+#[test]
+fn a_vault_opened_through_a_symlink_works() {
+    let (dir, root) = vault(&[
+        ("People/Tomer.md", "# Tomer\n"),
+        ("Home.md", "# Home\nMet [[Tomer]].\n"),
+    ]);
+    let link = dir.path().canonicalize().unwrap().join("notes");
+    std::os::unix::fs::symlink(&root, &link).unwrap();
+    let mut lsp = Lsp::start(&link, caps(&["utf-16"], true));
+    lsp.wait_indexed();
+    let (home, text) = lsp.open(&link, "Home.md");
+    let target = definition(&mut lsp, &home, &text, "Tomer");
+    assert_eq!(
+        target["uri"],
+        uri(&link.join("People/Tomer.md")),
+        "{target}"
+    );
+    let found = lsp.diagnostics(&home, "the findings of Home", |_| true);
+    assert_eq!(found, Vec::<Value>::new());
+    // A note created later, announced by its path through the link.
+    write(&root, "People/Dana.md", "# Dana\n");
+    announce(&mut lsp, &link, &["People/Dana.md"]);
+    let items = lsp.request(
+        "textDocument/completion",
+        json!({"textDocument": {"uri": home}, "position": {"line": 1, "character": 6}}),
+    );
+    let labels: Vec<&str> = items["result"]["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["label"].as_str().unwrap())
+        .collect();
+    assert!(labels.contains(&"Dana"), "{labels:?}");
+}
+
+#[test]
+fn back_to_back_watch_batches_apply_in_order() {
+    let (_dir, root) = vault(&[("Home.md", "# v0\n")]);
+    let mut lsp = Lsp::start(&root, caps(&["utf-16"], true));
+    lsp.wait_indexed();
+    let many: Vec<String> = (0..3000).map(|i| format!("Bulk/{i}.md")).collect();
+    for path in &many {
+        write(&root, path, "# bulk\n");
+    }
+    for round in 1..=3 {
+        write(&root, "Home.md", &format!("# old {round}\n"));
+        let mut batch: Vec<&str> = many.iter().map(String::as_str).collect();
+        batch.push("Home.md");
+        announce(&mut lsp, &root, &batch);
+        write(&root, "Home.md", &format!("# new {round}\n"));
+        announce(&mut lsp, &root, &["Home.md"]);
+        let symbols = lsp.request(
+            "textDocument/documentSymbol",
+            json!({"textDocument": {"uri": uri(&root.join("Home.md"))}}),
+        );
+        assert_eq!(
+            symbols["result"][0]["name"],
+            format!("new {round}"),
+            "{symbols}"
+        );
+    }
+}
+
+#[test]
+fn an_open_note_survives_its_folder_being_renamed() {
+    let (_dir, root) = vault(&[
+        ("Target.md", "# Target\n"),
+        ("Projects/Plan.md", "# Plan\nSee [[Target]].\n"),
+    ]);
+    let mut lsp = Lsp::start(&root, caps(&["utf-16"], true));
+    lsp.wait_indexed();
+    let (plan, text) = lsp.open(&root, "Projects/Plan.md");
+    std::fs::rename(root.join("Projects"), root.join("Archive")).unwrap();
+    announce(&mut lsp, &root, &["Projects", "Archive"]);
+    let target = definition(&mut lsp, &plan, &text, "Target");
+    assert_eq!(target["uri"], uri(&root.join("Target.md")), "{target}");
+    let refs = lsp.request(
+        "textDocument/references",
+        json!({"textDocument": {"uri": uri(&root.join("Target.md"))}, "position": {"line": 0, "character": 2}, "context": {"includeDeclaration": false}}),
+    );
+    let from: Vec<&str> = refs["result"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["uri"].as_str().unwrap())
+        .collect();
+    assert!(from.contains(&plan.as_str()), "{refs}");
+    assert!(
+        from.contains(&uri(&root.join("Archive/Plan.md")).as_str()),
+        "{refs}"
+    );
+}
+
+#[test]
+fn a_note_replaced_by_a_folder_of_its_name_leaves_no_ghost() {
+    let (_dir, root) = vault(&[
+        ("Plan.md", "# Plan\n"),
+        ("Home.md", "# Home\n[[Plan]] and [[Inner]]\n"),
+    ]);
+    let mut lsp = Lsp::start(&root, caps(&["utf-16"], true));
+    lsp.wait_indexed();
+    let home = uri(&root.join("Home.md"));
+    let text = std::fs::read_to_string(root.join("Home.md")).unwrap();
+    std::fs::remove_file(root.join("Plan.md")).unwrap();
+    write(&root, "Plan.md/Inner.md", "# Inner\n");
+    announce(&mut lsp, &root, &["Plan.md"]);
+    assert_eq!(definition(&mut lsp, &home, &text, "Plan"), Value::Null);
+    let inner = definition(&mut lsp, &home, &text, "Inner");
+    assert_eq!(inner["uri"], uri(&root.join("Plan.md/Inner.md")), "{inner}");
+    // And back: the folder's notes go with it.
+    std::fs::remove_dir_all(root.join("Plan.md")).unwrap();
+    write(&root, "Plan.md", "# Plan again\n");
+    announce(&mut lsp, &root, &["Plan.md"]);
+    assert_eq!(definition(&mut lsp, &home, &text, "Inner"), Value::Null);
+    let plan = definition(&mut lsp, &home, &text, "Plan");
+    assert_eq!(plan["uri"], uri(&root.join("Plan.md")), "{plan}");
+}
+
+#[test]
+fn a_folder_moved_in_keeps_its_ignored_subfolders_out() {
+    let (dir, root) = vault(&[
+        (".vaultls.toml", "[vault]\nignore = [\"Archive/2019\"]\n"),
+        ("Home.md", "# Home\n[[Old]] and [[Kept]]\n"),
+    ]);
+    let outside = dir.path().canonicalize().unwrap().join("outside");
+    write(&outside, "Archive/2019/Old.md", "# Old\n");
+    write(&outside, "Archive/Kept.md", "# Kept\n");
+    let mut lsp = Lsp::start(&root, caps(&["utf-16"], true));
+    lsp.wait_indexed();
+    std::fs::rename(outside.join("Archive"), root.join("Archive")).unwrap();
+    announce(&mut lsp, &root, &["Archive"]);
+    let home = uri(&root.join("Home.md"));
+    let text = std::fs::read_to_string(root.join("Home.md")).unwrap();
+    let kept = definition(&mut lsp, &home, &text, "Kept");
+    assert_eq!(kept["uri"], uri(&root.join("Archive/Kept.md")), "{kept}");
+    assert_eq!(definition(&mut lsp, &home, &text, "Old"), Value::Null);
+}
+
+#[test]
+fn open_notes_follow_workspace_folders_added_and_removed() {
+    let dir = tempfile::tempdir().unwrap();
+    let base = dir.path().canonicalize().unwrap();
+    let (a, b) = (base.join("a"), base.join("b"));
+    write(&a, "A.md", "# A\n");
+    write(&b, "Other.md", "# Other\n");
+    write(&b, "Note.md", "# Note\n[[Other]]\n");
+    let text = "# Note\n[[Other]]\n";
+    let mut lsp = Lsp::start(&a, caps(&["utf-16"], true));
+    lsp.wait_indexed();
+    let (note, _) = lsp.open(&b, "Note.md");
+    assert_eq!(definition(&mut lsp, &note, text, "Other"), Value::Null);
+    let folder = json!([{"uri": uri(&b), "name": "b"}]);
+    for _ in 0..2 {
+        lsp.notify(
+            "workspace/didChangeWorkspaceFolders",
+            json!({"event": {"added": folder, "removed": []}}),
+        );
+        let target = definition(&mut lsp, &note, text, "Other");
+        assert_eq!(target["uri"], uri(&b.join("Other.md")), "{target}");
+        lsp.notify(
+            "workspace/didChangeWorkspaceFolders",
+            json!({"event": {"added": [], "removed": folder}}),
+        );
+        assert_eq!(definition(&mut lsp, &note, text, "Other"), Value::Null);
+        // The note itself still answers (from the loose vault).
+        let symbols = lsp.request(
+            "textDocument/documentSymbol",
+            json!({"textDocument": {"uri": note}}),
+        );
+        assert_eq!(symbols["result"][0]["name"], "Note", "{symbols}");
+    }
+}
+
+#[test]
+fn a_client_that_never_answers_the_server_still_gets_a_vault_and_an_exit() {
+    let (_dir, root) = vault(&[("Target.md", "# Target\n"), ("Home.md", "[[Target]]\n")]);
+    let mut lsp = Lsp::spawn_uninitialized();
+    lsp.answers_server = false;
+    let init = lsp.request(
+        "initialize",
+        json!({"processId": null, "rootUri": uri(&root), "capabilities": caps(&["utf-16"], true)}),
+    );
+    assert!(init["result"]["capabilities"].is_object(), "{init}");
+    lsp.notify("initialized", json!({}));
+    let home = uri(&root.join("Home.md"));
+    let target = definition(&mut lsp, &home, "[[Target]]\n", "Target");
+    assert_eq!(target["uri"], uri(&root.join("Target.md")), "{target}");
+    let shutdown = lsp.request("shutdown", Value::Null);
+    assert!(shutdown.get("error").is_none(), "{shutdown}");
+    lsp.notify("exit", Value::Null);
+    assert_eq!(lsp.wait_exit(), Some(0));
+}
+
+#[test]
+fn no_false_findings_while_the_vault_loads() {
+    let mut files: Vec<(String, String)> = (0..3000)
+        .map(|i| {
+            (
+                format!("Filler/{i}.md"),
+                format!("# Filler {i}\n[[Filler/{}]]\n", i + 1),
+            )
+        })
+        .collect();
+    files.push((
+        "Home.md".into(),
+        "# Home\n[[Filler/2999]] [[Filler/1]] [[Missing]]\n".into(),
+    ));
+    let files: Vec<(&str, &str)> = files
+        .iter()
+        .map(|(p, t)| (p.as_str(), t.as_str()))
+        .collect();
+    let (_dir, root) = vault(&files);
+    let mut lsp = Lsp::start(&root, caps(&["utf-16"], true));
+    // Right away, while the folder is still loading.
+    let (home, _) = lsp.open(&root, "Home.md");
+    let first = lsp.diagnostics(&home, "the first findings of Home", |_| true);
+    let messages: Vec<&str> = first
+        .iter()
+        .map(|d| d["message"].as_str().unwrap())
+        .collect();
+    assert_eq!(messages.len(), 1, "{messages:?}");
+    assert!(messages[0].contains("Missing"), "{messages:?}");
+    // References answered during the load wait for it: none missing.
+    let refs = lsp.request(
+        "textDocument/references",
+        json!({"textDocument": {"uri": uri(&root.join("Filler/1.md"))}, "position": {"line": 0, "character": 2}, "context": {"includeDeclaration": false}}),
+    );
+    assert_eq!(refs["result"].as_array().map(Vec::len), Some(2), "{refs}");
+}
