@@ -56,14 +56,10 @@ fn lsp() -> ExitCode {
         }
     };
     let clean = runtime.block_on(vaultls::server::run_stdio());
-    // After `exit`, do not wait for a vault load still running on a blocking thread.
-    runtime.shutdown_timeout(std::time::Duration::from_millis(200));
-    // LSP: exit code 1 when the client left without `shutdown` (or closed the pipe).
-    if clean {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::FAILURE
-    }
+    // Everything for the client is written by now. Exit at once: a vault load may still run on
+    // a blocking thread, and a read of stdin is always in flight (the client may never close
+    // it). LSP: exit code 1 when the client left without `shutdown` (or closed the pipe).
+    std::process::exit(if clean { 0 } else { 1 })
 }
 
 fn usage_error(message: &str) -> ExitCode {

@@ -293,3 +293,63 @@ fn symlinks_fifos_and_dot_dot_paths_announced_by_the_client_are_not_read() {
     assert!(!hover.to_string().contains("root:x"), "{hover}");
     lsp.shutdown();
 }
+
+#[test]
+fn malformed_frames_are_answered_and_the_session_goes_on() {
+    let (_dir, root) = sample_vault();
+    let mut lsp = Lsp::start(&root, caps(&["utf-16"], false));
+    lsp.wait_indexed();
+    let frame = |body: &[u8]| {
+        let mut f = format!("Content-Length: {}\r\n\r\n", body.len()).into_bytes();
+        f.extend_from_slice(body);
+        f
+    };
+    let cases: Vec<(&str, Vec<u8>, i64)> = vec![
+        ("invalid JSON", frame(b"{not json"), -32700),
+        (
+            "truncated JSON",
+            frame(br#"{"jsonrpc":"2.0","id":5"#),
+            -32700,
+        ),
+        ("a JSON array", frame(b"[1,2]"), -32600),
+        (
+            "invalid UTF-8",
+            frame(b"{\"jsonrpc\":\"2.0\",\"method\":\"x\xff\"}"),
+            -32700,
+        ),
+        ("an empty object", frame(b"{}"), -32600),
+        ("a junk line", b"hello there\r\n\r\n".to_vec(), -32700),
+        (
+            "no Content-Length",
+            b"Content-Type: x\r\n\r\n{}".to_vec(),
+            -32700,
+        ),
+        (
+            "a negative length",
+            b"Content-Length: -5\r\n\r\n{}".to_vec(),
+            -32700,
+        ),
+    ];
+    let meeting = uri(&root.join(MEETING));
+    for (what, bad, code) in cases {
+        lsp.send_raw(&bad);
+        let answer = lsp.wait(what, |m| m.get("error").is_some() && m["id"].is_null());
+        assert_eq!(error_code(&answer), Some(code), "{what}: {answer}");
+        let symbols = lsp.request(
+            "textDocument/documentSymbol",
+            json!({"textDocument": {"uri": meeting}}),
+        );
+        assert!(symbols["result"].is_array(), "{what}: then {symbols}");
+    }
+    // A length longer than its body: the frame after it is not swallowed.
+    let short = br#"{"jsonrpc":"2.0","method":"x"}"#;
+    let mut bad = format!("Content-Length: {}\r\n\r\n", short.len() + 30).into_bytes();
+    bad.extend_from_slice(short);
+    lsp.send_raw(&bad);
+    let symbols = lsp.request(
+        "textDocument/documentSymbol",
+        json!({"textDocument": {"uri": meeting}}),
+    );
+    assert!(symbols["result"].is_array(), "{symbols}");
+    lsp.shutdown();
+}

@@ -17,6 +17,7 @@ mod mutations;
 mod scheduler;
 mod state;
 mod to_proto;
+mod transport;
 mod watch;
 
 use std::path::PathBuf;
@@ -52,10 +53,27 @@ static SHUTDOWN_REQUESTED: AtomicBool = AtomicBool::new(false);
 /// session ended cleanly, with `shutdown` before `exit`.
 pub async fn run_stdio() -> bool {
     let (service, socket) = LspService::new(Backend::new);
-    Server::new(tokio::io::stdin(), tokio::io::stdout(), socket)
+    // Frames are checked before tower-lsp sees them ([`transport`]): a malformed one is
+    // answered and the session goes on.
+    let (to_server, server_in) = tokio::io::duplex(1 << 16);
+    let (server_out, from_server) = tokio::io::duplex(1 << 16);
+    let (frames_tx, frames_rx) = tokio::sync::mpsc::unbounded_channel();
+    tokio::spawn(transport::pump_input(
+        tokio::io::stdin(),
+        to_server,
+        frames_tx.clone(),
+    ));
+    let output = tokio::spawn(transport::pump_output(from_server, frames_tx.clone()));
+    let writer = tokio::spawn(transport::write_frames(tokio::io::stdout(), frames_rx));
+    Server::new(server_in, server_out, socket)
         .concurrency_level(CONCURRENCY)
         .serve(service)
         .await;
+    // Everything tower-lsp wrote reaches the client before the process ends: the empty frame
+    // after it tells the writer to stop.
+    let _ = output.await;
+    let _ = frames_tx.send(Vec::new());
+    let _ = tokio::time::timeout(std::time::Duration::from_secs(1), writer).await;
     SHUTDOWN_REQUESTED.load(Ordering::SeqCst)
 }
 
