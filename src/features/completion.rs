@@ -262,6 +262,23 @@ fn wikilink(
                 None => format!("{target}{suffix}"),
             }
         });
+        // A name a wikilink cannot hold (`#`, `|`, `^`, brackets, edge spaces) is written as
+        // a Markdown link with its path percent-encoded, which resolves; brackets included.
+        let whole = Span::new(
+            start - 2,
+            closing.map_or(offset, |close| offset + close + 2),
+        );
+        for item in &mut result.items {
+            let Some(id) = item.file else { continue };
+            let target = styled_link_text(vault, file, id, style);
+            if !wikilink_can_hold(&target) {
+                let path = format!("{target}.md");
+                let encoded = utf8_percent_encode(&path, LINK_PATH_ENCODE);
+                item.new_text = format!("[{}]({encoded})", item.label.replace(['[', ']'], ""));
+                item.replace = whole;
+                item.filter_text = format!("[[{}", item.filter_text);
+            }
+        }
         if embed || typed.contains('.') {
             attachment_items(vault, file, typed, replace, suffix, limit, &mut result);
         }
@@ -588,6 +605,13 @@ fn attachment_items(
     }
 }
 
+/// Whether a link path can be written as a wikilink that resolves to it: Obsidian reads `#` as
+/// the start of a subpath, `|` as the start of the display text, `]]` as the end, `^` after a
+/// `#` as a block, and trims the path.
+fn wikilink_can_hold(path: &str) -> bool {
+    !path.contains(['#', '|', '^', '[', ']']) && path.trim() == path
+}
+
 /// Tags after `#` (not a heading marker), most used first.
 fn tag(
     vault: &Vault,
@@ -697,6 +721,39 @@ mod tests {
     use super::*;
     use crate::config::LinkStyle;
     use crate::features::fixture::Fixture;
+
+    #[test]
+    fn names_a_wikilink_cannot_hold_complete_to_links_that_resolve() {
+        let fixture =
+            "//- C# notes.md\n# C#\n//- Q [draft].md\n//- Pipe | note.md\n//- Home.md\nSee [[$0\n";
+        let f = Fixture::parse(fixture);
+        let options = CompletionOptions::default();
+        let got = completion(&f.vault, f.file, f.offset, &options).unwrap();
+        let text = &f.vault.note(f.file).unwrap().text;
+        let mut checked = 0;
+        for item in got.items.iter().filter(|i| i.file.is_some()) {
+            let mut edited = text.clone();
+            edited.replace_range(item.replace.range(), &item.new_text);
+            let mut files: Vec<(String, Option<String>)> = f
+                .vault
+                .notes()
+                .map(|(id, n)| (f.vault.path(id).to_string(), Some(n.text.clone())))
+                .collect();
+            files.retain(|(p, _)| p != "Home.md");
+            files.push(("Home.md".into(), Some(edited.clone())));
+            let vault = Vault::from_files("/v", files);
+            let home = vault.id("Home.md").unwrap();
+            let resolved = vault.note(home).unwrap().resolved[0].file();
+            assert_eq!(
+                resolved, item.file,
+                "{edited:?} resolves to the item's note"
+            );
+            checked += 1;
+        }
+        assert_eq!(checked, 3, "{got:?}");
+        let c_sharp = got.items.iter().find(|i| i.label == "C# notes").unwrap();
+        assert_eq!(c_sharp.new_text, "[C# notes](C%23%20notes.md)");
+    }
 
     fn check(fixture: &str, expect: Expect) {
         let f = Fixture::parse(fixture);
