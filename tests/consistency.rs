@@ -48,6 +48,8 @@ const PATHS: &[&str] = &[
 ];
 
 const NAMES: &[&str] = &[
+    "Swap",
+    "Inner",
     "Alpha",
     "Beta",
     "Zoë Åberg",
@@ -291,12 +293,26 @@ const SETTINGS: &str = ".vaultls.toml";
 /// Notes that only make the load take a while (left out of the comparison).
 const FILLER: &str = "Filler/";
 
+/// A note that becomes a folder of the same name (holding `Inner.md`) and back.
+const SWAP: &str = "Swap.md";
+const SWAP_INNER: &str = "Swap.md/Inner.md";
+
+/// The two names the `Projects` folder takes when it is renamed back and forth.
+const FOLDERS: [&str; 2] = ["Projects", "Archive"];
+
 /// A session of random steps. With `during_load`, the vault also holds many filler notes and
-/// the steps start right away, while the folder is still loading.
-fn session(seed: u64, announces: bool, during_load: bool) {
+/// the steps start right away, while the folder is still loading. With `symlinked`, the
+/// client opens the vault through a symlink to it.
+fn session(seed: u64, announces: bool, during_load: bool, symlinked: bool) {
     let dir = tempfile::tempdir().unwrap();
-    let root = dir.path().canonicalize().unwrap().join("vault");
-    std::fs::create_dir_all(&root).unwrap();
+    let base = dir.path().canonicalize().unwrap();
+    let root = base.join("vault");
+    if symlinked {
+        std::fs::create_dir_all(base.join("real")).unwrap();
+        std::os::unix::fs::symlink(base.join("real"), &root).unwrap();
+    } else {
+        std::fs::create_dir_all(&root).unwrap();
+    }
     let mut rng = Rng(seed);
     let mut disk = Disk::new();
     for path in &PATHS[..5] {
@@ -318,7 +334,7 @@ fn session(seed: u64, announces: bool, during_load: bool) {
     for step in 0..60 {
         let path = *rng.pick(PATHS);
         let on_disk = disk.contains_key(path);
-        match rng.below(10) {
+        match rng.below(12) {
             // The editor.
             0 | 1 if !a.open.contains_key(path) => {
                 let text = match disk.get(path) {
@@ -376,6 +392,44 @@ fn session(seed: u64, announces: bool, during_load: bool) {
                 let existed = disk.contains_key(SETTINGS);
                 write(&root, &mut disk, SETTINGS, text);
                 a.announce(&[(SETTINGS, if existed { 2 } else { 1 })]);
+            }
+            10 => {
+                // A folder renamed, open notes in it or not.
+                let [from, to] = if disk.keys().any(|p| p.starts_with("Projects/")) {
+                    FOLDERS
+                } else {
+                    [FOLDERS[1], FOLDERS[0]]
+                };
+                if root.join(from).exists() && !root.join(to).exists() {
+                    std::fs::rename(root.join(from), root.join(to)).unwrap();
+                    let moved: Vec<String> = disk
+                        .keys()
+                        .filter(|p| p.starts_with(&format!("{from}/")))
+                        .cloned()
+                        .collect();
+                    for p in moved {
+                        let entry = disk.remove(&p).unwrap();
+                        disk.insert(format!("{to}{}", &p[from.len()..]), entry);
+                    }
+                    a.announce(&[(from, 3), (to, 1)]);
+                }
+            }
+            11 => {
+                // A note replaced by a folder of its name, or the reverse.
+                if disk.contains_key(SWAP) {
+                    std::fs::remove_file(root.join(SWAP)).unwrap();
+                    disk.remove(SWAP);
+                    let text = note_text(&mut rng, SWAP_INNER);
+                    write(&root, &mut disk, SWAP_INNER, text);
+                    a.announce(&[(SWAP, 2), (SWAP_INNER, 1)]);
+                } else {
+                    if disk.remove(SWAP_INNER).is_some() {
+                        std::fs::remove_dir_all(root.join(SWAP)).unwrap();
+                    }
+                    let text = note_text(&mut rng, SWAP);
+                    write(&root, &mut disk, SWAP, text);
+                    a.announce(&[(SWAP_INNER, 3), (SWAP, 2)]);
+                }
             }
             _ => {
                 // A pause, so some changes land between others and some pile up.
@@ -445,20 +499,27 @@ fn session(seed: u64, announces: bool, during_load: bool) {
 #[test]
 fn client_announced_changes_match_a_fresh_server() {
     for seed in [1, 2, 3] {
-        session(seed, true, false);
+        session(seed, true, false, false);
     }
 }
 
 #[test]
 fn changes_seen_only_by_our_watcher_match_a_fresh_server() {
     for seed in [11, 12, 13] {
-        session(seed, false, false);
+        session(seed, false, false, false);
     }
 }
 
 #[test]
 fn changes_during_the_load_match_a_fresh_server() {
     for (seed, announces) in [(21, true), (22, false)] {
-        session(seed, announces, true);
+        session(seed, announces, true, false);
+    }
+}
+
+#[test]
+fn changes_through_a_symlinked_root_match_a_fresh_server() {
+    for (seed, announces) in [(31, true), (32, false)] {
+        session(seed, announces, false, true);
     }
 }
