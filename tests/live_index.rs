@@ -279,3 +279,43 @@ fn no_false_findings_while_the_vault_loads() {
     );
     assert_eq!(refs["result"].as_array().map(Vec::len), Some(2), "{refs}");
 }
+
+#[test]
+fn a_root_deleted_and_made_again_is_watched_again() {
+    let (_dir, root) = vault(&[
+        ("Target.md", "# Target\n"),
+        ("Home.md", "[[Target]] [[Fresh]]\n"),
+    ]);
+    // The server watches files itself.
+    let mut lsp = Lsp::start(&root, caps(&["utf-16"], false));
+    lsp.wait_indexed();
+    let home = uri(&root.join("Home.md"));
+    let text = "[[Target]] [[Fresh]]\n";
+    std::fs::remove_dir_all(&root).unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    // A re-clone: the same folder, other notes.
+    write(&root, "Home.md", text);
+    write(&root, "Fresh.md", "# Fresh\n");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    let (mut fresh, mut target) = (Value::Null, Value::Null);
+    while std::time::Instant::now() < deadline {
+        fresh = definition(&mut lsp, &home, text, "Fresh");
+        target = definition(&mut lsp, &home, text, "Target");
+        if !fresh.is_null() && target.is_null() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    assert_eq!(fresh["uri"], uri(&root.join("Fresh.md")), "{fresh}");
+    assert_eq!(target, Value::Null, "Target.md went with the old folder");
+    // And the new folder is watched: a note made now is seen.
+    write(&root, "Later.md", "# Later\n");
+    write(&root, "Home.md", "[[Later]]\n");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    let mut later = Value::Null;
+    while std::time::Instant::now() < deadline && later.is_null() {
+        later = definition(&mut lsp, &home, "[[Later]]\n", "Later");
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    assert_eq!(later["uri"], uri(&root.join("Later.md")), "{later}");
+}

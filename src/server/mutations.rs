@@ -55,7 +55,7 @@ impl Backend {
                 self.core.write("settings", |s| s.settings = value);
                 let folders: Vec<usize> = (0..self.core.peek().folders.len()).collect();
                 for folder in folders {
-                    self.reload_settings(folder).await;
+                    self.reload_settings(folder, false).await;
                 }
             }
             Mutation::Loaded {
@@ -113,6 +113,7 @@ impl Backend {
     /// text; a folder still loading re-reads them when its load ends.
     async fn disk_changed(&self, paths: Vec<PathBuf>) {
         let mut settings_changed = Vec::new();
+        let mut roots_changed = Vec::new();
         let mut pending: Vec<(usize, String)> = Vec::new();
         let changes: Vec<Change> = {
             let state = self.core.peek();
@@ -122,10 +123,17 @@ impl Backend {
                 let (VaultId::Folder(folder), Some(w)) = (id, state.workspace(id)) else {
                     continue;
                 };
-                if SETTINGS_FILES.contains(&rel.as_str()) {
+                if rel.is_empty() {
+                    // The root itself: deleted, made again, replaced.
+                    log(
+                        Level::Debug,
+                        format!("disk: the root {} changed", p.display()),
+                    );
+                    roots_changed.push(folder);
+                } else if SETTINGS_FILES.contains(&rel.as_str()) {
                     log(Level::Debug, format!("disk: {rel}: settings changed"));
                     settings_changed.push(folder);
-                } else if rel.is_empty() || watch::is_hidden(&rel) || w.config.ignores(&rel) {
+                } else if watch::is_hidden(&rel) || w.config.ignores(&rel) {
                     log(
                         Level::Debug,
                         format!("disk: {}: hidden or ignored", p.display()),
@@ -157,10 +165,41 @@ impl Backend {
             self.core
                 .write("disk change", |s| apply_updates(s, updates));
         }
+        roots_changed.sort_unstable();
+        roots_changed.dedup();
+        for &folder in &roots_changed {
+            self.rewatch(folder);
+            self.reload_settings(folder, true).await;
+        }
         settings_changed.sort_unstable();
         settings_changed.dedup();
         for folder in settings_changed {
-            self.reload_settings(folder).await;
+            if !roots_changed.contains(&folder) {
+                self.reload_settings(folder, false).await;
+            }
+        }
+    }
+
+    /// Watches a folder again, when we watch files ourselves (a root made again is a new
+    /// folder to the kernel).
+    fn rewatch(&self, folder: usize) {
+        let Some(root) = self
+            .core
+            .peek()
+            .workspace(VaultId::Folder(folder))
+            .map(|w| std::fs::canonicalize(&w.root).unwrap_or_else(|_| w.canonical.clone()))
+        else {
+            return;
+        };
+        let mut watcher = self.core.watcher.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(w) = watcher.as_mut()
+            && root.is_dir()
+            && let Err(err) = w.watch(&root)
+        {
+            log(
+                Level::Warn,
+                format!("cannot watch {}: {err}", root.display()),
+            );
         }
     }
 
@@ -287,8 +326,8 @@ impl Backend {
     }
 
     /// Reads a folder's settings again (its files changed, or the client's settings did);
-    /// a changed `ignore` list loads the folder again.
-    async fn reload_settings(&self, folder: usize) {
+    /// a changed `ignore` list, or `reload`, loads the folder again.
+    async fn reload_settings(&self, folder: usize, reload: bool) {
         let Some(root) = self
             .core
             .peek()
@@ -302,7 +341,7 @@ impl Backend {
             .core
             .write("settings", |s| {
                 let w = s.workspace_mut(VaultId::Folder(folder))?;
-                let reload = w.config.ignore != config.ignore;
+                let reload = reload || w.config.ignore != config.ignore;
                 w.config = config;
                 w.config_problems = problems;
                 reload.then(|| {
@@ -343,10 +382,18 @@ impl Backend {
         let mut vault = match vault {
             Ok(vault) => vault,
             Err(message) => {
+                // An unreadable root holds nothing but the open documents, as in a fresh
+                // server.
                 self.core.write("load", |s| {
-                    if current(s)
-                        && let Some(w) = s.workspace_mut(id)
-                    {
+                    if !current(s) {
+                        return;
+                    }
+                    let mut vault = crate::vault::Vault::new(&root);
+                    for doc in s.documents.values().filter(|d| d.vault == id) {
+                        vault.update_note(&doc.path, doc.text.clone());
+                    }
+                    if let Some(w) = s.workspace_mut(id) {
+                        w.vault = vault;
                         w.indexed = true;
                     }
                 });

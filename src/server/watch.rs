@@ -55,7 +55,18 @@ impl Watcher {
         Ok(Watcher { inner })
     }
 
+    /// Watches a vault root and everything under it, and its parent folder (not recursively),
+    /// so a root deleted and made again (a re-clone) is seen and can be watched again.
     pub fn watch(&mut self, root: &Path) -> notify::Result<()> {
+        if let Some(parent) = root.parent()
+            && let Err(err) = self.inner.watch(parent, RecursiveMode::NonRecursive)
+        {
+            log(
+                Level::Debug,
+                format!("cannot watch {}: {err}", parent.display()),
+            );
+        }
+        let _ = self.inner.unwatch(root);
         self.inner.watch(root, RecursiveMode::Recursive)
     }
 }
