@@ -67,7 +67,50 @@ impl Watcher {
             );
         }
         let _ = self.inner.unwatch(root);
-        self.inner.watch(root, RecursiveMode::Recursive)
+        self.watch_tree(root, 0)
+    }
+
+    /// Watches `folder` recursively; if that fails (a subfolder that cannot be read stops
+    /// notify's recursive watch part way), watches `folder` alone and each of its subfolders
+    /// the same way, so one unreadable folder leaves only itself unwatched. (Folders created
+    /// later inside a folder watched alone are not watched; such folders are rare.)
+    fn watch_tree(&mut self, folder: &Path, depth: usize) -> notify::Result<()> {
+        let Err(err) = self.inner.watch(folder, RecursiveMode::Recursive) else {
+            return Ok(());
+        };
+        let _ = self.inner.unwatch(folder);
+        if depth > 64 {
+            return Err(err);
+        }
+        log(
+            Level::Warn,
+            format!(
+                "cannot watch all of {} ({err}); watching its folders one by one",
+                folder.display()
+            ),
+        );
+        self.inner.watch(folder, RecursiveMode::NonRecursive)?;
+        let Ok(entries) = std::fs::read_dir(folder) else {
+            return Ok(());
+        };
+        for entry in entries.flatten() {
+            // `file_type` does not follow symlinks: a link to a folder is not watched.
+            let is_folder = entry.file_type().is_ok_and(|t| t.is_dir());
+            let hidden = entry.file_name().to_string_lossy().starts_with('.');
+            if is_folder
+                && !hidden
+                && let Err(err) = self.watch_tree(&entry.path(), depth + 1)
+            {
+                log(
+                    Level::Warn,
+                    format!(
+                        "cannot watch {}: {err}; changes in it are not seen",
+                        entry.path().display()
+                    ),
+                );
+            }
+        }
+        Ok(())
     }
 }
 
