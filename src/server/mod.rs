@@ -55,8 +55,9 @@ pub async fn run_stdio() -> bool {
     let (service, socket) = LspService::new(Backend::new);
     // Frames are checked before tower-lsp sees them ([`transport`]): a malformed one is
     // answered and the session goes on.
-    let (to_server, server_in) = tokio::io::duplex(1 << 16);
-    let (server_out, from_server) = tokio::io::duplex(1 << 16);
+    // Large pipes: a note's diagnostics can be megabytes, each pass through a pipe a wakeup.
+    let (to_server, server_in) = tokio::io::duplex(1 << 20);
+    let (server_out, from_server) = tokio::io::duplex(4 << 20);
     let (frames_tx, frames_rx) = tokio::sync::mpsc::unbounded_channel();
     tokio::spawn(transport::pump_input(
         tokio::io::stdin(),

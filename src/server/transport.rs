@@ -32,9 +32,9 @@ impl<R: AsyncRead + Unpin> Input<R> {
             self.buf.drain(..self.pos);
             self.pos = 0;
         }
-        let mut chunk = [0u8; 64 * 1024];
-        let n = self.reader.read(&mut chunk).await?;
-        self.buf.extend_from_slice(&chunk[..n]);
+        // Straight into the buffer: a 4 MB frame of diagnostics is copied once here.
+        self.buf.reserve(256 * 1024);
+        let n = self.reader.read_buf(&mut self.buf).await?;
         Ok(n > 0)
     }
 
@@ -62,12 +62,21 @@ impl<R: AsyncRead + Unpin> Input<R> {
 
     /// Exactly `n` bytes; `None` when the input ends first.
     async fn exact(&mut self, n: usize) -> io::Result<Option<Vec<u8>>> {
+        Ok(self.frame_of(n).await?.map(|f| f[f.len() - n..].to_vec()))
+    }
+
+    /// The next `n` bytes as a whole frame (header and body), copied once; `None` when the
+    /// input ends first.
+    async fn frame_of(&mut self, n: usize) -> io::Result<Option<Vec<u8>>> {
         while self.buf.len() - self.pos < n {
             if !self.fill().await? {
                 return Ok(None);
             }
         }
-        let out = self.buf[self.pos..self.pos + n].to_vec();
+        let header = format!("Content-Length: {n}\r\n\r\n");
+        let mut out = Vec::with_capacity(header.len() + n);
+        out.extend_from_slice(header.as_bytes());
+        out.extend_from_slice(&self.buf[self.pos..self.pos + n]);
         self.pos += n;
         Ok(Some(out))
     }
@@ -284,9 +293,9 @@ where
             }
             Ok(Header::End) | Err(_) => return,
         };
-        match input.exact(length).await {
-            Ok(Some(body)) => {
-                if frames.send(frame(&body)).is_err() {
+        match input.frame_of(length).await {
+            Ok(Some(frame)) => {
+                if frames.send(frame).is_err() {
                     return;
                 }
             }
