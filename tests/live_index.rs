@@ -319,3 +319,40 @@ fn a_root_deleted_and_made_again_is_watched_again() {
     }
     assert_eq!(later["uri"], uri(&root.join("Later.md")), "{later}");
 }
+
+#[test]
+fn an_event_naming_the_root_reloads_only_a_replaced_folder() {
+    let (_dir, root) = vault(&[
+        ("Target.md", "# Target\n"),
+        ("Home.md", "[[Target]] [[Fresh]]\n"),
+    ]);
+    let mut lsp = Lsp::start(&root, caps(&["utf-16"], true));
+    lsp.wait_indexed();
+    let begins = |lsp: &mut Lsp| {
+        lsp.drain();
+        lsp.notifications
+            .iter()
+            .filter(|m| m["method"] == "$/progress" && m["params"]["value"]["kind"] == "begin")
+            .count()
+    };
+    let home = uri(&root.join("Home.md"));
+    let text = "[[Target]] [[Fresh]]\n";
+    let loads = begins(&mut lsp);
+    // The same folder: nothing to load again.
+    announce(&mut lsp, &root, &[""]);
+    let target = definition(&mut lsp, &home, text, "Target");
+    assert_eq!(target["uri"], uri(&root.join("Target.md")), "{target}");
+    assert_eq!(
+        begins(&mut lsp),
+        loads,
+        "no second load for an unchanged root"
+    );
+    // Deleted and made again, announced by the client: loaded again.
+    std::fs::remove_dir_all(&root).unwrap();
+    write(&root, "Home.md", text);
+    write(&root, "Fresh.md", "# Fresh\n");
+    announce(&mut lsp, &root, &[""]);
+    let fresh = definition(&mut lsp, &home, text, "Fresh");
+    assert_eq!(fresh["uri"], uri(&root.join("Fresh.md")), "{fresh}");
+    assert_eq!(definition(&mut lsp, &home, text, "Target"), Value::Null);
+}

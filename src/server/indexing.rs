@@ -29,6 +29,8 @@ impl Backend {
             }
             (state.caps.work_done_progress, w.config.clone())
         };
+        // The folder this load reads; a later event naming the root compares against it.
+        let identity = super::state::folder_identity(&root);
         let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<(usize, usize)>();
         let load_root = root.clone();
         let job = tokio::task::spawn_blocking(move || {
@@ -87,6 +89,7 @@ impl Backend {
                 self.core.mutate(Mutation::Loaded {
                     folder,
                     load,
+                    identity,
                     root,
                     vault,
                     took,

@@ -11,7 +11,7 @@ use super::Backend;
 use super::convert::{apply_change, uri_to_path};
 use super::log::{Level, log};
 use super::scheduler::Mutation;
-use super::state::{Document, State, VaultId, Workspace, normalize};
+use super::state::{Document, State, VaultId, Workspace, folder_identity, normalize};
 use super::watch;
 use crate::config::Config;
 use crate::vault::path::is_note_path;
@@ -61,10 +61,20 @@ impl Backend {
             Mutation::Loaded {
                 folder,
                 load,
+                identity,
                 root,
                 vault,
                 took,
-            } => self.loaded(folder, load, root, vault, took).await,
+            } => {
+                self.core.write("load", |s| {
+                    if let Some(w) = s.workspace_mut(VaultId::Folder(folder))
+                        && w.load == load
+                    {
+                        w.identity = identity;
+                    }
+                });
+                self.loaded(folder, load, root, vault, took).await
+            }
         }
     }
 
@@ -124,12 +134,20 @@ impl Backend {
                     continue;
                 };
                 if rel.is_empty() {
-                    // The root itself: deleted, made again, replaced.
-                    log(
-                        Level::Debug,
-                        format!("disk: the root {} changed", p.display()),
-                    );
-                    roots_changed.push(folder);
+                    // The root itself: a reload only when it is gone or another folder
+                    // (deleted and made again); its contents come as their own events.
+                    if folder_identity(&w.root) == w.identity && w.identity.is_some() {
+                        log(
+                            Level::Debug,
+                            format!("disk: the root {} is the same folder", p.display()),
+                        );
+                    } else {
+                        log(
+                            Level::Debug,
+                            format!("disk: the root {} was replaced or removed", p.display()),
+                        );
+                        roots_changed.push(folder);
+                    }
                 } else if SETTINGS_FILES.contains(&rel.as_str()) {
                     log(Level::Debug, format!("disk: {rel}: settings changed"));
                     settings_changed.push(folder);

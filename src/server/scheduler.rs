@@ -53,6 +53,8 @@ pub enum Mutation {
     Loaded {
         folder: usize,
         load: u64,
+        /// The root folder's identity when the load started.
+        identity: Option<super::state::FolderIdentity>,
         root: PathBuf,
         vault: Result<Box<Vault>, String>,
         took: Duration,

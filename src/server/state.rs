@@ -42,6 +42,22 @@ pub struct Workspace {
     /// Which load of the folder is current: a load started before the settings changed (or
     /// the folder was replaced) finishes into nothing.
     pub load: u64,
+    /// The root folder's identity when its load started: an event naming the root reloads
+    /// the vault only when the folder there is another one (deleted and made again) or gone.
+    pub identity: Option<FolderIdentity>,
+}
+
+/// What tells one folder from another made at the same path: device, inode and creation
+/// time (inodes are reused at once after a delete; the creation time is not, where the file
+/// system records it).
+pub type FolderIdentity = (u64, u64, Option<std::time::SystemTime>);
+
+/// The identity of the folder at `path`, symlinks followed; `None` when there is none.
+pub fn folder_identity(path: &Path) -> Option<FolderIdentity> {
+    use std::os::unix::fs::MetadataExt;
+    let meta = std::fs::metadata(path).ok()?;
+    meta.is_dir()
+        .then(|| (meta.dev(), meta.ino(), meta.created().ok()))
 }
 
 impl Workspace {
@@ -56,6 +72,7 @@ impl Workspace {
             indexed: false,
             pending: Vec::new(),
             load: 0,
+            identity: None,
         }
     }
 }
