@@ -129,22 +129,50 @@ struct Session {
     open: BTreeMap<String, (String, i32)>,
     /// Whether the client tells the server about file changes (else its own watcher must).
     announces: bool,
+    /// Workspace folders besides the root: folders of the vault opened as their own.
+    nested: BTreeSet<String>,
 }
 
 impl Session {
-    /// A session on `root`; `wait` for the load to end first (else the first changes arrive
-    /// while the folder is still loading).
-    fn start(root: &Path, announces: bool, wait: bool) -> Session {
-        let mut lsp = Lsp::start(root, caps(&["utf-16"], announces));
+    /// A session on `root` (and `nested` folders of it as workspace folders too); `wait` for
+    /// the loads to end first (else the first changes arrive while a folder is still loading).
+    fn start(root: &Path, announces: bool, wait: bool, nested: &BTreeSet<String>) -> Session {
+        let folder = |path: &Path| json!({"uri": uri(path), "name": "f"});
+        let mut folders = vec![folder(root)];
+        folders.extend(nested.iter().map(|n| folder(&root.join(n))));
+        let mut lsp = Lsp::spawn(json!({
+            "processId": null,
+            "rootUri": uri(root),
+            "workspaceFolders": folders,
+            "capabilities": caps(&["utf-16"], announces),
+        }));
         if wait {
-            lsp.wait_indexed();
+            for _ in 0..folders.len() {
+                lsp.wait_indexed();
+            }
         }
         Session {
             lsp,
             root: root.to_path_buf(),
             open: BTreeMap::new(),
             announces,
+            nested: nested.clone(),
         }
+    }
+
+    /// Adds `folder` of the vault as a workspace folder of its own, or removes it.
+    fn toggle_folder(&mut self, folder: &str) {
+        let f = json!([{"uri": uri(&self.root.join(folder)), "name": folder}]);
+        let event = if self.nested.remove(folder) {
+            json!({"added": [], "removed": f})
+        } else {
+            self.nested.insert(folder.to_string());
+            json!({"added": f, "removed": []})
+        };
+        self.lsp.notify(
+            "workspace/didChangeWorkspaceFolders",
+            json!({"event": event}),
+        );
     }
 
     fn uri(&self, path: &str) -> String {
@@ -329,12 +357,12 @@ fn session(seed: u64, announces: bool, during_load: bool, symlinked: bool) {
             write(&root, &mut disk, &format!("{FILLER}{i}.md"), text);
         }
     }
-    let mut a = Session::start(&root, announces, !during_load);
+    let mut a = Session::start(&root, announces, !during_load, &BTreeSet::new());
 
     for step in 0..60 {
         let path = *rng.pick(PATHS);
         let on_disk = disk.contains_key(path);
-        match rng.below(12) {
+        match rng.below(13) {
             // The editor.
             0 | 1 if !a.open.contains_key(path) => {
                 let text = match disk.get(path) {
@@ -431,6 +459,11 @@ fn session(seed: u64, announces: bool, during_load: bool, symlinked: bool) {
                     a.announce(&[(SWAP_INNER, 3), (SWAP, 2)]);
                 }
             }
+            12 => {
+                // `People` opened as a workspace folder of its own (it then holds its notes,
+                // open ones included), or closed as one.
+                a.toggle_folder("People");
+            }
             _ => {
                 // A pause, so some changes land between others and some pile up.
                 std::thread::sleep(Duration::from_millis(rng.below(60) as u64));
@@ -453,7 +486,7 @@ fn session(seed: u64, announces: bool, during_load: bool, symlinked: bool) {
     for (p, (t, _)) in &a.open {
         texts.insert(p.clone(), t.clone());
     }
-    let mut b = Session::start(&root, announces, true);
+    let mut b = Session::start(&root, announces, true, &a.nested);
     for (p, (t, _)) in a.open.clone() {
         b.open(&p, t);
     }

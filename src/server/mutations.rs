@@ -129,42 +129,44 @@ impl Backend {
             let state = self.core.peek();
             let mut changes = Vec::new();
             for p in paths {
-                let (id, rel) = state.locate(&p);
-                let (VaultId::Folder(folder), Some(w)) = (id, state.workspace(id)) else {
-                    continue;
-                };
-                if rel.is_empty() {
-                    // The root itself: a reload only when it is gone or another folder
-                    // (deleted and made again); its contents come as their own events.
-                    if folder_identity(&w.root) == w.identity && w.identity.is_some() {
+                // Every folder holding the path: nested workspace folders share files.
+                for (folder, rel) in state.locate_all(&p) {
+                    let id = VaultId::Folder(folder);
+                    let Some(w) = state.workspace(id) else {
+                        continue;
+                    };
+                    if rel.is_empty() {
+                        // The root itself: a reload only when it is gone or another folder
+                        // (deleted and made again); its contents come as their own events.
+                        if folder_identity(&w.root) == w.identity && w.identity.is_some() {
+                            log(
+                                Level::Debug,
+                                format!("disk: the root {} is the same folder", p.display()),
+                            );
+                        } else {
+                            log(
+                                Level::Debug,
+                                format!("disk: the root {} was replaced or removed", p.display()),
+                            );
+                            roots_changed.push(folder);
+                        }
+                    } else if SETTINGS_FILES.contains(&rel.as_str()) {
+                        log(Level::Debug, format!("disk: {rel}: settings changed"));
+                        settings_changed.push(folder);
+                    } else if watch::is_hidden(&rel) || w.config.ignores(&rel) {
                         log(
                             Level::Debug,
-                            format!("disk: the root {} is the same folder", p.display()),
+                            format!("disk: {}: hidden or ignored", p.display()),
                         );
+                    } else if !w.indexed {
+                        log(
+                            Level::Debug,
+                            format!("disk: {rel}: read again once the load ends"),
+                        );
+                        pending.push((folder, rel));
                     } else {
-                        log(
-                            Level::Debug,
-                            format!("disk: the root {} was replaced or removed", p.display()),
-                        );
-                        roots_changed.push(folder);
+                        changes.push((id, w.root.clone(), rel, w.config.clone()));
                     }
-                } else if SETTINGS_FILES.contains(&rel.as_str()) {
-                    log(Level::Debug, format!("disk: {rel}: settings changed"));
-                    settings_changed.push(folder);
-                } else if watch::is_hidden(&rel) || w.config.ignores(&rel) {
-                    log(
-                        Level::Debug,
-                        format!("disk: {}: hidden or ignored", p.display()),
-                    );
-                    continue;
-                } else if !w.indexed {
-                    log(
-                        Level::Debug,
-                        format!("disk: {rel}: read again once the load ends"),
-                    );
-                    pending.push((folder, rel));
-                } else {
-                    changes.push((id, w.root.clone(), rel, w.config.clone()));
                 }
             }
             changes
@@ -180,8 +182,24 @@ impl Backend {
         }
         if !changes.is_empty() {
             let updates = read_changes(changes).await;
+            // A folder that appeared (made, moved in, renamed): our watcher names events by
+            // the paths folders had when it started watching them, so after a rename it would
+            // report changes under the old name. Watching the root again renames them.
+            let mut moved: Vec<usize> = updates
+                .iter()
+                .filter(|u| matches!(u.now, watch::Now::Folder(_)))
+                .filter_map(|u| match u.vault {
+                    VaultId::Folder(i) => Some(i),
+                    VaultId::Loose => None,
+                })
+                .collect();
             self.core
                 .write("disk change", |s| apply_updates(s, updates));
+            moved.sort_unstable();
+            moved.dedup();
+            for folder in moved {
+                self.rewatch(folder);
+            }
         }
         roots_changed.sort_unstable();
         roots_changed.dedup();
@@ -199,7 +217,8 @@ impl Backend {
     }
 
     /// Watches a folder again, when we watch files ourselves (a root made again is a new
-    /// folder to the kernel).
+    /// folder to the kernel; a folder renamed inside it keeps its old name in our watcher's
+    /// events until then).
     fn rewatch(&self, folder: usize) {
         let Some(root) = self
             .core
@@ -462,6 +481,8 @@ impl Backend {
                 w.indexed = true;
             }
         });
+        // Folders renamed while the load ran keep their old names in our watcher's events.
+        self.rewatch(folder);
         log(
             Level::Info,
             format!(

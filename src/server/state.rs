@@ -199,6 +199,24 @@ impl State {
         }
     }
 
+    /// Every workspace folder holding a local file, with its path there: a file of a folder
+    /// opened inside another folder is in both vaults (each loads all its files), while an
+    /// open document belongs to the deepest ([`State::locate`]).
+    pub fn locate_all(&self, path: &Path) -> Vec<(usize, String)> {
+        let path = &normalize(path);
+        let mut out: Vec<(usize, String)> = Vec::new();
+        for (i, w) in self.folders.iter().enumerate() {
+            let Some(w) = w else { continue };
+            let within = [&w.root, &w.canonical]
+                .into_iter()
+                .find(|root| path.starts_with(root));
+            if let Some(root) = within {
+                out.push((i, vault_path(path.strip_prefix(root).ok())));
+            }
+        }
+        out
+    }
+
     /// Where a URI lives: an open document, else a file of a vault.
     pub fn locate_uri(&self, uri: &Uri) -> Option<(VaultId, String)> {
         if let Some(doc) = self.documents.get(uri.as_str()) {
