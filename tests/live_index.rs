@@ -356,3 +356,77 @@ fn an_event_naming_the_root_reloads_only_a_replaced_folder() {
     assert_eq!(fresh["uri"], uri(&root.join("Fresh.md")), "{fresh}");
     assert_eq!(definition(&mut lsp, &home, text, "Target"), Value::Null);
 }
+
+/// The server as user `nobody`, for whom permissions count (root reads every folder); `None`
+/// where this process cannot switch users.
+fn as_nobody() -> Option<Lsp> {
+    let ok = std::process::Command::new("setpriv")
+        .args(["--reuid=65534", "--regid=65534", "--clear-groups", "true"])
+        .status()
+        .is_ok_and(|s| s.success());
+    if !ok {
+        eprintln!("skipped: cannot run the server as another user here");
+        return None;
+    }
+    let mut command = std::process::Command::new("setpriv");
+    command
+        .args(["--reuid=65534", "--regid=65534", "--clear-groups"])
+        .arg(env!("CARGO_BIN_EXE_vaultls"));
+    Some(Lsp::spawn_command(command))
+}
+
+/// Polls the definition of `[[name]]` until `done` accepts it (or 10 s pass).
+fn definition_until(
+    lsp: &mut Lsp,
+    doc: &str,
+    text: &str,
+    name: &str,
+    done: impl Fn(&Value) -> bool,
+) -> Value {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    loop {
+        let got = definition(lsp, doc, text, name);
+        if done(&got) || std::time::Instant::now() > deadline {
+            return got;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+}
+
+#[test]
+fn unreadable_folders_are_skipped_and_the_rest_is_still_watched() {
+    use std::os::unix::fs::PermissionsExt;
+    let text = "[[a]] [[b]] [[c]]\n";
+    let (dir, root) = vault(&[("A/a.md", "# a\n"), ("B/b.md", "# b\n"), ("Home.md", text)]);
+    let mode = |path: &Path, mode: u32| {
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).unwrap()
+    };
+    // The temporary folder is private to its owner; the vault's user must reach it.
+    mode(dir.path(), 0o755);
+    mode(&root.join("B"), 0o000);
+    let Some(mut lsp) = as_nobody() else { return };
+    let init = lsp.request(
+        "initialize",
+        json!({"processId": null, "rootUri": uri(&root), "capabilities": caps(&["utf-16"], false)}),
+    );
+    assert!(init["result"]["capabilities"].is_object(), "{init}");
+    lsp.notify("initialized", json!({}));
+    let home = uri(&root.join("Home.md"));
+    let a = definition(&mut lsp, &home, text, "a");
+    assert_eq!(a["uri"], uri(&root.join("A/a.md")), "{a}");
+    assert_eq!(
+        definition(&mut lsp, &home, text, "b"),
+        Value::Null,
+        "B cannot be read"
+    );
+    // The unreadable folder did not stop the watching of the others.
+    write(&root, "A/c.md", "# c\n");
+    let c = definition_until(&mut lsp, &home, text, "c", |v| !v.is_null());
+    assert_eq!(c["uri"], uri(&root.join("A/c.md")), "{c}");
+    // A folder that becomes unreadable loses its notes, as a fresh load would.
+    mode(&root.join("A"), 0o000);
+    let a = definition_until(&mut lsp, &home, text, "a", Value::is_null);
+    assert_eq!(a, Value::Null, "A cannot be read any more");
+    mode(&root.join("A"), 0o755);
+    mode(&root.join("B"), 0o755);
+}

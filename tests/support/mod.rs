@@ -52,7 +52,13 @@ impl Lsp {
 
     /// The server process, before `initialize`.
     pub fn spawn_uninitialized() -> Lsp {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_vaultls"))
+        Lsp::spawn_command(Command::new(env!("CARGO_BIN_EXE_vaultls")))
+    }
+
+    /// The server started by `command` (a wrapper that runs it as another user, say), before
+    /// `initialize`.
+    pub fn spawn_command(mut command: Command) -> Lsp {
+        let mut child = command
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
