@@ -205,15 +205,20 @@ title: Tomer Hagay sync
 Nothing about him in the body.
 ";
 
-    #[test]
-    fn finds_plain_mentions_outside_links() {
-        let f = Fixture::parse(&format!("{VAULT}//- Home.md\n$0\n"));
-        let target = f.vault.id("People/Tomer Hagay.md").unwrap();
-        let found: Vec<String> = unlinked_mentions(&f.vault, target, Cancel::NEVER)
+    /// The unlinked mentions of the note at `path`, rendered.
+    fn mentions_of(f: &Fixture, path: &str) -> Vec<String> {
+        let target = f.vault.id(path).unwrap();
+        unlinked_mentions(&f.vault, target, Cancel::NEVER)
             .unwrap()
             .into_iter()
             .map(|l| f.render(l))
-            .collect();
+            .collect()
+    }
+
+    #[test]
+    fn finds_plain_mentions_outside_links() {
+        let f = Fixture::parse(&format!("{VAULT}//- Home.md\n$0\n"));
+        let found = mentions_of(&f, "People/Tomer Hagay.md");
         assert_eq!(
             found,
             vec![
@@ -229,12 +234,7 @@ Nothing about him in the body.
         let f = Fixture::parse(
             "//- ΟΔΥΣΣΕΥΣ.md\n# ΟΔΥΣΣΕΥΣ\n//- Trip.md\nİstanbul, then Οδυσσευς and ΟΔΥΣΣΕΥΣ.\n//- Home.md\n$0\n",
         );
-        let target = f.vault.id("ΟΔΥΣΣΕΥΣ.md").unwrap();
-        let found: Vec<String> = unlinked_mentions(&f.vault, target, Cancel::NEVER)
-            .unwrap()
-            .into_iter()
-            .map(|l| f.render(l))
-            .collect();
+        let found = mentions_of(&f, "ΟΔΥΣΣΕΥΣ.md");
         assert_eq!(
             found,
             vec![
@@ -243,6 +243,7 @@ Nothing about him in the body.
             ]
         );
         let stop = || true;
+        let target = f.vault.id("ΟΔΥΣΣΕΥΣ.md").unwrap();
         assert_eq!(
             unlinked_mentions(&f.vault, target, Cancel::new(&stop)),
             Err(Cancelled)

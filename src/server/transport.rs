@@ -26,6 +26,14 @@ struct Input<R> {
 }
 
 impl<R: AsyncRead + Unpin> Input<R> {
+    fn new(reader: R) -> Input<R> {
+        Input {
+            reader,
+            buf: Vec::new(),
+            pos: 0,
+        }
+    }
+
     /// Reads more into the buffer; `false` at end of input.
     async fn fill(&mut self) -> io::Result<bool> {
         if self.pos > 0 {
@@ -206,11 +214,7 @@ where
     R: AsyncRead + Unpin,
     W: AsyncWrite + Unpin,
 {
-    let mut input = Input {
-        reader: client,
-        buf: Vec::new(),
-        pos: 0,
-    };
+    let mut input = Input::new(client);
     loop {
         let length = match header(&mut input).await {
             Ok(Header::Length(n)) => n,
@@ -276,11 +280,7 @@ pub async fn pump_output<R>(from_server: R, frames: mpsc::UnboundedSender<Vec<u8
 where
     R: AsyncRead + Unpin,
 {
-    let mut input = Input {
-        reader: from_server,
-        buf: Vec::new(),
-        pos: 0,
-    };
+    let mut input = Input::new(from_server);
     loop {
         let length = match header(&mut input).await {
             Ok(Header::Length(n)) => n,
