@@ -262,7 +262,15 @@ impl Backend {
             .iter()
             .filter_map(|f| self.add_folder(&f.uri))
             .collect();
-        if !self.core.peek().caps.watch_registration {
+        // We watch the new folders when the client does not, or when we already watch (the
+        // client refused or never answered the registration).
+        let watching = self
+            .core
+            .watcher
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .is_some();
+        if watching || !self.core.peek().caps.watch_registration {
             let folders: Vec<usize> = added.iter().map(|(i, _)| *i).collect();
             self.start_watching(&folders);
         }
