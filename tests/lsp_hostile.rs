@@ -353,3 +353,20 @@ fn malformed_frames_are_answered_and_the_session_goes_on() {
     assert!(symbols["result"].is_array(), "{symbols}");
     lsp.shutdown();
 }
+
+#[test]
+fn a_client_that_never_sends_initialized_still_gets_answers() {
+    let (_dir, root) = sample_vault();
+    let mut lsp = Lsp::spawn_uninitialized();
+    let init = lsp.request(
+        "initialize",
+        json!({"processId": null, "rootUri": uri(&root), "capabilities": caps(&["utf-16"], false)}),
+    );
+    assert!(init["result"]["capabilities"].is_object(), "{init}");
+    // No `initialized`: the vault never loads, and requests answer instead of waiting for it.
+    let meeting = uri(&root.join(MEETING));
+    let text = std::fs::read_to_string(root.join(MEETING)).unwrap();
+    let answer = definition_of(&mut lsp, &meeting, &text, "[[Tomer Hagay]]");
+    assert!(answer.get("error").is_none(), "{answer}");
+    lsp.shutdown();
+}

@@ -298,6 +298,7 @@ impl LanguageServer for Backend {
     }
 
     async fn initialized(&self, _: InitializedParams) {
+        self.core.started.store(true, Ordering::SeqCst);
         // In its own task: the transport waits for every handler before it exits, and this
         // one asks the client things a client may never answer.
         tokio::spawn(self.clone().start());

@@ -108,6 +108,8 @@ pub struct Core {
     /// The last diagnostics sent per URI, so unchanged ones are not sent again.
     pub published: Mutex<HashMap<String, Vec<Diagnostic>>>,
     pub watcher: Mutex<Option<super::watch::Watcher>>,
+    /// Set at `initialized`, when the folders' loads start.
+    pub started: AtomicBool,
 }
 
 impl Core {
@@ -123,6 +125,7 @@ impl Core {
             changed: Notify::new(),
             published: Mutex::new(HashMap::new()),
             watcher: Mutex::new(None),
+            started: AtomicBool::new(false),
         };
         (core, rx)
     }
@@ -150,8 +153,12 @@ impl Core {
     }
 
     /// Waits until every folder's load has finished (a folder loading again after a settings
-    /// change counts as loading).
+    /// change counts as loading). Loads start at `initialized`; before it (a client that
+    /// never sends it) nothing is waited for.
     pub async fn loads_done(&self) {
+        if !self.started.load(Ordering::SeqCst) {
+            return;
+        }
         let mut applied = self.applied.subscribe();
         let _ = applied
             .wait_for(|_| self.peek().folders.iter().flatten().all(|w| w.indexed))

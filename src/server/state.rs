@@ -33,8 +33,9 @@ pub struct Workspace {
     pub config: Config,
     /// What was wrong with them, reported once the client is initialized.
     pub config_problems: Vec<ConfigProblem>,
-    /// Whether the initial load has finished. Until then the vault holds only open documents:
-    /// findings are not published and disk events wait in `pending`.
+    /// Whether the folder's current load has finished. Until then the vault holds the open
+    /// documents (and, during a reload, the previous load): findings are not published,
+    /// whole-vault requests wait, and disk events wait in `pending`.
     pub indexed: bool,
     /// Vault paths changed on disk while the load ran, re-read once it has finished (the load
     /// may have read them before the change).
