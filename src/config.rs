@@ -95,8 +95,9 @@ pub struct Config {
 pub struct ConfigProblem {
     /// `.vaultls.toml`, `.obsidian/app.json` or `initializationOptions`.
     pub source: String,
-    /// 0-based line and column (characters) in the file, when known.
-    pub position: Option<(u32, u32)>,
+    /// Where in the file, as a byte offset, when known; [`ConfigProblem::line_col`] turns it
+    /// into a line and column in any unit.
+    pub at: Option<usize>,
     pub message: String,
 }
 
@@ -141,15 +142,15 @@ impl Config {
 
     /// `.vaultls.toml`; returns its problems (the valid parts still apply).
     pub fn apply_toml(&mut self, text: &str) -> Vec<ConfigProblem> {
-        let problem = |position, message: String| ConfigProblem {
+        let problem = |at, message: String| ConfigProblem {
             source: CONFIG_FILE.to_string(),
-            position,
+            at,
             message,
         };
         let table: toml::Table = match text.parse() {
             Ok(t) => t,
             Err(err) => {
-                let position = err.span().map(|span| line_col(text, span.start));
+                let position = err.span().map(|span| span.start);
                 return vec![problem(
                     position,
                     format!("invalid TOML: {}", err.message()),
@@ -162,11 +163,8 @@ impl Config {
             .map(|message| {
                 // Point at the key the message names, when it can be found.
                 let key = message.split('`').nth(1).unwrap_or("");
-                let position = (!key.is_empty())
-                    .then(|| text.find(key))
-                    .flatten()
-                    .map(|at| line_col(text, at));
-                problem(position, message)
+                let at = (!key.is_empty()).then(|| text.find(key)).flatten();
+                problem(at, message)
             })
             .collect()
     }
@@ -298,11 +296,15 @@ impl Config {
     }
 }
 
-/// 0-based line and character column of a byte offset.
-fn line_col(text: &str, at: usize) -> (u32, u32) {
-    use crate::syntax::{ColumnUnit, Columns};
-    let at = Columns::new(text, ColumnUnit::Char).line_col(at);
-    (at.line, at.col)
+impl ConfigProblem {
+    /// Where the problem is in `text` (the file it came from), in `unit`s.
+    pub fn line_col(
+        &self,
+        text: &str,
+        unit: crate::syntax::ColumnUnit,
+    ) -> Option<crate::syntax::LineCol> {
+        Some(crate::syntax::Columns::new(text, unit).line_col(self.at?))
+    }
 }
 
 #[cfg(test)]
@@ -329,11 +331,19 @@ mod tests {
 
     #[test]
     fn problems_are_reported_and_the_rest_applies() {
+        use crate::syntax::ColumnUnit;
         let mut c = Config::default();
-        let problems = c.apply_toml("[diagnostics]\nbroken-lnk = \"off\"\nmojibake = \"loud\"\n[completion]\nlink-style = \"relative\"\n");
+        let text = "[diagnostics]\nbroken-lnk = \"off\"\nmojibake = \"loud\"\n[completion]\nlink-style = \"relative\"\n";
+        let problems = c.apply_toml(text);
         let messages: Vec<(Option<(u32, u32)>, &str)> = problems
             .iter()
-            .map(|p| (p.position, p.message.as_str()))
+            .map(|p| {
+                (
+                    p.line_col(text, ColumnUnit::Char)
+                        .map(|lc| (lc.line, lc.col)),
+                    p.message.as_str(),
+                )
+            })
             .collect();
         assert_eq!(messages.len(), 2, "{messages:?}");
         assert_eq!(messages[0].0, Some((1, 0)));
@@ -345,7 +355,13 @@ mod tests {
             .apply_toml("[diagnostics\nx = 1\n");
         assert_eq!(bad.len(), 1);
         assert!(bad[0].message.starts_with("invalid TOML"), "{bad:?}");
-        assert_eq!(bad[0].position.map(|p| p.0), Some(0));
+        assert!(bad[0].at.is_some(), "{bad:?}");
+        // Columns in the client's unit: `😀` is 2 UTF-16 units, 1 character.
+        let text = "a = \"😀\" b\n";
+        let p = &Config::default().apply_toml(text)[0];
+        let col = |unit| p.line_col(text, unit).map(|lc| lc.col).unwrap();
+        assert_eq!(col(ColumnUnit::Utf16), col(ColumnUnit::Char) + 1, "{p:?}");
+        assert_eq!(col(ColumnUnit::Utf8), col(ColumnUnit::Char) + 3, "{p:?}");
     }
 
     #[test]

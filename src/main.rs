@@ -4,6 +4,7 @@ use std::process::ExitCode;
 
 use vaultls::check::{Format, report};
 use vaultls::config::Config;
+use vaultls::syntax::ColumnUnit;
 use vaultls::vault::{LoadOptions, Vault};
 
 const USAGE: &str = "\
@@ -102,10 +103,16 @@ fn check(args: &[String]) -> ExitCode {
     // by one would only delay the exit.
     let root = Path::new(vault_arg);
     let (config, problems) = Config::load(root);
+    let settings = std::fs::read_to_string(root.join(vaultls::config::CONFIG_FILE));
     for p in &problems {
-        let at = p
-            .position
-            .map_or(String::new(), |(l, c)| format!(":{}:{}", l + 1, c + 1));
+        let at = settings
+            .as_deref()
+            .ok()
+            .filter(|_| p.source == vaultls::config::CONFIG_FILE)
+            .and_then(|text| p.line_col(text, ColumnUnit::Char))
+            .map_or(String::new(), |lc| {
+                format!(":{}:{}", lc.line + 1, lc.col + 1)
+            });
         eprintln!(
             "vaultls: {}{at}: {} (the rest of the settings apply)",
             p.source, p.message

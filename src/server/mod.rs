@@ -128,20 +128,23 @@ impl Backend {
             .filter_map(|(_, w)| w.as_ref())
             .map(|w| (w.root.clone(), w.config_problems.clone()))
             .collect();
+        let unit = self.core.peek().unit();
         for (root, problems) in reports {
             let (in_file, other): (Vec<_>, Vec<_>) =
                 problems.into_iter().partition(|p| p.source == CONFIG_FILE);
             if let Some(uri) = path_to_uri(&root.join(CONFIG_FILE))
                 && (folder.is_some() || !in_file.is_empty())
             {
+                // Positions in the client's unit, from the file as it is now (small).
+                let text = std::fs::read_to_string(root.join(CONFIG_FILE)).unwrap_or_default();
                 let diagnostics = in_file
                     .into_iter()
                     .map(|p| {
-                        let (line, col) = p.position.unwrap_or((0, 0));
+                        let at = p.line_col(&text, unit).unwrap_or_default();
                         Diagnostic {
                             range: Range::new(
-                                Position::new(line, col),
-                                Position::new(line, col + 1),
+                                Position::new(at.line, at.col),
+                                Position::new(at.line, at.col + 1),
                             ),
                             severity: Some(DiagnosticSeverity::ERROR),
                             code: Some(NumberOrString::String("config".to_string())),

@@ -261,7 +261,7 @@ impl State {
                     .into_iter()
                     .map(|message| ConfigProblem {
                         source: source.to_string(),
-                        position: None,
+                        at: None,
                         message,
                     }),
             );
