@@ -1,7 +1,6 @@
 //! A note's structure for the editor: folding ranges (frontmatter, heading sections) and
 //! document links (Markdown links to notes and files).
 
-use super::symbols::{Outline, outline};
 use crate::syntax::{LinkKind, Span};
 use crate::vault::{FileId, Note, Vault};
 
@@ -31,23 +30,20 @@ pub fn folding_ranges(note: &Note) -> Vec<Fold> {
             kind: FoldKind::Frontmatter,
         });
     }
-    fn sections(items: &[Outline], note: &Note, line: &dyn Fn(usize) -> u32, out: &mut Vec<Fold>) {
-        for o in items {
-            // A section ends before the next heading; trailing blank lines stay outside.
-            let body = note.text[o.span.range()].trim_end();
-            let end = line(o.span.start as usize + body.len());
-            let start = line(o.span.start as usize);
-            if end > start {
-                out.push(Fold {
-                    start_line: start,
-                    end_line: end,
-                    kind: FoldKind::Section,
-                });
-            }
-            sections(&o.children, note, line, out);
+    for (i, h) in note.syntax.headings.iter().enumerate() {
+        // A section ends before the next heading of its level or higher; trailing blank lines
+        // stay outside.
+        let from = h.span.start as usize;
+        let body = note.text[from..note.syntax.section_end(i, note.text.len())].trim_end();
+        let (start, end) = (line(from), line(from + body.len()));
+        if end > start {
+            out.push(Fold {
+                start_line: start,
+                end_line: end,
+                kind: FoldKind::Section,
+            });
         }
     }
-    sections(&outline(&note.syntax, &note.text), note, &line, &mut out);
     for list in &note.syntax.lists {
         let (start, end) = (line(list.start as usize), line(list.end as usize));
         if end > start {
