@@ -181,25 +181,29 @@ impl Backend {
             });
         }
         if !changes.is_empty() {
-            let updates = read_changes(changes).await;
             // A folder that appeared (made, moved in, renamed): our watcher names events by
             // the paths folders had when it started watching them, so after a rename it would
-            // report changes under the old name. Watching the root again renames them.
-            let mut moved: Vec<usize> = updates
+            // report changes under the old name. The root is watched again first, then read:
+            // a file made in between is in what is read.
+            let mut moved: Vec<usize> = changes
                 .iter()
-                .filter(|u| matches!(u.now, watch::Now::Folder(_)))
-                .filter_map(|u| match u.vault {
-                    VaultId::Folder(i) => Some(i),
+                .filter(|(_, root, rel, _)| {
+                    crate::vault::load::disk_entry(root, rel)
+                        == crate::vault::load::DiskEntry::Folder
+                })
+                .filter_map(|(id, ..)| match id {
+                    VaultId::Folder(i) => Some(*i),
                     VaultId::Loose => None,
                 })
                 .collect();
-            self.core
-                .write("disk change", |s| apply_updates(s, updates));
             moved.sort_unstable();
             moved.dedup();
             for folder in moved {
                 self.rewatch(folder);
             }
+            let updates = read_changes(changes).await;
+            self.core
+                .write("disk change", |s| apply_updates(s, updates));
         }
         roots_changed.sort_unstable();
         roots_changed.dedup();
@@ -454,6 +458,9 @@ impl Backend {
         for issue in vault.issues() {
             log(Level::Warn, format!("{}: {}", issue.path, issue.message));
         }
+        // Folders renamed while the load ran keep their old names in our watcher's events:
+        // watch again before the changes seen meanwhile are read.
+        self.rewatch(folder);
         let pending = self
             .core
             .write("load", |s| {
@@ -489,8 +496,6 @@ impl Backend {
                 w.indexed = true;
             }
         });
-        // Folders renamed while the load ran keep their old names in our watcher's events.
-        self.rewatch(folder);
         log(
             Level::Info,
             format!(
