@@ -482,20 +482,34 @@ impl Backend {
         pending.dedup_by(|a, b| a.2 == b.2);
         let updates = read_changes(pending).await;
         let notes = vault.notes().count();
-        self.core.write("load", |s| {
-            // Disk first, then the editor's text over it.
-            let open = open_paths(s, id);
-            for update in updates {
-                update.apply_to(&mut vault, &|p| open.contains(p));
-            }
-            for doc in s.documents.values().filter(|d| d.vault == id) {
-                vault.update_note(&doc.path, doc.text.clone());
-            }
-            if let Some(w) = s.workspace_mut(id) {
-                w.vault = *vault;
+        // Disk first, then the editor's text over it; outside the lock (the new vault is ours
+        // alone, and only this task changes the open documents).
+        let (open, docs) = {
+            let s = self.core.peek();
+            let docs: Vec<(String, String)> = s
+                .documents
+                .values()
+                .filter(|d| d.vault == id)
+                .map(|d| (d.path.clone(), d.text.clone()))
+                .collect();
+            (open_paths(&s, id), docs)
+        };
+        for update in updates {
+            update.apply_to(&mut vault, &|p| open.contains(p));
+        }
+        for (path, text) in docs {
+            vault.update_note(&path, text);
+        }
+        let old = self
+            .core
+            .write("load", |s| {
+                let w = s.workspace_mut(id)?;
                 w.indexed = true;
-            }
-        });
+                Some(std::mem::replace(&mut w.vault, *vault))
+            })
+            .flatten();
+        // Freeing the previous vault (a reload's) takes a while at 50k notes: not under the lock.
+        drop(old);
         log(
             Level::Info,
             format!(
