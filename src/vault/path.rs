@@ -2,6 +2,8 @@
 
 use std::borrow::Cow;
 
+use unicode_normalization::{IsNormalized, UnicodeNormalization, is_nfc_quick};
+
 /// Whether a vault path is a Markdown note (Obsidian only indexes `.md` as notes).
 pub fn is_note_path(path: &str) -> bool {
     // Bytes, not a `str` slice: the name's last three bytes may cut a character (`ԧNo`).
@@ -86,7 +88,37 @@ fn fold_owned(s: &str) -> String {
 }
 
 /// Appends `s` folded as [`fold`] folds it.
+///
+/// Folding also composes (Unicode NFC): a name decomposed on disk (`Zoe` + U+0308, as macOS
+/// and some sync clients write file names) matches the composed `Zoë` typed in a link, as in
+/// Obsidian. Only non-ASCII text can need it, and the quick check settles nearly all of it.
 pub fn fold_into(s: &str, out: &mut String) {
+    let start = out.len();
+    lowercase_into(s, out);
+    compose_from(out, start);
+}
+
+/// Composes (NFC) `out[start..]` in place when it is not composed already.
+pub fn compose_from(out: &mut String, start: usize) {
+    let tail = &out[start..];
+    if !tail.is_ascii() && !is_composed(tail) {
+        let composed: String = tail.nfc().collect();
+        out.truncate(start);
+        out.push_str(&composed);
+    }
+}
+
+/// Whether `s` is in Unicode normal form C.
+fn is_composed(s: &str) -> bool {
+    match is_nfc_quick(s.chars()) {
+        IsNormalized::Yes => true,
+        IsNormalized::No => false,
+        IsNormalized::Maybe => s.chars().eq(s.nfc()),
+    }
+}
+
+/// The lowercasing part of [`fold_into`].
+fn lowercase_into(s: &str, out: &mut String) {
     let mut rest = s;
     while !rest.is_empty() {
         // A run of ASCII at once, then one other character.
@@ -193,6 +225,19 @@ mod tests {
         assert_eq!(fold("Οδυσσεύς.md"), "οδυσσεύσ.md");
         assert_eq!(file_keys("Ο/ΟΔΥΣΣΕΥΣ.md")[1], fold("ΟΔΥΣΣΕΥΣ"));
         assert!(!is_within("ab", "a") && !is_within("a", "a/b"));
+    }
+
+    #[test]
+    fn decomposed_and_composed_names_fold_alike() {
+        let composed = "Zoë Åberg";
+        let decomposed: String = composed.nfd().collect();
+        assert_ne!(composed, decomposed);
+        assert_eq!(fold(&decomposed), fold(composed));
+        assert_eq!(fold(&decomposed), "zoë åberg");
+        assert_eq!(
+            file_keys(&format!("People/{decomposed}.md")),
+            file_keys("People/Zoë Åberg.md")
+        );
     }
 
     #[test]

@@ -24,6 +24,8 @@ pub fn normalize_heading(text: &str) -> String {
             crate::vault::path::push_folded(c, &mut out);
         }
     }
+    // Composed like names, so a decomposed heading matches a composed link.
+    crate::vault::path::compose_from(&mut out, 0);
     out
 }
 

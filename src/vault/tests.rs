@@ -356,3 +356,22 @@ fn name_key_ids_go_inline_when_one_is_left() {
     assert!(ids.remove(id(9)));
     assert!(!ids.remove(id(2)));
 }
+
+#[test]
+fn decomposed_file_names_resolve_from_composed_links_and_back() {
+    // `Zoë Åberg` as macOS writes file names (NFD), and a link typed composed (NFC).
+    let decomposed: String =
+        unicode_normalization::UnicodeNormalization::nfd("Zoë Åberg").collect();
+    let path = format!("People/{decomposed}.md");
+    let v = vault(&["Home.md", &path, "Café.md"]);
+    assert_eq!(resolve(&v, "Home.md", "[[Zoë Åberg]]"), path);
+    assert_eq!(resolve(&v, "Home.md", "[[People/Zoë Åberg]]"), path);
+    let cafe: String = unicode_normalization::UnicodeNormalization::nfd("[[Café]]").collect();
+    assert_eq!(resolve(&v, "Home.md", &cafe), "Café.md");
+    // Headings too.
+    let heading: String = unicode_normalization::UnicodeNormalization::nfd("Réunion").collect();
+    assert_eq!(
+        crate::vault::subpath::normalize_heading(&heading),
+        crate::vault::subpath::normalize_heading("Réunion")
+    );
+}
