@@ -175,7 +175,8 @@ pub(super) fn markdown_link(
         (i, j)
     };
     let raw = &text[dest_start..dest_end];
-    if raw.is_empty() || is_external_url(raw) {
+    // Obsidian trims a destination: `[x](< https://…>)` is a URL, not a note named ` https:…`.
+    if raw.trim().is_empty() || is_external_url(raw.trim()) {
         return None;
     }
     let (path_raw, subpath_raw) = split_subpath(raw);

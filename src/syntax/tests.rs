@@ -170,6 +170,21 @@ fn wikilink_in_table_with_escaped_pipe() {
 }
 
 #[test]
+fn urls_are_never_notes_even_with_spaces_in_angle_brackets() {
+    let note =
+        parse_note("[x](< https://example.com/a b>) [y](<  mailto:a@b.c >) [z](< Note.md >)\n");
+    let targets: Vec<String> = note
+        .links
+        .iter()
+        .map(|l| {
+            l.target("[x](< https://example.com/a b>) [y](<  mailto:a@b.c >) [z](< Note.md >)\n")
+                .into_owned()
+        })
+        .collect();
+    assert_eq!(targets, ["Note.md"]);
+}
+
+#[test]
 fn markdown_links() {
     check(
         "[t](Folder/Note%20Name.md#heading) [u](<Note Name.md>) [v](https://x.y/#a) [w](../up.md) [x](/Root.md#^b) [y](#Local) [m](mailto:a@b.c) [*e* `c`](a\\(b\\).md \"title\")\n",
