@@ -314,6 +314,20 @@ Leads triage. ^role
     }
 
     #[test]
+    fn markdown_and_wikilinks_to_the_same_missing_path_are_one_target() {
+        let vault = "//- A.md\n[x](Clients/Initech%20Corp.md) and [[Clients/Initech Corp]]\n\
+                     //- B.md\n[[Initech Corp]] [y](<Clients/Initech Corp.md#Deal>)\n";
+        check(
+            &vault.replacen("[x](Cl", "[x](Cl$0", 1),
+            expect![[r####"
+                A.md:1:1-1:31 "[x](Clients/Initech%20Corp.md)"
+                A.md:1:36-1:60 "[[Clients/Initech Corp]]"
+                B.md:1:18-1:53 "[y](<Clients/Initech Corp.md#Deal>)"
+            "####]],
+        );
+    }
+
+    #[test]
     fn declaration_comes_first_when_asked() {
         let f = Fixture::parse(&VAULT.replacen("## Profile", "## Pro$0file", 1));
         let got = references(&f.vault, f.file, f.offset, true, Cancel::NEVER).unwrap();

@@ -529,7 +529,9 @@ impl Vault {
 
     /// The unresolved links whose target is `target` (any case, `.md` optional).
     pub fn unresolved_sites(&self, target: &str) -> Vec<LinkSite> {
-        let want = link_key(target);
+        // Listed under the last component; the same missing target is the whole path, so
+        // `[x](Clients/Initech%20Corp.md)` and `[[Clients/Initech Corp]]` are one target.
+        let want = unresolved_key(target);
         let Some(sites) = self.unresolved.get(&link_key(target)) else {
             return Vec::new();
         };
