@@ -166,16 +166,15 @@ impl Vault {
             0 => none,
             1 => single(matches[0].1),
             n => {
-                // Obsidian's tie-break: the file closest to the vault root, then the shortest
-                // path, then the exact name over an added `.md`, then path order.
+                // Obsidian's tie-break, after the exact path and the linking note's own folder
+                // (above): the shortest path string, as JavaScript measures it (UTF-16 units),
+                // not the fewest folders: `a/b/Note.md` over `zzzz/Note.md`. Observed with
+                // `app.metadataCache.getFirstLinkpathDest` on Obsidian 1.13.7
+                // (pvliesdonk/markdown-vault-mcp#1380). Then the exact name over an added
+                // `.md`, then path order, so the choice is stable.
+                let length = |id: FileId| self.path(id).encode_utf16().count();
                 matches.sort_by(|a, b| {
-                    let (pa, pb) = (self.path(a.1), self.path(b.1));
-                    (pa.matches('/').count(), pa.len(), a.0, pa).cmp(&(
-                        pb.matches('/').count(),
-                        pb.len(),
-                        b.0,
-                        pb,
-                    ))
+                    (length(a.1), a.0, self.path(a.1)).cmp(&(length(b.1), b.0, self.path(b.1)))
                 });
                 let all: Vec<FileId> = matches.iter().map(|m| m.1).collect();
                 (

@@ -375,3 +375,44 @@ fn decomposed_file_names_resolve_from_composed_links_and_back() {
         crate::vault::subpath::normalize_heading("Réunion")
     );
 }
+
+/// Obsidian's choice among notes of the same name, observed with
+/// `app.metadataCache.getFirstLinkpathDest` on Obsidian 1.13.7 (pvliesdonk/markdown-vault-mcp
+/// #1380): the exact vault path, else the linking note's own folder (an ancestor counts for
+/// nothing), else the shortest path string.
+#[test]
+fn same_name_notes_resolve_in_obsidians_order() {
+    let v = vault(&[
+        "a/b/Note.md",
+        "zzzz/Note.md",
+        "zzzz/deep/Source.md",
+        "Home.md",
+        "c/Other.md",
+        "c/Source.md",
+        "c/d/Other.md",
+        "x/Other.md",
+    ]);
+    let first = |source: &str, link: &str| {
+        resolve(&v, source, link)
+            .split(' ')
+            .next()
+            .unwrap()
+            .to_string()
+    };
+    // Shortest path string, not fewest folders.
+    assert_eq!(first("Home.md", "[[Note]]"), "a/b/Note.md");
+    // An ancestor folder counts for nothing.
+    assert_eq!(first("zzzz/deep/Source.md", "[[Note]]"), "a/b/Note.md");
+    // The linking note's own folder wins.
+    assert_eq!(first("c/Source.md", "[[Other]]"), "c/Other.md");
+    assert_eq!(first("Home.md", "[[Other]]"), "c/Other.md");
+    // An exact vault path wins over everything.
+    let v = vault(&["Note.md", "b/Note.md", "b/Source.md"]);
+    assert_eq!(
+        resolve(&v, "b/Source.md", "[[Note]]")
+            .split(' ')
+            .next()
+            .unwrap(),
+        "Note.md"
+    );
+}
