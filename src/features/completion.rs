@@ -84,6 +84,13 @@ pub fn completion(
     {
         return frontmatter(vault, file, offset, limit);
     }
+    // Inside code, math, HTML or a `%%` comment nothing is a link or a tag: nothing to
+    // complete. The syntax layer says where those are (a parse of this note only).
+    let opaque = crate::syntax::opaque_spans(text);
+    let i = opaque.partition_point(|s| (s.start as usize) < offset);
+    if i > 0 && offset < opaque[i - 1].end as usize {
+        return None;
+    }
     let line_start = text[..offset].rfind(['\n', '\r']).map_or(0, |i| i + 1);
     let line_end = text[offset..]
         .find(['\n', '\r'])
@@ -721,6 +728,21 @@ mod tests {
     use super::*;
     use crate::config::LinkStyle;
     use crate::features::fixture::Fixture;
+
+    #[test]
+    fn nothing_is_completed_where_nothing_is_a_link() {
+        let complete = |body: &str| {
+            let f = Fixture::parse(&format!("//- Tomer.md\n# Tomer\n//- Home.md\n{body}"));
+            completion(&f.vault, f.file, f.offset, &CompletionOptions::default())
+                .map(|c| c.items.len())
+        };
+        assert_eq!(complete("```\n[[To$0\n```\n"), None, "a code fence");
+        assert_eq!(complete("see `[[To$0` here\n"), None, "inline code");
+        assert_eq!(complete("%% [[To$0 %%\n"), None, "a comment");
+        assert_eq!(complete("$$\n[[To$0\n$$\n"), None, "math");
+        assert_eq!(complete("an unclosed `[[To$0\n"), Some(1), "not code");
+        assert_eq!(complete("text [[To$0\n"), Some(1));
+    }
 
     #[test]
     fn names_a_wikilink_cannot_hold_complete_to_links_that_resolve() {

@@ -55,7 +55,9 @@ struct BodyParser<'a> {
     opaque: Vec<Span>,
 }
 
-pub(super) fn parse_body(text: &str, base: usize, note: &mut NoteSyntax) {
+/// Parses the body (from `base`) into `note`; returns where nothing counts as a link or tag:
+/// code, math, HTML and `%%` comments, sorted by start.
+pub(super) fn parse_body(text: &str, base: usize, note: &mut NoteSyntax) -> Vec<Span> {
     let body = &text[base..];
     let mut p = BodyParser {
         text,
@@ -74,12 +76,14 @@ pub(super) fn parse_body(text: &str, base: usize, note: &mut NoteSyntax) {
         p.event(event, span);
     }
     p.flush_run();
-    let comments = comment_spans(text, base, &p.opaque);
+    let mut opaque = p.opaque;
+    let comments = comment_spans(text, base, &opaque);
     if !comments.is_empty() {
+        // Comments come left to right and never overlap: the one that could hold a start is
+        // the last one starting at or before it (a binary search, not a scan per item).
         let outside = |s: Span| {
-            !comments
-                .iter()
-                .any(|c| c.contains_span(Span::empty(s.start as usize)))
+            let i = comments.partition_point(|c| c.start <= s.start);
+            i == 0 || !comments[i - 1].contains_span(Span::empty(s.start as usize))
         };
         note.links.retain(|l| outside(l.span()));
         note.headings.retain(|h| outside(h.span));
@@ -87,6 +91,9 @@ pub(super) fn parse_body(text: &str, base: usize, note: &mut NoteSyntax) {
         note.tags
             .retain(|t| t.source == TagSource::Frontmatter || outside(t.span));
     }
+    opaque.extend(comments);
+    opaque.sort_unstable_by_key(|s| s.start);
+    opaque
 }
 
 impl BodyParser<'_> {

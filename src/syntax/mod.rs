@@ -353,6 +353,17 @@ pub struct SyntaxError {
 
 /// Parses a note. Never panics, whatever the input.
 pub fn parse_note(text: &str) -> NoteSyntax {
+    parse_note_and_opaque(text).0
+}
+
+/// Where in a note nothing counts as a link or tag: its frontmatter excluded, the code, math,
+/// HTML and `%%` comments of its body, sorted by start. Parses the note again: for one
+/// request about the note being edited (completion), not kept for the vault.
+pub fn opaque_spans(text: &str) -> Vec<Span> {
+    parse_note_and_opaque(text).1
+}
+
+fn parse_note_and_opaque(text: &str) -> (NoteSyntax, Vec<Span>) {
     let mut note = NoteSyntax::default();
     let body_start = match frontmatter::parse(text) {
         Some(parsed) => {
@@ -363,14 +374,14 @@ pub fn parse_note(text: &str) -> NoteSyntax {
         }
         None => 0,
     };
-    markdown::parse_body(text, body_start, &mut note);
+    let opaque = markdown::parse_body(text, body_start, &mut note);
     // Summaries of a whole vault stay in memory: drop the growth slack.
     note.links.shrink_to_fit();
     note.tags.shrink_to_fit();
     note.headings.shrink_to_fit();
     note.blocks.shrink_to_fit();
     note.lists.shrink_to_fit();
-    note
+    (note, opaque)
 }
 
 #[cfg(test)]
