@@ -451,6 +451,13 @@ fn note_items(
     limit: usize,
     new_text: impl Fn(&Vault, FileId, Option<&str>) -> String,
 ) -> Completion {
+    // `People/Tom`: the name part is looked up in the name index as usual, and the folder
+    // part must match the note's folder (fuzzily: `meet/2025` finds `Meetings/2025`), as
+    // Obsidian searches paths.
+    let (folder_query, query) = match query.rfind('/') {
+        Some(i) => (Some(&query[..i]), &query[i + 1..]),
+        None => (None, query),
+    };
     let query_folded = fold(query.trim()).into_owned();
     let mut hits: Vec<Hit> = Vec::new();
     if query_folded.is_empty() {
@@ -497,9 +504,23 @@ fn note_items(
             }
         }
     }
+    let mut more = false;
+    if let Some(folders) = folder_query.map(str::trim).filter(|f| !f.is_empty()) {
+        let pattern = super::fuzzy_pattern(folders);
+        let mut matcher = Matcher::new(Config::DEFAULT);
+        let mut buf = Vec::new();
+        hits.retain(|h| {
+            let folder = parent(vault.path(h.id));
+            pattern
+                .score(Utf32Str::new(folder, &mut buf), &mut matcher)
+                .is_some()
+        });
+        // The notes of a folder beyond the most linked are not all listed for an empty name:
+        // the client asks again as the user types on.
+        more |= query_folded.is_empty();
+    }
     // Only the best few need a full sort (a few more than `limit`: some are duplicates).
     let keep = limit * 3 + 8;
-    let mut more = false;
     if hits.len() > keep {
         hits.select_nth_unstable_by_key(keep, Hit::rank);
         hits.truncate(keep);
@@ -558,7 +579,11 @@ fn note_items(
             },
             detail: Some(detail),
             replace,
-            filter_text: label,
+            // The client filters on what was typed, folders included.
+            filter_text: match folder_query {
+                Some(_) if !folder.is_empty() => format!("{folder}/{label}"),
+                _ => label,
+            },
             file: Some(id),
         });
     }
@@ -728,6 +753,34 @@ mod tests {
     use super::*;
     use crate::config::LinkStyle;
     use crate::features::fixture::Fixture;
+
+    #[test]
+    fn folder_paths_in_the_query_match_folders() {
+        let labels = |query: &str| {
+            let f = Fixture::parse(&format!(
+                "//- People/Tomer Hagay.md\n//- Archive/Tomer old.md\n//- Meetings/2025/Weekly.md\n\
+                 //- Meetings/2025/Tomorrow.md\n//- Home.md\n[[{query}$0\n"
+            ));
+            let c = completion(&f.vault, f.file, f.offset, &CompletionOptions::default()).unwrap();
+            c.items
+                .iter()
+                .map(|i| format!("{} <{}>", i.label, i.filter_text))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(labels("People/Tom"), ["Tomer Hagay <People/Tomer Hagay>"]);
+        assert_eq!(labels("meet/2025/We"), ["Weekly <Meetings/2025/Weekly>"]);
+        let mut in_folder = labels("Meetings/2025/");
+        in_folder.sort();
+        assert_eq!(
+            in_folder,
+            [
+                "Tomorrow <Meetings/2025/Tomorrow>",
+                "Weekly <Meetings/2025/Weekly>"
+            ]
+        );
+        // Without a folder, every folder.
+        assert_eq!(labels("Tom").len(), 3);
+    }
 
     #[test]
     fn nothing_is_completed_where_nothing_is_a_link() {
