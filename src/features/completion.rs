@@ -359,7 +359,11 @@ fn wikilink(
             label: name.to_string(),
             kind: ItemKind::Heading,
             detail: Some(format!("H{}", h.level)),
-            new_text: format!("{name}{suffix}"),
+            // As Obsidian writes a heading link: `?`, `&`, brackets, `#`… left out.
+            new_text: format!(
+                "{}{suffix}",
+                crate::vault::subpath::heading_link_text(h.source(&note.text))
+            ),
             replace,
             filter_text: name.to_string(),
             file: Some(target),

@@ -73,7 +73,7 @@ pub fn references(
             span: heading.span,
         });
         let span = heading.span;
-        let name = normalize_heading(heading.text(&note.text));
+        let name = normalize_heading(heading.source(&note.text));
         links_to(vault, file, cancel, |site| {
             let subpath = site.subpath();
             if !matches!(subpath, Some(Subpath::Heading(_))) {

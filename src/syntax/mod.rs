@@ -119,6 +119,22 @@ impl Heading {
     pub fn text<'a>(&'a self, note: &'a str) -> &'a str {
         read_back(&self.plain, note, self.text_span.range())
     }
+
+    /// The heading's text as written (formatting, math and HTML included), what heading links
+    /// are matched against.
+    pub fn source<'a>(&self, note: &'a str) -> &'a str {
+        let whole = note.get(self.span.range()).unwrap_or_default();
+        // The first line (a setext heading's underline is the second), without the opening
+        // `#`s and a closing sequence (`## Title ##`; not the `#` of `C#`).
+        let line = whole.lines().next().unwrap_or_default().trim();
+        let line = line.trim_start_matches('#').trim();
+        match line.trim_end_matches('#') {
+            rest if rest.len() < line.len() && (rest.is_empty() || rest.ends_with([' ', '\t'])) => {
+                rest.trim_end()
+            }
+            _ => line,
+        }
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -4,29 +4,49 @@
 
 use crate::syntax::{Block, Heading, NoteSyntax};
 
-/// The normalized form of heading text used for matching.
-pub fn normalize_heading(text: &str) -> String {
+/// A heading as Obsidian writes it in a link: every character but letters, digits, `_`, `-`
+/// and emoji becomes a separator, runs of separators one space, trimmed; case kept. So
+/// `## What is the Obsidian Hub?` is linked as `#What is the Obsidian Hub`, `Setup & Vault
+/// Consistency` as `#Setup Vault Consistency`, `` `hasTag()` `` as `#hasTag`, and
+/// `Interpretação ($I$)` as `#Interpretação I`. The rule is Dataview's
+/// `normalizeHeaderForLink`, which says it mimics Obsidian, and matches those links from real
+/// vaults (issue 15). Read from the heading's source, so math and HTML count as written.
+pub fn heading_link_text(text: &str) -> String {
+    use unicode_normalization::UnicodeNormalization;
+    // Composed first, so an accent written apart stays with its letter.
+    let composed: std::borrow::Cow<str> = if text.is_ascii() {
+        std::borrow::Cow::Borrowed(text)
+    } else {
+        std::borrow::Cow::Owned(text.nfc().collect())
+    };
     let mut out = String::with_capacity(text.len());
     let mut space = false;
-    for c in text.chars() {
-        let sep = c.is_whitespace()
-            || matches!(
-                c,
-                '#' | '|' | '^' | ':' | '%' | '[' | ']' | '\\' | '*' | '_' | '`' | '~' | '=' | '/'
-            );
-        if sep {
-            space = !out.is_empty();
-        } else {
+    for c in composed.chars() {
+        if c.is_alphanumeric() || c == '_' || c == '-' || is_pictographic(c) {
             if space {
                 out.push(' ');
                 space = false;
             }
-            crate::vault::path::push_folded(c, &mut out);
+            out.push(c);
+        } else {
+            space = !out.is_empty();
         }
     }
-    // Composed like names, so a decomposed heading matches a composed link.
-    crate::vault::path::compose_from(&mut out, 0);
     out
+}
+
+/// Emoji and other pictographs, which Obsidian keeps in heading links (an approximation of
+/// Unicode's Extended_Pictographic, which std does not expose).
+fn is_pictographic(c: char) -> bool {
+    matches!(u32::from(c),
+        0x00A9 | 0x00AE | 0x203C | 0x2049 | 0x2122 | 0x2139 | 0x2194..=0x21AA
+        | 0x2300..=0x23FF | 0x25A0..=0x27BF | 0x2B00..=0x2BFF | 0x3030 | 0x303D | 0x3297
+        | 0x3299 | 0x1F000..=0x1FAFF)
+}
+
+/// The form headings are compared in: [`heading_link_text`], case-folded (the one fold rule).
+pub fn normalize_heading(text: &str) -> String {
+    crate::vault::path::fold(&heading_link_text(text)).into_owned()
 }
 
 /// The heading named by a chain `[H1, H2, …]`: each next heading must lie inside the section of
@@ -37,7 +57,7 @@ pub fn find_heading<'a>(text: &str, note: &'a NoteSyntax, chain: &[String]) -> O
     let headings = &note.headings;
     let normalized: Vec<String> = headings
         .iter()
-        .map(|h| normalize_heading(h.text(text)))
+        .map(|h| normalize_heading(h.source(text)))
         .collect();
     find_chain(note, &normalized, &wanted, 0, headings.len(), 0)
 }
@@ -85,9 +105,61 @@ mod tests {
         assert_eq!(normalize_heading("  Key  Facts: *Q3*  "), "key facts q3");
         assert_eq!(
             normalize_heading("Report bugs & requests"),
-            "report bugs & requests"
+            "report bugs requests"
         );
         assert_eq!(normalize_heading("Émigré Über"), "émigré über");
+        assert_eq!(
+            normalize_heading("snake_case-and-dash 🚀 ok"),
+            "snake_case-and-dash 🚀 ok"
+        );
+    }
+
+    /// (heading as written, link as written, does the link name the heading?), each from a
+    /// real vault reported in issue 15 or from Dataview's rule.
+    #[test]
+    fn heading_links_obsidian_resolves() {
+        let cases: &[(&str, &str, bool)] = &[
+            // Obsidian Hub README.
+            (
+                "What is the Obsidian Hub?",
+                "What is the Obsidian Hub",
+                true,
+            ),
+            // Obsidian Hub CONTRIBUTING.
+            ("Setup & Vault Consistency", "Setup Vault Consistency", true),
+            // A Portuguese zettelkasten.
+            (
+                "Chapter 3 (sections 3.1 to 3.5)",
+                "Chapter 3 sections 3 1 to 3 5",
+                true,
+            ),
+            ("Interpretação ($I$)", "Interpretação ($I$)", true),
+            ("Interpretação ($I$)", "Interpretação I", true),
+            // A TTRPG vault.
+            ("D&D WOTC", "D D WOTC", true),
+            // Dataview's docs.
+            ("`hasTag()`", "hasTag", true),
+            ("Press <kbd>Ctrl</kbd>", "Press kbd Ctrl kbd", true),
+            // Case and accents written apart.
+            ("Réunion", "réunion", true),
+            // Different words still differ.
+            ("Setup & Vault Consistency", "Setup Consistency", false),
+            ("D&D WOTC", "DD WOTC", false),
+        ];
+        for &(heading, link, matches) in cases {
+            let text = format!("# Top\n## {heading}\n");
+            let note = parse_note(&text);
+            let found = find_heading(&text, &note, &[link.to_string()]).is_some();
+            assert_eq!(found, matches, "{heading:?} ~ {link:?}");
+        }
+    }
+
+    #[test]
+    fn a_heading_is_read_as_written() {
+        let text = "## Title ##\n### C#\nSetext *x*\n---\n";
+        let note = parse_note(text);
+        let sources: Vec<&str> = note.headings.iter().map(|h| h.source(text)).collect();
+        assert_eq!(sources, ["Title", "C#", "Setext *x*"]);
     }
 
     #[test]
