@@ -82,7 +82,16 @@ pub fn completion(
         && fm.yaml_span.start as usize <= offset
         && offset <= fm.yaml_span.end as usize
     {
-        return frontmatter(vault, file, offset, limit);
+        // A property value being written as a link (`up: "[[Pri`) completes notes, as in the
+        // body; anything else in the properties completes keys and values.
+        let line_start = text[..offset].rfind(['\n', '\r']).map_or(0, |i| i + 1);
+        let prefix = &text[line_start..offset];
+        let in_link = prefix
+            .rfind("[[")
+            .is_some_and(|open| !prefix[open..].contains("]]"));
+        if !in_link {
+            return frontmatter(vault, file, offset, limit);
+        }
     }
     // Inside code, math, HTML or a `%%` comment nothing is a link or a tag: nothing to
     // complete. The syntax layer says where those are (a parse of this note only).
@@ -784,6 +793,28 @@ mod tests {
         );
         // Without a folder, every folder.
         assert_eq!(labels("Tom").len(), 3);
+    }
+
+    #[test]
+    fn a_property_value_written_as_a_link_completes_notes() {
+        let labels = |body: &str| {
+            let f = Fixture::parse(&format!("//- People/Tomer Hagay.md\n//- Home.md\n{body}"));
+            let c = completion(&f.vault, f.file, f.offset, &CompletionOptions::default()).unwrap();
+            c.items
+                .iter()
+                .map(|i| (i.label.clone(), i.new_text.clone()))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(
+            labels("---\nup: \"[[Tom$0\"\n---\n"),
+            [("Tomer Hagay".to_string(), "Tomer Hagay]]".to_string())]
+        );
+        assert_eq!(
+            labels("---\nattendees:\n  - \"[[Tom$0]]\"\n---\n"),
+            [("Tomer Hagay".to_string(), "Tomer Hagay".to_string())]
+        );
+        // Elsewhere in the properties: keys and values, not notes.
+        assert!(labels("---\nup: Tom$0\n---\n").is_empty());
     }
 
     #[test]

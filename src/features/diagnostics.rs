@@ -218,3 +218,36 @@ mod tests {
         assert!(found.iter().all(|d| d.severity == Severity::Error));
     }
 }
+
+#[cfg(test)]
+mod property_link_tests {
+    use super::*;
+    use crate::features::fixture::Fixture;
+
+    #[test]
+    fn property_links_resolve_and_are_checked() {
+        let f = Fixture::parse(
+            "//- People/Jeff Denworth.md\n# Jeff\n//- Home.md\n---\nattendees: [\"[[Jeff Denworth]]\", \"[[Nobody]]\"]\n---\n$0\n",
+        );
+        let found: Vec<String> = note_diagnostics(&f.vault, f.file)
+            .iter()
+            .map(|d| {
+                format!(
+                    "{} {}",
+                    d.code,
+                    f.render(crate::features::Location {
+                        file: f.file,
+                        span: d.span
+                    })
+                )
+            })
+            .collect();
+        assert_eq!(found, ["broken-link Home.md:2:37-2:43 \"Nobody\""]);
+        let jeff = f.vault.id("People/Jeff Denworth.md").unwrap();
+        assert_eq!(
+            f.vault.linking_notes(jeff),
+            1,
+            "the property link is a backlink"
+        );
+    }
+}

@@ -379,6 +379,46 @@ pub fn opaque_spans(text: &str) -> Vec<Span> {
     parse_note_and_opaque(text).1
 }
 
+/// Wikilinks in property values, as Obsidian (1.4+, Properties) reads them: `up: "[[Pricing]]"`,
+/// `attendees: ["[[Jeff Denworth]]"]`, a block list item `- "[[Tomer Hagay]]"`, with `|alias`
+/// and `#heading` too. Only quoted values hold links (unquoted, YAML reads `[[x]]` as a nested
+/// list), and only values YAML reads as written, so every span is exact. Keys never do.
+fn property_links(text: &str, fields: &[Field]) -> Vec<LinkParts> {
+    fn walk(text: &str, value: &Value, out: &mut Vec<LinkParts>) {
+        match value {
+            Value::Scalar(s) if s.is_verbatim() => {
+                let (start, end) = (s.span.start as usize, s.span.end as usize);
+                let Some(written) = text.get(start..end) else {
+                    return;
+                };
+                let mut from = 0;
+                while let Some(open) = written[from..].find("[[") {
+                    let open = from + open;
+                    let Some(close) = written[open + 2..].find("]]") else {
+                        break;
+                    };
+                    let close = open + 2 + close + 2;
+                    let embed = open > 0 && written.as_bytes()[open - 1] == b'!';
+                    let link_start = start + open - usize::from(embed);
+                    if let Some(parts) = link::wikilink(text, Span::new(link_start, start + close))
+                    {
+                        out.push(parts);
+                    }
+                    from = close;
+                }
+            }
+            Value::List(items) => items.iter().for_each(|v| walk(text, v, out)),
+            Value::Map(fields) => fields.iter().for_each(|f| walk(text, &f.value, out)),
+            _ => {}
+        }
+    }
+    let mut out = Vec::new();
+    for field in fields {
+        walk(text, &field.value, &mut out);
+    }
+    out
+}
+
 fn parse_note_and_opaque(text: &str) -> (NoteSyntax, Vec<Span>) {
     let mut note = NoteSyntax::default();
     let body_start = match frontmatter::parse(text) {
@@ -390,6 +430,26 @@ fn parse_note_and_opaque(text: &str) -> (NoteSyntax, Vec<Span>) {
         }
         None => 0,
     };
+    if let Some(fm) = &note.frontmatter {
+        let found = property_links(text, &fm.fields);
+        note.links
+            .extend(found.iter().filter_map(|&p| Link::pack(p)));
+        note.errors
+            .extend(
+                found
+                    .iter()
+                    .filter(|p| Link::pack(**p).is_none())
+                    .map(|p| SyntaxError {
+                        code: "link-too-long",
+                        message: format!(
+                            "link of {} bytes is not indexed (the limit is {} bytes)",
+                            p.span.len(),
+                            Link::MAX_LEN
+                        ),
+                        span: Span::new(p.span.start as usize, p.span.start as usize + 2),
+                    }),
+            );
+    }
     let opaque = markdown::parse_body(text, body_start, &mut note);
     // Summaries of a whole vault stay in memory: drop the growth slack.
     note.links.shrink_to_fit();

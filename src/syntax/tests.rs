@@ -434,3 +434,25 @@ fn heading_texts_are_read_from_the_note_unless_formatting_changes_them() {
         [("Plain title", true), ("Big x", false), ("Ünïcode", true)]
     );
 }
+
+#[test]
+fn links_in_property_values() {
+    let text = "---\nup: \"[[Pricing]]\"\nattendees: [\"[[Jeff Denworth]]\", '[[Dana|D]]']\nrelated:\n  - \"[[Tomer Hagay#Profile]]\"\nplain: [[Unquoted]]\nescaped: \"[[Odd\\tName]]\"\n[[Key]]: x\n---\nBody [[Body]]\n";
+    let note = parse_note(text);
+    let found: Vec<(&str, String)> = note
+        .links
+        .iter()
+        .map(|l| (&text[l.span().range()], l.target(text).into_owned()))
+        .collect();
+    assert_eq!(
+        found,
+        [
+            ("[[Pricing]]", "Pricing".to_string()),
+            ("[[Jeff Denworth]]", "Jeff Denworth".to_string()),
+            ("[[Dana|D]]", "Dana".to_string()),
+            ("[[Tomer Hagay#Profile]]", "Tomer Hagay".to_string()),
+            ("[[Body]]", "Body".to_string()),
+        ],
+        "quoted values only (unquoted is a nested list to YAML), read as written, never keys"
+    );
+}
