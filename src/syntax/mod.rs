@@ -381,8 +381,9 @@ pub fn opaque_spans(text: &str) -> Vec<Span> {
 
 /// Wikilinks in property values, as Obsidian (1.4+, Properties) reads them: `up: "[[Pricing]]"`,
 /// `attendees: ["[[Jeff Denworth]]"]`, a block list item `- "[[Tomer Hagay]]"`, with `|alias`
-/// and `#heading` too. Only quoted values hold links (unquoted, YAML reads `[[x]]` as a nested
-/// list), and only values YAML reads as written, so every span is exact. Keys never do.
+/// and `#heading` too. Links are read from string values YAML reads as written (so every span
+/// is exact): quoted ones, and plain text with a link inside; a value that starts with `[[`
+/// unquoted is a nested list to YAML, not a link. Keys never hold links.
 fn property_links(text: &str, fields: &[Field]) -> Vec<LinkParts> {
     fn walk(text: &str, value: &Value, out: &mut Vec<LinkParts>) {
         match value {
