@@ -5,7 +5,7 @@ use pulldown_cmark::{Event, LinkType, Options, Parser, Tag as MdTag, TagEnd};
 
 use super::link;
 use super::tag::is_tag_char;
-use super::{Block, Heading, Link, LinkParts, NoteSyntax, Span, SyntaxError, Tag, TagSource};
+use super::{Block, Heading, NoteSyntax, Span, Tag, TagSource};
 
 fn options() -> Options {
     Options::ENABLE_WIKILINKS
@@ -157,7 +157,7 @@ impl BodyParser<'_> {
                     && self.code_depth == 0
                     && let Some(parts) = link::wikilink(self.text, span)
                 {
-                    self.push_link(parts);
+                    self.note.push_link(parts);
                 }
                 self.links.push(OpenLink {
                     span,
@@ -209,7 +209,7 @@ impl BodyParser<'_> {
                         open.embed,
                     )
                 {
-                    self.push_link(parts);
+                    self.note.push_link(parts);
                 }
                 if let Some(outer) = self.links.last_mut() {
                     outer.content_end = outer.content_end.max(span.end as usize);
@@ -255,23 +255,6 @@ impl BodyParser<'_> {
                 self.last_block = Some(trim_line_end(self.text, span));
             }
             _ => {}
-        }
-    }
-
-    /// Adds a link, or reports one too long to index (nothing is dropped silently).
-    fn push_link(&mut self, parts: LinkParts) {
-        match Link::pack(parts) {
-            Some(link) => self.note.links.push(link),
-            None => self.note.errors.push(SyntaxError {
-                code: "link-too-long",
-                message: format!(
-                    "link of {} bytes is not indexed (the limit is {} bytes)",
-                    parts.span.len(),
-                    Link::MAX_LEN
-                ),
-                // The opening brackets: the whole link would cover pages.
-                span: Span::new(parts.span.start as usize, parts.span.start as usize + 2),
-            }),
         }
     }
 

@@ -36,6 +36,24 @@ pub struct NoteSyntax {
 }
 
 impl NoteSyntax {
+    /// Adds a link, or reports one too long to index (nothing is dropped silently): body and
+    /// property links alike.
+    fn push_link(&mut self, parts: LinkParts) {
+        match Link::pack(parts) {
+            Some(link) => self.links.push(link),
+            None => self.errors.push(SyntaxError {
+                code: "link-too-long",
+                message: format!(
+                    "link of {} bytes is not indexed (the limit is {} bytes)",
+                    parts.span.len(),
+                    Link::MAX_LEN
+                ),
+                // The opening brackets: the whole link would cover pages.
+                span: Span::new(parts.span.start as usize, parts.span.start as usize + 2),
+            }),
+        }
+    }
+
     /// Where the body starts: after the frontmatter, if there is one.
     pub fn body_start(&self) -> usize {
         self.frontmatter.as_ref().map_or(0, |f| f.span.end as usize)
@@ -432,24 +450,9 @@ fn parse_note_and_opaque(text: &str) -> (NoteSyntax, Vec<Span>) {
         None => 0,
     };
     if let Some(fm) = &note.frontmatter {
-        let found = property_links(text, &fm.fields);
-        note.links
-            .extend(found.iter().filter_map(|&p| Link::pack(p)));
-        note.errors
-            .extend(
-                found
-                    .iter()
-                    .filter(|p| Link::pack(**p).is_none())
-                    .map(|p| SyntaxError {
-                        code: "link-too-long",
-                        message: format!(
-                            "link of {} bytes is not indexed (the limit is {} bytes)",
-                            p.span.len(),
-                            Link::MAX_LEN
-                        ),
-                        span: Span::new(p.span.start as usize, p.span.start as usize + 2),
-                    }),
-            );
+        for parts in property_links(text, &fm.fields) {
+            note.push_link(parts);
+        }
     }
     let opaque = markdown::parse_body(text, body_start, &mut note);
     // Summaries of a whole vault stay in memory: drop the growth slack.
