@@ -66,14 +66,8 @@ impl Backend {
                 vault,
                 took,
             } => {
-                self.core.write("load", |s| {
-                    if let Some(w) = s.workspace_mut(VaultId::Folder(folder))
-                        && w.load == load
-                    {
-                        w.identity = identity;
-                    }
-                });
-                self.loaded(folder, load, root, vault, took).await
+                self.loaded(folder, (load, identity), root, vault, took)
+                    .await
             }
         }
     }
@@ -84,30 +78,10 @@ impl Backend {
             .write("didClose", |s| s.documents.remove(uri.as_str()))
             .flatten();
         if let Some(doc) = closed {
-            // The disk version counts again (or the note goes, if it was never saved).
-            let root = self
-                .core
-                .peek()
-                .workspace(doc.vault)
-                .map(|w| w.root.clone());
-            let text = match root {
-                Some(root) if doc.vault != VaultId::Loose => {
-                    let path = doc.path.clone();
-                    tokio::task::spawn_blocking(move || vault_read(&root, &path))
-                        .await
-                        .ok()
-                        .flatten()
-                }
-                _ => None,
-            };
+            let disk = self.disk_version(doc.vault, &doc.path).await;
             self.core.write("didClose", |s| {
                 if let Some(w) = s.workspace_mut(doc.vault) {
-                    match text {
-                        Some(text) => w.vault.update_note(&doc.path, text),
-                        None => {
-                            w.vault.remove_file(&doc.path);
-                        }
-                    }
+                    restore(&mut w.vault, &doc.path, disk);
                 }
             });
         }
@@ -117,6 +91,22 @@ impl Backend {
             .unwrap_or_else(|e| e.into_inner())
             .remove(uri.as_str());
         self.client.publish_diagnostics(uri, Vec::new(), None).await;
+    }
+
+    /// What the disk holds for a note the editor lets go of (closed, or moved to another
+    /// vault): its text, or `None` when no regular file is there (or for the loose vault).
+    async fn disk_version(&self, vault: VaultId, path: &str) -> Option<String> {
+        let root = self
+            .core
+            .peek()
+            .workspace(vault)
+            .filter(|_| vault != VaultId::Loose)
+            .map(|w| w.root.clone())?;
+        let path = path.to_string();
+        tokio::task::spawn_blocking(move || vault_read(&root, &path))
+            .await
+            .ok()
+            .flatten()
     }
 
     /// Applies changes made on disk to the vaults. Files open in the editor keep the editor's
@@ -183,25 +173,19 @@ impl Backend {
         if !changes.is_empty() {
             // A folder that appeared (made, moved in, renamed): our watcher names events by
             // the paths folders had when it started watching them, so after a rename it would
-            // report changes under the old name. The root is watched again first, then read:
-            // a file made in between is in what is read.
-            let mut moved: Vec<usize> = changes
-                .iter()
-                .filter(|(_, root, rel, _)| {
-                    crate::vault::load::disk_entry(root, rel)
-                        == crate::vault::load::DiskEntry::Folder
-                })
-                .filter_map(|(id, ..)| match id {
-                    VaultId::Folder(i) => Some(*i),
-                    VaultId::Loose => None,
-                })
-                .collect();
-            moved.sort_unstable();
-            moved.dedup();
-            for folder in moved {
-                self.rewatch(folder);
-            }
-            let updates = read_changes(changes).await;
+            // report changes under the old name. The root is watched again as the folder is
+            // found, before it is read: a file made in between is in what is read.
+            let backend = self.clone();
+            let mut rewatched: Vec<VaultId> = Vec::new();
+            let updates = read_changes(changes, move |id| {
+                if let VaultId::Folder(folder) = id
+                    && !rewatched.contains(&id)
+                {
+                    rewatched.push(id);
+                    backend.rewatch(folder);
+                }
+            })
+            .await;
             self.core
                 .write("disk change", |s| apply_updates(s, updates));
         }
@@ -288,7 +272,7 @@ impl Backend {
     /// its file (the deepest folder, else the loose vault). The vault it leaves gets the disk's
     /// version back (or loses the note, if it was never saved), as on close.
     async fn relocate_documents(&self) {
-        let moves: Vec<(String, VaultId, String, Option<PathBuf>)> = {
+        let moves: Vec<(String, VaultId, String)> = {
             let s = self.core.peek();
             s.documents
                 .values()
@@ -298,38 +282,27 @@ impl Backend {
                     if !is_note_path(&rel) {
                         rel.push_str(".md");
                     }
-                    let old_root = s
-                        .workspace(d.vault)
-                        .filter(|_| d.vault != VaultId::Loose)
-                        .map(|w| w.root.clone());
                     ((vault, &rel) != (d.vault, &d.path))
-                        .then(|| (d.uri.as_str().to_string(), vault, rel, old_root))
+                        .then(|| (d.uri.as_str().to_string(), vault, rel))
                 })
                 .collect()
         };
-        for (uri, vault, rel, old_root) in moves {
-            let old_path = self
+        for (uri, vault, rel) in moves {
+            let Some((old_vault, old_path)) = self
                 .core
                 .peek()
                 .documents
                 .get(&uri)
-                .map(|d| d.path.clone())
-                .unwrap_or_default();
-            let disk = match old_root {
-                Some(root) => {
-                    let path = old_path.clone();
-                    tokio::task::spawn_blocking(move || vault_read(&root, &path))
-                        .await
-                        .ok()
-                        .flatten()
-                }
-                None => None,
+                .map(|d| (d.vault, d.path.clone()))
+            else {
+                continue;
             };
+            let disk = self.disk_version(old_vault, &old_path).await;
             self.core.write("workspace folders", |s| {
                 let Some(doc) = s.documents.get_mut(&uri) else {
                     return;
                 };
-                let (old_vault, text) = (doc.vault, doc.text.clone());
+                let text = doc.text.clone();
                 doc.vault = vault;
                 doc.path = rel.clone();
                 log(
@@ -337,12 +310,7 @@ impl Backend {
                     format!("{uri}: now {rel} of {vault:?} (was {old_path} of {old_vault:?})"),
                 );
                 if let Some(w) = s.workspace_mut(old_vault) {
-                    match disk {
-                        Some(disk) => w.vault.update_note(&old_path, disk),
-                        None => {
-                            w.vault.remove_file(&old_path);
-                        }
-                    }
+                    restore(&mut w.vault, &old_path, disk);
                 }
                 if let Some(w) = s.workspace_mut(vault) {
                     w.vault.update_note(&rel, text);
@@ -413,10 +381,11 @@ impl Backend {
 
     /// Installs a finished load: changes seen on disk while it ran are read again, and open
     /// documents keep their editor text.
+    /// `load` is the load's number and the root folder's identity when it started.
     async fn loaded(
         &self,
         folder: usize,
-        load: u64,
+        (load, identity): (u64, Option<super::state::FolderIdentity>),
         root: PathBuf,
         vault: Result<Box<crate::vault::Vault>, String>,
         took: std::time::Duration,
@@ -444,6 +413,7 @@ impl Backend {
                     if let Some(w) = s.workspace_mut(id) {
                         w.vault = vault;
                         w.indexed = true;
+                        w.identity = identity;
                     }
                 });
                 self.client
@@ -480,7 +450,8 @@ impl Backend {
             .collect();
         pending.sort_by(|a, b| a.2.cmp(&b.2));
         pending.dedup_by(|a, b| a.2 == b.2);
-        let updates = read_changes(pending).await;
+        // Watched again above already.
+        let updates = read_changes(pending, |_| {}).await;
         let notes = vault.notes().count();
         // Disk first, then the editor's text over it; outside the lock (the new vault is ours
         // alone, and only this task changes the open documents).
@@ -505,6 +476,7 @@ impl Backend {
             .write("load", |s| {
                 let w = s.workspace_mut(id)?;
                 w.indexed = true;
+                w.identity = identity;
                 Some(std::mem::replace(&mut w.vault, *vault))
             })
             .flatten();
@@ -591,13 +563,19 @@ fn change(s: &mut State, p: DidChangeTextDocumentParams) {
 /// settings (their ignored folders).
 type Change = (VaultId, PathBuf, String, Config);
 
-/// What is on disk now at each changed path, read on the blocking pool.
-async fn read_changes(changes: Vec<Change>) -> Vec<watch::Update> {
+/// What is on disk now at each changed path, read on the blocking pool; `found_folder` is
+/// told, on that thread, each time a path is a folder, before the folder is read.
+async fn read_changes(
+    changes: Vec<Change>,
+    mut found_folder: impl FnMut(VaultId) + Send + 'static,
+) -> Vec<watch::Update> {
     tokio::task::spawn_blocking(move || {
         changes
             .into_iter()
             .map(|(id, root, rel, config)| {
-                watch::read_change(id, &root, &rel, &|path| config.ignores(path))
+                watch::read_change(id, &root, &rel, &|path| config.ignores(path), &mut || {
+                    found_folder(id)
+                })
             })
             .collect()
     })
@@ -616,11 +594,30 @@ fn open_paths(s: &State, id: VaultId) -> std::collections::HashSet<String> {
 
 /// Applies what was read from disk; open documents keep the editor's text.
 fn apply_updates(s: &mut State, updates: Vec<watch::Update>) {
+    // The open documents of each vault, gathered once per batch (a `git pull` is thousands
+    // of updates).
+    let mut open: Vec<(VaultId, std::collections::HashSet<String>)> = Vec::new();
     for update in updates {
         let id = update.vault;
-        let open = open_paths(s, id);
+        if !open.iter().any(|(v, _)| *v == id) {
+            open.push((id, open_paths(s, id)));
+        }
+        let Some((_, paths)) = open.iter().find(|(v, _)| *v == id) else {
+            continue;
+        };
         if let Some(w) = s.workspace_mut(id) {
-            update.apply_to(&mut w.vault, &|p| open.contains(p));
+            update.apply_to(&mut w.vault, &|p| paths.contains(p));
+        }
+    }
+}
+
+/// Gives a vault the disk's version of a note the editor held (or drops the note, if it was
+/// never saved).
+fn restore(vault: &mut crate::vault::Vault, path: &str, disk: Option<String>) {
+    match disk {
+        Some(text) => vault.update_note(path, text),
+        None => {
+            vault.remove_file(path);
         }
     }
 }

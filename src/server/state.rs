@@ -183,39 +183,47 @@ impl State {
     /// The vault and vault path of a local file: the deepest workspace folder containing it,
     /// else the loose vault.
     pub fn locate(&self, path: &Path) -> (VaultId, String) {
+        match self
+            .folders_holding(path)
+            .max_by_key(|&(_, depth, _)| depth)
+        {
+            Some((i, _, rel)) => (VaultId::Folder(i), rel),
+            None => (
+                VaultId::Loose,
+                vault_path(normalize(path).strip_prefix("/").ok()),
+            ),
+        }
+    }
+
+    /// Each workspace folder holding `path` (by either of its paths, the deeper if both),
+    /// with its depth and the path in it.
+    fn folders_holding<'a>(
+        &'a self,
+        path: &Path,
+    ) -> impl Iterator<Item = (usize, usize, String)> + 'a {
         // `/vault/../etc/passwd` is not in the vault: resolve `.` and `..` first.
-        let path = &normalize(path);
-        // Each folder by either of its paths; the deepest match wins.
-        let best = self
-            .folders
+        let path = normalize(path);
+        self.folders
             .iter()
             .enumerate()
             .filter_map(|(i, w)| Some((i, w.as_ref()?)))
-            .flat_map(|(i, w)| [(i, &w.root), (i, &w.canonical)])
-            .filter(|(_, root)| path.starts_with(root))
-            .max_by_key(|(_, root)| root.components().count());
-        match best {
-            Some((i, root)) => (VaultId::Folder(i), vault_path(path.strip_prefix(root).ok())),
-            None => (VaultId::Loose, vault_path(path.strip_prefix("/").ok())),
-        }
+            .filter_map(move |(i, w)| {
+                let root = [&w.root, &w.canonical]
+                    .into_iter()
+                    .filter(|root| path.starts_with(root))
+                    .max_by_key(|root| root.components().count())?;
+                let rel = vault_path(path.strip_prefix(root).ok());
+                Some((i, root.components().count(), rel))
+            })
     }
 
     /// Every workspace folder holding a local file, with its path there: a file of a folder
     /// opened inside another folder is in both vaults (each loads all its files), while an
     /// open document belongs to the deepest ([`State::locate`]).
     pub fn locate_all(&self, path: &Path) -> Vec<(usize, String)> {
-        let path = &normalize(path);
-        let mut out: Vec<(usize, String)> = Vec::new();
-        for (i, w) in self.folders.iter().enumerate() {
-            let Some(w) = w else { continue };
-            let within = [&w.root, &w.canonical]
-                .into_iter()
-                .find(|root| path.starts_with(root));
-            if let Some(root) = within {
-                out.push((i, vault_path(path.strip_prefix(root).ok())));
-            }
-        }
-        out
+        self.folders_holding(path)
+            .map(|(i, _, rel)| (i, rel))
+            .collect()
     }
 
     /// Where a URI lives: an open document, else a file of a vault.

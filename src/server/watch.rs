@@ -225,12 +225,14 @@ impl Update {
 /// What is at vault path `rel` of the vault at `root` now: a file, a folder's files, or
 /// nothing. Symlinks, FIFOs and devices count as nothing ([`disk_entry`]); so does a file
 /// that cannot be read (logged). `ignored` leaves out files of the settings' ignored folders
-/// (a folder moved in keeps its ignored subfolders out).
+/// (a folder moved in keeps its ignored subfolders out). `before_folder` is called when the
+/// path is a folder, before it is walked.
 pub fn read_change(
     vault: VaultId,
     root: &Path,
     rel: &str,
     ignored: &dyn Fn(&str) -> bool,
+    before_folder: &mut dyn FnMut(),
 ) -> Update {
     let read = |path: &str, abs: &Path| -> Option<Option<String>> {
         if !is_note_path(path) {
@@ -251,28 +253,33 @@ pub fn read_change(
     };
     let abs = root.join(rel);
     let now = match disk_entry(root, rel) {
-        DiskEntry::Folder => match walk(&abs) {
-            Ok((files, issues)) => {
-                for issue in issues {
-                    log(
-                        Level::Warn,
-                        format!("{rel}/{}: {}", issue.path, issue.message),
-                    );
+        DiskEntry::Folder => {
+            before_folder();
+            match walk(&abs) {
+                Ok((files, issues)) => {
+                    for issue in issues {
+                        log(
+                            Level::Warn,
+                            format!("{rel}/{}: {}", issue.path, issue.message),
+                        );
+                    }
+                    Now::Folder(
+                        files
+                            .into_iter()
+                            .map(|(sub, sub_abs)| (format!("{rel}/{sub}"), sub_abs))
+                            .filter(|(path, _)| !is_hidden(path) && !ignored(path))
+                            .filter_map(|(path, sub_abs)| {
+                                Some((path.clone(), read(&path, &sub_abs)?))
+                            })
+                            .collect(),
+                    )
                 }
-                Now::Folder(
-                    files
-                        .into_iter()
-                        .map(|(sub, sub_abs)| (format!("{rel}/{sub}"), sub_abs))
-                        .filter(|(path, _)| !is_hidden(path) && !ignored(path))
-                        .filter_map(|(path, sub_abs)| Some((path.clone(), read(&path, &sub_abs)?)))
-                        .collect(),
-                )
+                Err(err) => {
+                    log(Level::Warn, format!("{rel}: folder not listed: {err}"));
+                    Now::Nothing
+                }
             }
-            Err(err) => {
-                log(Level::Warn, format!("{rel}: folder not listed: {err}"));
-                Now::Nothing
-            }
-        },
+        }
         DiskEntry::File => match read(rel, &abs) {
             Some(text) => Now::File(text),
             None => Now::Nothing,
