@@ -286,6 +286,12 @@ fn wikilink(
         );
         for item in &mut result.items {
             let Some(id) = item.file else { continue };
+            // A link path is made of the note's path components (and `./`, `../`): when each
+            // of them can be held, so can the link, and it need not be written again.
+            let path = crate::vault::path::strip_md(vault.path(id));
+            if path.split('/').all(wikilink_can_hold) {
+                continue;
+            }
             let target = styled_link_text(vault, file, id, style);
             if !wikilink_can_hold(&target) {
                 let path = format!("{target}.md");
