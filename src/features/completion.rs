@@ -78,20 +78,18 @@ pub fn completion(
     let note = vault.note(file)?;
     let text = &note.text;
     let offset = crate::syntax::line_index::floor_char_boundary(text, offset.min(text.len()));
+    let line_start = text[..offset].rfind(['\n', '\r']).map_or(0, |i| i + 1);
+    let prefix = &text[line_start..offset];
+    // A wikilink opened on this line before the cursor and not closed yet.
+    let open_link = prefix.rfind("[[").filter(|&o| !prefix[o..].contains("]]"));
     if let Some(fm) = &note.syntax.frontmatter
         && fm.yaml_span.start as usize <= offset
         && offset <= fm.yaml_span.end as usize
+        && open_link.is_none()
     {
-        // A property value being written as a link (`up: "[[Pri`) completes notes, as in the
-        // body; anything else in the properties completes keys and values.
-        let line_start = text[..offset].rfind(['\n', '\r']).map_or(0, |i| i + 1);
-        let prefix = &text[line_start..offset];
-        let in_link = prefix
-            .rfind("[[")
-            .is_some_and(|open| !prefix[open..].contains("]]"));
-        if !in_link {
-            return frontmatter(vault, file, offset, limit);
-        }
+        // Keys and values; a property value being written as a link (`up: "[[Pri`)
+        // completes notes below, as in the body.
+        return frontmatter(vault, file, offset, limit);
     }
     // Inside code, math, HTML or a `%%` comment nothing is a link or a tag: nothing to
     // complete. The syntax layer says where those are (a parse of this note only).
@@ -100,14 +98,12 @@ pub fn completion(
     if i > 0 && offset < opaque[i - 1].end as usize {
         return None;
     }
-    let line_start = text[..offset].rfind(['\n', '\r']).map_or(0, |i| i + 1);
     let line_end = text[offset..]
         .find(['\n', '\r'])
         .map_or(text.len(), |i| offset + i);
-    let prefix = &text[line_start..offset];
     let after = &text[offset..line_end];
 
-    if let Some(open) = prefix.rfind("[[").filter(|&o| !prefix[o..].contains("]]")) {
+    if let Some(open) = open_link {
         let start = line_start + open + 2;
         let embed = prefix[..open].ends_with('!');
         let closing = closing_at(after, "]]");
