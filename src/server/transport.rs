@@ -68,13 +68,8 @@ impl<R: AsyncRead + Unpin> Input<R> {
         }
     }
 
-    /// Exactly `n` bytes; `None` when the input ends first.
-    async fn exact(&mut self, n: usize) -> io::Result<Option<Vec<u8>>> {
-        Ok(self.frame_of(n).await?.map(|f| f[f.len() - n..].to_vec()))
-    }
-
-    /// The next `n` bytes as a whole frame (header and body), copied once; `None` when the
-    /// input ends first.
+    /// The next `n` bytes as a whole frame (header and body), copied once; the body is its
+    /// last `n` bytes. `None` when the input ends first.
     async fn frame_of(&mut self, n: usize) -> io::Result<Option<Vec<u8>>> {
         while self.buf.len() - self.pos < n {
             if !self.fill().await? {
@@ -239,8 +234,8 @@ where
                 return;
             }
         };
-        let body = match input.exact(length).await {
-            Ok(Some(body)) => body,
+        let whole = match input.frame_of(length).await {
+            Ok(Some(whole)) => whole,
             Ok(None) => {
                 log(Level::Warn, "the client's input ended inside a frame");
                 return;
@@ -253,7 +248,8 @@ where
                 return;
             }
         };
-        if let Err(answer) = check(&body) {
+        let body = &whole[whole.len() - length..];
+        if let Err(answer) = check(body) {
             // A Content-Length larger than its body swallows the next frame: give it back.
             let marker = b"Content-Length:";
             if let Some(at) = body
@@ -266,7 +262,7 @@ where
             continue;
         }
         let sent = async {
-            to_server.write_all(&frame(&body)).await?;
+            to_server.write_all(&whole).await?;
             to_server.flush().await
         };
         if sent.await.is_err() {
