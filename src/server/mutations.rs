@@ -11,7 +11,9 @@ use super::Backend;
 use super::convert::{apply_change, uri_to_path};
 use super::log::{Level, log};
 use super::scheduler::Mutation;
-use super::state::{Document, State, VaultId, Workspace, folder_identity, normalize};
+use super::state::{
+    Document, State, VaultId, Workspace, folder_config, folder_identity, normalize,
+};
 use super::watch;
 use crate::config::Config;
 use crate::vault::path::is_note_path;
@@ -325,7 +327,8 @@ impl Backend {
         let path = uri_to_path(uri)?;
         // Kept as the client named it (a symlinked root stays one: see `Workspace::root`).
         let root = normalize(&path);
-        let (config, problems) = self.core.peek().folder_config(&root);
+        let client = self.core.peek().client_settings();
+        let (config, problems) = folder_config(&root, &client);
         let workspace = Workspace::new(root.clone(), config, problems);
         self.core
             .write("workspace folders", |s| {
@@ -353,7 +356,8 @@ impl Backend {
         else {
             return;
         };
-        let (config, problems) = self.core.peek().folder_config(&root);
+        let client = self.core.peek().client_settings();
+        let (config, problems) = folder_config(&root, &client);
         let reload = self
             .core
             .write("settings", |s| {

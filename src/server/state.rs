@@ -256,26 +256,35 @@ impl State {
         path_to_uri(&root.join(path))
     }
 
-    /// A folder's settings: its files, then the client's options, then its settings.
-    pub fn folder_config(&self, root: &Path) -> (Config, Vec<ConfigProblem>) {
-        let (mut config, mut problems) = Config::load(root);
-        for (source, value) in [
-            ("initializationOptions", &self.init_options),
-            ("workspace/didChangeConfiguration", &self.settings),
-        ] {
-            problems.extend(
-                config
-                    .apply_json(value)
-                    .into_iter()
-                    .map(|message| ConfigProblem {
-                        source: source.to_string(),
-                        at: None,
-                        message,
-                    }),
-            );
-        }
-        (config, problems)
+    /// The client's settings, to apply over a folder's files ([`folder_config`]).
+    pub fn client_settings(&self) -> [(&'static str, serde_json::Value); 2] {
+        [
+            ("initializationOptions", self.init_options.clone()),
+            ("workspace/didChangeConfiguration", self.settings.clone()),
+        ]
     }
+}
+
+/// A folder's settings: its files, then the client's settings over them. Reads the files:
+/// called with no lock held.
+pub fn folder_config(
+    root: &Path,
+    client: &[(&'static str, serde_json::Value)],
+) -> (Config, Vec<ConfigProblem>) {
+    let (mut config, mut problems) = Config::load(root);
+    for (source, value) in client {
+        problems.extend(
+            config
+                .apply_json(value)
+                .into_iter()
+                .map(|message| ConfigProblem {
+                    source: source.to_string(),
+                    at: None,
+                    message,
+                }),
+        );
+    }
+    (config, problems)
 }
 
 /// `path` with `.` parts dropped and each `..` taking away the part before it (lexically; the
