@@ -34,6 +34,7 @@ pub const CODES: &[&str] = &[
     "ambiguous-link",
     "frontmatter-yaml",
     "link-too-long",
+    "unquoted-property-link",
     "mojibake",
 ];
 

@@ -40,6 +40,22 @@ pub fn code_actions(
         return Vec::new();
     };
     let mut out = mojibake_repairs(vault, file, range);
+    for error in &note.syntax.errors {
+        let overlaps = error.span.start <= range.end && range.start <= error.span.end;
+        if overlaps && error.code == crate::syntax::UNQUOTED_PROPERTY_LINK {
+            let quoted = yaml_quoted(&note.text[error.span.range()]);
+            out.push(CodeAction {
+                title: format!("Quote the property link: {quoted}"),
+                link_span: error.span,
+                create: None,
+                edits: vec![Edit {
+                    file,
+                    span: error.span,
+                    new_text: quoted,
+                }],
+            });
+        }
+    }
     if let Some((target, span)) = super::mentions::mention_at(vault, file, range.start as usize) {
         let written = &note.text[span.range()];
         let target_text = link_text(vault, file, target);
@@ -101,6 +117,18 @@ pub fn code_actions(
         }
     }
     out
+}
+
+/// `text` as a YAML string that reads back as `text`: double-quoted (as Obsidian writes
+/// property links), single-quoted when that needs no escapes.
+fn yaml_quoted(text: &str) -> String {
+    if !text.contains(['"', '\\']) {
+        format!("\"{text}\"")
+    } else if !text.contains('\'') {
+        format!("'{text}'")
+    } else {
+        format!("\"{}\"", text.replace('\\', "\\\\").replace('"', "\\\""))
+    }
 }
 
 /// "Repair … on this line" for the lines `range` covers, and "… in the whole note".
@@ -354,6 +382,24 @@ type: people
 type: customer
 ---
 ";
+
+    #[test]
+    fn unquoted_property_link_is_quoted() {
+        check(
+            &format!("{VAULT}//- Home.md\n---\nup: [[Tomer $0Hagay]]\n---\n"),
+            expect![[r#"
+                Quote the property link: "[[Tomer Hagay]]"
+                  replace 8..23 with "\"[[Tomer Hagay]]\""
+            "#]],
+        );
+        check(
+            &format!("{VAULT}//- Home.md\n---\nrelated:\n  - [[Dana \"D\" Levi$0]]\n---\n"),
+            expect![[r#"
+                Quote the property link: '[[Dana "D" Levi]]'
+                  replace 17..34 with "'[[Dana \"D\" Levi]]'"
+            "#]],
+        );
+    }
 
     #[test]
     fn typo_in_a_person_link() {

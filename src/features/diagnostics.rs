@@ -12,7 +12,7 @@ pub struct Diagnostic {
     pub span: Span,
     pub severity: Severity,
     /// `broken-link`, `broken-heading`, `broken-block`, `ambiguous-link`, `frontmatter-yaml`,
-    /// `link-too-long`, `mojibake`.
+    /// `link-too-long`, `unquoted-property-link`, `mojibake`.
     pub code: &'static str,
     pub message: String,
     /// For link findings, the link's path part as written.
@@ -30,11 +30,11 @@ pub fn note_diagnostics(vault: &Vault, id: FileId) -> Vec<Diagnostic> {
         .iter()
         .map(|e| Diagnostic {
             span: e.span,
-            // A link over 64 KiB is valid Markdown, only not indexed.
-            severity: if e.code == "link-too-long" {
-                Severity::Warning
-            } else {
-                Severity::Error
+            // A link over 64 KiB is valid Markdown, only not indexed; an unquoted property
+            // link is valid YAML, only not a link.
+            severity: match e.code {
+                "link-too-long" | crate::syntax::UNQUOTED_PROPERTY_LINK => Severity::Warning,
+                _ => Severity::Error,
             },
             code: e.code,
             message: e.message.clone(),
@@ -189,11 +189,14 @@ mod tests {
         let long_link = format!("[[{}]]", "a".repeat(70_000));
         let f = Fixture::parse(&format!(
             "//- A/Same.md\n//- B/Same.md\n//- Target.md\n# Top\n\
+             //- Props.md\n---\nup: [[Target]]\n---\n\
              //- Home.md\n---\nbad: [unclosed\n---\n$0[[Missing]] [[Same]] [[Target#Nowhere]] \
              [[Target#^noblock]] VASTâ€™s plan {long_link}\n"
         ));
+        let props = f.vault.id("Props.md").unwrap();
         let mut codes: Vec<&str> = note_diagnostics(&f.vault, f.file)
             .iter()
+            .chain(&note_diagnostics(&f.vault, props))
             .map(|d| d.code)
             .collect();
         codes.sort_unstable();

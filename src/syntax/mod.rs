@@ -438,6 +438,55 @@ fn property_links(text: &str, fields: &[Field]) -> Vec<LinkParts> {
     out
 }
 
+/// The code of [`unquoted_property_links`]' findings.
+pub const UNQUOTED_PROPERTY_LINK: &str = "unquoted-property-link";
+
+/// `up: [[Pricing]]` written without quotes: YAML reads a list holding a list holding
+/// `Pricing`, and Obsidian sees no link (it writes property links quoted, `"[[Pricing]]"`).
+/// Found in every form (a value, a flow or block list item), at the `[[…]]` as written.
+fn unquoted_property_links(text: &str, fields: &[Field]) -> Vec<SyntaxError> {
+    /// The `[[…]]` around `inner`, when only spaces separate it from the brackets.
+    fn bracketed(text: &str, inner: Span) -> Option<Span> {
+        let before = text
+            .get(..inner.start as usize)?
+            .trim_end_matches([' ', '\t']);
+        let after = text.get(inner.end as usize..)?;
+        let after_trimmed = after.trim_start_matches([' ', '\t']);
+        (before.ends_with("[[") && after_trimmed.starts_with("]]")).then(|| {
+            let end = inner.end as usize + (after.len() - after_trimmed.len()) + 2;
+            Span::new(before.len() - 2, end)
+        })
+    }
+    fn walk(text: &str, value: &Value, out: &mut Vec<SyntaxError>) {
+        match value {
+            Value::List(items) => {
+                if let [Value::List(inner)] = items.as_slice()
+                    && let [Value::Scalar(s)] = inner.as_slice()
+                    && let Some(span) = bracketed(text, s.span)
+                {
+                    let written = &text[span.range()];
+                    out.push(SyntaxError {
+                        code: UNQUOTED_PROPERTY_LINK,
+                        message: format!(
+                            "YAML reads {written} as a list, not a link: write it quoted, \"{written}\""
+                        ),
+                        span,
+                    });
+                    return;
+                }
+                items.iter().for_each(|v| walk(text, v, out));
+            }
+            Value::Map(fields) => fields.iter().for_each(|f| walk(text, &f.value, out)),
+            _ => {}
+        }
+    }
+    let mut out = Vec::new();
+    for field in fields {
+        walk(text, &field.value, &mut out);
+    }
+    out
+}
+
 fn parse_note_and_opaque(text: &str) -> (NoteSyntax, Vec<Span>) {
     let mut note = NoteSyntax::default();
     let body_start = match frontmatter::parse(text) {
@@ -450,9 +499,11 @@ fn parse_note_and_opaque(text: &str) -> (NoteSyntax, Vec<Span>) {
         None => 0,
     };
     if let Some(fm) = &note.frontmatter {
+        let unquoted = unquoted_property_links(text, &fm.fields);
         for parts in property_links(text, &fm.fields) {
             note.push_link(parts);
         }
+        note.errors.extend(unquoted);
     }
     let opaque = markdown::parse_body(text, body_start, &mut note);
     // Summaries of a whole vault stay in memory: drop the growth slack.

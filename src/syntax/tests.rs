@@ -456,3 +456,25 @@ fn links_in_property_values() {
         "quoted values only (unquoted is a nested list to YAML), read as written, never keys"
     );
 }
+
+#[test]
+fn unquoted_property_links_are_reported_in_every_form() {
+    let text = "---\nup: [[Pricing]]\nflow: [[[A]], \"[[B]]\", [[C|c]] ]\nblock:\n  - [[Tomer Hagay]]\n  - \"[[Fine]]\"\nnested: [[x, y]]\nspaced: [[ D ]]\nquoted: [[\"E\"]]\n---\nBody [[Body]]\n";
+    let note = parse_note(text);
+    let found: Vec<(&str, &str)> = note
+        .errors
+        .iter()
+        .map(|e| (e.code, &text[e.span.range()]))
+        .collect();
+    assert_eq!(
+        found,
+        [
+            (super::UNQUOTED_PROPERTY_LINK, "[[Pricing]]"),
+            (super::UNQUOTED_PROPERTY_LINK, "[[A]]"),
+            (super::UNQUOTED_PROPERTY_LINK, "[[C|c]]"),
+            (super::UNQUOTED_PROPERTY_LINK, "[[Tomer Hagay]]"),
+            (super::UNQUOTED_PROPERTY_LINK, "[[ D ]]"),
+        ],
+        "a list of two items and a quoted name are not links written unquoted"
+    );
+}
