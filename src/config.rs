@@ -35,6 +35,8 @@ pub const CODES: &[&str] = &[
     "frontmatter-yaml",
     "link-too-long",
     "unquoted-property-link",
+    "undefined-reference",
+    "undefined-footnote",
     "mojibake",
 ];
 

@@ -1,14 +1,26 @@
 //! Go to definition: from any link form, with the cursor anywhere in it (display text
-//! included), to the note, heading, block or attachment it opens.
+//! included), to the note, heading, block or attachment it opens; from a footnote to its text.
 
-use super::{Location, link_at, link_target};
+use super::{Location, definition_link, definition_of, link_at, link_target, reference_at};
 use crate::vault::{FileId, Vault};
 
 /// The target of the link at `offset`; `None` when there is no link there or it is unresolved.
+/// A reference link (`[text][label]`) leads where its definition's destination does, as
+/// Obsidian opens it; to the definition itself when that is a URL or a missing note. A
+/// footnote (`[^1]`) leads to its text.
 pub fn definition(vault: &Vault, file: FileId, offset: usize) -> Option<Location> {
     let note = vault.note(file)?;
-    let (index, _) = link_at(&note.syntax, offset)?;
-    link_target(vault, file, index)
+    if let Some((index, _)) = link_at(&note.syntax, offset) {
+        return link_target(vault, file, index);
+    }
+    let used = reference_at(&note.syntax, offset).filter(|r| !r.definition)?;
+    let def = definition_of(&note.syntax, &note.text, used)?;
+    definition_link(&note.syntax, def)
+        .and_then(|index| link_target(vault, file, index))
+        .or(Some(Location {
+            file,
+            span: def.span,
+        }))
 }
 
 #[cfg(test)]
@@ -111,6 +123,36 @@ Leads triage. ^role
             "//- Home.md\n![[lo$0go.png|100]]\n//- assets/logo.png\n",
             expect![[r####"assets/logo.png (file)"####]],
         );
+    }
+
+    #[test]
+    fn reference_links_and_footnotes() {
+        let body = "See [Tomer][t], [profile][], [web][w] and [gone][g].[^1]\n\n\
+                    [t]: <People/Tomer Hagay.md>\n[profile]: People/Tomer%20Hagay.md#Profile\n\
+                    [w]: https://example.com\n[g]: Gone.md\n\n[^1]: Said in [[Tomer Hagay]].\n";
+        let at = |needle: &str| {
+            let text = body.replacen(needle, &format!("{}$0{}", &needle[..2], &needle[2..]), 1);
+            format!("{PEOPLE}//- Meetings/Sync.md\n{text}")
+        };
+        check(&at("[Tomer]"), expect![[r#"People/Tomer Hagay.md (note)"#]]);
+        check(
+            &at("[profile]["),
+            expect![[r###"People/Tomer Hagay.md:6:1-6:11 "## Profile""###]],
+        );
+        check(
+            &at("[web]"),
+            expect![[r#"Meetings/Sync.md:5:1-5:25 "[w]: https://example.com""#]],
+        );
+        check(
+            &at("[gone]"),
+            expect![[r#"Meetings/Sync.md:6:1-6:13 "[g]: Gone.md""#]],
+        );
+        check(
+            &at("[^1]"),
+            expect![[r#"Meetings/Sync.md:8:1-8:31 "[^1]: Said in [[Tomer Hagay]].""#]],
+        );
+        // On the definition: its destination, a link like any other.
+        check(&at("[t]: <"), expect![[r#"People/Tomer Hagay.md (note)"#]]);
     }
 
     #[test]

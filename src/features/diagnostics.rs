@@ -1,5 +1,5 @@
 //! Findings for one note, computed from the store: broken links, headings and blocks,
-//! ambiguous links and frontmatter errors.
+//! ambiguous links, undefined references and footnotes, frontmatter errors.
 
 use crate::config::Config;
 pub use crate::config::Severity;
@@ -12,7 +12,8 @@ pub struct Diagnostic {
     pub span: Span,
     pub severity: Severity,
     /// `broken-link`, `broken-heading`, `broken-block`, `ambiguous-link`, `frontmatter-yaml`,
-    /// `link-too-long`, `unquoted-property-link`, `mojibake`.
+    /// `link-too-long`, `unquoted-property-link`, `undefined-reference`, `undefined-footnote`,
+    /// `mojibake`.
     pub code: &'static str,
     pub message: String,
     /// For link findings, the link's path part as written.
@@ -43,6 +44,24 @@ pub fn note_diagnostics(vault: &Vault, id: FileId) -> Vec<Diagnostic> {
         .collect();
     for (link, resolution) in note.syntax.links.iter().zip(&note.resolved) {
         link_diagnostic(vault, id, &note.text, link, *resolution, &mut out);
+    }
+    for r in note.syntax.references.iter().filter(|r| !r.defined) {
+        let label = &note.text[r.label.range()];
+        out.push(Diagnostic {
+            span: r.span,
+            severity: Severity::Warning,
+            code: if r.footnote {
+                "undefined-footnote"
+            } else {
+                "undefined-reference"
+            },
+            message: if r.footnote {
+                format!("no footnote [^{label}]: in this note")
+            } else {
+                format!("no link definition [{label}]: in this note")
+            },
+            target: None,
+        });
     }
     for m in crate::syntax::mojibake::find(&note.text) {
         out.push(Diagnostic {
@@ -191,7 +210,7 @@ mod tests {
             "//- A/Same.md\n//- B/Same.md\n//- Target.md\n# Top\n\
              //- Props.md\n---\nup: [[Target]]\n---\n\
              //- Home.md\n---\nbad: [unclosed\n---\n$0[[Missing]] [[Same]] [[Target#Nowhere]] \
-             [[Target#^noblock]] VASTâ€™s plan {long_link}\n"
+             [[Target#^noblock]] VASTâ€™s plan [x][nope] [^gone] {long_link}\n"
         ));
         let props = f.vault.id("Props.md").unwrap();
         let mut codes: Vec<&str> = note_diagnostics(&f.vault, f.file)

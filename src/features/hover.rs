@@ -1,7 +1,7 @@
 //! Hover: a preview of a link's target (a frontmatter card, then the linked heading's section,
 //! the linked block, or the note's first lines), and usage counts for a tag.
 
-use super::link_at;
+use super::{definition_link, definition_of, link_at, reference_at};
 use crate::syntax::{Span, Subpath};
 use crate::vault::path::{fold, is_within};
 use crate::vault::subpath::{find_block, find_heading};
@@ -24,24 +24,31 @@ pub struct HoverInfo {
 pub fn hover(vault: &Vault, file: FileId, offset: usize) -> Option<HoverInfo> {
     let note = vault.note(file)?;
     if let Some((index, link)) = link_at(&note.syntax, offset) {
-        let markdown = match note.resolved.get(index)? {
-            Resolution::Unresolved => {
-                let sites = vault.unresolved_sites(&link.target(&note.text)).len();
-                format!(
-                    "**{}** does not exist yet; {sites} link{} point{} to it.",
-                    link.target(&note.text),
-                    if sites == 1 { "" } else { "s" },
-                    if sites == 1 { "s" } else { "" }
-                )
-            }
-            Resolution::File { id, .. } => match vault.note(*id) {
-                Some(target) => note_preview(vault, *id, target, &link.subpath(&note.text)),
-                None => format!("Attachment `{}`", vault.path(*id)),
+        return Some(HoverInfo {
+            markdown: link_preview(vault, note, index)?,
+            span: link.span(),
+        });
+    }
+    if let Some(used) = reference_at(&note.syntax, offset).filter(|r| !r.definition) {
+        let label = &note.text[used.label.range()];
+        let markdown = match definition_of(&note.syntax, &note.text, used) {
+            // A reference link: the preview of where its definition leads.
+            Some(def) if !used.footnote => match definition_link(&note.syntax, def) {
+                Some(index) => link_preview(vault, note, index)?,
+                None => format!("`{}`", note.text[def.span.range()].trim()),
             },
+            // A footnote: its text.
+            Some(def) => {
+                let written = &note.text[def.span.range()];
+                let body = written.split_once("]:").map_or(written, |(_, b)| b).trim();
+                format!("**[^{label}]** {}", shorten(body))
+            }
+            None if used.footnote => format!("**[^{label}]** has no definition in this note"),
+            None => format!("**[{label}]** has no definition in this note"),
         };
         return Some(HoverInfo {
             markdown,
-            span: link.span(),
+            span: used.span,
         });
     }
     let tag = note.syntax.tags.iter().find(|t| t.span.touches(offset))?;
@@ -66,6 +73,27 @@ pub fn hover(vault: &Vault, file: FileId, offset: usize) -> Option<HoverInfo> {
     Some(HoverInfo {
         markdown,
         span: tag.span,
+    })
+}
+
+/// The preview of link `index` of `note`: its target's card and linked part, an attachment's
+/// path, or how many links wait for a missing note.
+fn link_preview(vault: &Vault, note: &Note, index: usize) -> Option<String> {
+    let link = note.syntax.links.get(index)?;
+    Some(match note.resolved.get(index)? {
+        Resolution::Unresolved => {
+            let sites = vault.unresolved_sites(&link.target(&note.text)).len();
+            format!(
+                "**{}** does not exist yet; {sites} link{} point{} to it.",
+                link.target(&note.text),
+                if sites == 1 { "" } else { "s" },
+                if sites == 1 { "s" } else { "" }
+            )
+        }
+        Resolution::File { id, .. } => match vault.note(*id) {
+            Some(target) => note_preview(vault, *id, target, &link.subpath(&note.text)),
+            None => format!("Attachment `{}`", vault.path(*id)),
+        },
     })
 }
 
@@ -219,6 +247,56 @@ Leads triage.
                 ---
 
                 - Share templates ^share"#]],
+        );
+    }
+
+    #[test]
+    fn reference_links_and_footnotes() {
+        let body = "[Tomer][t], [web][w], [x][nope] and a footnote.[^1] [^2]\n\n\
+                    [t]: People/Tomer%20Hagay.md#Profile\n[w]: https://example.com \"Site\"\n\n\
+                    [^1]: Said in the **sync**,\n    with [[Tomer Hagay]].\n";
+        let at = |needle: &str| {
+            let text = body.replacen(needle, &format!("{}$0{}", &needle[..2], &needle[2..]), 1);
+            format!("{VAULT}//- Meetings/Sync.md\n{text}")
+        };
+        check(
+            &at("[Tomer]"),
+            expect![[r#"
+                [[Tomer][t]]
+                **Tomer Hagay** · people  
+                `People/Tomer Hagay.md` · 1 note links here
+
+                - last_contact: 2025-11-07
+
+                ---
+
+                ## Profile
+                Leads triage."#]],
+        );
+        check(
+            &at("[web]"),
+            expect![[r#"
+            [[web][w]]
+            `[w]: https://example.com "Site"`"#]],
+        );
+        check(
+            &at("[x]"),
+            expect![[r#"
+            [[x][nope]]
+            **[nope]** has no definition in this note"#]],
+        );
+        check(
+            &at("[^1]"),
+            expect![[r#"
+            [[^1]]
+            **[^1]** Said in the **sync**,
+                with [[Tomer Hagay]]."#]],
+        );
+        check(
+            &at("[^2]"),
+            expect![[r#"
+            [[^2]]
+            **[^2]** has no definition in this note"#]],
         );
     }
 

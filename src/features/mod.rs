@@ -17,7 +17,7 @@ pub mod symbols;
 #[cfg(test)]
 mod fixture;
 
-use crate::syntax::{Heading, Link, NoteSyntax, Span, Subpath};
+use crate::syntax::{Heading, Link, NoteSyntax, Reference, Span, Subpath};
 use crate::vault::subpath::{find_block, find_heading, normalize_heading};
 use crate::vault::{FileId, Note, Vault};
 
@@ -89,6 +89,44 @@ pub fn link_at(syntax: &NoteSyntax, offset: usize) -> Option<(usize, &Link)> {
             .position(|l| l.span().end as usize == offset)
     })?;
     Some((i, &syntax.links[i]))
+}
+
+/// The reference link or footnote under the cursor: a use (the innermost, as a footnote's
+/// text can hold uses), or a definition when the cursor is on its `[label]`.
+pub fn reference_at(syntax: &NoteSyntax, offset: usize) -> Option<&Reference> {
+    syntax
+        .references
+        .iter()
+        .filter(|r| {
+            let end = if r.definition {
+                r.label.end + 1
+            } else {
+                r.span.end
+            };
+            r.span.start as usize <= offset && offset <= end as usize
+        })
+        .min_by_key(|r| r.span.len())
+}
+
+/// The definition of a reference's label in its note (CommonMark uses the first one).
+pub fn definition_of<'a>(
+    syntax: &'a NoteSyntax,
+    text: &str,
+    reference: &Reference,
+) -> Option<&'a Reference> {
+    syntax
+        .references
+        .iter()
+        .find(|d| d.definition && d.same_label(reference, text))
+}
+
+/// The index of the link a reference link's definition makes (one to a local file).
+pub fn definition_link(syntax: &NoteSyntax, definition: &Reference) -> Option<usize> {
+    syntax
+        .links
+        .binary_search_by_key(&definition.span.start, |l| l.span().start)
+        .ok()
+        .filter(|&i| syntax.links[i].span() == definition.span)
 }
 
 /// The heading a link's subpath ([`Link::subpath`]) names in its target note, if any.

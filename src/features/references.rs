@@ -1,6 +1,9 @@
 //! References (backlinks): of a link's target, a heading, a block, a tag, or the note itself.
 
-use super::{Cancel, Cancelled, Location, link_at, link_target, linked_heading, same_subpath};
+use super::{
+    Cancel, Cancelled, Location, definition_of, link_at, link_target, linked_heading, reference_at,
+    same_subpath,
+};
 use crate::syntax::{Link, Span, Subpath};
 use crate::vault::path::{fold, is_within};
 use crate::vault::subpath::normalize_heading;
@@ -8,6 +11,8 @@ use crate::vault::{FileId, LinkSite, Note, Resolution, Vault};
 
 /// Every place that refers to what is under the cursor:
 /// - on a link: the links to the same target (the same heading or block when it has one);
+/// - on a reference link or footnote (`[text][label]`, `[^1]`, or a definition's label): its
+///   uses in the note, the definition as the declaration;
 /// - on a tag: every occurrence of the tag and of its nested tags (`#area` finds `#area/sub`);
 /// - on a `^block` id: the links to that block; on a heading below the title: links to it;
 /// - anywhere else (title, H1, frontmatter, plain text): the note's backlinks.
@@ -26,7 +31,16 @@ pub fn references(
     };
     let syntax = &note.syntax;
     let mut declaration = None;
-    let mut found: Vec<Location> = if let Some((index, link)) = link_at(syntax, offset) {
+    let mut found: Vec<Location> = if let Some(at) = reference_at(syntax, offset) {
+        declaration =
+            definition_of(syntax, &note.text, at).map(|d| Location { file, span: d.span });
+        syntax
+            .references
+            .iter()
+            .filter(|r| !r.definition && r.same_label(at, &note.text))
+            .map(|r| Location { file, span: r.span })
+            .collect()
+    } else if let Some((index, link)) = link_at(syntax, offset) {
         declaration = link_target(vault, file, index);
         match note.resolved[index] {
             Resolution::File { id: target, .. } => {
@@ -260,6 +274,63 @@ Leads triage. ^role
             .into_iter()
             .map(|loc| f.render(loc))
             .collect()
+    }
+
+    #[test]
+    fn reference_links_and_footnotes_within_the_note() {
+        let note = "//- Notes/Refs.md\n[a][Tomer] [b][tomer]  [TOMER] [c][]\nSaid.[^n] Again.[^n] [^m]\n\n\
+                    [tomer]: ../People/Tomer%20Hagay.md\n\n[^n]: A footnote.\n";
+        let at = |needle: &str| {
+            format!(
+                "{VAULT}{}",
+                note.replacen(needle, &format!("{}$0{}", &needle[..1], &needle[1..]), 1)
+            )
+        };
+        check(
+            &at("[a]"),
+            expect![[r#"
+            Notes/Refs.md:1:1-1:11 "[a][Tomer]"
+            Notes/Refs.md:1:12-1:22 "[b][tomer]"
+            Notes/Refs.md:1:24-1:31 "[TOMER]"
+        "#]],
+        );
+        // On the definition's label: the same; on its destination: the note's backlinks.
+        assert_eq!(refs(&at("[tomer]:")), refs(&at("[a]")));
+        check(
+            &at("../People"),
+            expect![[r#"
+            Meetings/A.md:1:1-1:16 "[[Tomer Hagay]]"
+            Meetings/A.md:1:21-1:56 "[[Tomer Hagay#Profile|his profile]]"
+            Meetings/B.md:1:1-1:32 "[[People/Tomer Hagay.md|Tomer]]"
+            Meetings/B.md:1:33-1:54 "[[tomer hagay#^role]]"
+            Meetings/B.md:1:55-1:78 "[[Tomer Hagay#profile]]"
+            Meetings/C.md:1:1-1:32 "[x](../People/Tomer%20Hagay.md)"
+            Meetings/D.md:1:21-1:41 "[[Tomer Hagay#Nope]]"
+            Notes/Refs.md:4:1-4:36 "[tomer]: ../People/Tomer%20Hagay.md"
+        "#]],
+        );
+        check(
+            &at("^n] Again"),
+            expect![[r#"
+            Notes/Refs.md:2:6-2:10 "[^n]"
+            Notes/Refs.md:2:17-2:21 "[^n]"
+        "#]],
+        );
+        let f = Fixture::parse(&at("[^n]:"));
+        let with_declaration: Vec<String> =
+            references(&f.vault, f.file, f.offset, true, Cancel::NEVER)
+                .unwrap()
+                .into_iter()
+                .map(|loc| f.render(loc))
+                .collect();
+        expect![[r#"
+            [
+                "Notes/Refs.md:6:1-6:18 \"[^n]: A footnote.\"",
+                "Notes/Refs.md:2:6-2:10 \"[^n]\"",
+                "Notes/Refs.md:2:17-2:21 \"[^n]\"",
+            ]
+        "#]]
+        .assert_debug_eq(&with_declaration);
     }
 
     #[test]

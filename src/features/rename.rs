@@ -7,7 +7,7 @@ use percent_encoding::utf8_percent_encode;
 
 use super::links::Edit;
 use super::links::relative;
-use super::{Cancel, Cancelled, link_at};
+use super::{Cancel, Cancelled, definition_link, definition_of, link_at, reference_at};
 use crate::syntax::{LINK_PATH_ENCODE, LinkKind, Span, decode};
 use crate::vault::path::{file_name, fold, is_note_path, is_within, parent, stem, strip_md};
 use crate::vault::{FileId, NameKind, Vault};
@@ -31,6 +31,8 @@ pub enum RenameTarget {
     Heading(FileId, usize),
     /// A tag (as written at the cursor, without `#`).
     Tag(String),
+    /// The label of a reference link or footnote (index into its note's `syntax.references`).
+    Label(FileId, usize),
 }
 
 /// What a rename at `offset` would rename, the span the editor highlights, and the text to
@@ -40,6 +42,27 @@ pub enum RenameTarget {
 /// - on a tag: the tag.
 pub fn prepare(vault: &Vault, file: FileId, offset: usize) -> Option<(RenameTarget, Span, String)> {
     let note = vault.note(file)?;
+    if let Some(r) = reference_at(&note.syntax, offset) {
+        let on_label = r.label.start as usize <= offset + 1 && offset <= r.label.end as usize + 1;
+        if on_label || r.definition || r.footnote {
+            let index = note
+                .syntax
+                .references
+                .iter()
+                .position(|other| std::ptr::eq(other, r))?;
+            let label = note.text[r.label.range()].to_string();
+            return Some((RenameTarget::Label(file, index), r.label, label));
+        }
+        // Elsewhere on `[text][label]`: the note its definition leads to.
+        let def = definition_of(&note.syntax, &note.text, r)?;
+        let target = note
+            .resolved
+            .get(definition_link(&note.syntax, def)?)?
+            .file()?;
+        vault.note(target)?;
+        let name = stem(vault.path(target)).to_string();
+        return Some((RenameTarget::Note(target), r.span, name));
+    }
     if let Some((index, link)) = link_at(&note.syntax, offset) {
         let target = note.resolved.get(index)?.file()?;
         let target_note = vault.note(target)?;
@@ -267,6 +290,78 @@ pub fn rename_tag(
         }
     }
     still_parses(vault, &edits, new)?;
+    Ok(edits)
+}
+
+/// Renames reference label `index` of note `file` (`[text][label]`, `[^1]`) at every use and
+/// at its definition. What a reader sees stays: `[Pricing][]` and `[Pricing]` become
+/// `[Pricing][new]`.
+pub fn rename_label(
+    vault: &Vault,
+    file: FileId,
+    index: usize,
+    new_name: &str,
+) -> Result<Vec<Edit>, RenameError> {
+    let note = vault.note(file).ok_or("the note is gone")?;
+    let at = note
+        .syntax
+        .references
+        .get(index)
+        .ok_or("the label is gone")?;
+    let new = new_name.trim();
+    let new = if at.footnote {
+        new.strip_prefix('^').unwrap_or(new)
+    } else {
+        new
+    };
+    if new.is_empty()
+        || new.contains(['[', ']'])
+        || at.footnote && new.contains(char::is_whitespace)
+    {
+        return Err(format!("\"{new_name}\" cannot be a label").into());
+    }
+    // CommonMark's limit.
+    if new.chars().count() > 999 {
+        return Err("a label has at most 999 characters".into());
+    }
+    let old = &note.text[at.label.range()];
+    if !crate::syntax::same_label(old, new)
+        && note.syntax.references.iter().any(|r| {
+            r.definition
+                && r.footnote == at.footnote
+                && crate::syntax::same_label(&note.text[r.label.range()], new)
+        })
+    {
+        return Err(format!("\"{new}\" is defined already in this note").into());
+    }
+    let mut edits = Vec::new();
+    for r in &note.syntax.references {
+        if !r.same_label(at, &note.text) {
+            continue;
+        }
+        let (label, span) = (r.label, r.span);
+        let edit = |span: Span, new_text: String| Edit {
+            file,
+            span,
+            new_text,
+        };
+        let written = &note.text[span.range()];
+        let opens_at = span.start as usize + usize::from(written.starts_with('!')) + 1;
+        edits.push(if r.definition || r.footnote {
+            edit(label, new.to_string())
+        } else if written.ends_with("[]") && label.end as usize + 3 == span.end as usize {
+            // `[label][]`
+            edit(
+                Span::new(span.end as usize - 2, span.end as usize),
+                format!("[{new}]"),
+            )
+        } else if label.start as usize == opens_at {
+            // `[label]`
+            edit(Span::empty(span.end as usize), format!("[{new}]"))
+        } else {
+            edit(label, new.to_string())
+        });
+    }
     Ok(edits)
 }
 
@@ -519,7 +614,67 @@ Self: [[Tomer Hagay#Profile]]
 [x](../../People/Tomer%20Hagay.md#Profile) [y](/People/Tomer%20Hagay.md) [z](<../../People/Tomer Hagay.md>)
 //- People/Other.md
 [[./Tomer Hagay]] ![[Tomer Hagay]]
+//- People/Props.md
+---
+up: \"[[Tomer Hagay|T]]\"
+---
+[see][u] [and][v]
+
+[u]: <Tomer Hagay.md> \"Title\"
+[v]:
+  ../People/Tomer%20Hagay.md#Profile
 ";
+
+    #[test]
+    fn reference_labels_are_renamed_keeping_what_the_reader_sees() {
+        let note = "//- Notes/Refs.md\n[a][Tomer] [Tomer][] ![TOMER] [x][other] Said.[^n] Again.[^n]\n\n\
+                    [tomer]: ../People/Tomer%20Hagay.md\n[other]: x.md\n\n[^n]: A footnote.\n";
+        let run = |needle: &str, new_name: &str| -> String {
+            let cursor = note.replacen(needle, &format!("{}$0{}", &needle[..1], &needle[1..]), 1);
+            let f = Fixture::parse(&format!("{VAULT}{cursor}"));
+            let (target, span, placeholder) = prepare(&f.vault, f.file, f.offset).unwrap();
+            let RenameTarget::Label(file, index) = target else {
+                let RenameTarget::Note(id) = target else {
+                    panic!("{target:?}")
+                };
+                return format!("rename note {}", f.vault.path(id));
+            };
+            let text = &f.vault.note(file).unwrap().text;
+            let mut edits = match rename_label(&f.vault, file, index, new_name) {
+                Ok(edits) => edits,
+                Err(e) => return format!("error: {e}"),
+            };
+            edits.sort_by_key(|e| std::cmp::Reverse(e.span.start));
+            let mut after = text.clone();
+            for e in edits {
+                after.replace_range(e.span.range(), &e.new_text);
+            }
+            format!("{placeholder} at {:?}\n{after}", &text[span.range()])
+        };
+        expect![[r#"
+            Tomer at "Tomer"
+            [a][Tomer Hagay] [Tomer][Tomer Hagay] ![TOMER][Tomer Hagay] [x][other] Said.[^n] Again.[^n]
+
+            [Tomer Hagay]: ../People/Tomer%20Hagay.md
+            [other]: x.md
+
+            [^n]: A footnote.
+        "#]]
+        .assert_eq(&run("[Tomer] [", "Tomer Hagay"));
+        expect![[r#"
+            n at "n"
+            [a][Tomer] [Tomer][] ![TOMER] [x][other] Said.[^note] Again.[^note]
+
+            [tomer]: ../People/Tomer%20Hagay.md
+            [other]: x.md
+
+            [^note]: A footnote.
+        "#]]
+        .assert_eq(&run("[^n]:", "^note"));
+        expect![[r#"error: "Other" is defined already in this note"#]]
+            .assert_eq(&run("[tomer]:", "Other"));
+        expect!["rename note People/Tomer Hagay.md"].assert_eq(&run("[a]", "x"));
+    }
 
     #[test]
     fn every_link_form_is_kept() {
@@ -537,6 +692,9 @@ Self: [[Tomer Hagay#Profile]]
                 Meetings/2025/Sync.md: [x](../../People/Tomer%20Hagay.md#Profile) [y](/People/Tomer%20Hagay.md) [z](<../../People/Tomer Hagay-Cohen.md>)
                 People/Other.md: [[./Tomer Hagay-Cohen]] ![[Tomer Hagay]]
                 People/Other.md: [[./Tomer Hagay]] ![[Tomer Hagay-Cohen]]
+                People/Props.md: up: "[[Tomer Hagay-Cohen|T]]"
+                People/Props.md: [u]: <Tomer Hagay-Cohen.md> "Title"
+                People/Props.md:   ./Tomer%20Hagay-Cohen.md#Profile
                 People/Tomer Hagay.md: Self: [[Tomer Hagay-Cohen#Profile]]
             "#]],
         );
@@ -555,6 +713,7 @@ Self: [[Tomer Hagay#Profile]]
                 Meetings/2025/Sync.md: [x](../../People/Tomer%20Hagay.md#Profile) [y](/Archive/People/Tomer%20Hagay.md) [z](<../../People/Tomer Hagay.md>)
                 Meetings/2025/Sync.md: [x](../../People/Tomer%20Hagay.md#Profile) [y](/People/Tomer%20Hagay.md) [z](<../../Archive/People/Tomer Hagay.md>)
                 People/Other.md: [[../Archive/People/Tomer Hagay]] ![[Tomer Hagay]]
+                People/Props.md:   ../Archive/People/Tomer%20Hagay.md#Profile
             "#]],
         );
     }
@@ -658,6 +817,7 @@ Self: [[Tomer Hagay#Profile]]
                 rename_heading(&f.vault, file, at, new_name, Cancel::NEVER)
             }
             RenameTarget::Tag(tag) => rename_tag(&f.vault, &tag, new_name, Cancel::NEVER),
+            RenameTarget::Label(file, at) => rename_label(&f.vault, file, at, new_name),
             RenameTarget::Note(_) => panic!("a note"),
         };
         let out = match edits {

@@ -174,6 +174,25 @@ pub(super) fn markdown_link(
         }
         (i, j)
     };
+    let (target_span, subpath_span) = destination_parts(text, dest_start, dest_end)?;
+    let display_start = span.start as usize + if embed { 2 } else { 1 };
+    Some(LinkParts {
+        kind: LinkKind::Markdown,
+        embed,
+        span,
+        target_span,
+        subpath_span,
+        display_span: Some(Span::new(display_start, text_end.max(display_start))),
+    })
+}
+
+/// The path and subpath of the destination `text[dest_start..dest_end]` (brackets excluded);
+/// `None` for external URLs and empty destinations.
+fn destination_parts(
+    text: &str,
+    dest_start: usize,
+    dest_end: usize,
+) -> Option<(Span, Option<Span>)> {
     let raw = &text[dest_start..dest_end];
     // Obsidian trims a destination: `[x](< https://…>)` is a URL, not a note named ` https:…`.
     if raw.trim().is_empty() || is_external_url(raw.trim()) {
@@ -186,15 +205,38 @@ pub(super) fn markdown_link(
     } else {
         Span::new(dest_start, path_end)
     };
-    let subpath_span = subpath_raw.map(|_| Span::new(path_end + 1, dest_end));
-    let display_start = span.start as usize + if embed { 2 } else { 1 };
+    Some((
+        target_span,
+        subpath_raw.map(|_| Span::new(path_end + 1, dest_end)),
+    ))
+}
+
+/// The link a reference definition `[label]: destination "title"` (all of it at `span`)
+/// makes: a Markdown link whose destination may follow on the next line; `None` for URLs.
+pub(super) fn reference_definition(text: &str, span: Span) -> Option<LinkParts> {
+    let (start, end) = (span.start as usize, span.end as usize);
+    let colon = start + text.get(start..end)?.find("]:")? + 1;
+    let bytes = text.as_bytes();
+    let mut i = colon + 1;
+    while i < end && matches!(bytes[i], b' ' | b'\t' | b'\n' | b'\r') {
+        i += 1;
+    }
+    let (dest_start, dest_end) = if bytes.get(i) == Some(&b'<') {
+        (i + 1, text[i + 1..end].find('>')? + i + 1)
+    } else {
+        let len = text[i..end]
+            .find(|c: char| c.is_ascii_whitespace())
+            .unwrap_or(end - i);
+        (i, i + len)
+    };
+    let (target_span, subpath_span) = destination_parts(text, dest_start, dest_end)?;
     Some(LinkParts {
         kind: LinkKind::Markdown,
-        embed,
+        embed: false,
         span,
         target_span,
         subpath_span,
-        display_span: Some(Span::new(display_start, text_end.max(display_start))),
+        display_span: None,
     })
 }
 

@@ -1,11 +1,11 @@
 //! The note body: Markdown structure from pulldown-cmark, completed by a scanner for what it
 //! does not know (tags, block ids, `%%` comments, wikilink subpaths).
 
-use pulldown_cmark::{Event, LinkType, Options, Parser, Tag as MdTag, TagEnd};
+use pulldown_cmark::{BrokenLink, Event, LinkType, Options, Parser, Tag as MdTag, TagEnd};
 
 use super::link;
 use super::tag::is_tag_char;
-use super::{Block, Heading, NoteSyntax, Span, Tag, TagSource};
+use super::{Block, Heading, NoteSyntax, Reference, Span, Tag, TagSource};
 
 fn options() -> Options {
     Options::ENABLE_WIKILINKS
@@ -71,11 +71,40 @@ pub(super) fn parse_body(text: &str, base: usize, note: &mut NoteSyntax) -> Vec<
         pending_block: None,
         opaque: Vec::new(),
     };
-    for (event, range) in Parser::new_ext(body, options()).into_offset_iter() {
+    // `[text][label]` and `[label][]` whose label is not defined (a bare `[label]` is text:
+    // `[x]`, `[sic]`).
+    let mut undefined = Vec::new();
+    let callback = |link: BrokenLink<'_>| {
+        if matches!(link.link_type, LinkType::Reference | LinkType::Collapsed) {
+            undefined.push((
+                Span::new(link.span.start + base, link.span.end + base),
+                link.link_type,
+            ));
+        }
+        None
+    };
+    let mut events =
+        Parser::new_with_broken_link_callback(body, options(), Some(callback)).into_offset_iter();
+    for (event, range) in events.by_ref() {
         let span = Span::new(range.start + base, range.end + base);
         p.event(event, span);
     }
     p.flush_run();
+    let mut definitions: Vec<Span> = events
+        .reference_definitions()
+        .iter()
+        .map(|(_, def)| Span::new(def.span.start + base, def.span.end + base))
+        .collect();
+    drop(events);
+    definitions.sort_unstable_by_key(|s| s.start);
+    p.reference_definitions(&definitions);
+    undefined.sort_unstable_by_key(|(s, _)| s.start);
+    undefined.dedup();
+    for (span, link_type) in undefined {
+        p.reference_use(span, link_type, false);
+    }
+    let note = p.note;
+    note.references.sort_by_key(|r| r.span.start);
     let mut opaque = p.opaque;
     let comments = comment_spans(text, base, &opaque);
     if !comments.is_empty() {
@@ -88,6 +117,7 @@ pub(super) fn parse_body(text: &str, base: usize, note: &mut NoteSyntax) -> Vec<
         note.links.retain(|l| outside(l.span()));
         note.headings.retain(|h| outside(h.span));
         note.blocks.retain(|b| outside(b.span));
+        note.references.retain(|r| outside(r.span));
         note.tags
             .retain(|t| t.source == TagSource::Frontmatter || outside(t.span));
     }
@@ -143,6 +173,18 @@ impl BodyParser<'_> {
                 self.pending_block = None;
             }
             Event::SoftBreak | Event::HardBreak => {}
+            Event::FootnoteReference(_) => {
+                self.pending_block = None;
+                if self.code_depth == 0 && span.len() >= 4 {
+                    self.note.references.push(Reference {
+                        footnote: true,
+                        definition: false,
+                        span,
+                        label: Span::new(span.start as usize + 2, span.end as usize - 1),
+                        defined: true,
+                    });
+                }
+            }
             _ => self.pending_block = None,
         }
     }
@@ -158,6 +200,13 @@ impl BodyParser<'_> {
                     && let Some(parts) = link::wikilink(self.text, span)
                 {
                     self.note.push_link(parts);
+                }
+                if matches!(
+                    link_type,
+                    LinkType::Reference | LinkType::Collapsed | LinkType::Shortcut
+                ) && self.code_depth == 0
+                {
+                    self.reference_use(span, link_type, true);
                 }
                 self.links.push(OpenLink {
                     span,
@@ -191,7 +240,101 @@ impl BodyParser<'_> {
                 self.opaque.push(span);
             }
             MdTag::HtmlBlock => self.opaque.push(span),
+            MdTag::FootnoteDefinition(_) => {
+                let span = trim_line_end(self.text, span);
+                let whole = &self.text[span.range()];
+                if whole.starts_with("[^")
+                    && let Some(close) = whole.find("]:")
+                {
+                    self.note.references.push(Reference {
+                        footnote: true,
+                        definition: true,
+                        span,
+                        label: Span::new(span.start as usize + 2, span.start as usize + close),
+                        defined: true,
+                    });
+                }
+            }
             _ => {}
+        }
+    }
+
+    /// A reference link's use at `span` (as pulldown-cmark gives it, which leaves the `[]` of
+    /// `[label][]` out).
+    fn reference_use(&mut self, span: Span, link_type: LinkType, defined: bool) {
+        let (start, mut end) = (span.start as usize, span.end as usize);
+        if link_type == LinkType::Collapsed && self.text[end..].starts_with("[]") {
+            end += 2;
+        }
+        let whole = &self.text[start..end];
+        let label = match link_type {
+            // `[text][label]`: the last brackets.
+            LinkType::Reference => whole
+                .strip_suffix(']')
+                .and_then(|w| w.rfind('[').map(|open| (open + 1, w.len()))),
+            // `[label]`, `[label][]`, `![label]`: the first brackets, all of them.
+            _ => {
+                let w = whole.strip_suffix("[]").unwrap_or(whole);
+                let open = usize::from(w.starts_with('!'));
+                (w[open..].starts_with('[') && w.ends_with(']') && w.len() >= open + 2)
+                    .then(|| (open + 1, w.len() - 1))
+            }
+        };
+        if let Some((from, to)) = label {
+            self.note.references.push(Reference {
+                footnote: false,
+                definition: false,
+                span: Span::new(start, end),
+                label: Span::new(start + from, start + to),
+                defined,
+            });
+        }
+    }
+
+    /// `[label]: destination "title"` lines (pulldown-cmark reads them without events): each a
+    /// definition, and a link when it points into the vault.
+    fn reference_definitions(&mut self, spans: &[Span]) {
+        let mut added_links = false;
+        for &span in spans {
+            let Some(close) = self.text[span.range()].find("]:") else {
+                continue;
+            };
+            self.note.references.push(Reference {
+                footnote: false,
+                definition: true,
+                span,
+                label: Span::new(span.start as usize + 1, span.start as usize + close),
+                defined: true,
+            });
+            if let Some(parts) = link::reference_definition(self.text, span) {
+                self.note.push_link(parts);
+                added_links = true;
+            }
+        }
+        if added_links {
+            self.note.links.sort_by_key(|l| l.span().start);
+        }
+    }
+
+    /// `[^label]` in text: a footnote without a definition (pulldown-cmark reads it as text).
+    fn undefined_footnotes(&mut self, start: usize, end: usize) {
+        let slice = &self.text[start..end];
+        for (i, _) in slice.match_indices("[^") {
+            let rest = &slice[i + 2..];
+            let Some(len) = rest.find(|c: char| c == ']' || c == '[' || c.is_whitespace()) else {
+                continue;
+            };
+            let escaped = self.text[..start + i].ends_with('\\');
+            if len > 0 && rest[len..].starts_with(']') && !escaped {
+                let at = start + i;
+                self.note.references.push(Reference {
+                    footnote: true,
+                    definition: false,
+                    span: Span::new(at, at + 3 + len),
+                    label: Span::new(at + 2, at + 2 + len),
+                    defined: false,
+                });
+            }
         }
     }
 
@@ -271,6 +414,7 @@ impl BodyParser<'_> {
         let Some((start, end)) = self.run.take() else {
             return;
         };
+        self.undefined_footnotes(start, end);
         if !self.links.is_empty() {
             self.pending_block = None;
             return;

@@ -32,6 +32,10 @@ pub struct NoteSyntax {
     pub links: Vec<Link>,
     /// Lists (nested ones too), for folding.
     pub lists: Vec<Span>,
+    /// Reference links and footnotes, used and defined, in text order. A definition of a
+    /// reference link to a local file is also in `links` (at the same span): it is the one
+    /// place the path is written.
+    pub references: Vec<Reference>,
     pub errors: Vec<SyntaxError>,
 }
 
@@ -169,6 +173,39 @@ impl Block {
         text.get(self.span.start as usize + 1..self.span.end as usize)
             .unwrap_or_default()
     }
+}
+
+/// A reference link or footnote, where it is used (`[text][label]`, `[label][]`, `[label]`,
+/// `[^label]`) or defined (`[label]: destination`, `[^label]: text`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Reference {
+    pub footnote: bool,
+    pub definition: bool,
+    /// A use: all of it; a definition: all of it (a footnote's text and a title included).
+    pub span: Span,
+    /// The label as written, without brackets and `^`.
+    pub label: Span,
+    /// Whether a use's label is defined in the note (always true for a definition).
+    pub defined: bool,
+}
+
+impl Reference {
+    /// Whether `other` has the same label: CommonMark compares labels after folding case
+    /// (Unicode case folding, as pulldown-cmark does) and collapsing whitespace. Footnotes and
+    /// reference links never match each other. `text` is the note's text.
+    pub fn same_label(&self, other: &Reference, text: &str) -> bool {
+        self.footnote == other.footnote
+            && same_label(
+                text.get(self.label.range()).unwrap_or_default(),
+                text.get(other.label.range()).unwrap_or_default(),
+            )
+    }
+}
+
+/// The one comparison of reference labels ([`Reference::same_label`]).
+pub fn same_label(a: &str, b: &str) -> bool {
+    let collapse = |s: &str| s.split_whitespace().collect::<Vec<_>>().join(" ");
+    unicase::UniCase::new(collapse(a)) == unicase::UniCase::new(collapse(b))
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -512,6 +549,7 @@ fn parse_note_and_opaque(text: &str) -> (NoteSyntax, Vec<Span>) {
     note.headings.shrink_to_fit();
     note.blocks.shrink_to_fit();
     note.lists.shrink_to_fit();
+    note.references.shrink_to_fit();
     (note, opaque)
 }
 

@@ -478,3 +478,64 @@ fn unquoted_property_links_are_reported_in_every_form() {
         "a list of two items and a quoted name are not links written unquoted"
     );
 }
+
+#[test]
+fn reference_links_and_footnotes() {
+    let text = "See [Jeff][j], [Pricing][], [pricing], ![img][J], [x][nope], [y][], [plain], \
+                [^1], [^undef], \\[^esc], `[^code]` and [[Wiki]].\n\n\
+                [j]: <People/Jeff Denworth.md> \"Title\"\n[Pricing]:\n  Projects/Pricing.md#Plan\n\
+                [web]: https://example.com\n\n[^1]: A note with [[Link]].\n    continued\n\n\
+                %% [c][j] [^gone] %%\n";
+    let note = parse_note(text);
+    let refs: Vec<String> = note
+        .references
+        .iter()
+        .map(|r| {
+            format!(
+                "{}{}{} {:?} label {:?}",
+                if r.footnote { "footnote " } else { "" },
+                if r.definition { "definition" } else { "use" },
+                if r.defined { "" } else { " (undefined)" },
+                &text[r.span.range()],
+                &text[r.label.range()],
+            )
+        })
+        .collect();
+    expect_test::expect![[r#"
+        [
+            "use \"[Jeff][j]\" label \"j\"",
+            "use \"[Pricing][]\" label \"Pricing\"",
+            "use \"[pricing]\" label \"pricing\"",
+            "use \"![img][J]\" label \"J\"",
+            "use (undefined) \"[x][nope]\" label \"nope\"",
+            "use (undefined) \"[y][]\" label \"y\"",
+            "footnote use \"[^1]\" label \"1\"",
+            "footnote use (undefined) \"[^undef]\" label \"undef\"",
+            "definition \"[j]: <People/Jeff Denworth.md> \\\"Title\\\"\" label \"j\"",
+            "definition \"[Pricing]:\\n  Projects/Pricing.md#Plan\" label \"Pricing\"",
+            "definition \"[web]: https://example.com\" label \"web\"",
+            "footnote definition \"[^1]: A note with [[Link]].\\n    continued\" label \"1\"",
+        ]
+    "#]]
+    .assert_debug_eq(&refs);
+    let links: Vec<(String, Option<&str>)> = note
+        .links
+        .iter()
+        .map(|l| {
+            (
+                l.target(text).into_owned(),
+                l.subpath_span().map(|s| &text[s.range()]),
+            )
+        })
+        .collect();
+    assert_eq!(
+        links,
+        [
+            ("Wiki".to_string(), None),
+            ("People/Jeff Denworth.md".to_string(), None),
+            ("Projects/Pricing.md".to_string(), Some("Plan")),
+            ("Link".to_string(), None),
+        ],
+        "definitions to local files are links, in text order; URLs are not"
+    );
+}

@@ -30,7 +30,9 @@ pub fn prepare(
 }
 
 pub fn rename(s: &Snapshot, p: &RenameParams) -> Answer<Option<WorkspaceEdit>> {
-    use features::rename::{RenameError, RenameTarget, rename_heading, rename_note, rename_tag};
+    use features::rename::{
+        RenameError, RenameTarget, rename_heading, rename_label, rename_note, rename_tag,
+    };
     let at = &p.text_document_position;
     let nothing = || {
         Error::invalid_params(
@@ -49,6 +51,9 @@ pub fn rename(s: &Snapshot, p: &RenameParams) -> Answer<Option<WorkspaceEdit>> {
             rename_heading(vault, note, index, new_name, s.cancel).map(|e| (e, None))
         }
         RenameTarget::Tag(tag) => rename_tag(vault, &tag, new_name, s.cancel).map(|e| (e, None)),
+        RenameTarget::Label(note, index) => {
+            rename_label(vault, note, index, new_name).map(|e| (e, None))
+        }
     };
     let (edits, file_move) = match planned {
         Ok(plan) => plan,
