@@ -42,7 +42,23 @@ pub struct Report {
 /// Computes the report; `vault_name` is how the vault is named in the output. Findings take
 /// the severities `config` sets; those it turns off are left out.
 pub fn report(vault: &Vault, vault_name: &str, config: &Config) -> Report {
-    let mut notes: Vec<_> = vault.notes().collect();
+    report_within(vault, vault_name, config, "")
+}
+
+/// [`report`] for the notes at or under the vault path `within` (a folder or a note; `""`
+/// for the whole vault): links still resolve against the whole vault.
+pub fn report_within(vault: &Vault, vault_name: &str, config: &Config, within: &str) -> Report {
+    let inside = |path: &str| {
+        within.is_empty()
+            || path == within
+            || path
+                .strip_prefix(within)
+                .is_some_and(|rest| rest.starts_with('/'))
+    };
+    let mut notes: Vec<_> = vault
+        .notes()
+        .filter(|(id, _)| inside(vault.path(*id)))
+        .collect();
     notes.sort_by(|a, b| vault.path(a.0).cmp(vault.path(b.0)));
     let per_note: Vec<Vec<Finding>> = notes
         .par_iter()
@@ -76,7 +92,14 @@ pub fn report(vault: &Vault, vault_name: &str, config: &Config) -> Report {
     Report {
         vault: vault_name.to_string(),
         notes: notes.len(),
-        files: vault.file_count(),
+        files: if within.is_empty() {
+            vault.file_count()
+        } else {
+            vault
+                .files()
+                .filter(|(id, _)| inside(vault.path(*id)))
+                .count()
+        },
         links: notes.iter().map(|(_, n)| n.syntax.links.len()).sum(),
         has_problems: findings.iter().any(|f| {
             f.severity == Severity::Error.as_str() || f.severity == Severity::Warning.as_str()
@@ -112,16 +135,19 @@ impl Report {
                         d.path, d.line, d.column, d.severity, d.code, d.message
                     );
                 }
+                let n = |count: usize, one: &str| {
+                    format!("{count} {one}{}", if count == 1 { "" } else { "s" })
+                };
                 out += &format!(
-                    "{} notes ({} files), {} links: {} findings ({} errors, {} warnings, {} infos, {} hints)\n",
-                    self.notes,
-                    self.files,
-                    self.links,
-                    self.diagnostics.len(),
-                    count("error"),
-                    count("warning"),
-                    count("info"),
-                    count("hint"),
+                    "{} ({}), {}: {} ({}, {}, {}, {})\n",
+                    n(self.notes, "note"),
+                    n(self.files, "file"),
+                    n(self.links, "link"),
+                    n(self.diagnostics.len(), "finding"),
+                    n(count("error"), "error"),
+                    n(count("warning"), "warning"),
+                    n(count("info"), "info"),
+                    n(count("hint"), "hint"),
                 );
                 out
             }

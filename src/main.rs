@@ -1,8 +1,7 @@
 use std::mem::ManuallyDrop;
-use std::path::Path;
 use std::process::ExitCode;
 
-use vaultls::check::{Format, report};
+use vaultls::check::{Format, report_within};
 use vaultls::config::Config;
 use vaultls::syntax::ColumnUnit;
 use vaultls::vault::{LoadOptions, Vault};
@@ -11,16 +10,19 @@ const USAGE: &str = "\
 vaultls: a language server for Obsidian-style Markdown vaults
 
 Usage:
-  vaultls [lsp]                                 serve the Language Server Protocol on stdio
-  vaultls check [VAULT] [--format text|json]   report broken links and other findings
+  vaultls [lsp] [--stdio]                       serve the Language Server Protocol on stdio
+  vaultls check [PATH] [--format text|json]    report broken links and other findings
   vaultls --help | --version
 
 lsp:
-  The vault is the editor's workspace folder (each folder its own vault). Logs go to
+  The vault is the nearest folder holding `.obsidian/` from the editor's workspace folder up
+  (else the folder itself; each folder its own vault). Logs go to
   stderr; set VAULTLS_LOG to off, error, warn (default), info or debug.
 
 check:
-  VAULT            the vault folder (default: the current folder)
+  PATH             the vault, or a folder or note in it (default: the current folder). The
+                   vault is the nearest folder from PATH up that holds `.obsidian/` (else PATH);
+                   findings are reported for the notes under PATH.
   --format FORMAT  `text` (default): one `path:line:col: severity[code]: message` line per
                    finding and a summary; `json`: one JSON object
   Exit status: 0 no warnings or errors, 1 warnings or errors found, 2 usage error or no vault.
@@ -28,10 +30,21 @@ check:
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
+    // `--stdio` is what many client configurations pass (stdio is the only transport).
+    let lsp_args = |rest: &[String]| rest.iter().all(|a| a == "--stdio");
     match args.first().map(String::as_str) {
         None => lsp(),
-        Some("lsp") if args.len() == 1 => lsp(),
-        Some("lsp") => usage_error("`lsp` takes no arguments"),
+        Some("--stdio") if lsp_args(&args[1..]) => lsp(),
+        Some("lsp") if lsp_args(&args[1..]) => lsp(),
+        Some("lsp") => usage_error("`lsp` takes no arguments (but `--stdio`)"),
+        Some("check")
+            if args[1..]
+                .iter()
+                .any(|a| matches!(a.as_str(), "-h" | "--help")) =>
+        {
+            print!("{USAGE}");
+            ExitCode::SUCCESS
+        }
         Some("check") => check(&args[1..]),
         Some("-h" | "--help" | "help") => {
             print!("{USAGE}");
@@ -46,6 +59,14 @@ fn main() -> ExitCode {
 }
 
 fn lsp() -> ExitCode {
+    use std::io::IsTerminal;
+    if std::io::stdin().is_terminal() {
+        // Someone typed `vaultls` in a terminal: say what it waits for.
+        eprintln!(
+            "vaultls speaks the Language Server Protocol on stdin/stdout, for an editor to start; \
+             to check a vault from here: vaultls check PATH (vaultls --help for more)"
+        );
+    }
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -99,9 +120,32 @@ fn check(args: &[String]) -> ExitCode {
         i += 1;
     }
     let vault_arg = vault_arg.unwrap_or(".");
+    // The vault is the nearest folder from VAULT up that holds `.obsidian/` (as the server
+    // finds it): inside it, only the findings under VAULT are reported, with links resolved
+    // against the whole vault.
+    let given = std::path::absolute(vault_arg).unwrap_or_else(|_| vault_arg.into());
+    let found = vaultls::vault::load::find_vault_root(&given);
+    let root_buf = found.clone().unwrap_or_else(|| given.clone());
+    let within = found
+        .as_ref()
+        .and_then(|root| given.strip_prefix(root).ok())
+        .map(|rel| {
+            rel.components()
+                .map(|c| c.as_os_str().to_string_lossy().into_owned())
+                .collect::<Vec<_>>()
+                .join("/")
+        })
+        .unwrap_or_default();
+    if !within.is_empty() {
+        eprintln!(
+            "vaultls: `{vault_arg}` is in the vault at {} (the nearest folder with .obsidian/): \
+             checking its notes against the whole vault",
+            root_buf.display()
+        );
+    }
     // The process exits right after the report: freeing every string of a large vault one
     // by one would only delay the exit.
-    let root = Path::new(vault_arg);
+    let root = root_buf.as_path();
     let (config, problems) = Config::load(root);
     let settings = std::fs::read_to_string(root.join(vaultls::config::CONFIG_FILE));
     for p in &problems {
@@ -133,7 +177,7 @@ fn check(args: &[String]) -> ExitCode {
     for issue in vault.issues() {
         eprintln!("vaultls: {}: {}", issue.path, issue.message);
     }
-    let report = report(&vault, vault_arg, &config);
+    let report = report_within(&vault, vault_arg, &config, &within);
     print!("{}", report.render(format));
     ExitCode::from(report.exit_code() as u8)
 }

@@ -1,5 +1,7 @@
 //! `vaultls check` end to end on the bundled sample vault, against exact expected output.
 
+mod support;
+
 use std::process::{Command, Output};
 
 use expect_test::expect_file;
@@ -104,7 +106,7 @@ fn unreadable_and_invalid_files_do_not_fail_the_load() {
     assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
     assert_eq!(
         stdout(&out),
-        "2 notes (2 files), 1 links: 0 findings (0 errors, 0 warnings, 0 infos, 0 hints)\n"
+        "2 notes (2 files), 1 link: 0 findings (0 errors, 0 warnings, 0 infos, 0 hints)\n"
     );
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("bad.md: not valid UTF-8"), "{err}");
@@ -169,7 +171,7 @@ fn vault_settings_change_findings_and_ignore_folders() {
     assert_eq!(
         stdout(&out),
         "A.md:1:3: hint[broken-link]: no note or file \"Missing\" in the vault\n\
-         1 notes (1 files), 1 links: 1 findings (0 errors, 0 warnings, 0 infos, 1 hints)\n"
+         1 note (1 file), 1 link: 1 finding (0 errors, 0 warnings, 0 infos, 1 hint)\n"
     );
     assert_eq!(out.status.code(), Some(0), "a hint does not fail the check");
     let err = String::from_utf8_lossy(&out.stderr);
@@ -177,4 +179,51 @@ fn vault_settings_change_findings_and_ignore_folders() {
         err.contains(".vaultls.toml:4:1: unknown finding `bogus`"),
         "{err}"
     );
+}
+
+/// `check` on a folder or note inside a vault reads the whole vault (links resolve as in
+/// Obsidian) and reports only what is under the path.
+#[test]
+fn check_inside_the_vault_reports_that_part_against_the_whole_vault() {
+    let whole = stdout(&vaultls(&["check", "examples/vault"]));
+    let people = vaultls(&["check", "examples/vault/People"]);
+    let expected: Vec<String> = whole
+        .lines()
+        .filter(|l| l.starts_with("People/"))
+        .map(String::from)
+        .collect();
+    let got = stdout(&people);
+    let (summary, findings) = got.trim_end().rsplit_once('\n').unwrap();
+    assert_eq!(summary.lines().collect::<Vec<_>>(), expected);
+    assert!(findings.starts_with("4 notes (4 files)"), "{findings}");
+    assert!(
+        String::from_utf8_lossy(&people.stderr).contains("is in the vault at"),
+        "says which vault it checks"
+    );
+    let note = stdout(&vaultls(&["check", "examples/vault/People/Tomer Hagay.md"]));
+    assert!(
+        note.ends_with(
+            "\n1 note (1 file), 15 links: 10 findings (0 errors, 4 warnings, 0 infos, 6 hints)\n"
+        ),
+        "{note}"
+    );
+}
+
+#[test]
+fn help_and_the_flags_clients_pass() {
+    let help = vaultls(&["check", "--help"]);
+    assert_eq!(help.status.code(), Some(0));
+    assert!(stdout(&help).contains("vaultls check [PATH]"));
+    // `--stdio` (and `lsp --stdio`) serve LSP: a clean session exits 0.
+    for args in [&["--stdio"][..], &["lsp", "--stdio"]] {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_vaultls"));
+        command.args(args);
+        let mut lsp = support::Lsp::spawn_command(command);
+        let init = lsp.request("initialize", serde_json::json!({"capabilities": {}}));
+        assert!(
+            init["result"]["capabilities"].is_object(),
+            "{args:?}: {init}"
+        );
+        lsp.shutdown();
+    }
 }

@@ -431,6 +431,99 @@ fn outline_and_workspace_symbols() {
     lsp.shutdown();
 }
 
+/// What real clients advertise for workspace edits: Neovim 0.7 lists resource operations
+/// without `documentChanges` (and applies them), eglot 1.9 says `documentChanges` with no
+/// resource operation, some clients say nothing. None of them is refused a rename or the
+/// create-note fix.
+#[test]
+fn rename_and_create_work_with_what_each_client_can_do() {
+    let shapes = [
+        (
+            "neovim 0.7",
+            json!({"resourceOperations": ["rename", "create", "delete"]}),
+        ),
+        ("eglot 1.9", json!({"documentChanges": true})),
+        ("bare", json!({})),
+    ];
+    for (client, workspace_edit) in shapes {
+        let (_dir, root) = sample_vault();
+        let mut caps = caps(&["utf-16"], false);
+        caps["workspace"]["workspaceEdit"] = workspace_edit;
+        let moves = client == "neovim 0.7";
+        let mut lsp = Lsp::start(&root, caps);
+        lsp.wait_indexed();
+        let (uri, text) = lsp.open(&root, MEETING);
+        let at = pos16(&text, "[[Tomer Hagay]], [[Jeff", 4);
+        let edit = lsp.request(
+            "textDocument/rename",
+            json!({"textDocument": {"uri": uri}, "position": at, "newName": "Tomer Hagay-Cohen"}),
+        );
+        let result = &edit["result"];
+        assert!(result.is_object(), "{client}: {edit}");
+        // Every link is rewritten, in the form the client takes.
+        let meeting_edits: Vec<Value> = match result["documentChanges"].as_array() {
+            Some(ops) => {
+                assert!(moves || client == "eglot 1.9", "{client}: {result}");
+                let renames = ops.iter().filter(|o| o["kind"] == "rename").count();
+                assert_eq!(renames, usize::from(moves), "{client}: {result}");
+                ops.iter()
+                    .filter(|o| o["textDocument"]["uri"] == uri)
+                    .flat_map(|o| o["edits"].as_array().unwrap().clone())
+                    .collect()
+            }
+            None => result["changes"][uri.as_str()]
+                .as_array()
+                .unwrap_or_else(|| panic!("{client}: {result}"))
+                .clone(),
+        };
+        assert_eq!(meeting_edits.len(), 4, "{client}: {result}");
+        if !moves {
+            let told = lsp.wait("a message saying which file to rename", |m| {
+                m["method"] == "window/showMessage"
+                    && m["params"]["message"]
+                        .as_str()
+                        .is_some_and(|t| t.contains("rename \"People/Tomer Hagay.md\""))
+            });
+            assert_eq!(told["params"]["type"], 2, "a warning: {told}");
+        }
+
+        // The create-note fix: a file operation where the client has one, else an edit of
+        // the new file that the editor opens unsaved.
+        let nordics = "Meetings/2025/2025-10-30 Nordics kickoff.md";
+        let (uri, text) = lsp.open(&root, nordics);
+        let at = pos16(&text, "[[Zoe]]", 3);
+        let actions = lsp.request(
+            "textDocument/codeAction",
+            json!({"textDocument": {"uri": uri}, "range": {"start": at, "end": at}, "context": {"diagnostics": []}}),
+        );
+        let create = actions["result"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|a| {
+                a["title"]
+                    .as_str()
+                    .unwrap()
+                    .starts_with("Create note \"Zoe.md\"")
+            })
+            .unwrap_or_else(|| panic!("{client}: {actions}"))
+            .clone();
+        let zoe = self::uri(&root.join("Zoe.md"));
+        if moves {
+            assert_eq!(create["edit"]["documentChanges"][0]["kind"], "create");
+        } else {
+            let insert = &create["edit"]["changes"][zoe.as_str()][0];
+            assert_eq!(insert["newText"], "# Zoe\n", "{client}: {create}");
+            assert_eq!(
+                create["title"], "Create note \"Zoe.md\" (save it to create the file)",
+                "{client}"
+            );
+        }
+        assert!(!root.join("Zoe.md").exists(), "the server creates nothing");
+        lsp.shutdown();
+    }
+}
+
 #[test]
 fn quick_fixes_for_broken_links() {
     let (_dir, root) = sample_vault();
@@ -526,7 +619,8 @@ fn folding_document_links_and_backlink_lens() {
 #[test]
 fn renaming_a_tag_or_heading_needs_no_file_operations() {
     let (_dir, root) = sample_vault();
-    // A client without resource operations: text edits still work.
+    // A client without resource operations: text edits still work (a note rename too:
+    // `rename_and_create_work_with_what_each_client_can_do`).
     let mut lsp = Lsp::start(&root, caps(&["utf-16"], false));
     lsp.wait_indexed();
     let (uri, text) = lsp.open(&root, "People/Zoë Åberg.md");
@@ -540,26 +634,15 @@ fn renaming_a_tag_or_heading_needs_no_file_operations() {
         "textDocument/rename",
         json!({"textDocument": {"uri": uri}, "position": at, "newName": "region/nordics"}),
     );
-    let changes = edit["result"]["documentChanges"].as_array().expect("edits");
+    // No `documentChanges` from this client: a plain `changes` map.
+    let changes = edit["result"]["changes"].as_object().expect("edits");
     let edits: Vec<&str> = changes
-        .iter()
-        .flat_map(|c| c["edits"].as_array().unwrap())
+        .values()
+        .flat_map(|c| c.as_array().unwrap())
         .map(|e| e["newText"].as_str().unwrap())
         .collect();
     // The frontmatter scalar "type/people, #région/nordics" and the inline tag.
     assert_eq!(edits, ["region/nordics", "region/nordics"], "{edit}");
-    // A note rename needs file operations this client lacks: a clear error, no crash.
-    let note = lsp.request(
-        "textDocument/rename",
-        json!({"textDocument": {"uri": uri}, "position": pos16(&text, "[[Dana Levi#Dana", 4), "newName": "Dana L"}),
-    );
-    assert!(
-        note["error"]["message"]
-            .as_str()
-            .unwrap()
-            .contains("file tree"),
-        "{note}"
-    );
     lsp.shutdown();
 }
 
@@ -668,4 +751,48 @@ fn settings_from_the_client_and_a_bad_settings_file() {
         "{completion}"
     );
     lsp.shutdown();
+}
+
+/// The vault is the nearest folder holding `.obsidian/`: eglot names a vault without version
+/// control by the note's own folder, and a client with no folder names none. Both get the
+/// same answers as a client that names the vault.
+#[test]
+fn the_vault_is_found_above_the_folder_or_file_the_client_names() {
+    let (_dir, root) = sample_vault();
+    assert!(root.join(".obsidian").is_dir());
+    let person = "People/Tomer Hagay.md";
+    let answers = |lsp: &mut Lsp| -> (usize, Vec<Value>) {
+        let (uri, text) = lsp.open(&root, person);
+        let refs = lsp.request(
+            "textDocument/references",
+            json!({"textDocument": {"uri": uri}, "position": pos16(&text, "# Tomer", 3),
+                   "context": {"includeDeclaration": false}}),
+        );
+        let diagnostics = lsp.diagnostics(&uri, "the note's findings", |d| !d.is_empty());
+        (refs["result"].as_array().unwrap().len(), diagnostics)
+    };
+    let mut named = Lsp::start(&root, caps(&["utf-16"], false));
+    named.wait_indexed();
+    let expected = answers(&mut named);
+    named.shutdown();
+    assert!(expected.0 >= 5, "Tomer has backlinks: {expected:?}");
+
+    let mut subfolder = Lsp::start(&root.join("People"), caps(&["utf-16"], false));
+    subfolder.wait_indexed();
+    assert_eq!(
+        answers(&mut subfolder),
+        expected,
+        "workspace folder = People/"
+    );
+    subfolder.shutdown();
+
+    let mut no_folder = Lsp::start_without_root(caps(&["utf-16"], false));
+    let (uri, _) = no_folder.open(&root, person);
+    no_folder.wait_indexed();
+    no_folder.notify(
+        "textDocument/didClose",
+        json!({"textDocument": {"uri": uri}}),
+    );
+    assert_eq!(answers(&mut no_folder), expected, "single-file mode");
+    no_folder.shutdown();
 }

@@ -18,7 +18,12 @@ fn neovim_drives_vaultls() {
             std::env::var_os("VAULTLS_REQUIRE_NVIM").is_none(),
             "nvim is required (VAULTLS_REQUIRE_NVIM is set) but not on PATH"
         );
-        eprintln!("SKIPPED: nvim not on PATH (install neovim to run the editor test)");
+        // Past the test harness's capture: a skip must show, not pass for a run.
+        use std::io::Write;
+        let _ = writeln!(
+            std::io::stderr(),
+            "SKIPPED neovim_drives_vaultls: nvim not on PATH (install neovim to run it)"
+        );
         return;
     }
     let dir = tempfile::tempdir().unwrap();

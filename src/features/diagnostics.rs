@@ -66,7 +66,9 @@ pub fn note_diagnostics(vault: &Vault, id: FileId) -> Vec<Diagnostic> {
     for m in crate::syntax::mojibake::find(&note.text) {
         out.push(Diagnostic {
             span: m.span,
-            severity: Severity::Info,
+            // A hint by default: text that reads oddly is not a broken link, and editors show
+            // one sign per line (`[diagnostics] mojibake = "info"` raises it).
+            severity: Severity::Hint,
             code: "mojibake",
             message: format!(
                 "double-encoded text: \"{}\" should read \"{}\"",

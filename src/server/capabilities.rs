@@ -19,16 +19,17 @@ pub fn client_caps(caps: &ClientCapabilities) -> ClientCaps {
         .as_ref()
         .and_then(|g| g.position_encodings.as_ref())
         .is_some_and(|e| e.contains(&PositionEncodingKind::UTF8));
+    let workspace_edit = caps
+        .workspace
+        .as_ref()
+        .and_then(|w| w.workspace_edit.as_ref());
+    // The resource operations a client lists are the ones it applies, whether or not it also
+    // says `documentChanges` (the spec ties them; Neovim 0.7 lists rename, create and delete
+    // without it, and applies them).
     let resource_op = |kind: ResourceOperationKind| {
-        caps.workspace
-            .as_ref()
-            .and_then(|w| w.workspace_edit.as_ref())
-            .is_some_and(|e| {
-                e.document_changes == Some(true)
-                    && e.resource_operations
-                        .as_ref()
-                        .is_some_and(|ops| ops.contains(&kind))
-            })
+        workspace_edit
+            .and_then(|e| e.resource_operations.as_ref())
+            .is_some_and(|ops| ops.contains(&kind))
     };
     ClientCaps {
         unit: if utf8 {
@@ -47,6 +48,7 @@ pub fn client_caps(caps: &ClientCapabilities) -> ClientCaps {
             .and_then(|w| w.did_change_watched_files.as_ref())
             .and_then(|d| d.dynamic_registration)
             .unwrap_or(false),
+        document_changes: workspace_edit.is_some_and(|e| e.document_changes == Some(true)),
         rename_files: resource_op(ResourceOperationKind::Rename),
         create_files: resource_op(ResourceOperationKind::Create),
     }

@@ -81,7 +81,12 @@ fn open_notes_diagnostics(s: &Snapshot) -> Answer<Vec<(Uri, i32, Vec<Diagnostic>
         };
         let positions = TextPositions::of(note, s.unit());
         let findings = features::diagnostics::note_diagnostics(&w.vault, file);
-        let diagnostics = features::diagnostics::configured(&w.config, findings)
+        let mut findings = features::diagnostics::configured(&w.config, findings);
+        // Least serious first: editors that show one sign per line (Neovim, Vim) show the
+        // one placed last, so a broken link wins over a hint on its line. The order of a
+        // publish carries no other meaning.
+        findings.sort_by_key(|d| std::cmp::Reverse(d.severity));
+        let diagnostics = findings
             .into_iter()
             .map(|d| to_proto::diagnostic(&positions, d))
             .collect();

@@ -14,6 +14,15 @@ use crate::vault::{LoadOptions, Vault};
 impl Backend {
     /// Starts load number `load` of a folder.
     pub(super) fn start_indexing(&self, folder: usize, root: PathBuf, load: u64) {
+        if load == 0 {
+            let first = self.core.write("first load", |s| {
+                s.workspace_mut(VaultId::Folder(folder))
+                    .is_some_and(|w| !std::mem::replace(&mut w.first_load_started, true))
+            });
+            if first != Some(true) {
+                return;
+            }
+        }
         let backend = self.clone();
         tokio::spawn(async move { backend.index_folder(folder, root, load).await });
     }

@@ -403,8 +403,15 @@ impl LanguageServer for Backend {
     }
 
     async fn rename(&self, p: RenameParams) -> Result<Option<WorkspaceEdit>> {
-        self.read("rename", move |s| handlers::rename::rename(s, &p))
-            .await
+        let (edit, to_user) = self
+            .read("rename", move |s| handlers::rename::rename(s, &p))
+            .await?;
+        if let Some(message) = to_user {
+            self.client
+                .show_message(MessageType::WARNING, message)
+                .await;
+        }
+        Ok(edit)
     }
 
     async fn will_rename_files(&self, p: RenameFilesParams) -> Result<Option<WorkspaceEdit>> {

@@ -8,7 +8,7 @@ use tokio::sync::mpsc::UnboundedReceiver;
 use tower_lsp_server::ls_types::*;
 
 use super::Backend;
-use super::convert::{apply_change, uri_to_path};
+use super::convert::{apply_change, path_to_uri, uri_to_path};
 use super::log::{Level, log};
 use super::scheduler::Mutation;
 use super::state::{
@@ -43,7 +43,11 @@ impl Backend {
     async fn apply(&self, m: Mutation) {
         match m {
             Mutation::Open(p) => {
+                let path = uri_to_path(&p.text_document.uri);
                 self.core.write("didOpen", |s| open(s, p.text_document));
+                if let Some(path) = path {
+                    self.adopt_vault_of(&path).await;
+                }
             }
             Mutation::Change(p) => {
                 self.core.write("didChange", |s| change(s, p));
@@ -233,8 +237,8 @@ impl Backend {
     async fn folders_changed(&self, event: WorkspaceFoldersChangeEvent) {
         for removed in &event.removed {
             if let Some(path) = uri_to_path(&removed.uri) {
-                let root = normalize(&path);
-                let canonical = std::fs::canonicalize(&path).unwrap_or(path);
+                let root = vault_root_of(&normalize(&path));
+                let canonical = std::fs::canonicalize(&root).unwrap_or_else(|_| root.clone());
                 self.core.write("workspace folders", |s| {
                     for slot in s.folders.iter_mut() {
                         if slot
@@ -247,11 +251,37 @@ impl Backend {
                 });
             }
         }
-        let added: Vec<(usize, PathBuf)> = event
-            .added
-            .iter()
-            .filter_map(|f| self.add_folder(&f.uri))
-            .collect();
+        let uris: Vec<Uri> = event.added.iter().map(|f| f.uri.clone()).collect();
+        self.add_and_load(&uris).await;
+    }
+
+    /// A file opened outside every workspace folder (single-file mode, or a note of another
+    /// vault) whose folders up hold `.obsidian/`: that vault is served as a workspace folder,
+    /// so its links resolve and its findings are right.
+    async fn adopt_vault_of(&self, file: &Path) {
+        if self.core.peek().locate(file).0 != VaultId::Loose {
+            return;
+        }
+        let Some(root) = file.parent().and_then(crate::vault::load::find_vault_root) else {
+            return;
+        };
+        log(
+            Level::Info,
+            format!(
+                "{} is in the vault {}: serving it",
+                file.display(),
+                root.display()
+            ),
+        );
+        if let Some(uri) = path_to_uri(&root) {
+            self.add_and_load(&[uri]).await;
+        }
+    }
+
+    /// Adds workspace folders, watches them and starts their loads; open documents move to
+    /// the folder that now holds them.
+    async fn add_and_load(&self, uris: &[Uri]) {
+        let added: Vec<(usize, PathBuf)> = uris.iter().filter_map(|u| self.add_folder(u)).collect();
         // We watch the new folders when the client does not, or when we already watch (the
         // client refused or never answered the registration).
         let watching = self
@@ -326,7 +356,7 @@ impl Backend {
     pub(super) fn add_folder(&self, uri: &Uri) -> Option<(usize, PathBuf)> {
         let path = uri_to_path(uri)?;
         // Kept as the client named it (a symlinked root stays one: see `Workspace::root`).
-        let root = normalize(&path);
+        let root = vault_root_of(&normalize(&path));
         let client = self.core.peek().client_settings();
         let (config, problems) = folder_config(&root, &client);
         let workspace = Workspace::new(root.clone(), config, problems);
@@ -638,4 +668,23 @@ fn vault_read(root: &Path, path: &str) -> Option<String> {
         log(Level::Warn, format!("{path}: {p}"));
     }
     Some(text)
+}
+
+/// The vault a workspace folder the client names belongs to: the folder itself, or the
+/// nearest folder above it holding `.obsidian/` ([`crate::vault::load::find_vault_root`]).
+fn vault_root_of(folder: &Path) -> PathBuf {
+    match crate::vault::load::find_vault_root(folder) {
+        Some(root) if root != folder => {
+            log(
+                Level::Info,
+                format!(
+                    "{} is inside the vault {}: serving the vault",
+                    folder.display(),
+                    root.display()
+                ),
+            );
+            root
+        }
+        _ => folder.to_path_buf(),
+    }
 }

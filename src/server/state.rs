@@ -46,6 +46,9 @@ pub struct Workspace {
     /// The root folder's identity when its load started: an event naming the root reloads
     /// the vault only when the folder there is another one (deleted and made again) or gone.
     pub identity: Option<FolderIdentity>,
+    /// Whether the folder's first load has started: the client's `initialized` and a note
+    /// opened in a vault found above it may both ask for it.
+    pub first_load_started: bool,
 }
 
 /// What tells one folder from another made at the same path: device, inode and creation
@@ -74,6 +77,7 @@ impl Workspace {
             pending: Vec::new(),
             load: 0,
             identity: None,
+            first_load_started: false,
         }
     }
 }
@@ -93,6 +97,8 @@ pub struct ClientCaps {
     pub unit: ColumnUnit,
     pub work_done_progress: bool,
     pub watch_registration: bool,
+    /// Whether the client takes `documentChanges` in workspace edits.
+    pub document_changes: bool,
     /// Whether the client applies file renames in workspace edits.
     pub rename_files: bool,
     /// Whether the client applies file creations in workspace edits.
@@ -105,6 +111,7 @@ impl Default for ClientCaps {
             unit: ColumnUnit::Utf16,
             work_done_progress: false,
             watch_registration: false,
+            document_changes: false,
             rename_files: false,
             create_files: false,
         }

@@ -15,6 +15,19 @@ pub struct LoadIssue {
     pub message: String,
 }
 
+/// The vault holding `start` (a folder or a file): the nearest folder from `start` up that
+/// holds `.obsidian/`, as Obsidian marks a vault; `None` when no folder up to (and not
+/// including) the file system's root does. Editors name other folders as the workspace: a
+/// project root without version control is the note's own folder (eglot), a terminal's
+/// current folder is a subfolder (`vaultls check`).
+pub fn find_vault_root(start: &Path) -> Option<PathBuf> {
+    start
+        .ancestors()
+        .filter(|dir| dir.parent().is_some())
+        .find(|dir| dir.join(".obsidian").is_dir())
+        .map(Path::to_path_buf)
+}
+
 /// Lists every file under `root` as (vault path, absolute path), sorted. Dot-folders
 /// (`.obsidian`, `.git`, `.trash`) and dot-files are skipped; symlinks are not followed
 /// (nothing outside the vault is read).

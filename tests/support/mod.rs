@@ -15,6 +15,8 @@ const TIMEOUT: Duration = Duration::from_secs(30);
 pub struct Lsp {
     child: Child,
     stdin: ChildStdin,
+    /// What the server wrote to stderr.
+    log: std::sync::Arc<std::sync::Mutex<String>>,
     incoming: Receiver<Value>,
     /// Notifications received while waiting for something else.
     pub notifications: Vec<Value>,
@@ -61,9 +63,21 @@ impl Lsp {
         let mut child = command
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
+            .stderr(Stdio::piped())
             .spawn()
             .expect("start vaultls");
+        // The server's log is kept, and shown only when the test fails (from `drop`).
+        let log = std::sync::Arc::new(std::sync::Mutex::new(String::new()));
+        let stderr = child.stderr.take().unwrap();
+        let sink = log.clone();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stderr).lines() {
+                let Ok(line) = line else { return };
+                let mut log = sink.lock().unwrap_or_else(|e| e.into_inner());
+                log.push_str(&line);
+                log.push('\n');
+            }
+        });
         let stdin = child.stdin.take().unwrap();
         let stdout = child.stdout.take().unwrap();
         let (tx, incoming) = channel();
@@ -95,6 +109,7 @@ impl Lsp {
         Lsp {
             child,
             stdin,
+            log,
             incoming,
             notifications: Vec::new(),
             next_id: 1,
@@ -242,6 +257,10 @@ impl Lsp {
 impl Drop for Lsp {
     fn drop(&mut self) {
         let _ = self.child.kill();
+        if std::thread::panicking() {
+            let log = self.log.lock().unwrap_or_else(|e| e.into_inner());
+            eprintln!("--- the server's log ---\n{log}");
+        }
     }
 }
 

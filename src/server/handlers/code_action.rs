@@ -36,35 +36,49 @@ pub fn code_actions(s: &Snapshot, p: &CodeActionParams) -> Answer<Option<CodeAct
             })
             .cloned()
             .collect::<Vec<_>>();
+        let creates = action.create.is_some();
+        let mut title = action.title;
         let edit = if let Some((path, content)) = action.create {
-            if !s.caps.create_files {
-                continue;
-            }
             let Some(uri) = path_to_uri(&workspace.root.join(&path)) else {
                 continue;
             };
-            WorkspaceEdit {
-                document_changes: Some(DocumentChanges::Operations(vec![
-                    DocumentChangeOperation::Op(ResourceOp::Create(CreateFile {
-                        uri: uri.clone(),
-                        options: Some(CreateFileOptions {
-                            overwrite: Some(false),
-                            ignore_if_exists: Some(true),
+            if !s.caps.create_files {
+                // The editor cannot create files through its language server, but it opens a
+                // buffer for an edit to a file that does not exist yet: the note is written
+                // there, and exists once the user saves it.
+                title += " (save it to create the file)";
+                let insert = TextEdit {
+                    range: Range::default(),
+                    new_text: content,
+                };
+                WorkspaceEdit {
+                    changes: Some([(uri, vec![insert])].into_iter().collect()),
+                    ..WorkspaceEdit::default()
+                }
+            } else {
+                WorkspaceEdit {
+                    document_changes: Some(DocumentChanges::Operations(vec![
+                        DocumentChangeOperation::Op(ResourceOp::Create(CreateFile {
+                            uri: uri.clone(),
+                            options: Some(CreateFileOptions {
+                                overwrite: Some(false),
+                                ignore_if_exists: Some(true),
+                            }),
+                            annotation_id: None,
+                        })),
+                        DocumentChangeOperation::Edit(TextDocumentEdit {
+                            text_document: OptionalVersionedTextDocumentIdentifier {
+                                uri,
+                                version: None,
+                            },
+                            edits: vec![OneOf::Left(TextEdit {
+                                range: Range::default(),
+                                new_text: content,
+                            })],
                         }),
-                        annotation_id: None,
-                    })),
-                    DocumentChangeOperation::Edit(TextDocumentEdit {
-                        text_document: OptionalVersionedTextDocumentIdentifier {
-                            uri,
-                            version: None,
-                        },
-                        edits: vec![OneOf::Left(TextEdit {
-                            range: Range::default(),
-                            new_text: content,
-                        })],
-                    }),
-                ])),
-                ..WorkspaceEdit::default()
+                    ])),
+                    ..WorkspaceEdit::default()
+                }
             }
         } else {
             let changes = to_proto::edits_by_file(s, id, action.edits)
@@ -76,9 +90,9 @@ pub fn code_actions(s: &Snapshot, p: &CodeActionParams) -> Answer<Option<CodeAct
                 ..WorkspaceEdit::default()
             }
         };
-        let is_suggestion = edit.changes.is_some();
+        let is_suggestion = !creates;
         out.push(CodeActionOrCommand::CodeAction(CodeAction {
-            title: action.title,
+            title,
             kind: Some(CodeActionKind::QUICKFIX),
             diagnostics: Some(diagnostics),
             edit: Some(edit),

@@ -29,7 +29,9 @@ pub fn prepare(
     })())
 }
 
-pub fn rename(s: &Snapshot, p: &RenameParams) -> Answer<Option<WorkspaceEdit>> {
+/// A rename's edit, and what to tell the user when the editor cannot do all of it (a note to
+/// move by hand).
+pub fn rename(s: &Snapshot, p: &RenameParams) -> Answer<(Option<WorkspaceEdit>, Option<String>)> {
     use features::rename::{
         RenameError, RenameTarget, rename_heading, rename_label, rename_note, rename_tag,
     };
@@ -60,13 +62,36 @@ pub fn rename(s: &Snapshot, p: &RenameParams) -> Answer<Option<WorkspaceEdit>> {
         Err(RenameError::Refused(why)) => return Err(Error::invalid_params(why).into()),
         Err(RenameError::Cancelled) => return Err(Failure::Cancelled),
     };
-    if file_move.is_some() && !s.caps.rename_files {
-        return Err(Error::invalid_params(
-            "this editor cannot rename files through the language server; rename the note in the file tree instead",
-        )
-        .into());
+    let by_file = to_proto::edits_by_file(s, id, edits);
+    let move_uris = file_move.as_ref().and_then(|(file, new_path)| {
+        let w = s.workspace(id)?;
+        Some((
+            s.uri_of(id, w.vault.path(*file))?,
+            path_to_uri(&w.root.join(new_path))?,
+        ))
+    });
+    // An editor that cannot rename files still gets every link rewritten; the user is told
+    // which file to rename (the links resolve again as soon as it is).
+    let mut to_user = None;
+    if let (Some((file, new_path)), false) = (&file_move, s.caps.rename_files) {
+        to_user = Some(format!(
+            "vaultls: the links now point at \"{new_path}\". This editor cannot rename files \
+             through its language server: rename \"{}\" to \"{new_path}\" to finish.",
+            vault.path(*file)
+        ));
     }
-    let mut operations: Vec<DocumentChangeOperation> = to_proto::edits_by_file(s, id, edits)
+    let with_move = move_uris.filter(|_| s.caps.rename_files);
+    if with_move.is_none() && !s.caps.document_changes {
+        let changes = by_file.into_iter().map(|(uri, _, e)| (uri, e)).collect();
+        return Ok((
+            Some(WorkspaceEdit {
+                changes: Some(changes),
+                ..WorkspaceEdit::default()
+            }),
+            to_user,
+        ));
+    }
+    let mut operations: Vec<DocumentChangeOperation> = by_file
         .into_iter()
         .map(|(uri, version, edits)| {
             DocumentChangeOperation::Edit(TextDocumentEdit {
@@ -75,13 +100,7 @@ pub fn rename(s: &Snapshot, p: &RenameParams) -> Answer<Option<WorkspaceEdit>> {
             })
         })
         .collect();
-    if let Some((file, new_path)) = file_move
-        && let Some(w) = s.workspace(id)
-        && let (Some(old_uri), Some(new_uri)) = (
-            s.uri_of(id, w.vault.path(file)),
-            path_to_uri(&w.root.join(&new_path)),
-        )
-    {
+    if let Some((old_uri, new_uri)) = with_move {
         operations.push(DocumentChangeOperation::Op(ResourceOp::Rename(
             RenameFile {
                 old_uri,
@@ -91,10 +110,13 @@ pub fn rename(s: &Snapshot, p: &RenameParams) -> Answer<Option<WorkspaceEdit>> {
             },
         )));
     }
-    Ok(Some(WorkspaceEdit {
-        document_changes: Some(DocumentChanges::Operations(operations)),
-        ..WorkspaceEdit::default()
-    }))
+    Ok((
+        Some(WorkspaceEdit {
+            document_changes: Some(DocumentChanges::Operations(operations)),
+            ..WorkspaceEdit::default()
+        }),
+        to_user,
+    ))
 }
 
 pub fn will_rename_files(s: &Snapshot, p: &RenameFilesParams) -> Answer<Option<WorkspaceEdit>> {
