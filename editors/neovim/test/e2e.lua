@@ -123,6 +123,57 @@ local function run()
     return fail('completion after [[Dan did not offer Dana Levi: ' .. vim.inspect(items))
   end
 
+  -- The create-note fix on [[Microsoft]], applied as the code action menu applies it.
+  local actions = request('textDocument/codeAction', {
+    textDocument = { uri = uri },
+    range = { start = position_of('[[Microsoft]]', 4), ['end'] = position_of('[[Microsoft]]', 4) },
+    context = { diagnostics = {} },
+  }) or {}
+  local create
+  for _, a in ipairs(actions) do
+    if a.title:find('Create note "Microsoft.md"', 1, true) then
+      create = a
+    end
+  end
+  if not create then
+    return fail('no create-note fix on [[Microsoft]]: ' .. vim.inspect(actions))
+  end
+  vim.lsp.util.apply_workspace_edit(create.edit, client().offset_encoding)
+  local new_note = vault .. '/Microsoft.md'
+  local created = vim.fn.bufnr(new_note)
+  if created == -1 then
+    return fail('the create-note fix opened no Microsoft.md')
+  end
+  vim.fn.bufload(created)
+  local first = vim.api.nvim_buf_get_lines(created, 0, 1, false)[1]
+  if first ~= '# Microsoft' then
+    return fail('Microsoft.md starts with ' .. vim.inspect(first))
+  end
+  vim.api.nvim_buf_call(created, function() vim.cmd('silent write') end)
+  if vim.loop.fs_stat(new_note) == nil then
+    return fail('Microsoft.md was not created')
+  end
+
+  -- Rename the note from its title, as `:lua vim.lsp.buf.rename()` does: the links are
+  -- rewritten and Neovim moves the file.
+  vim.api.nvim_buf_set_lines(0, last, last + 1, false, {})
+  local title = position_of('# Tomer Hagay', 3)
+  vim.api.nvim_win_set_cursor(0, { title.line + 1, title.character })
+  vim.lsp.buf.rename('Tomer Hagay-Cohen')
+  local moved = vault .. '/People/Tomer Hagay-Cohen.md'
+  if not vim.wait(10000, function() return vim.loop.fs_stat(moved) ~= nil end, 50) then
+    return fail('rename did not move the note to ' .. moved)
+  end
+  if vim.loop.fs_stat(vault .. '/People/Tomer Hagay.md') ~= nil then
+    return fail('the old note is still there after the rename')
+  end
+  local meeting_buf = vim.fn.bufnr(vault .. '/' .. meeting)
+  local rewritten = meeting_buf ~= -1
+    and table.concat(vim.api.nvim_buf_get_lines(meeting_buf, 0, -1, false), '\n'):find('[[Tomer Hagay-Cohen]]', 1, true)
+  if not rewritten then
+    return fail('the meeting links were not rewritten')
+  end
+
   io.stdout:write('vaultls neovim e2e: OK\n')
   vim.cmd('qall!')
 end
