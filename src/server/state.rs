@@ -58,10 +58,16 @@ pub type FolderIdentity = (u64, u64, Option<std::time::SystemTime>);
 
 /// The identity of the folder at `path`, symlinks followed; `None` when there is none.
 pub fn folder_identity(path: &Path) -> Option<FolderIdentity> {
-    use std::os::unix::fs::MetadataExt;
     let meta = std::fs::metadata(path).ok()?;
-    meta.is_dir()
-        .then(|| (meta.dev(), meta.ino(), meta.created().ok()))
+    #[cfg(unix)]
+    let (dev, ino) = {
+        use std::os::unix::fs::MetadataExt;
+        (meta.dev(), meta.ino())
+    };
+    // Elsewhere std has no stable file id: the creation time alone tells folders apart.
+    #[cfg(not(unix))]
+    let (dev, ino) = (0, 0);
+    meta.is_dir().then(|| (dev, ino, meta.created().ok()))
 }
 
 impl Workspace {

@@ -1,0 +1,20 @@
+---@brief
+---
+--- https://github.com/vaultls/vaultls
+---
+--- A language server for Obsidian-style Markdown vaults: wikilink completion, go to
+--- definition, backlinks, broken-link diagnostics and rename.
+---
+--- Install with `cargo install vaultls --locked`, `cargo binstall vaultls` or `:MasonInstall
+--- vaultls`. The vault is the nearest folder holding `.obsidian/`; the server finds it above
+--- the root it is given, too.
+---
+--- Ready for nvim-lspconfig's `lsp/` folder; with this folder (editors/neovim) on
+--- 'runtimepath', Neovim 0.11+ finds it as is: `vim.lsp.enable('vaultls')`.
+
+---@type vim.lsp.Config
+return {
+  cmd = { 'vaultls' },
+  filetypes = { 'markdown' },
+  root_markers = { '.obsidian', '.git' },
+}
