@@ -17,4 +17,15 @@ return {
   cmd = { 'vaultls' },
   filetypes = { 'markdown' },
   root_markers = { '.obsidian', '.git' },
+  -- The backlink count code lens (`vim.lsp.codelens.run()`) lists the backlinks.
+  commands = {
+    ['vaultls.showBacklinks'] = function(command, ctx)
+      local args = command.arguments or {}
+      vim.lsp.buf_request(ctx.bufnr, 'textDocument/references', {
+        textDocument = { uri = args[1] },
+        position = args[2] or { line = 0, character = 0 },
+        context = { includeDeclaration = false },
+      })
+    end,
+  },
 }

@@ -52,6 +52,19 @@ local function map_keys(bufnr)
   vim.api.nvim_buf_set_option(bufnr, 'omnifunc', 'v:lua.vim.lsp.omnifunc')
 end
 
+--- Client-side commands the server's code lenses name: the backlink count lists the
+--- backlinks (`vim.lsp.codelens.run()` on the note's first line).
+M.commands = {
+  ['vaultls.showBacklinks'] = function(command, ctx)
+    local args = command.arguments or {}
+    vim.lsp.buf_request(ctx and ctx.bufnr or 0, 'textDocument/references', {
+      textDocument = { uri = args[1] or vim.uri_from_bufnr(0) },
+      position = args[2] or { line = 0, character = 0 },
+      context = { includeDeclaration = false },
+    })
+  end,
+}
+
 --- Starts (or reuses) the client for the vault of buffer `bufnr` and attaches it.
 function M.attach(bufnr, opts)
   opts = opts or M.options or defaults
@@ -65,6 +78,7 @@ function M.attach(bufnr, opts)
     cmd = opts.cmd,
     root_dir = root,
     workspace_folders = { { uri = vim.uri_from_fname(root), name = root } },
+    commands = M.commands,
     on_attach = function(client, buf)
       if opts.keys then
         map_keys(buf)

@@ -174,6 +174,19 @@ local function run()
     return fail('the meeting links were not rewritten')
   end
 
+  -- The backlink count code lens runs the plugin's client-side command: the quickfix list
+  -- fills with the backlinks.
+  local lenses = request('textDocument/codeLens', { textDocument = { uri = vim.uri_from_bufnr(0) } }) or {}
+  local lens = lenses[1] and lenses[1].command
+  if not lens or lens.command ~= 'vaultls.showBacklinks' then
+    return fail('no backlink code lens: ' .. vim.inspect(lenses))
+  end
+  vim.fn.setqflist({})
+  require('vaultls').commands['vaultls.showBacklinks'](lens, { bufnr = vim.api.nvim_get_current_buf() })
+  if not vim.wait(10000, function() return #vim.fn.getqflist() > 0 end, 50) then
+    return fail('the backlink lens listed nothing')
+  end
+
   io.stdout:write('vaultls neovim e2e: OK\n')
   vim.cmd('qall!')
 end
