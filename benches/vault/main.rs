@@ -7,14 +7,15 @@
 //! size closest to it) it also drives the server over stdio: `initialize` → first complete
 //! completion answer, and completion / definition / references latency.
 //!
-//! `-- --server-core [SIZE]` measures the server's state model instead ([`server_core`]).
-//!
 //! `-- --server-core [SIZE]` measures the server's state model instead (`server_core.rs`).
+//! `-- --replay [VAULT…]` replays links as typing and reports how soon completion offers the
+//! intended note (`replay.rs`).
 //!
 //! Prints a Markdown table and writes `target/bench-results.json`. Benchmarks measure; they
 //! assert no times.
 
 mod generate;
+mod replay;
 mod server_core;
 #[path = "../../tests/support/mod.rs"]
 mod support;
@@ -36,6 +37,22 @@ fn main() {
         .collect();
     if args.first().map(String::as_str) == Some("--child-load") {
         child_load(Path::new(&args[1]));
+        return;
+    }
+    if args.first().map(String::as_str) == Some("--replay") {
+        let dirs: Vec<PathBuf> = if args.len() > 1 {
+            args[1..].iter().map(PathBuf::from).collect()
+        } else {
+            vec![vault_for(10_000).0]
+        };
+        let mut results = Vec::new();
+        for dir in dirs {
+            let r = replay::measure(&dir);
+            println!("{}", replay::table(&r));
+            results.push(r);
+        }
+        let out = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/bench-replay.json");
+        std::fs::write(&out, serde_json::to_string_pretty(&results).unwrap()).unwrap();
         return;
     }
     if args.first().map(String::as_str) == Some("--server-core") {
