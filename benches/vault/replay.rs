@@ -70,6 +70,26 @@ pub fn measure(dir: &Path) -> Value {
             let rank = answer
                 .as_ref()
                 .and_then(|c| c.items.iter().position(|item| item.file == Some(*target)));
+            if let Ok(show) = std::env::var("VAULTLS_REPLAY_MISSES")
+                && show == k.to_string()
+                && rank != Some(0)
+            {
+                let top: Vec<String> = answer
+                    .iter()
+                    .flat_map(|c| c.items.iter().take(3))
+                    .map(|item| {
+                        format!(
+                            "{} ({})",
+                            item.label,
+                            item.detail.clone().unwrap_or_default()
+                        )
+                    })
+                    .collect();
+                eprintln!(
+                    "miss: [[{typed} rank {rank:?} for {} from {path}: {top:?}",
+                    vault.path(*target)
+                );
+            }
             match rank {
                 Some(0) => {
                     top1[i] += 1;
@@ -98,7 +118,12 @@ pub fn measure(dir: &Path) -> Value {
     }
     times.sort_by(f64::total_cmp);
     let pct = |n: usize| 100.0 * n as f64 / sample.len().max(1) as f64;
-    let quantile = |q: f64| times.get(((times.len() as f64 * q) as usize).min(times.len().saturating_sub(1))).copied().unwrap_or(0.0);
+    let quantile = |q: f64| {
+        times
+            .get(((times.len() as f64 * q) as usize).min(times.len().saturating_sub(1)))
+            .copied()
+            .unwrap_or(0.0)
+    };
     let rows: Vec<Value> = LENGTHS
         .iter()
         .enumerate()

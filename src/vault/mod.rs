@@ -504,6 +504,15 @@ impl Vault {
         self.backlinks.get(&target).map_or(0, |s| s.len())
     }
 
+    /// The notes linking to `target` (each once), without listing their links: what a
+    /// request about the target's neighbourhood needs, at the cost of the notes, not links.
+    pub fn linking_note_ids(&self, target: FileId) -> impl Iterator<Item = FileId> + '_ {
+        self.backlinks
+            .get(&target)
+            .into_iter()
+            .flat_map(|c| c.ids())
+    }
+
     /// The `k` notes most notes link to, most linked first (ties in id order).
     pub fn most_linked(&self, k: usize) -> Vec<FileId> {
         let mut all: Vec<(usize, FileId)> = self
