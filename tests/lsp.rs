@@ -796,3 +796,56 @@ fn the_vault_is_found_above_the_folder_or_file_the_client_names() {
     assert_eq!(answers(&mut no_folder), expected, "single-file mode");
     no_folder.shutdown();
 }
+
+/// Moving a folder in the editor's file tree (attachments and single notes: the fixtures of
+/// `features::rename`): the server asked for both
+/// (its filters cover folders and every file), and answers with the edits that keep every
+/// link working, the moved notes' own relative links included.
+#[test]
+fn moving_a_folder_keeps_links_working() {
+    let (_dir, root) = sample_vault();
+    let mut lsp = Lsp::spawn_uninitialized();
+    let init = lsp.request(
+        "initialize",
+        json!({"processId": null, "rootUri": uri(&root), "capabilities": caps(&["utf-16"], false)}),
+    );
+    let filters =
+        init["result"]["capabilities"]["workspace"]["fileOperations"]["willRename"]["filters"]
+            .as_array()
+            .expect("willRename filters")
+            .clone();
+    let kinds: Vec<&str> = filters
+        .iter()
+        .map(|f| f["pattern"]["matches"].as_str().unwrap())
+        .collect();
+    assert_eq!(kinds, ["file", "folder"], "{filters:?}");
+    assert!(filters.iter().all(|f| f["pattern"]["glob"] == "**/*"));
+    lsp.notify("initialized", json!({}));
+    lsp.wait_indexed();
+
+    let moved = lsp.request(
+        "workspace/willRenameFiles",
+        json!({"files": [{"oldUri": uri(&root.join("People")), "newUri": uri(&root.join("Team/People"))}]}),
+    );
+    let changes = moved["result"]["changes"].as_object().expect("changes");
+    let home = uri(&root.join("Home.md"));
+    let home_edits: Vec<&str> = changes[&home]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["newText"].as_str().unwrap())
+        .collect();
+    assert!(
+        home_edits.iter().any(|t| t.starts_with("Team/People/")),
+        "Home's folder-path links follow the folder: {home_edits:?}"
+    );
+    // Bare names still find the moved notes: no edit writes a bare name again.
+    assert!(
+        changes
+            .values()
+            .flat_map(|e| e.as_array().unwrap())
+            .all(|e| e["newText"].as_str().unwrap().contains('/')),
+        "{moved}"
+    );
+    lsp.shutdown();
+}

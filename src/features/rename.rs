@@ -486,51 +486,110 @@ pub fn rewrite_links(
     new_path: &str,
     cancel: Cancel,
 ) -> Result<Vec<Edit>, Cancelled> {
-    let old_path = vault.path(file);
-    let new_stem = stem(new_path);
-    // A bare name keeps working only while no other file answers to it.
-    let bare_unique = vault
-        .notes_named(new_stem)
+    move_files(vault, &[(file, new_path.to_string())], cancel)
+}
+
+/// Whether a bare name still finds the file moved to `new_path`: no other file answers to it.
+fn bare_unique(vault: &Vault, file: FileId, new_path: &str) -> bool {
+    vault
+        .notes_named(stem(new_path))
         .iter()
-        .all(|&(id, kind)| id == file || kind != NameKind::FileStem);
-    let mut edits = Vec::new();
-    for (i, site) in vault.backlinks(file).into_iter().enumerate() {
-        if i % CANCEL_EVERY == 0 {
-            cancel.check()?;
-        }
-        let Some(note) = vault.note(site.source) else {
-            continue;
-        };
-        let link = &note.syntax.links[site.link as usize];
-        if link.target(&note.text).is_empty() {
-            continue;
-        }
-        let written = &note.text[link.target_span().range()];
-        // The linking note moves along when it is the renamed note itself.
-        let source_path = if site.source == file {
-            new_path
-        } else {
-            vault.path(site.source)
-        };
-        let new_text = match link.kind {
-            LinkKind::Wiki => rewrite(written, source_path, old_path, new_path, bare_unique),
-            LinkKind::Markdown => {
-                let angle = note.text[..link.target_span().start as usize].ends_with('<');
-                let decoded = decode(written);
-                let target = rewrite(&decoded, source_path, old_path, new_path, bare_unique);
-                if angle || !written.contains('%') && written.contains(' ') {
-                    target
-                } else {
-                    utf8_percent_encode(&target, LINK_PATH_ENCODE).to_string()
-                }
+        .all(|&(id, kind)| id == file || kind != NameKind::FileStem)
+}
+
+/// The text of `link` (in `note`, which will be at `source_path`) pointing at `new_path`
+/// where it pointed at `old_path`, in the form it was written in.
+fn rewritten(
+    note: &crate::vault::Note,
+    link: &crate::syntax::Link,
+    source_path: &str,
+    (old_path, new_path): (&str, &str),
+    bare_unique: bool,
+) -> String {
+    let written = &note.text[link.target_span().range()];
+    match link.kind {
+        LinkKind::Wiki => rewrite(written, source_path, old_path, new_path, bare_unique),
+        LinkKind::Markdown => {
+            let angle = note.text[..link.target_span().start as usize].ends_with('<');
+            let decoded = decode(written);
+            let target = rewrite(&decoded, source_path, old_path, new_path, bare_unique);
+            if angle || !written.contains('%') && written.contains(' ') {
+                target
+            } else {
+                utf8_percent_encode(&target, LINK_PATH_ENCODE).to_string()
             }
-        };
-        if new_text != written {
+        }
+    }
+}
+
+/// The edits that keep every link working when the files of `moves` (each with its new vault
+/// path) move together, as a folder move does: links to a moved file point at its new path,
+/// from wherever their note will be; and a link written in a moved note that would no longer
+/// lead where it did from the note's new place (`../Projects/Pricing.md`) is written again
+/// from there. Every link keeps its form (bare name, folder path, relative path, `.md`, `%20`);
+/// subpaths and display text (`#page=3`, `|300`) stay.
+pub fn move_files(
+    vault: &Vault,
+    moves: &[(FileId, String)],
+    cancel: Cancel,
+) -> Result<Vec<Edit>, Cancelled> {
+    let new_of: rustc_hash::FxHashMap<FileId, &str> =
+        moves.iter().map(|(id, p)| (*id, p.as_str())).collect();
+    let place = |id: FileId| new_of.get(&id).copied().unwrap_or_else(|| vault.path(id));
+    let mut edits = Vec::new();
+    let mut push = |source: FileId, link: &crate::syntax::Link, new_text: String| {
+        let note = vault.note(source)?;
+        let written = &note.text[link.target_span().range()];
+        (new_text != written).then(|| {
             edits.push(Edit {
-                file: site.source,
+                file: source,
                 span: link.target_span(),
                 new_text,
-            });
+            })
+        })
+    };
+    let mut read = 0usize;
+    // Links to each moved file.
+    for (file, new_path) in moves {
+        let old_path = vault.path(*file);
+        let unique = bare_unique(vault, *file, new_path);
+        for site in vault.backlinks(*file) {
+            read += 1;
+            if read.is_multiple_of(CANCEL_EVERY) {
+                cancel.check()?;
+            }
+            let Some(note) = vault.note(site.source) else {
+                continue;
+            };
+            let link = &note.syntax.links[site.link as usize];
+            if link.target(&note.text).is_empty() {
+                continue;
+            }
+            let text = rewritten(note, link, place(site.source), (old_path, new_path), unique);
+            push(site.source, link, text);
+        }
+    }
+    // Links written in each moved note to files that stay.
+    for (file, new_path) in moves {
+        let Some(note) = vault.note(*file) else {
+            continue;
+        };
+        cancel.check()?;
+        for (link, resolution) in note.syntax.links.iter().zip(&note.resolved) {
+            let Some(target) = resolution.file() else {
+                continue;
+            };
+            let written = link.target(&note.text);
+            if written.is_empty() || new_of.contains_key(&target) {
+                continue;
+            }
+            if vault.resolve_path_moved(*file, new_path, &written).file() == Some(target) {
+                continue;
+            }
+            let target_path = vault.path(target);
+            let unique = bare_unique(vault, target, target_path);
+            let text = rewritten(note, link, new_path, (target_path, target_path), unique);
+            push(*file, link, text);
         }
     }
     Ok(edits)
@@ -674,6 +733,90 @@ up: \"[[Tomer Hagay|T]]\"
         expect![[r#"error: "Other" is defined already in this note"#]]
             .assert_eq(&run("[tomer]:", "Other"));
         expect!["rename note People/Tomer Hagay.md"].assert_eq(&run("[a]", "x"));
+    }
+
+    /// The edited lines after moving the files of `moves` (vault paths, old → new).
+    fn check_moves(fixture: &str, moves: &[(&str, &str)], expect: Expect) {
+        let f = Fixture::parse(&format!("{fixture}//- Elsewhere.md\n$0\n"));
+        let planned: Vec<(FileId, String)> = moves
+            .iter()
+            .flat_map(|(from, to)| {
+                let f = &f;
+                // A folder: everything under it.
+                f.vault.files().filter_map(move |(id, _)| {
+                    let path = f.vault.path(id);
+                    if path == *from {
+                        return Some((id, to.to_string()));
+                    }
+                    let rest = path.strip_prefix(&format!("{from}/"))?;
+                    Some((id, format!("{to}/{rest}")))
+                })
+            })
+            .collect();
+        let mut edits = move_files(&f.vault, &planned, Cancel::NEVER).unwrap();
+        edits.sort_by_key(|e| (f.vault.path(e.file).to_string(), e.span));
+        let mut out = String::new();
+        for e in edits {
+            let text = &f.vault.note(e.file).unwrap().text;
+            let line_start = text[..e.span.start as usize]
+                .rfind('\n')
+                .map_or(0, |i| i + 1);
+            let line_end = text[e.span.end as usize..]
+                .find('\n')
+                .map_or(text.len(), |i| e.span.end as usize + i);
+            let line = format!(
+                "{}{}{}",
+                &text[line_start..e.span.start as usize],
+                e.new_text,
+                &text[e.span.end as usize..line_end]
+            );
+            out += &format!("{}: {line}\n", f.vault.path(e.file));
+        }
+        expect.assert_eq(&out);
+    }
+
+    #[test]
+    fn a_folder_move_rewrites_links_to_and_from_everything_in_it() {
+        check_moves(
+            "//- People/Jeff Denworth.md\n[x](../Projects/Pricing.md) [[Dana Levi]] [y](./Dana%20Levi.md)\n\
+             //- People/Dana Levi.md\n# Dana\n\
+             //- Projects/Pricing.md\n[[People/Jeff Denworth|Jeff]] [j](../People/Jeff%20Denworth.md#Role) [[Dana Levi]]\n\
+             //- Home.md\n![[People/Dana Levi#Dana]]\n",
+            &[("People", "Team/People")],
+            expect![[r#"
+                Home.md: ![[Team/People/Dana Levi#Dana]]
+                People/Jeff Denworth.md: [x](../../Projects/Pricing.md) [[Dana Levi]] [y](./Dana%20Levi.md)
+                Projects/Pricing.md: [[Team/People/Jeff Denworth|Jeff]] [j](../People/Jeff%20Denworth.md#Role) [[Dana Levi]]
+                Projects/Pricing.md: [[People/Jeff Denworth|Jeff]] [j](../Team/People/Jeff%20Denworth.md#Role) [[Dana Levi]]
+            "#]],
+        );
+    }
+
+    #[test]
+    fn an_attachment_move_keeps_page_and_size() {
+        check_moves(
+            "//- attachments/roadmap.pdf\n//- Home.md\n![[attachments/roadmap.pdf#page=3]] ![[roadmap.pdf|300]] [r](attachments/roadmap.pdf)\n",
+            &[("attachments/roadmap.pdf", "Files/2025/roadmap.pdf")],
+            expect![[r#"
+                Home.md: ![[Files/2025/roadmap.pdf#page=3]] ![[roadmap.pdf|300]] [r](attachments/roadmap.pdf)
+                Home.md: ![[attachments/roadmap.pdf#page=3]] ![[roadmap.pdf|300]] [r](Files/2025/roadmap.pdf)
+            "#]],
+        );
+    }
+
+    #[test]
+    fn a_note_moved_deeper_keeps_its_own_relative_links() {
+        check_moves(
+            "//- People/Jeff Denworth.md\n[x](../Projects/Pricing.md) [[Pricing]] [[/Projects/Pricing]]\n\
+             //- Projects/Pricing.md\n# Pricing\n",
+            &[(
+                "People/Jeff Denworth.md",
+                "Archive/2025/People/Jeff Denworth.md",
+            )],
+            expect![[r#"
+                People/Jeff Denworth.md: [x](../../../Projects/Pricing.md) [[Pricing]] [[/Projects/Pricing]]
+            "#]],
+        );
     }
 
     #[test]

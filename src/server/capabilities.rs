@@ -116,17 +116,24 @@ pub fn server_capabilities(unit: ColumnUnit) -> ServerCapabilities {
                 supported: Some(true),
                 change_notifications: Some(OneOf::Left(true)),
             }),
-            // A rename in the editor's file tree rewrites the links to the note.
+            // A rename in the editor's file tree rewrites the links to what moved.
             file_operations: Some(WorkspaceFileOperationsServerCapabilities {
+                // Notes, attachments and folders: whatever moves, links to it follow.
                 will_rename: Some(FileOperationRegistrationOptions {
-                    filters: vec![FileOperationFilter {
+                    filters: [
+                        FileOperationPatternKind::File,
+                        FileOperationPatternKind::Folder,
+                    ]
+                    .into_iter()
+                    .map(|kind| FileOperationFilter {
                         scheme: Some("file".to_string()),
                         pattern: FileOperationPattern {
-                            glob: "**/*.md".to_string(),
-                            matches: Some(FileOperationPatternKind::File),
+                            glob: "**/*".to_string(),
+                            matches: Some(kind),
                             options: None,
                         },
-                    }],
+                    })
+                    .collect(),
                 }),
                 ..WorkspaceFileOperationsServerCapabilities::default()
             }),

@@ -14,7 +14,7 @@ use crate::syntax::ColumnUnit;
 use crate::vault::{FileId, Vault};
 
 /// Which vault a document belongs to.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum VaultId {
     /// A workspace folder (index into `State::folders`).
     Folder(usize),

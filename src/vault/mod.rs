@@ -619,6 +619,14 @@ impl Vault {
         self.resolve_target(source, &link.target(text), &mut String::new())
     }
 
+    /// Resolves a link path as if written in note `source` moved to the vault path
+    /// `moved_to`: whether the note's links still lead where they did after a move.
+    pub fn resolve_path_moved(&self, source: FileId, moved_to: &str, target: &str) -> Resolution {
+        let folder = path::fold(path::parent(moved_to)).into_owned();
+        self.resolve_in(source, &folder, target, &mut String::new())
+            .0
+    }
+
     /// Resolves a link path (the part before `#`) as if written in note `source`.
     pub fn resolve_path(&self, source: FileId, target: &str) -> Resolution {
         self.resolve_target(source, target, &mut String::new()).0

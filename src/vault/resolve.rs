@@ -89,6 +89,18 @@ impl Vault {
         target: &str,
         scratch: &mut String,
     ) -> (Resolution, Vec<FileId>) {
+        self.resolve_in(source, parent(&self.file(source).folded), target, scratch)
+    }
+
+    /// [`Vault::resolve_target`] for a link written in note `source` as if the note were in
+    /// `folder` (folded): where a note about to move would find its links.
+    pub(super) fn resolve_in(
+        &self,
+        source: FileId,
+        folder: &str,
+        target: &str,
+        scratch: &mut String,
+    ) -> (Resolution, Vec<FileId>) {
         let target = target.trim();
         let single = |id| (Resolution::File { id, candidates: 1 }, Vec::new());
         let none = (Resolution::Unresolved, Vec::new());
@@ -118,7 +130,6 @@ impl Vault {
                 _ => {}
             }
         }
-        let folder = parent(&self.file(source).folded);
         let (absolute, rest) = match folded_target.strip_prefix('/') {
             Some(rest) => (true, rest),
             None => (false, folded_target),

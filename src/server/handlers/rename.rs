@@ -119,8 +119,12 @@ pub fn rename(s: &Snapshot, p: &RenameParams) -> Answer<(Option<WorkspaceEdit>, 
     ))
 }
 
+/// Files and folders renamed or moved in the editor's file tree: every link to what moves is
+/// rewritten, and so are the moved notes' links that would break from their new place. All
+/// the moves of one request are planned together (a link between two moved notes is written
+/// once, for both new places).
 pub fn will_rename_files(s: &Snapshot, p: &RenameFilesParams) -> Answer<Option<WorkspaceEdit>> {
-    let mut changes: HashMap<Uri, Vec<TextEdit>> = HashMap::new();
+    let mut moves: HashMap<VaultId, Vec<(crate::vault::FileId, String)>> = HashMap::new();
     for file in &p.files {
         s.cancel.check()?;
         let (Ok(old), Ok(new)) = (file.old_uri.parse::<Uri>(), file.new_uri.parse::<Uri>()) else {
@@ -131,16 +135,35 @@ pub fn will_rename_files(s: &Snapshot, p: &RenameFilesParams) -> Answer<Option<W
         };
         let (id, old_rel) = s.locate(&old_path);
         let (new_id, new_rel) = s.locate(&new_path);
-        if id != new_id || id == VaultId::Loose || !is_note_path(&new_rel) {
+        if id != new_id || id == VaultId::Loose || new_rel.is_empty() {
             continue;
         }
         let Some(vault) = s.workspace(id).map(|w| &w.vault) else {
             continue;
         };
-        let Some(note) = vault.id(&old_rel) else {
+        let planned = moves.entry(id).or_default();
+        match vault.id(&old_rel) {
+            // A note must stay a note (`.md`) for its links to keep finding it.
+            Some(one) if vault.note(one).is_none() || is_note_path(&new_rel) => {
+                planned.push((one, new_rel));
+            }
+            Some(_) => {}
+            // A folder: everything under it.
+            None => {
+                let prefix = format!("{old_rel}/");
+                planned.extend(vault.files().filter_map(|(f, _)| {
+                    let rest = vault.path(f).strip_prefix(&prefix)?;
+                    Some((f, format!("{new_rel}/{rest}")))
+                }));
+            }
+        }
+    }
+    let mut changes: HashMap<Uri, Vec<TextEdit>> = HashMap::new();
+    for (id, planned) in moves {
+        let Some(vault) = s.workspace(id).map(|w| &w.vault) else {
             continue;
         };
-        let edits = features::rename::rewrite_links(vault, note, &new_rel, s.cancel)?;
+        let edits = features::rename::move_files(vault, &planned, s.cancel)?;
         for (uri, _, edits) in to_proto::edits_by_file(s, id, edits) {
             changes.entry(uri).or_default().extend(edits);
         }
