@@ -256,6 +256,31 @@ fn measure_in_process(dir: &Path, r: &mut Value) {
     }
     r["hub_references_ms"] = percentiles(&mut times);
     r["hub_backlinks"] = json!(count);
+
+    // A folder move of 500 notes (the first 500 people notes by path, hubs among them) to
+    // another folder: the edits of `workspace/willRenameFiles`.
+    let mut people: Vec<FileId> = vault
+        .notes()
+        .map(|(id, _)| id)
+        .filter(|&id| vault.path(id).starts_with("People/"))
+        .collect();
+    people.sort_by(|a, b| vault.path(*a).cmp(vault.path(*b)));
+    people.truncate(500);
+    let moves: Vec<(FileId, String)> = people
+        .iter()
+        .map(|&id| (id, format!("Team/{}", vault.path(id))))
+        .collect();
+    let mut times = Vec::new();
+    let mut count = 0;
+    for _ in 0..5 {
+        let started = Instant::now();
+        count = vaultls::features::rename::move_files(&vault, &moves, Cancel::NEVER)
+            .unwrap()
+            .len();
+        times.push(started.elapsed().as_secs_f64() * 1000.0);
+    }
+    r["folder_move_500_ms"] = percentiles(&mut times);
+    r["folder_move_500_edits"] = json!(count);
     std::mem::forget(vault);
 }
 

@@ -142,10 +142,16 @@ fn query(vault: &Vault, file: FileId, offset: u16) {
             rename::RenameTarget::Tag(tag) => {
                 rename::rename_tag(vault, &tag, "new/tag", Cancel::NEVER)
             }
+            rename::RenameTarget::Label(id, i) => rename::rename_label(vault, id, i, "new"),
         };
         if let Ok(edits) = result {
             well_formed(vault, &edits);
         }
+    }
+    // The note moved two folders deeper, as a file tree move asks.
+    let deeper = format!("Moved/Deeper/{}", vault.path(file));
+    if let Ok(edits) = rename::move_files(vault, &[(file, deeper)], Cancel::NEVER) {
+        well_formed(vault, &edits);
     }
 }
 
