@@ -63,8 +63,14 @@ const NAMES: &[&str] = &[
 
 fn line(rng: &mut Rng) -> String {
     let name = *rng.pick(NAMES);
-    match rng.below(9) {
+    match rng.below(11) {
         0 => format!("See [[{name}]] today."),
+        9 => format!(
+            "[{name}][r{0}] and a note[^{0}]\n\n[r{0}]: {1}.md\n[^{0}]: said",
+            rng.below(3),
+            name.replace(' ', "%20")
+        ),
+        10 => format!("[undefined][nowhere{}]", rng.below(3)),
         1 => format!("Details in [[{name}#Intro]] and [[{name}#Nowhere]]."),
         2 => format!("- [ ] ask [[{name}|them]] ^t{}", rng.below(5)),
         3 => format!("[md link]({}.md)", name.replace(' ', "%20")),
@@ -78,7 +84,12 @@ fn line(rng: &mut Rng) -> String {
 
 fn note_text(rng: &mut Rng, path: &str) -> String {
     let stem = path.rsplit('/').next().unwrap().trim_end_matches(".md");
-    let mut text = format!("# {stem}\n## Intro\n");
+    let mut text = if rng.below(3) == 0 {
+        let up = *rng.pick(NAMES);
+        format!("---\nup: \"[[{up}]]\"\n---\n# {stem}\n## Intro\n")
+    } else {
+        format!("# {stem}\n## Intro\n")
+    };
     for _ in 0..1 + rng.below(5) {
         text.push_str(&line(rng));
         text.push('\n');

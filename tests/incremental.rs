@@ -43,6 +43,8 @@ const FRAGMENTS: &[&str] = &[
     "#t #T/x",
     "`[[code]]`",
     "%% [[hidden]] %%",
+    "[ref link][r] and [^1]\n\n[r]: Note.md\n\n[^1]: a footnote with [[Local]]",
+    "[dangling][nowhere] [^none]",
 ];
 
 fn content() -> impl Strategy<Value = String> {
@@ -52,6 +54,7 @@ fn content() -> impl Strategy<Value = String> {
         Just("---\ntitle: Microsoft\n---\n".to_string()),
         Just("---\ntype: people\nstatus: [a, b, a]\n---\n".to_string()),
         Just("---\ntitle: [broken\n---\n".to_string()),
+        Just("---\nup: \"[[Note]]\"\nrelated: [\"[[a/Note|N]]\", \"[[Missing]]\"]\nbad: [[Local]]\n---\n".to_string()),
     ];
     (fm, prop::collection::vec(0..FRAGMENTS.len(), 0..6)).prop_map(|(fm, frags)| {
         let body: Vec<&str> = frags.iter().map(|&i| FRAGMENTS[i]).collect();

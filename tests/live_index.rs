@@ -188,6 +188,32 @@ fn a_folder_moved_in_keeps_its_ignored_subfolders_out() {
     assert_eq!(definition(&mut lsp, &home, &text, "Old"), Value::Null);
 }
 
+/// A note of an ignored folder (or a dot-folder) opened and closed in the editor: while open
+/// it is a note like any other, once closed it is out again, as a fresh load leaves it.
+#[test]
+fn a_note_of_an_ignored_folder_is_out_again_once_closed() {
+    let (_dir, root) = vault(&[
+        (".vaultls.toml", "[vault]\nignore = [\"Archive\"]\n"),
+        ("Archive/Old.md", "# Old\n"),
+        (".trash/Gone.md", "# Gone\n"),
+        ("Home.md", "# Home\n[[Old]] and [[Gone]]\n"),
+    ]);
+    let mut lsp = Lsp::start(&root, caps(&["utf-16"], true));
+    lsp.wait_indexed();
+    let home = uri(&root.join("Home.md"));
+    let text = std::fs::read_to_string(root.join("Home.md")).unwrap();
+    for path in ["Archive/Old.md", ".trash/Gone.md"] {
+        let (doc, _) = lsp.open(&root, path);
+        lsp.notify(
+            "textDocument/didClose",
+            json!({"textDocument": {"uri": doc}}),
+        );
+    }
+    assert_eq!(definition(&mut lsp, &home, &text, "Old"), Value::Null);
+    assert_eq!(definition(&mut lsp, &home, &text, "Gone"), Value::Null);
+    lsp.shutdown();
+}
+
 #[test]
 fn open_notes_follow_workspace_folders_added_and_removed() {
     let dir = tempfile::tempdir().unwrap();

@@ -100,13 +100,18 @@ impl Backend {
     }
 
     /// What the disk holds for a note the editor lets go of (closed, or moved to another
-    /// vault): its text, or `None` when no regular file is there (or for the loose vault).
+    /// vault): its text, or `None` when no regular file is there, or the vault leaves it out
+    /// (the loose vault, hidden and ignored folders).
     async fn disk_version(&self, vault: VaultId, path: &str) -> Option<String> {
+        // What a fresh load would hold: nothing in a hidden or ignored folder, whatever the
+        // disk has (an editor may open a note there; closing it must not bring it in).
         let root = self
             .core
             .peek()
             .workspace(vault)
-            .filter(|_| vault != VaultId::Loose)
+            .filter(|w| {
+                vault != VaultId::Loose && !watch::is_hidden(path) && !w.config.ignores(path)
+            })
             .map(|w| w.root.clone())?;
         let path = path.to_string();
         tokio::task::spawn_blocking(move || vault_read(&root, &path))
