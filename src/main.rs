@@ -123,7 +123,10 @@ fn check(args: &[String]) -> ExitCode {
     // The vault is the nearest folder from VAULT up that holds `.obsidian/` (as the server
     // finds it): inside it, only the findings under VAULT are reported, with links resolved
     // against the whole vault.
-    let given = std::path::absolute(vault_arg).unwrap_or_else(|_| vault_arg.into());
+    // `..` resolved (a lexical absolute path would look for the vault above `a/b` in `a/b/../c`).
+    let given = std::fs::canonicalize(vault_arg)
+        .or_else(|_| std::path::absolute(vault_arg))
+        .unwrap_or_else(|_| vault_arg.into());
     let found = vaultls::vault::load::find_vault_root(&given);
     let root_buf = found.clone().unwrap_or_else(|| given.clone());
     let within = found
