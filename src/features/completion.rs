@@ -23,6 +23,8 @@ pub enum ItemKind {
     Property,
     /// A frontmatter value.
     Value,
+    /// A name linked somewhere whose note does not exist yet.
+    Unresolved,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -299,6 +301,8 @@ fn wikilink(
         }
         if embed || typed.contains('.') {
             attachment_items(vault, file, typed, replace, suffix, limit, &mut result);
+        } else {
+            unresolved_items(vault, file, typed, replace, suffix, limit, &mut result);
         }
         return Some(result);
     };
@@ -912,6 +916,65 @@ fn shown_folder(folder: &str) -> String {
     }
 }
 
+/// Names linked somewhere that have no note yet, after the notes while the list has room:
+/// most linked first, written as the first link to them wrote them (Obsidian lists them too,
+/// so a note can be linked before it is written).
+fn unresolved_items(
+    vault: &Vault,
+    file: FileId,
+    query: &str,
+    replace: Span,
+    suffix: &str,
+    limit: usize,
+    out: &mut Completion,
+) {
+    let query = fold(query.trim()).into_owned();
+    if query.is_empty() || query.contains('/') || out.items.len() >= limit {
+        return;
+    }
+    let mut found: Vec<(usize, String)> = vault
+        .unresolved()
+        .filter(|(key, _)| key.starts_with(query.as_str()))
+        .filter_map(|(_, sites)| {
+            // Not the link being typed.
+            let at_cursor = |s: &&crate::vault::LinkSite| {
+                s.source == file
+                    && vault
+                        .note(file)
+                        .and_then(|n| n.syntax.links.get(s.link as usize))
+                        .is_some_and(|l| {
+                            l.span().contains_span(Span::empty(replace.start as usize))
+                        })
+            };
+            let others: Vec<_> = sites.iter().filter(|s| !at_cursor(s)).collect();
+            let site = others.first()?;
+            let note = vault.note(site.source)?;
+            let link = note.syntax.links.get(site.link as usize)?;
+            Some((others.len(), link.target(&note.text).into_owned()))
+        })
+        .filter(|(_, name)| !name.trim().is_empty())
+        .collect();
+    found.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
+    for (links, name) in found {
+        if out.items.len() >= limit {
+            out.is_incomplete = true;
+            break;
+        }
+        out.items.push(CompletionItem {
+            new_text: format!("{name}{suffix}"),
+            label: name.clone(),
+            kind: ItemKind::Unresolved,
+            detail: Some(format!(
+                "not created yet · {links} link{}",
+                if links == 1 { "" } else { "s" }
+            )),
+            replace,
+            filter_text: name,
+            file: None,
+        });
+    }
+}
+
 /// Attachments (non-note files) whose name contains the query; they need their extension.
 fn attachment_items(
     vault: &Vault,
@@ -1521,6 +1584,21 @@ mod ranking_tests {
              //- Home.md\n[[Referen$0\n",
         );
         assert!(got.iter().all(|g| !g.starts_with("References")), "{got:?}");
+    }
+
+    #[test]
+    fn names_linked_but_not_created_come_after_the_notes() {
+        let got = ranked(
+            "//- Zoë Åberg.md\n//- A.md\n[[Zoe New]] [[Zoe New]] [[zoe other]]\n//- Home.md\n[[Zo$0\n",
+        );
+        assert_eq!(
+            got,
+            [
+                "Zoë Åberg (/)",
+                "Zoe New (not created yet · 2 links)",
+                "zoe other (not created yet · 1 link)"
+            ]
+        );
     }
 
     #[test]

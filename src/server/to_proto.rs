@@ -121,6 +121,7 @@ pub fn completion_kind(kind: features::completion::ItemKind) -> CompletionItemKi
         ItemKind::Tag => CompletionItemKind::KEYWORD,
         ItemKind::Property => CompletionItemKind::PROPERTY,
         ItemKind::Value => CompletionItemKind::VALUE,
+        ItemKind::Unresolved => CompletionItemKind::TEXT,
     }
 }
 
