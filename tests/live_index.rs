@@ -214,6 +214,32 @@ fn a_note_of_an_ignored_folder_is_out_again_once_closed() {
     lsp.shutdown();
 }
 
+/// Two workspace folders inside one vault (`.obsidian/` above them) are one vault; it stays
+/// while either is open.
+#[test]
+fn two_folders_of_one_vault_share_it_until_the_last_goes() {
+    let (_dir, root) = vault(&[
+        (".obsidian/app.json", "{}"),
+        ("People/Tomer.md", "# Tomer\n"),
+        ("Projects/Plan.md", "# Plan\nWith [[Tomer]].\n"),
+    ]);
+    let folder = |name: &str| json!({"uri": uri(&root.join(name)), "name": name});
+    let mut lsp = Lsp::spawn(json!({
+        "processId": null,
+        "workspaceFolders": [folder("People"), folder("Projects")],
+        "capabilities": caps(&["utf-16"], true),
+    }));
+    lsp.wait_indexed();
+    let (plan, text) = lsp.open(&root, "Projects/Plan.md");
+    lsp.notify(
+        "workspace/didChangeWorkspaceFolders",
+        json!({"event": {"added": [], "removed": [folder("People")]}}),
+    );
+    let tomer = definition(&mut lsp, &plan, &text, "Tomer");
+    assert_eq!(tomer["uri"], uri(&root.join("People/Tomer.md")), "{tomer}");
+    lsp.shutdown();
+}
+
 #[test]
 fn open_notes_follow_workspace_folders_added_and_removed() {
     let dir = tempfile::tempdir().unwrap();

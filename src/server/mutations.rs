@@ -242,13 +242,24 @@ impl Backend {
     async fn folders_changed(&self, event: WorkspaceFoldersChangeEvent) {
         for removed in &event.removed {
             if let Some(path) = uri_to_path(&removed.uri) {
-                let root = vault_root_of(&normalize(&path));
+                let given = normalize(&path);
+                let named = std::fs::canonicalize(&given).unwrap_or_else(|_| given.clone());
+                let root = vault_root_of(&given);
                 let canonical = std::fs::canonicalize(&root).unwrap_or_else(|_| root.clone());
                 self.core.write("workspace folders", |s| {
                     for slot in s.folders.iter_mut() {
-                        if slot
-                            .as_ref()
-                            .is_some_and(|w| w.root == root || w.canonical == canonical)
+                        let Some(w) = slot
+                            .as_mut()
+                            .filter(|w| w.root == root || w.canonical == canonical)
+                        else {
+                            continue;
+                        };
+                        // The vault stays while another folder the client named is in it.
+                        let before = w.named.len();
+                        w.named.retain(|n| *n != named && *n != given);
+                        let unknown = w.named.len() == before;
+                        if w.named.is_empty()
+                            || unknown && (w.root == given || w.canonical == named)
                         {
                             *slot = None;
                         }
@@ -360,18 +371,25 @@ impl Backend {
     /// it is not a local folder or is already there.
     pub(super) fn add_folder(&self, uri: &Uri) -> Option<(usize, PathBuf)> {
         let path = uri_to_path(uri)?;
+        let given = normalize(&path);
+        let named = std::fs::canonicalize(&given).unwrap_or_else(|_| given.clone());
         // Kept as the client named it (a symlinked root stays one: see `Workspace::root`).
-        let root = vault_root_of(&normalize(&path));
+        let root = vault_root_of(&given);
         let client = self.core.peek().client_settings();
         let (config, problems) = folder_config(&root, &client);
-        let workspace = Workspace::new(root.clone(), config, problems);
+        let mut workspace = Workspace::new(root.clone(), config, problems);
+        workspace.named.push(named.clone());
         self.core
             .write("workspace folders", |s| {
-                if s.folders
-                    .iter()
+                if let Some(w) = s
+                    .folders
+                    .iter_mut()
                     .flatten()
-                    .any(|w| w.canonical == workspace.canonical)
+                    .find(|w| w.canonical == workspace.canonical)
                 {
+                    if !w.named.contains(&named) {
+                        w.named.push(named);
+                    }
                     return None;
                 }
                 s.folders.push(Some(workspace));

@@ -49,6 +49,10 @@ pub struct Workspace {
     /// Whether the folder's first load has started: the client's `initialized` and a note
     /// opened in a vault found above it may both ask for it.
     pub first_load_started: bool,
+    /// The workspace folders the client named that this vault serves (several when they lie
+    /// in one vault, `People/` and `Projects/`), with symlinks resolved: it goes when the last
+    /// of them does.
+    pub named: Vec<PathBuf>,
 }
 
 /// What tells one folder from another made at the same path: device, inode and creation
@@ -84,6 +88,7 @@ impl Workspace {
             load: 0,
             identity: None,
             first_load_started: false,
+            named: Vec::new(),
         }
     }
 }
