@@ -696,7 +696,11 @@ fn note_items(
         let mut top = vault.most_linked(limit * 2);
         let mut around: Vec<(FileId, u32)> =
             context.around.iter().map(|(&id, &n)| (id, n)).collect();
-        around.sort_unstable_by_key(|&(id, n)| (std::cmp::Reverse(n), id));
+        // Ties by path: the same list in every server, whatever ids it gave.
+        around.sort_unstable_by(|a, b| {
+            b.1.cmp(&a.1)
+                .then_with(|| vault.path(a.0).cmp(vault.path(b.0)))
+        });
         top.extend(around.into_iter().take(limit).map(|(id, _)| id));
         top.sort_unstable();
         top.dedup();
@@ -792,10 +796,9 @@ fn note_items(
         // the client asks again as the user types on.
         more |= query_folded.is_empty();
     }
-    // One item per note, by its best name: the ranking sees every candidate before the
-    // list is cut.
-    // One or two letters match thousands of names in a large vault: past `PRE_CUT`, only the
-    // best by match and popularity are scored, with every note the context speaks for.
+    // The ranking sees every candidate before the list is cut; one or two letters match
+    // thousands of names in a large vault: past `PRE_CUT`, only the best by match and
+    // popularity are scored, with every note the context speaks for.
     if hits.len() > PRE_CUT {
         let (mut kept, mut rest): (Vec<Hit>, Vec<Hit>) = hits.into_iter().partition(|h| {
             context.linked.contains_key(&h.id) || context.around.contains_key(&h.id)
