@@ -540,16 +540,29 @@ fn session(seed: u64, announces: bool, during_load: bool, symlinked: bool) {
     );
 }
 
+/// `seeds`, and with `VAULTLS_SESSIONS=N` set, N times as many (each seed plus multiples of
+/// 1000): a longer local run than CI's.
+fn more(seeds: &[u64]) -> Vec<u64> {
+    let rounds: u64 = std::env::var("VAULTLS_SESSIONS")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(1)
+        .max(1);
+    (0..rounds)
+        .flat_map(|r| seeds.iter().map(move |s| s + 1000 * r))
+        .collect()
+}
+
 #[test]
 fn client_announced_changes_match_a_fresh_server() {
-    for seed in [1, 2, 3] {
+    for seed in more(&[1, 2, 3]) {
         session(seed, true, false, false);
     }
 }
 
 #[test]
 fn changes_seen_only_by_our_watcher_match_a_fresh_server() {
-    for seed in [11, 12, 13] {
+    for seed in more(&[11, 12, 13]) {
         session(seed, false, false, false);
     }
 }

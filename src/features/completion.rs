@@ -429,7 +429,6 @@ struct Context<'v> {
     /// it), with how many neighbours link each; and the highest such count.
     around: rustc_hash::FxHashMap<FileId, u32>,
     around_max: u32,
-    w: &'static Weights,
 }
 
 /// The weights of [`Context::score`], in points (what each buys is measured there).
@@ -517,7 +516,6 @@ impl<'v> Context<'v> {
             links,
             around,
             around_max,
-            w: &WEIGHTS,
         }
     }
 
@@ -541,7 +539,7 @@ impl<'v> Context<'v> {
     /// - popularity, the log of linking notes, +16 at a thousand (+3 over +4);
     /// - file names before aliases (−2) before titles (−4).
     fn score(&self, vault: &Vault, hit: &Hit) -> f32 {
-        let w = self.w;
+        let w = &WEIGHTS;
         let matched = match hit.matched {
             Match::Exact => w.exact,
             Match::Prefix => w.prefix,
@@ -581,7 +579,7 @@ impl<'v> Context<'v> {
             .get(parent(vault.path(id)))
             .copied()
             .unwrap_or(0);
-        self.w.folder_share * links as f32 / self.links as f32
+        WEIGHTS.folder_share * links as f32 / self.links as f32
     }
 }
 
@@ -935,21 +933,19 @@ fn unresolved_items(
     if query.is_empty() || query.contains('/') || out.items.len() >= limit {
         return;
     }
+    // Not the link being typed.
+    let typing = vault
+        .note(file)
+        .and_then(|n| super::link_at(&n.syntax, replace.start as usize))
+        .map(|(i, _)| i as u32);
     let mut found: Vec<(usize, String)> = vault
         .unresolved()
         .filter(|(key, _)| key.starts_with(query.as_str()))
         .filter_map(|(_, sites)| {
-            // Not the link being typed.
-            let at_cursor = |s: &&crate::vault::LinkSite| {
-                s.source == file
-                    && vault
-                        .note(file)
-                        .and_then(|n| n.syntax.links.get(s.link as usize))
-                        .is_some_and(|l| {
-                            l.span().contains_span(Span::empty(replace.start as usize))
-                        })
-            };
-            let others: Vec<_> = sites.iter().filter(|s| !at_cursor(s)).collect();
+            let others: Vec<_> = sites
+                .iter()
+                .filter(|s| s.source != file || Some(s.link) != typing)
+                .collect();
             let site = others.first()?;
             let note = vault.note(site.source)?;
             let link = note.syntax.links.get(site.link as usize)?;

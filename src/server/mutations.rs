@@ -109,9 +109,7 @@ impl Backend {
             .core
             .peek()
             .workspace(vault)
-            .filter(|w| {
-                vault != VaultId::Loose && !watch::is_hidden(path) && !w.config.ignores(path)
-            })
+            .filter(|w| vault != VaultId::Loose && !w.leaves_out(path))
             .map(|w| w.root.clone())?;
         let path = path.to_string();
         tokio::task::spawn_blocking(move || vault_read(&root, &path))
@@ -154,7 +152,7 @@ impl Backend {
                     } else if SETTINGS_FILES.contains(&rel.as_str()) {
                         log(Level::Debug, format!("disk: {rel}: settings changed"));
                         settings_changed.push(folder);
-                    } else if watch::is_hidden(&rel) || w.config.ignores(&rel) {
+                    } else if w.leaves_out(&rel) {
                         log(
                             Level::Debug,
                             format!("disk: {}: hidden or ignored", p.display()),

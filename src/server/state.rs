@@ -75,6 +75,12 @@ pub fn folder_identity(path: &Path) -> Option<FolderIdentity> {
 }
 
 impl Workspace {
+    /// Whether a fresh load leaves the vault path `path` out: hidden (a dot-folder or
+    /// dot-file) or in a folder the settings ignore.
+    pub fn leaves_out(&self, path: &str) -> bool {
+        super::watch::is_hidden(path) || self.config.ignores(path)
+    }
+
     pub fn new(root: PathBuf, config: Config, config_problems: Vec<ConfigProblem>) -> Workspace {
         let canonical = std::fs::canonicalize(&root).unwrap_or_else(|_| root.clone());
         Workspace {
