@@ -222,7 +222,10 @@ fn measure_in_process(dir: &Path, r: &mut Value) {
             .len()
     );
 
-    for typed in ["", "T", "Tom"] {
+    // Every query shape: empty, one letter, a common prefix, words inside names (`sync`), a
+    // path fragment, and rare letters that start no name (the passes that read the vault when
+    // few names match).
+    for typed in ["", "T", "Tom", "sync", "Peo/Tom", "xq", "xqz"] {
         let with_link = format!("{text}\n[[{typed}");
         vault.update_note(&path, with_link.clone());
         let file = vault.id(&path).unwrap();
@@ -235,8 +238,12 @@ fn measure_in_process(dir: &Path, r: &mut Value) {
             times.push(started.elapsed().as_secs_f64() * 1000.0);
             count = c.items.len();
         }
-        r[format!("completion_{}_ms", typed.len())] = percentiles(&mut times);
-        r[format!("completion_{}_items", typed.len())] = json!(count);
+        let key = match typed {
+            "" | "T" | "Tom" => typed.len().to_string(),
+            _ => typed.to_string(),
+        };
+        r[format!("completion_{key}_ms")] = percentiles(&mut times);
+        r[format!("completion_{key}_items")] = json!(count);
     }
     vault.update_note(&path, text);
 
@@ -428,6 +435,26 @@ fn print_table(results: &[Value]) {
             p(&r["completion_3_ms"]),
             p(&r["hub_references_ms"]),
             r["hub_backlinks"],
+        );
+    }
+    println!("\ncompletion by query shape, p50 / p95 ms (items):\n");
+    println!("| notes | `[[sync` | `[[Peo/Tom` | `[[xq` | `[[xqz` |");
+    println!("|---|---|---|---|---|");
+    for r in results {
+        let shape = |q: &str| {
+            format!(
+                "{} ({})",
+                p(&r[format!("completion_{q}_ms")]),
+                r[format!("completion_{q}_items")]
+            )
+        };
+        println!(
+            "| {} | {} | {} | {} | {} |",
+            r["notes"],
+            shape("sync"),
+            shape("Peo/Tom"),
+            shape("xq"),
+            shape("xqz"),
         );
     }
     for r in results.iter().filter(|r| !r["stdio_indexed_ms"].is_null()) {

@@ -2,6 +2,7 @@
 //! them, Obsidian's link resolution, and incremental updates that touch only what changed.
 
 pub mod load;
+pub mod names;
 pub mod path;
 mod resolve;
 pub mod subpath;
@@ -232,8 +233,10 @@ pub struct Vault {
     /// Name key → files: each file under its folded name and, for notes, also under the
     /// folded name without `.md` ([`path::file_keys`]).
     by_name_key: HashMap<CompactString, Ids>,
-    /// Folded stem, title and alias → notes; ordered, for prefix search.
-    names: BTreeMap<String, Vec<(FileId, NameKind)>>,
+    /// Folded stem, title and alias → notes; found by prefix, word start or trigram.
+    names: names::Names,
+    /// Notes by folder, found by the start of a folder's components.
+    folders: names::Folders,
     /// Target file → the notes linking to it and how many links each has. Per note, not per
     /// link: an edit touches one entry per distinct target, whatever the target's popularity.
     backlinks: HashMap<FileId, Counts>,
@@ -303,7 +306,8 @@ impl Vault {
                 continue;
             }
             let is_note = is_note_path(&path);
-            let id = vault.register_file(path, is_note);
+            // Its file-stem name is indexed with the rest of its names, off this thread.
+            let id = vault.register_path(path, is_note);
             if is_note {
                 notes.push((id, source));
             }
@@ -369,6 +373,7 @@ impl Vault {
             rayon::join(
                 || {
                     for (id, note) in vault.notes() {
+                        names.insert(&fold(stem(vault.path(id))), (id, NameKind::FileStem));
                         index_note_content(note, id, &mut names, &mut tags, &mut properties);
                     }
                 },
@@ -475,7 +480,7 @@ impl Vault {
 
     /// Notes known by a name (stem, title or alias), case-insensitively.
     pub fn notes_named(&self, name: &str) -> &[(FileId, NameKind)] {
-        self.names.get(&*fold(name)).map_or(&[], Vec::as_slice)
+        self.names.get(&fold(name))
     }
 
     /// The links that resolve to `target`, by linking note.
@@ -634,7 +639,7 @@ impl Vault {
 
     /// Every name notes are known by (folded) with the notes it names, in name order.
     pub fn names(&self) -> impl Iterator<Item = (&str, &[(FileId, NameKind)])> {
-        self.names.iter().map(|(k, v)| (k.as_str(), v.as_slice()))
+        self.names.iter()
     }
 
     /// The names starting with `prefix` (already folded), in name order.
@@ -642,13 +647,34 @@ impl Vault {
         &'a self,
         prefix: &'p str,
     ) -> impl Iterator<Item = (&'a str, &'a [(FileId, NameKind)])> + use<'a, 'p> {
-        self.names
-            .range::<str, _>((
-                std::ops::Bound::Included(prefix),
-                std::ops::Bound::Unbounded,
-            ))
-            .take_while(move |(k, _)| k.starts_with(prefix))
-            .map(|(k, v)| (k.as_str(), v.as_slice()))
+        self.names.with_prefix(prefix)
+    }
+
+    /// The names a word of which (after the first) starts with `prefix` (folded, not empty),
+    /// each once, in no set order.
+    pub fn names_with_word_prefix<'a>(
+        &'a self,
+        prefix: &str,
+    ) -> impl Iterator<Item = (&'a str, &'a [(FileId, NameKind)])> + use<'a> {
+        self.names.with_word_prefix(prefix)
+    }
+
+    /// Names that may match `query` loosely, at most `cap` ([`names::Names::loose_candidates`]).
+    pub fn names_loosely<'a>(
+        &'a self,
+        query: &str,
+        cap: usize,
+    ) -> impl Iterator<Item = (&'a str, &'a [(FileId, NameKind)])> + use<'a> {
+        self.names.loose_candidates(query, cap)
+    }
+
+    /// The folders one of whose components starts with `prefix` (folded, not empty), with
+    /// their notes, each folder once.
+    pub fn folders_with_prefix<'a>(
+        &'a self,
+        prefix: &str,
+    ) -> impl Iterator<Item = (&'a str, &'a [FileId])> + use<'a> {
+        self.folders.with_component_prefix(prefix)
     }
 
     // ----- incremental updates ----------------------------------------------------------
@@ -725,11 +751,9 @@ impl Vault {
             }
         }
         if file.note.is_some() {
-            remove_one(
-                &mut self.names,
-                &*fold(stem(&file.path)),
-                &(id, NameKind::FileStem),
-            );
+            self.names
+                .remove(&fold(stem(&file.path)), &(id, NameKind::FileStem));
+            self.folders.remove(path::parent(&file.path), id);
         }
         self.reresolve_sources(linked_from, &keys);
         self.reresolve_keys(&keys, None);
@@ -761,6 +785,16 @@ impl Vault {
 
     /// Adds a file to the path and name indexes, without content.
     fn register_file(&mut self, path: String, is_note: bool) -> FileId {
+        let id = self.register_path(path, is_note);
+        if is_note {
+            let name = fold(stem(self.path(id))).into_owned();
+            self.names.insert(&name, (id, NameKind::FileStem));
+        }
+        id
+    }
+
+    /// [`Vault::register_file`] but for the name index.
+    fn register_path(&mut self, path: String, is_note: bool) -> FileId {
         let id = match self.free.pop() {
             Some(i) => FileId::new(i as usize),
             None => {
@@ -778,7 +812,7 @@ impl Vault {
             }
         }
         if is_note {
-            push_to(&mut self.names, fold(stem(&path)), (id, NameKind::FileStem));
+            self.folders.insert(path::parent(&path), id);
         }
         let folded = fold(&path).into_owned();
         self.files[id.index()] = Some(File {
@@ -818,7 +852,7 @@ impl Vault {
         let resolved = std::mem::take(&mut note.resolved);
         let note = &*note;
         for (name, kind) in note.names() {
-            remove_one(&mut self.names, &*name, &(id, kind));
+            self.names.remove(&name, &(id, kind));
         }
         for tag in &note.syntax.tags {
             count_down(&mut self.tags, &*fold(tag.name(&note.text)), id);
@@ -998,11 +1032,16 @@ impl Vault {
             v
         };
         let mut lines = Vec::new();
-        for (k, v) in &self.names {
+        for (k, v) in self.names.iter() {
             let mut v: Vec<_> = v.iter().map(|(id, kind)| (p(*id), *kind)).collect();
             v.sort();
             lines.push(format!("name {k:?} {v:?}"));
         }
+        lines.push(format!("name lookups {:?}", self.names.check_derived()));
+        for (folder, ids) in self.folders.iter() {
+            lines.push(format!("folder {folder:?} {:?}", notes(ids)));
+        }
+        lines.push(format!("folder lookups {:?}", self.folders.check_derived()));
         let counts = |c: &Counts| -> Vec<(String, u32)> {
             let mut v: Vec<_> = c.entries().iter().map(|(id, n)| (p(*id), *n)).collect();
             v.sort();
@@ -1123,17 +1162,12 @@ pub fn unresolved_key(target: &str) -> String {
 fn index_note_content(
     note: &Note,
     id: FileId,
-    names: &mut BTreeMap<String, Vec<(FileId, NameKind)>>,
+    names: &mut names::Names,
     tags: &mut HashMap<String, Counts>,
     properties: &mut HashMap<String, Property>,
 ) {
     for (name, kind) in note.names() {
-        let entry = names.entry(name.into_owned()).or_default();
-        // This note's entries are the last ones pushed: check only those.
-        let mut own = entry.iter().rev().take_while(|e| e.0 == id);
-        if !own.any(|e| e.1 == kind) {
-            entry.push((id, kind));
-        }
+        names.insert(&name, (id, kind));
     }
     for tag in &note.syntax.tags {
         count_up(tags, fold(tag.name(&note.text)), id);

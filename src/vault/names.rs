@@ -1,0 +1,457 @@
+//! The name indexes completion searches: every name a note is known by (its folded file stem,
+//! title and aliases) found by its start, by the start of any word inside it, or by any three
+//! characters of it; and notes found by the folders they are in. Each lookup costs what it
+//! finds, not the vault: issue 18 measured the word and loose passes that read every name at
+//! 2.8 ms per keystroke at 10k notes and 24 ms at 100k.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
+
+use super::path::fold;
+use super::{FileId, NameKind};
+
+/// One name and the notes it names.
+#[derive(Debug)]
+struct Named {
+    name: Box<str>,
+    notes: Vec<(FileId, NameKind)>,
+}
+
+/// Folded names → notes, with the word-start and trigram indexes over them.
+///
+/// Names live in slots; the ordered map and the two gram indexes refer to a name by its slot
+/// (4 bytes), which keeps them small: at 50k notes they hold ~1.5 million entries.
+#[derive(Debug, Default)]
+pub struct Names {
+    slots: Vec<Option<Named>>,
+    free: Vec<u32>,
+    /// Name → slot, ordered for prefix search.
+    by_name: BTreeMap<Box<str>, u32>,
+    /// The first two loosened characters ([`loose`]) of each word after the first → the slots
+    /// of the names with such a word, each once, unordered: what a word-start search reads.
+    word_grams: HashMap<u64, Vec<u32>>,
+    /// A trigram of a name's loosened characters → the slots of the names holding it, each
+    /// once, unordered: what a loose search reads.
+    grams: HashMap<u64, Vec<u32>>,
+}
+
+impl Names {
+    /// Adds `entry` under `name`, unless that note already has this kind of name there.
+    pub fn insert(&mut self, name: &str, entry: (FileId, NameKind)) {
+        if let Some(&slot) = self.by_name.get(name) {
+            let notes = &mut self.named_mut(slot).notes;
+            // This note's entries are the last ones pushed: check only those.
+            let mut own = notes.iter().rev().take_while(|e| e.0 == entry.0);
+            if !own.any(|e| e.1 == entry.1) {
+                notes.push(entry);
+            }
+            return;
+        }
+        let named = Named {
+            name: name.into(),
+            notes: vec![entry],
+        };
+        let slot = match self.free.pop() {
+            Some(slot) => {
+                self.slots[slot as usize] = Some(named);
+                slot
+            }
+            None => {
+                self.slots.push(Some(named));
+                (self.slots.len() - 1) as u32
+            }
+        };
+        for gram in word_grams(name) {
+            self.word_grams.entry(gram).or_default().push(slot);
+        }
+        for gram in grams(name) {
+            self.grams.entry(gram).or_default().push(slot);
+        }
+        self.by_name.insert(name.into(), slot);
+    }
+
+    /// Removes one `entry` from under `name`, and the name once no note has it.
+    pub fn remove(&mut self, name: &str, entry: &(FileId, NameKind)) {
+        let Some(&slot) = self.by_name.get(name) else {
+            return;
+        };
+        let notes = &mut self.named_mut(slot).notes;
+        if let Some(i) = notes.iter().position(|e| e == entry) {
+            notes.swap_remove(i);
+        }
+        if !notes.is_empty() {
+            return;
+        }
+        self.by_name.remove(name);
+        for (index, keys) in [
+            (&mut self.word_grams, word_grams(name)),
+            (&mut self.grams, grams(name)),
+        ] {
+            for key in keys {
+                if let Some(list) = index.get_mut(&key) {
+                    if let Some(i) = list.iter().position(|&s| s == slot) {
+                        list.swap_remove(i);
+                    }
+                    if list.is_empty() {
+                        index.remove(&key);
+                    }
+                }
+            }
+        }
+        self.slots[slot as usize] = None;
+        self.free.push(slot);
+    }
+
+    fn named_mut(&mut self, slot: u32) -> &mut Named {
+        self.slots[slot as usize]
+            .as_mut()
+            .expect("a named slot is live")
+    }
+
+    fn slot(&self, slot: u32) -> Option<(&str, &[(FileId, NameKind)])> {
+        let named = self.slots.get(slot as usize)?.as_ref()?;
+        Some((&named.name, named.notes.as_slice()))
+    }
+
+    /// The notes known by `name` (folded).
+    pub fn get(&self, name: &str) -> &[(FileId, NameKind)] {
+        self.by_name
+            .get(name)
+            .and_then(|&slot| self.slot(slot))
+            .map_or(&[], |(_, notes)| notes)
+    }
+
+    /// Every name with its notes, in name order.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &[(FileId, NameKind)])> {
+        self.by_name.values().filter_map(|&slot| self.slot(slot))
+    }
+
+    /// The names starting with `prefix` (folded), in name order.
+    pub fn with_prefix<'a, 'p>(
+        &'a self,
+        prefix: &'p str,
+    ) -> impl Iterator<Item = (&'a str, &'a [(FileId, NameKind)])> + use<'a, 'p> {
+        self.by_name
+            .range::<str, _>((
+                std::ops::Bound::Included(prefix),
+                std::ops::Bound::Unbounded,
+            ))
+            .take_while(move |(k, _)| k.starts_with(prefix))
+            .filter_map(|(_, &slot)| self.slot(slot))
+    }
+
+    /// The names that do not start with `prefix` (folded, two characters or more) but a word
+    /// of which does (`agi` finds `obsidian-agile-notes`): each once, in no set order. Reads
+    /// the names with a word starting with the prefix's first two characters, accents aside.
+    pub fn with_word_prefix<'a>(
+        &'a self,
+        prefix: &str,
+    ) -> impl Iterator<Item = (&'a str, &'a [(FileId, NameKind)])> + use<'a> {
+        let key = first_two(prefix);
+        let finder = memchr::memmem::Finder::new(prefix.as_bytes()).into_owned();
+        let prefix = prefix.to_string();
+        key.and_then(|k| self.word_grams.get(&k))
+            .into_iter()
+            .flatten()
+            .filter_map(|&slot| self.slot(slot))
+            .filter(move |(name, _)| !name.starts_with(&prefix) && starts_a_word(name, &finder))
+    }
+
+    /// Names that may match `query` loosely (its characters in order, accents and case
+    /// aside): those holding a trigram of its words, the rarest trigrams first, each name
+    /// once, in whole trigram lists while they total at most `cap` names. A loose match of a
+    /// name being typed nearly always keeps three of its characters together (`toma` →
+    /// `Tom…a…`). Nothing for a query without a word of three characters: two letters in
+    /// order are in most names.
+    pub fn loose_candidates<'a>(
+        &'a self,
+        query: &str,
+        cap: usize,
+    ) -> impl Iterator<Item = (&'a str, &'a [(FileId, NameKind)])> + use<'a> {
+        let mut lists: Vec<&[u32]> = query
+            .split_whitespace()
+            .flat_map(grams)
+            .filter_map(|g| self.grams.get(&g).map(Vec::as_slice))
+            .collect();
+        lists.sort_by_key(|l| l.len());
+        // Whole lists only: a cut inside one would depend on the order names were added,
+        // and two servers on the same files must answer alike.
+        let mut total = 0;
+        lists.retain(|l| {
+            total += l.len();
+            total <= cap
+        });
+        let mut seen = HashSet::default();
+        let slots: Vec<u32> = lists
+            .into_iter()
+            .flatten()
+            .copied()
+            .filter(|&slot| seen.insert(slot))
+            .collect();
+        slots.into_iter().filter_map(|slot| self.slot(slot))
+    }
+
+    /// Whether the slots and gram indexes hold exactly what a rebuild from the names would,
+    /// for [`super::Vault::dump`] (they are derived, so they are checked, not printed).
+    pub fn check_derived(&self) -> Result<(), String> {
+        let mut rebuilt: [BTreeMap<u64, Vec<&str>>; 2] = Default::default();
+        for (name, &slot) in &self.by_name {
+            match self.slot(slot) {
+                Some((held, notes)) if held == &**name && !notes.is_empty() => {}
+                _ => return Err(format!("slot of {name:?}")),
+            }
+            for gram in word_grams(name) {
+                rebuilt[0].entry(gram).or_default().push(name);
+            }
+            for gram in grams(name) {
+                rebuilt[1].entry(gram).or_default().push(name);
+            }
+        }
+        let live = self.slots.iter().filter(|s| s.is_some()).count();
+        if live != self.by_name.len() {
+            return Err("live slots".into());
+        }
+        for (index, rebuilt) in [&self.word_grams, &self.grams].into_iter().zip(rebuilt) {
+            let held: BTreeMap<u64, Vec<&str>> = index
+                .iter()
+                .map(|(g, slots)| {
+                    let mut names: Vec<&str> = slots
+                        .iter()
+                        .filter_map(|&s| self.slot(s).map(|(n, _)| n))
+                        .collect();
+                    names.sort_unstable();
+                    (*g, names)
+                })
+                .collect();
+            if held != rebuilt {
+                return Err("gram index".into());
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Whether `prefix` (its finder) starts a word of `name` after its first: a word starts
+/// after a character that is neither a letter nor a digit.
+pub fn starts_a_word(name: &str, finder: &memchr::memmem::Finder) -> bool {
+    finder.find_iter(name.as_bytes()).any(|i| {
+        i > 0
+            && name[..i]
+                .chars()
+                .next_back()
+                .is_some_and(|c| !c.is_alphanumeric())
+    })
+}
+
+/// Where the words after the first start in `name`: after a character that is neither a
+/// letter nor a digit (a space, punctuation, a symbol).
+pub fn word_starts(name: &str) -> impl Iterator<Item = usize> + '_ {
+    let mut prev_alnum = true;
+    name.char_indices().filter_map(move |(i, c)| {
+        let start = i > 0 && !prev_alnum && c.is_alphanumeric();
+        prev_alnum = c.is_alphanumeric();
+        start.then_some(i)
+    })
+}
+
+/// A character as loose matching sees it: lowercase, without its accent (nucleo's own
+/// normalization, so a trigram hit is a name nucleo can match).
+fn loose(c: char) -> char {
+    nucleo_matcher::chars::normalize(nucleo_matcher::chars::to_lower_case(c))
+}
+
+/// The distinct trigrams of `s`'s loosened characters, each three characters without
+/// whitespace packed in a `u64`.
+fn grams(s: &str) -> Vec<u64> {
+    let chars: Vec<char> = s.chars().map(loose).collect();
+    let mut seen: Vec<u64> = chars
+        .windows(3)
+        .filter(|w| !w.iter().any(|c| c.is_whitespace()))
+        .map(pack)
+        .collect();
+    seen.sort_unstable();
+    seen.dedup();
+    seen
+}
+
+/// The distinct first two loosened characters of the words of `name` after its first.
+fn word_grams(name: &str) -> Vec<u64> {
+    let mut seen: Vec<u64> = word_starts(name)
+        .filter_map(|i| first_two(&name[i..]))
+        .collect();
+    seen.sort_unstable();
+    seen.dedup();
+    seen
+}
+
+/// The first two loosened characters of `s`, packed.
+fn first_two(s: &str) -> Option<u64> {
+    let mut chars = s.chars().map(loose);
+    Some(pack(&[chars.next()?, chars.next()?]))
+}
+
+fn pack(chars: &[char]) -> u64 {
+    chars.iter().fold(0, |key, &c| key << 21 | c as u64)
+}
+
+/// Notes by folder, and folders by the start of any of their components: `peo` finds every
+/// note under a folder named `People` at any depth.
+#[derive(Debug, Default)]
+pub struct Folders {
+    /// Folder path (as on disk, `""` for the root) → its notes, unordered.
+    notes: HashMap<String, Vec<FileId>>,
+    /// (A folded component, a folder it is a component of).
+    components: BTreeSet<(String, String)>,
+}
+
+impl Folders {
+    pub fn insert(&mut self, folder: &str, id: FileId) {
+        if let Some(list) = self.notes.get_mut(folder) {
+            list.push(id);
+            return;
+        }
+        self.notes.insert(folder.to_string(), vec![id]);
+        for part in components(folder) {
+            self.components.insert((part, folder.to_string()));
+        }
+    }
+
+    pub fn remove(&mut self, folder: &str, id: FileId) {
+        let Some(list) = self.notes.get_mut(folder) else {
+            return;
+        };
+        if let Some(i) = list.iter().position(|&n| n == id) {
+            list.swap_remove(i);
+        }
+        if list.is_empty() {
+            self.notes.remove(folder);
+            for part in components(folder) {
+                self.components.remove(&(part, folder.to_string()));
+            }
+        }
+    }
+
+    /// The folders (other than the root) one of whose components starts with `prefix`
+    /// (folded), with their notes; each folder once.
+    pub fn with_component_prefix<'a>(
+        &'a self,
+        prefix: &str,
+    ) -> impl Iterator<Item = (&'a str, &'a [FileId])> + use<'a> {
+        let mut seen = HashSet::default();
+        let folders: Vec<&'a str> = self
+            .components
+            .range::<(String, String), _>((prefix.to_string(), String::new())..)
+            .take_while(|(part, _)| part.starts_with(prefix))
+            .map(|(_, folder)| folder.as_str())
+            .filter(|f| seen.insert(*f))
+            .collect();
+        folders
+            .into_iter()
+            .filter_map(|f| Some((f, self.notes.get(f)?.as_slice())))
+    }
+
+    /// Every folder with its notes, in no set order.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &[FileId])> {
+        self.notes
+            .iter()
+            .map(|(f, ids)| (f.as_str(), ids.as_slice()))
+    }
+
+    /// Whether the component index holds exactly the components of the folders with notes.
+    pub fn check_derived(&self) -> Result<(), String> {
+        let rebuilt: BTreeSet<(String, String)> = self
+            .notes
+            .keys()
+            .flat_map(|f| components(f).map(move |c| (c, f.clone())))
+            .collect();
+        if rebuilt == self.components {
+            Ok(())
+        } else {
+            Err("folder components".into())
+        }
+    }
+}
+
+/// The folded components of a folder path (none for the root).
+fn components(folder: &str) -> impl Iterator<Item = String> + '_ {
+    folder
+        .split('/')
+        .filter(|p| !p.is_empty())
+        .map(|p| fold(p).into_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn id(i: usize) -> FileId {
+        FileId::new(i)
+    }
+
+    #[test]
+    fn words_start_after_a_non_alphanumeric() {
+        let starts: Vec<&str> = word_starts("obsidian-agile notes (2025)")
+            .map(|i| &"obsidian-agile notes (2025)"[i..])
+            .collect();
+        assert_eq!(starts, ["agile notes (2025)", "notes (2025)", "2025)"]);
+        assert_eq!(word_starts("ordenação").count(), 0);
+    }
+
+    #[test]
+    fn lookups_follow_inserts_and_removes() {
+        let mut names = Names::default();
+        names.insert("obsidian-agile-notes", (id(1), NameKind::FileStem));
+        names.insert("agile", (id(2), NameKind::FileStem));
+        names.insert("ordenação externa", (id(3), NameKind::Title));
+        let found = |it: &mut dyn Iterator<Item = (&str, &[(FileId, NameKind)])>| {
+            let mut v: Vec<String> = it.map(|(n, _)| n.to_string()).collect();
+            v.sort();
+            v
+        };
+        assert_eq!(
+            found(&mut names.with_word_prefix("agi")),
+            ["obsidian-agile-notes"]
+        );
+        assert_eq!(found(&mut names.with_prefix("agi")), ["agile"]);
+        // Accents aside, by the rarest trigram of the query's words.
+        assert_eq!(
+            found(&mut names.loose_candidates("ordenacao", 100)),
+            ["ordenação externa"]
+        );
+        assert_eq!(
+            found(&mut names.loose_candidates("ag", 100)),
+            [] as [&str; 0]
+        );
+        names.remove("obsidian-agile-notes", &(id(1), NameKind::FileStem));
+        assert_eq!(found(&mut names.with_word_prefix("agi")), [] as [&str; 0]);
+        assert_eq!(names.check_derived(), Ok(()));
+        // A freed slot is reused by the next name.
+        names.insert("notes of the week", (id(4), NameKind::FileStem));
+        assert_eq!(
+            found(&mut names.with_word_prefix("we")),
+            ["notes of the week"]
+        );
+        assert_eq!(names.check_derived(), Ok(()));
+    }
+
+    #[test]
+    fn folders_by_any_component() {
+        let mut folders = Folders::default();
+        folders.insert("Work/People", id(1));
+        folders.insert("People", id(2));
+        folders.insert("", id(3));
+        let mut found: Vec<&str> = folders
+            .with_component_prefix("peo")
+            .map(|(f, _)| f)
+            .collect();
+        found.sort();
+        assert_eq!(found, ["People", "Work/People"]);
+        folders.remove("People", id(2));
+        let found: Vec<&str> = folders
+            .with_component_prefix("peo")
+            .map(|(f, _)| f)
+            .collect();
+        assert_eq!(found, ["Work/People"]);
+    }
+}
