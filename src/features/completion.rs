@@ -583,6 +583,17 @@ impl<'v> Context<'v> {
     }
 }
 
+/// Candidates read at most from one index (names starting with the query, names with a word
+/// starting with it, notes in folders starting with it).
+const CLASS_CAP: usize = 1500;
+
+/// Notes read at most from the folders matching the query.
+const FOLDER_CAP: usize = 4000;
+
+/// The most linked notes matched one by one when an index holds more than `CLASS_CAP`
+/// candidates (whole groups of equal popularity, so fewer when a group would not fit).
+const POPULAR: usize = 300;
+
 /// Names tried for a loose match at most: the rarest three characters of a query can still be
 /// in tens of thousands of names (`ync` in every `sync`), and a loose match is the last resort.
 const LOOSE_CANDIDATES: usize = 20_000;
@@ -612,6 +623,59 @@ fn note_names(vault: &Vault, id: FileId) -> Vec<(&str, NameKind)> {
             Some((key, kind))
         })
         .collect()
+}
+
+/// Adds the hits of one note for the folded query (`finder` finds it): by each of its names
+/// that is the query, starts with it or has a word starting with it, as the name indexes
+/// would find them; and by its folder.
+fn match_note<'v>(
+    vault: &'v Vault,
+    id: FileId,
+    query: &str,
+    finder: &memchr::memmem::Finder,
+    hits: &mut Vec<Hit<'v>>,
+) {
+    let Some(note) = vault.note(id) else { return };
+    let path = vault.path(id);
+    let stem = fold(stem(path));
+    let mut names = vec![(fold(&note.title), NameKind::Title)];
+    names.extend(note.aliases().map(|(a, _)| (fold(a), NameKind::Alias)));
+    names.retain(|(name, _)| *name != stem);
+    names.insert(0, (stem, NameKind::FileStem));
+    for (name, kind) in names {
+        let matched = if name == query {
+            Match::Exact
+        } else if name.starts_with(query) {
+            Match::Prefix
+        } else if crate::vault::names::starts_a_word(&name, finder) {
+            Match::WordStart
+        } else {
+            continue;
+        };
+        // The index's own key, which outlives this request.
+        let Some((name, notes)) = vault.name_entry(&name) else {
+            continue;
+        };
+        let shared_title = notes.iter().filter(|(_, k)| *k == NameKind::Title).count() >= 3;
+        if kind == NameKind::Title && shared_title {
+            continue;
+        }
+        hits.push(Hit {
+            id,
+            kind,
+            name,
+            matched,
+        });
+    }
+    let folder = parent(path);
+    if query.chars().count() >= 2 && folder.split('/').any(|part| fold(part).starts_with(query)) {
+        hits.push(Hit {
+            id,
+            kind: NameKind::FileStem,
+            name: "",
+            matched: Match::Folder,
+        });
+    }
 }
 
 /// Adds a hit for each note a matched name names (the note being edited only by alias). A
@@ -682,10 +746,11 @@ fn note_items(
     let query_folded = fold(query.trim()).into_owned();
     let context = Context::new(vault, file);
     let mut hits: Vec<Hit> = Vec::new();
+    let mut more = false;
     if query_folded.is_empty() {
         // The most linked notes and what this note's neighbours link to, by each of their
-        // names; the rest of the vault only when the vault has fewer linked notes than the
-        // list holds.
+        // names; with the first names in order when the vault has fewer linked notes than
+        // the list holds.
         let mut top = vault.most_linked(limit * 2);
         let mut around: Vec<(FileId, u32)> =
             context.around.iter().map(|(&id, &n)| (id, n)).collect();
@@ -697,28 +762,36 @@ fn note_items(
         top.extend(around.into_iter().take(limit).map(|(id, _)| id));
         top.sort_unstable();
         top.dedup();
-        if top.len() >= limit {
-            for id in top {
-                for (name, kind) in note_names(vault, id) {
-                    if id == file && kind != NameKind::Alias {
-                        continue;
-                    }
-                    hits.push(Hit {
-                        id,
-                        kind,
-                        name,
-                        matched: Match::Fuzzy(0),
-                    });
-                }
-            }
-        } else {
-            // A vault with few linked notes: its names in order, as many as are scored.
+        if top.len() < limit {
             for (name, notes) in vault.names().take(PRE_CUT) {
                 add_hits(file, &mut hits, name, notes, Match::Fuzzy(0));
             }
+            more |= vault.names().nth(PRE_CUT).is_some();
+        }
+        for id in top {
+            for (name, kind) in note_names(vault, id) {
+                if id == file && kind != NameKind::Alias {
+                    continue;
+                }
+                hits.push(Hit {
+                    id,
+                    kind,
+                    name,
+                    matched: Match::Fuzzy(0),
+                });
+            }
         }
     } else {
-        for (name, notes) in vault.names_with_prefix(&query_folded) {
+        // Each kind of match is read from its index, at most `CLASS_CAP` candidates of it:
+        // past that, one or two letters match a good part of the vault and the note meant
+        // is among them only by what the context or its popularity say, so those notes are
+        // matched one by one instead.
+        let mut cut = false;
+        for (i, (name, notes)) in vault.names_with_prefix(&query_folded).enumerate() {
+            if i == CLASS_CAP {
+                cut = true;
+                break;
+            }
             let matched = if name == query_folded {
                 Match::Exact
             } else {
@@ -726,16 +799,35 @@ fn note_items(
             };
             add_hits(file, &mut hits, name, notes, matched);
         }
-        // Words inside names, and folders of paths, from their indexes, for two characters
-        // and more (one matches too much to rank), and only while the names starting with the
-        // query leave room: past that, they fill the list and the user types on.
-        let finder = memchr::memmem::Finder::new(query_folded.as_bytes());
+        // Words inside names, and folders of paths, for two characters and more (one
+        // matches too much to rank), and only while the names starting with the query leave
+        // room: past that, they fill the list and the user types on.
         let roomy = hits.len() < limit * 4;
         if query_folded.chars().count() >= 2 && roomy {
-            for (name, notes) in vault.names_with_word_prefix(&query_folded) {
-                add_hits(file, &mut hits, name, notes, Match::WordStart);
+            match vault.names_with_word_prefix(&query_folded, CLASS_CAP) {
+                Some(names) => {
+                    for (name, notes) in names {
+                        add_hits(file, &mut hits, name, notes, Match::WordStart);
+                    }
+                }
+                None => cut = true,
             }
-            for (_, ids) in vault.folders_with_prefix(&query_folded) {
+            // Whole folders, those this note links into first (a map of content written
+            // with paths: `[[01 - Community/People/…`), while they total at most
+            // `FOLDER_CAP` notes.
+            let mut folders: Vec<(&str, &[FileId])> =
+                vault.folders_with_prefix(&query_folded).collect();
+            folders.sort_unstable_by(|a, b| {
+                let share = |f: &str| context.into_folder.get(f).copied().unwrap_or(0);
+                share(b.0).cmp(&share(a.0)).then_with(|| a.0.cmp(b.0))
+            });
+            let mut total = 0;
+            for (_, ids) in folders {
+                total += ids.len();
+                if total > FOLDER_CAP {
+                    cut = true;
+                    break;
+                }
                 for &id in ids.iter().filter(|&&id| id != file) {
                     hits.push(Hit {
                         id,
@@ -746,6 +838,23 @@ fn note_items(
                 }
             }
         }
+        if cut {
+            more = true;
+            let popular = vault.most_linked(POPULAR);
+            let important = context
+                .linked
+                .keys()
+                .chain(context.around.keys())
+                .chain(&popular)
+                .copied()
+                .filter(|&id| id != file)
+                .collect::<rustc_hash::FxHashSet<FileId>>();
+            let finder = memchr::memmem::Finder::new(query_folded.as_bytes());
+            for id in important {
+                match_note(vault, id, &query_folded, &finder, &mut hits);
+            }
+        }
+        let finder = memchr::memmem::Finder::new(query_folded.as_bytes());
         // A loose match (the query's characters in order, accents aside), only when the rest
         // leave the list short; among the names holding the rarest three characters of the
         // query, which a loose match of a typed name nearly always has.
@@ -765,7 +874,6 @@ fn note_items(
             }
         }
     }
-    let mut more = false;
     if let Some(folders) = folder_query.map(str::trim).filter(|f| !f.is_empty()) {
         let pattern = super::fuzzy_pattern(folders);
         let mut matcher = Matcher::new(Config::DEFAULT);
@@ -1601,5 +1709,53 @@ mod ranking_tests {
         fixture += "//- obsidian.md\n//- Home.md\n[[obsidian$0\n";
         let got = ranked(&fixture);
         assert_eq!(got[0], "obsidian (/)", "{got:?}");
+    }
+
+    /// A vault where more names match than an index is read for (`CLASS_CAP`): `alpha 0000`
+    /// to `alpha 2999`, `meet 0000`…, with the one meant past the cut in name order.
+    fn crowded(extra: &str, editing: &str) -> Vec<String> {
+        let mut fixture = String::new();
+        for i in 0..3000 {
+            fixture.push_str(&format!(
+                "//- Alpha {i:04}.md\n//- Notes/Meet sync {i:04}.md\n"
+            ));
+        }
+        fixture.push_str(extra);
+        fixture.push_str(editing);
+        ranked(&fixture)
+    }
+
+    #[test]
+    fn past_the_cut_a_popular_note_still_ranks() {
+        let mut hubs = String::new();
+        for i in 0..5 {
+            hubs.push_str(&format!("//- Hub {i}.md\n[[Alpha zulu]] [[Meet zulu]]\n"));
+        }
+        let got = crowded(
+            &format!("//- Alpha zulu.md\n//- Meet zulu.md\n{hubs}"),
+            "//- Home.md\n[[alp$0\n",
+        );
+        assert_eq!(got[0], "Alpha zulu (/)", "{got:?}");
+        // By a word inside the name, past the word index's cut (3000 names have `sync`).
+        let mut hubs = String::new();
+        for i in 0..5 {
+            hubs.push_str(&format!("//- Hub {i}.md\n[[Other sync zulu]]\n"));
+        }
+        let got = crowded(
+            &format!("//- Other sync zulu.md\n{hubs}"),
+            "//- Home.md\n[[sync$0\n",
+        );
+        assert_eq!(got[0], "Other sync zulu (/)", "{got:?}");
+    }
+
+    #[test]
+    fn past_the_cut_the_notes_this_one_links_around_still_rank() {
+        // The neighbours of this note (what the notes it links to link to) speak for a note
+        // no index read reaches.
+        let got = crowded(
+            "//- Alpha zulu.md\n//- Friend.md\n[[Alpha zulu]]\n//- Friend 2.md\n[[Alpha zulu]]\n",
+            "//- Home.md\n[[Friend]] [[Friend 2]] [[alph$0\n",
+        );
+        assert_eq!(got[0], "Alpha zulu (/)", "{got:?}");
     }
 }

@@ -222,6 +222,123 @@ impl Counts {
     }
 }
 
+/// Target file → the notes linking to it and how many links each has; and the targets by how
+/// many notes link them, so the most linked are found without reading every target.
+#[derive(Debug, Default)]
+struct Backlinks {
+    map: HashMap<FileId, Counts>,
+    /// Linking notes → the targets with that many. A target moves when a note starts or stops
+    /// linking it: one set removal and one insertion.
+    by_count: BTreeMap<u32, rustc_hash::FxHashSet<FileId>>,
+}
+
+impl Backlinks {
+    fn get(&self, target: &FileId) -> Option<&Counts> {
+        self.map.get(target)
+    }
+
+    fn contains_key(&self, target: &FileId) -> bool {
+        self.map.contains_key(target)
+    }
+
+    fn iter(&self) -> impl Iterator<Item = (&FileId, &Counts)> {
+        self.map.iter()
+    }
+
+    fn reserve(&mut self, n: usize) {
+        self.map.reserve(n);
+    }
+
+    fn is_empty(&self) -> bool {
+        self.map.is_empty()
+    }
+
+    /// Counts `n` more links from `source` to `target`.
+    fn add(&mut self, target: FileId, source: FileId, n: u32) {
+        let counts = self.map.entry(target).or_default();
+        let before = counts.len();
+        counts.add(source, n);
+        let after = counts.len();
+        self.moved(target, before, after);
+    }
+
+    /// Counts one link less from `source` to `target`.
+    fn remove_one(&mut self, target: FileId, source: FileId) {
+        let Some(counts) = self.map.get_mut(&target) else {
+            return;
+        };
+        let before = counts.len();
+        counts.remove_one(source);
+        let after = counts.len();
+        if after == 0 {
+            self.map.remove(&target);
+        }
+        self.moved(target, before, after);
+    }
+
+    /// Drops every link to `target`.
+    fn remove(&mut self, target: FileId) {
+        if let Some(counts) = self.map.remove(&target) {
+            self.moved(target, counts.len(), 0);
+        }
+    }
+
+    /// Fills a fresh index.
+    fn extend(&mut self, entries: impl Iterator<Item = (FileId, Counts)>) {
+        debug_assert!(self.map.is_empty(), "filled once, when empty");
+        for (target, counts) in entries {
+            self.moved(target, 0, counts.len());
+            self.map.insert(target, counts);
+        }
+    }
+
+    fn moved(&mut self, target: FileId, from: usize, to: usize) {
+        if from == to {
+            return;
+        }
+        if from > 0
+            && let Some(set) = self.by_count.get_mut(&(from as u32))
+        {
+            set.remove(&target);
+            if set.is_empty() {
+                self.by_count.remove(&(from as u32));
+            }
+        }
+        if to > 0 {
+            self.by_count.entry(to as u32).or_default().insert(target);
+        }
+    }
+
+    /// The most linked targets, by whole groups of equal popularity, most linked first,
+    /// while they total at most `k`: a group is never cut, as a cut would depend on ids,
+    /// which differ between servers on the same files. Unordered within a group.
+    fn most_linked(&self, k: usize) -> Vec<FileId> {
+        let mut out = Vec::new();
+        for set in self.by_count.values().rev() {
+            if out.len() + set.len() > k {
+                break;
+            }
+            out.extend(set.iter().copied());
+        }
+        out
+    }
+
+    /// Whether `by_count` holds each target under its count, for [`Vault::dump`].
+    fn check_derived(&self) -> Result<(), String> {
+        let held: usize = self.by_count.values().map(|s| s.len()).sum();
+        let right = self.map.iter().all(|(t, c)| {
+            self.by_count
+                .get(&(c.len() as u32))
+                .is_some_and(|s| s.contains(t))
+        });
+        if held == self.map.len() && right {
+            Ok(())
+        } else {
+            Err("targets by count".into())
+        }
+    }
+}
+
 /// The indexes. Occurrence lists (`Vec`s) are unordered: an update removes a note's entries by
 /// scanning only the lists its own links and tags name, and readers sort what they show.
 #[derive(Debug, Default)]
@@ -239,7 +356,7 @@ pub struct Vault {
     folders: names::Folders,
     /// Target file → the notes linking to it and how many links each has. Per note, not per
     /// link: an edit touches one entry per distinct target, whatever the target's popularity.
-    backlinks: HashMap<FileId, Counts>,
+    backlinks: Backlinks,
     /// Link key ([`link_key`]: last path component, folded, without `.md`) → the links that
     /// resolve nowhere. Together with `backlinks` and `by_name_key` this finds every link a new
     /// or removed file can affect.
@@ -393,7 +510,7 @@ impl Vault {
     /// is filled, and a note's repeated links to a target are its list's last entry.
     fn index_all_links(
         &self,
-        backlinks: &mut HashMap<FileId, Counts>,
+        backlinks: &mut Backlinks,
         unresolved: &mut HashMap<String, Vec<LinkSite>>,
     ) {
         let slots = self.files.len();
@@ -518,19 +635,10 @@ impl Vault {
             .flat_map(|c| c.ids())
     }
 
-    /// The `k` notes most notes link to, most linked first (ties in id order).
+    /// At most `k` of the notes most notes link to: whole groups of equally linked notes,
+    /// most linked first (unordered within a group). Costs the notes returned.
     pub fn most_linked(&self, k: usize) -> Vec<FileId> {
-        let mut all: Vec<(usize, FileId)> = self
-            .backlinks
-            .iter()
-            .map(|(&id, sources)| (usize::MAX - sources.len(), id))
-            .collect();
-        if all.len() > k {
-            all.select_nth_unstable(k);
-            all.truncate(k);
-        }
-        all.sort_unstable();
-        all.into_iter().map(|(_, id)| id).collect()
+        self.backlinks.most_linked(k)
     }
 
     /// Unresolved links grouped by the name they look for (last path component, folded,
@@ -637,6 +745,11 @@ impl Vault {
         self.resolve_target(source, target, &mut String::new()).0
     }
 
+    /// A name (folded) as the name index holds it, with the notes it names.
+    pub fn name_entry(&self, name: &str) -> Option<(&str, &[(FileId, NameKind)])> {
+        self.names.entry(name)
+    }
+
     /// Every name notes are known by (folded) with the notes it names, in name order.
     pub fn names(&self) -> impl Iterator<Item = (&str, &[(FileId, NameKind)])> {
         self.names.iter()
@@ -652,11 +765,14 @@ impl Vault {
 
     /// The names a word of which (after the first) starts with `prefix` (folded, not empty),
     /// each once, in no set order.
+    ///
+    /// `None` when more than `cap` names may have such a word.
     pub fn names_with_word_prefix<'a>(
         &'a self,
         prefix: &str,
-    ) -> impl Iterator<Item = (&'a str, &'a [(FileId, NameKind)])> + use<'a> {
-        self.names.with_word_prefix(prefix)
+        cap: usize,
+    ) -> Option<impl Iterator<Item = (&'a str, &'a [(FileId, NameKind)])> + use<'a>> {
+        self.names.with_word_prefix(prefix, cap)
     }
 
     /// Names that may match `query` loosely, at most `cap` ([`names::Names::loose_candidates`]).
@@ -761,7 +877,7 @@ impl Vault {
             !self.backlinks.contains_key(&id),
             "links to a removed file re-resolve"
         );
-        self.backlinks.remove(&id);
+        self.backlinks.remove(id);
         self.free.push(id.index() as u32);
         file
     }
@@ -880,7 +996,7 @@ impl Vault {
                 link: i as u32,
             };
             match *r {
-                Resolution::File { id: target, .. } => count_down(&mut self.backlinks, &target, id),
+                Resolution::File { id: target, .. } => self.backlinks.remove_one(target, id),
                 Resolution::Unresolved => remove_one(
                     &mut self.unresolved,
                     link_key(&link.target(&note.text)).as_str(),
@@ -980,15 +1096,13 @@ impl Vault {
                 };
                 let target = note.syntax.links[i].target(&note.text);
                 match old {
-                    Resolution::File { id, .. } => count_down(&mut self.backlinks, &id, source),
+                    Resolution::File { id, .. } => self.backlinks.remove_one(id, source),
                     Resolution::Unresolved => {
                         remove_one(&mut self.unresolved, link_key(&target).as_str(), &site)
                     }
                 }
                 match new {
-                    Resolution::File { id, .. } => {
-                        self.backlinks.entry(id).or_default().add(source, 1)
-                    }
+                    Resolution::File { id, .. } => self.backlinks.add(id, source, 1),
                     Resolution::Unresolved => {
                         push_to(&mut self.unresolved, link_key(&target), site)
                     }
@@ -1047,9 +1161,13 @@ impl Vault {
             v.sort();
             v
         };
-        for (k, v) in &self.backlinks {
+        for (k, v) in self.backlinks.iter() {
             lines.push(format!("backlinks {} {:?}", p(*k), counts(v)));
         }
+        lines.push(format!(
+            "backlink counts {:?}",
+            self.backlinks.check_derived()
+        ));
         for (k, v) in &self.unresolved {
             lines.push(format!("unresolved {k:?} {:?}", sites(v)));
         }
@@ -1190,16 +1308,13 @@ fn index_links(
     note: &Note,
     id: FileId,
     resolutions: &[Resolution],
-    backlinks: &mut HashMap<FileId, Counts>,
+    backlinks: &mut Backlinks,
     unresolved: &mut HashMap<String, Vec<LinkSite>>,
 ) {
     let mut targets: Vec<FileId> = resolutions.iter().filter_map(|r| r.file()).collect();
     targets.sort_unstable();
     for run in targets.chunk_by(|a, b| a == b) {
-        backlinks
-            .entry(run[0])
-            .or_default()
-            .add(id, run.len() as u32);
+        backlinks.add(run[0], id, run.len() as u32);
     }
     index_unresolved(note, id, resolutions, unresolved);
 }

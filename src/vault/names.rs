@@ -122,6 +122,11 @@ impl Names {
             .map_or(&[], |(_, notes)| notes)
     }
 
+    /// `name` (folded) as the index holds it, with its notes.
+    pub fn entry(&self, name: &str) -> Option<(&str, &[(FileId, NameKind)])> {
+        self.slot(*self.by_name.get(name)?)
+    }
+
     /// Every name with its notes, in name order.
     pub fn iter(&self) -> impl Iterator<Item = (&str, &[(FileId, NameKind)])> {
         self.by_name.values().filter_map(|&slot| self.slot(slot))
@@ -144,18 +149,29 @@ impl Names {
     /// The names that do not start with `prefix` (folded, two characters or more) but a word
     /// of which does (`agi` finds `obsidian-agile-notes`): each once, in no set order. Reads
     /// the names with a word starting with the prefix's first two characters, accents aside.
+    ///
+    /// `None` when more than `cap` names have such a word: the list is not read.
     pub fn with_word_prefix<'a>(
         &'a self,
         prefix: &str,
-    ) -> impl Iterator<Item = (&'a str, &'a [(FileId, NameKind)])> + use<'a> {
+        cap: usize,
+    ) -> Option<impl Iterator<Item = (&'a str, &'a [(FileId, NameKind)])> + use<'a>> {
         let key = first_two(prefix);
+        let list = key
+            .and_then(|k| self.word_grams.get(&k))
+            .map_or(&[][..], Vec::as_slice);
+        if list.len() > cap {
+            return None;
+        }
         let finder = memchr::memmem::Finder::new(prefix.as_bytes()).into_owned();
         let prefix = prefix.to_string();
-        key.and_then(|k| self.word_grams.get(&k))
-            .into_iter()
-            .flatten()
-            .filter_map(|&slot| self.slot(slot))
-            .filter(move |(name, _)| !name.starts_with(&prefix) && starts_a_word(name, &finder))
+        Some(
+            list.iter()
+                .filter_map(|&slot| self.slot(slot))
+                .filter(move |(name, _)| {
+                    !name.starts_with(&prefix) && starts_a_word(name, &finder)
+                }),
+        )
     }
 
     /// Names that may match `query` loosely (its characters in order, accents and case
@@ -410,9 +426,11 @@ mod tests {
             v
         };
         assert_eq!(
-            found(&mut names.with_word_prefix("agi")),
+            found(&mut names.with_word_prefix("agi", 100).unwrap()),
             ["obsidian-agile-notes"]
         );
+        // Past the cap the list is not read.
+        assert!(names.with_word_prefix("agi", 0).is_none());
         assert_eq!(found(&mut names.with_prefix("agi")), ["agile"]);
         // Accents aside, by the rarest trigram of the query's words.
         assert_eq!(
@@ -424,12 +442,15 @@ mod tests {
             [] as [&str; 0]
         );
         names.remove("obsidian-agile-notes", &(id(1), NameKind::FileStem));
-        assert_eq!(found(&mut names.with_word_prefix("agi")), [] as [&str; 0]);
+        assert_eq!(
+            found(&mut names.with_word_prefix("agi", 100).unwrap()),
+            [] as [&str; 0]
+        );
         assert_eq!(names.check_derived(), Ok(()));
         // A freed slot is reused by the next name.
         names.insert("notes of the week", (id(4), NameKind::FileStem));
         assert_eq!(
-            found(&mut names.with_word_prefix("we")),
+            found(&mut names.with_word_prefix("we", 100).unwrap()),
             ["notes of the week"]
         );
         assert_eq!(names.check_derived(), Ok(()));
