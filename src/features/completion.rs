@@ -248,6 +248,14 @@ fn wikilink(
         }
         None => offset,
     };
+    if let Some(query) = typed.strip_prefix("##") {
+        // Obsidian's `[[##`: headings across the vault.
+        let replace = Span::new(start, part_end(offset));
+        let suffix = if closing.is_some() { "" } else { "]]" };
+        return Some(vault_headings(
+            vault, file, query, replace, suffix, limit, style,
+        ));
+    }
     let Some(hash) = typed.find('#') else {
         if format.markdown && !embed {
             // `[[Tom` becomes `[Tomer Hagay](People/Tomer%20Hagay.md)`, brackets included.
@@ -388,6 +396,107 @@ fn wikilink(
         items,
         is_incomplete: false,
     })
+}
+
+/// Headings of every note matching `query` (by their start, or a word's, case and accents as
+/// names are matched), each completing to a link to it: `[[Note#Heading]]`. Exact matches
+/// first, then those starting with the query, then by word; within each, headings of more
+/// linked notes first.
+fn vault_headings(
+    vault: &Vault,
+    file: FileId,
+    query: &str,
+    replace: Span,
+    suffix: &str,
+    limit: usize,
+    style: crate::config::LinkStyle,
+) -> Completion {
+    let query_folded = fold(query.trim()).into_owned();
+    if query_folded.is_empty() {
+        // Every heading of the vault is not a list: the user types on.
+        return Completion {
+            items: Vec::new(),
+            is_incomplete: true,
+        };
+    }
+    let mut more = false;
+    // (how, heading text, where: note and heading index).
+    type Found<'v> = (Match, &'v str, &'v [(FileId, u32)]);
+    let mut found: Vec<Found> = Vec::new();
+    for (i, (text, at)) in vault.headings_with_prefix(&query_folded).enumerate() {
+        if i == CLASS_CAP {
+            more = true;
+            break;
+        }
+        let matched = if text == query_folded {
+            Match::Exact
+        } else {
+            Match::Prefix
+        };
+        found.push((matched, text, at));
+    }
+    if query_folded.chars().count() >= 2 && found.len() < limit {
+        match vault.headings_with_word_prefix(&query_folded, CLASS_CAP) {
+            Some(words) => found.extend(words.map(|(text, at)| (Match::WordStart, text, at))),
+            None => more = true,
+        }
+    }
+    let mut hits: Vec<(Match, usize, &str, FileId, u32)> = found
+        .into_iter()
+        .flat_map(|(matched, text, at)| {
+            at.iter()
+                .map(move |&(id, i)| (matched, vault.linking_notes(id), text, id, i))
+        })
+        .collect();
+    let order = |a: &(Match, usize, &str, FileId, u32), b: &(Match, usize, &str, FileId, u32)| {
+        b.0.cmp(&a.0)
+            .then_with(|| b.1.cmp(&a.1))
+            .then_with(|| a.2.cmp(b.2))
+            .then_with(|| vault.path(a.3).cmp(vault.path(b.3)))
+            .then_with(|| a.4.cmp(&b.4))
+    };
+    if hits.len() > limit {
+        hits.select_nth_unstable_by(limit, order);
+        hits.truncate(limit);
+        more = true;
+    }
+    hits.sort_by(order);
+    let items = hits
+        .into_iter()
+        .filter_map(|(_, _, _, id, i)| {
+            let note = vault.note(id)?;
+            let h = note.syntax.headings.get(i as usize)?;
+            let label = h.text(&note.text).trim().to_string();
+            let target = if id == file {
+                String::new()
+            } else {
+                styled_link_text(vault, file, id, style)
+            };
+            let anchor = crate::vault::subpath::heading_link_text(h.source(&note.text));
+            Some(CompletionItem {
+                new_text: format!("{target}#{anchor}{suffix}"),
+                detail: Some(format!(
+                    "H{} in {}",
+                    h.level,
+                    crate::vault::path::strip_md(vault.path(id))
+                )),
+                kind: ItemKind::Heading,
+                // The client filters on what was typed, `##` included.
+                filter_text: if fold(&label).starts_with(query_folded.as_str()) {
+                    format!("##{label}")
+                } else {
+                    format!("##{} {label}", query.trim())
+                },
+                label,
+                replace,
+                file: Some(id),
+            })
+        })
+        .collect();
+    Completion {
+        items,
+        is_incomplete: more,
+    }
 }
 
 /// How a name matched what was typed, best last.
@@ -1432,6 +1541,30 @@ tags: [project]
                 Note "E" -> "E]]" replacing "" (/)
                 (incomplete)
             "#]],
+        );
+    }
+
+    #[test]
+    fn headings_across_the_vault() {
+        let vault = "//- People/Tomer Hagay.md\n# Tomer\n## Pricing call\n## Notes\n\
+                     //- Projects/Pricing.md\n# Pricing\n## Pricing? Tiers & [limits]\n\
+                     //- Popular.md\n## Old pricing\n//- Fan.md\n[[Popular]]\n";
+        check(
+            &format!("{vault}//- Home.md\n## Pricing draft\n[[##pric$0"),
+            expect![[r###"
+                Heading "Pricing" -> "Pricing#Pricing]]" replacing "##pric" (H1 in Projects/Pricing)
+                Heading "Pricing call" -> "Tomer Hagay#Pricing call]]" replacing "##pric" (H2 in People/Tomer Hagay)
+                Heading "Pricing draft" -> "#Pricing draft]]" replacing "##pric" (H2 in Home)
+                Heading "Pricing? Tiers & [limits]" -> "Pricing#Pricing Tiers limits]]" replacing "##pric" (H2 in Projects/Pricing)
+                Heading "Old pricing" -> "Popular#Old pricing]]" replacing "##pric" (H2 in Popular)
+            "###]],
+        );
+        // Inside a closed link, the whole `##…` part is replaced.
+        check(
+            &format!("{vault}//- Home.md\n[[##NOTE$0s]]"),
+            expect![[r###"
+                Heading "Notes" -> "Tomer Hagay#Notes" replacing "##NOTEs" (H2 in People/Tomer Hagay)
+            "###]],
         );
     }
 

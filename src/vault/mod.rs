@@ -354,6 +354,9 @@ pub struct Vault {
     names: names::Names,
     /// Notes by folder, found by the start of a folder's components.
     folders: names::Folders,
+    /// Folded heading text → the notes and heading indexes having it, for headings searched
+    /// across the vault (`[[##`).
+    headings: names::Names<u32>,
     /// Target file → the notes linking to it and how many links each has. Per note, not per
     /// link: an edit touches one entry per distinct target, whatever the target's popularity.
     backlinks: Backlinks,
@@ -373,6 +376,7 @@ impl Vault {
     pub fn new(root: impl Into<PathBuf>) -> Vault {
         Vault {
             root: root.into(),
+            headings: names::Names::strict(),
             ..Vault::default()
         }
     }
@@ -481,6 +485,7 @@ impl Vault {
     /// the two read the notes and write disjoint maps, so they run side by side.
     fn index_all(&mut self) {
         let mut names = std::mem::take(&mut self.names);
+        let mut headings = std::mem::replace(&mut self.headings, names::Names::strict());
         let mut tags = std::mem::take(&mut self.tags);
         let mut properties = std::mem::take(&mut self.properties);
         let mut backlinks = std::mem::take(&mut self.backlinks);
@@ -492,12 +497,14 @@ impl Vault {
                     for (id, note) in vault.notes() {
                         names.insert(&fold(stem(vault.path(id))), (id, NameKind::FileStem));
                         index_note_content(note, id, &mut names, &mut tags, &mut properties);
+                        index_headings(note, id, &mut headings);
                     }
                 },
                 || vault.index_all_links(&mut backlinks, &mut unresolved),
             );
         }
         self.names = names;
+        self.headings = headings;
         self.tags = tags;
         self.properties = properties;
         self.backlinks = backlinks;
@@ -745,6 +752,25 @@ impl Vault {
         self.resolve_target(source, target, &mut String::new()).0
     }
 
+    /// Headings across the vault whose folded text starts with `prefix` (folded), in text
+    /// order, each with the notes and heading indexes having it.
+    pub fn headings_with_prefix<'a, 'p>(
+        &'a self,
+        prefix: &'p str,
+    ) -> impl Iterator<Item = (&'a str, &'a [(FileId, u32)])> + use<'a, 'p> {
+        self.headings.with_prefix(prefix)
+    }
+
+    /// Headings a word of which (after the first) starts with `prefix` (folded, two
+    /// characters or more); `None` when more than `cap` may.
+    pub fn headings_with_word_prefix<'a>(
+        &'a self,
+        prefix: &str,
+        cap: usize,
+    ) -> Option<impl Iterator<Item = (&'a str, &'a [(FileId, u32)])> + use<'a>> {
+        self.headings.with_word_prefix(prefix, cap)
+    }
+
     /// A name (folded) as the name index holds it, with the notes it names.
     pub fn name_entry(&self, name: &str) -> Option<(&str, &[(FileId, NameKind)])> {
         self.names.entry(name)
@@ -954,6 +980,7 @@ impl Vault {
             &mut self.tags,
             &mut self.properties,
         );
+        index_headings(note, id, &mut self.headings);
     }
 
     /// Removes everything [`Vault::index_content`] and [`Vault::set_resolutions`] added for a
@@ -969,6 +996,10 @@ impl Vault {
         let note = &*note;
         for (name, kind) in note.names() {
             self.names.remove(&name, &(id, kind));
+        }
+        for (i, h) in note.syntax.headings.iter().enumerate() {
+            self.headings
+                .remove(&fold(h.text(&note.text).trim()), &(id, i as u32));
         }
         for tag in &note.syntax.tags {
             count_down(&mut self.tags, &*fold(tag.name(&note.text)), id);
@@ -1152,6 +1183,15 @@ impl Vault {
             lines.push(format!("name {k:?} {v:?}"));
         }
         lines.push(format!("name lookups {:?}", self.names.check_derived()));
+        for (k, v) in self.headings.iter() {
+            let mut v: Vec<_> = v.iter().map(|(id, i)| (p(*id), *i)).collect();
+            v.sort();
+            lines.push(format!("heading {k:?} {v:?}"));
+        }
+        lines.push(format!(
+            "heading lookups {:?}",
+            self.headings.check_derived()
+        ));
         for (folder, ids) in self.folders.iter() {
             lines.push(format!("folder {folder:?} {:?}", notes(ids)));
         }
@@ -1273,6 +1313,16 @@ impl Note {
 /// The key of an unresolved target: folded path as written, without `.md`.
 pub fn unresolved_key(target: &str) -> String {
     fold(path::strip_md(target.trim())).into_owned()
+}
+
+/// Adds a note's headings to the heading index (by folded text; empty headings left out).
+fn index_headings(note: &Note, id: FileId, headings: &mut names::Names<u32>) {
+    for (i, h) in note.syntax.headings.iter().enumerate() {
+        let text = fold(h.text(&note.text).trim());
+        if !text.is_empty() {
+            headings.insert(&text, (id, i as u32));
+        }
+    }
 }
 
 /// [`Vault::index_content`] on the indexes alone, so the load can run it beside

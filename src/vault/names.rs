@@ -11,20 +11,24 @@ use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use super::path::fold;
 use super::{FileId, NameKind};
 
+/// What a name index holds for each name: the file, and what kind of name it is there (for
+/// notes) or which heading (for headings).
+pub type Entry<K> = (FileId, K);
+
 /// One name and the notes it names.
 #[derive(Debug)]
-struct Named {
+struct Named<K> {
     name: Box<str>,
-    notes: Vec<(FileId, NameKind)>,
+    notes: Vec<Entry<K>>,
 }
 
 /// Folded names → notes, with the word-start and trigram indexes over them.
 ///
 /// Names live in slots; the ordered map and the two gram indexes refer to a name by its slot
 /// (4 bytes), which keeps them small: at 50k notes they hold ~1.5 million entries.
-#[derive(Debug, Default)]
-pub struct Names {
-    slots: Vec<Option<Named>>,
+#[derive(Debug)]
+pub struct Names<K = NameKind> {
+    slots: Vec<Option<Named<K>>>,
     free: Vec<u32>,
     /// Name → slot, ordered for prefix search.
     by_name: BTreeMap<Box<str>, u32>,
@@ -34,11 +38,34 @@ pub struct Names {
     /// A trigram of a name's loosened characters → the slots of the names holding it, each
     /// once, unordered: what a loose search reads.
     grams: HashMap<u64, Vec<u32>>,
+    /// Whether `grams` is kept (names: yes; headings: no, for memory).
+    loose: bool,
 }
 
-impl Names {
+impl<K> Default for Names<K> {
+    fn default() -> Names<K> {
+        Names {
+            slots: Vec::new(),
+            free: Vec::new(),
+            by_name: BTreeMap::new(),
+            word_grams: HashMap::default(),
+            grams: HashMap::default(),
+            loose: true,
+        }
+    }
+}
+
+impl<K: Copy + PartialEq> Names<K> {
+    /// An index without loose (trigram) search.
+    pub fn strict() -> Names<K> {
+        Names {
+            loose: false,
+            ..Names::default()
+        }
+    }
+
     /// Adds `entry` under `name`, unless that note already has this kind of name there.
-    pub fn insert(&mut self, name: &str, entry: (FileId, NameKind)) {
+    pub fn insert(&mut self, name: &str, entry: Entry<K>) {
         if let Some(&slot) = self.by_name.get(name) {
             let notes = &mut self.named_mut(slot).notes;
             // This note's entries are the last ones pushed: check only those.
@@ -65,14 +92,16 @@ impl Names {
         for gram in word_grams(name) {
             self.word_grams.entry(gram).or_default().push(slot);
         }
-        for gram in grams(name) {
-            self.grams.entry(gram).or_default().push(slot);
+        if self.loose {
+            for gram in grams(name) {
+                self.grams.entry(gram).or_default().push(slot);
+            }
         }
         self.by_name.insert(name.into(), slot);
     }
 
     /// Removes one `entry` from under `name`, and the name once no note has it.
-    pub fn remove(&mut self, name: &str, entry: &(FileId, NameKind)) {
+    pub fn remove(&mut self, name: &str, entry: &Entry<K>) {
         let Some(&slot) = self.by_name.get(name) else {
             return;
         };
@@ -86,7 +115,10 @@ impl Names {
         self.by_name.remove(name);
         for (index, keys) in [
             (&mut self.word_grams, word_grams(name)),
-            (&mut self.grams, grams(name)),
+            (
+                &mut self.grams,
+                if self.loose { grams(name) } else { Vec::new() },
+            ),
         ] {
             for key in keys {
                 if let Some(list) = index.get_mut(&key) {
@@ -103,19 +135,19 @@ impl Names {
         self.free.push(slot);
     }
 
-    fn named_mut(&mut self, slot: u32) -> &mut Named {
+    fn named_mut(&mut self, slot: u32) -> &mut Named<K> {
         self.slots[slot as usize]
             .as_mut()
             .expect("a named slot is live")
     }
 
-    fn slot(&self, slot: u32) -> Option<(&str, &[(FileId, NameKind)])> {
+    fn slot(&self, slot: u32) -> Option<(&str, &[Entry<K>])> {
         let named = self.slots.get(slot as usize)?.as_ref()?;
         Some((&named.name, named.notes.as_slice()))
     }
 
     /// The notes known by `name` (folded).
-    pub fn get(&self, name: &str) -> &[(FileId, NameKind)] {
+    pub fn get(&self, name: &str) -> &[Entry<K>] {
         self.by_name
             .get(name)
             .and_then(|&slot| self.slot(slot))
@@ -123,12 +155,12 @@ impl Names {
     }
 
     /// `name` (folded) as the index holds it, with its notes.
-    pub fn entry(&self, name: &str) -> Option<(&str, &[(FileId, NameKind)])> {
+    pub fn entry(&self, name: &str) -> Option<(&str, &[Entry<K>])> {
         self.slot(*self.by_name.get(name)?)
     }
 
     /// Every name with its notes, in name order.
-    pub fn iter(&self) -> impl Iterator<Item = (&str, &[(FileId, NameKind)])> {
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &[Entry<K>])> {
         self.by_name.values().filter_map(|&slot| self.slot(slot))
     }
 
@@ -136,7 +168,7 @@ impl Names {
     pub fn with_prefix<'a, 'p>(
         &'a self,
         prefix: &'p str,
-    ) -> impl Iterator<Item = (&'a str, &'a [(FileId, NameKind)])> + use<'a, 'p> {
+    ) -> impl Iterator<Item = (&'a str, &'a [Entry<K>])> + use<'a, 'p, K> {
         self.by_name
             .range::<str, _>((
                 std::ops::Bound::Included(prefix),
@@ -155,7 +187,7 @@ impl Names {
         &'a self,
         prefix: &str,
         cap: usize,
-    ) -> Option<impl Iterator<Item = (&'a str, &'a [(FileId, NameKind)])> + use<'a>> {
+    ) -> Option<impl Iterator<Item = (&'a str, &'a [Entry<K>])> + use<'a, K>> {
         let key = first_two(prefix);
         let list = key
             .and_then(|k| self.word_grams.get(&k))
@@ -184,7 +216,7 @@ impl Names {
         &'a self,
         query: &str,
         cap: usize,
-    ) -> impl Iterator<Item = (&'a str, &'a [(FileId, NameKind)])> + use<'a> {
+    ) -> impl Iterator<Item = (&'a str, &'a [Entry<K>])> + use<'a, K> {
         let mut lists: Vec<&[u32]> = query
             .split_whitespace()
             .flat_map(grams)
@@ -220,8 +252,10 @@ impl Names {
             for gram in word_grams(name) {
                 rebuilt[0].entry(gram).or_default().push(name);
             }
-            for gram in grams(name) {
-                rebuilt[1].entry(gram).or_default().push(name);
+            if self.loose {
+                for gram in grams(name) {
+                    rebuilt[1].entry(gram).or_default().push(name);
+                }
             }
         }
         let live = self.slots.iter().filter(|s| s.is_some()).count();
