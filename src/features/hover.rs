@@ -92,9 +92,37 @@ fn link_preview(vault: &Vault, note: &Note, index: usize) -> Option<String> {
         }
         Resolution::File { id, .. } => match vault.note(*id) {
             Some(target) => note_preview(vault, *id, target, &link.subpath(&note.text)),
-            None => format!("Attachment `{}`", vault.path(*id)),
+            None => attachment_preview(vault, *id),
         },
     })
+}
+
+/// Image formats editors' Markdown previews show.
+const IMAGES: &[&str] = &["png", "jpg", "jpeg", "gif", "bmp", "svg", "webp", "avif"];
+
+/// An attachment's path; for an image, the image itself (a Markdown image of the file's
+/// `file:` URI, which VS Code and other Markdown hovers render).
+fn attachment_preview(vault: &Vault, id: FileId) -> String {
+    let path = vault.path(id);
+    let caption = format!("Attachment `{path}`");
+    let extension = path.rsplit_once('.').map_or("", |(_, e)| e);
+    if !IMAGES.iter().any(|i| i.eq_ignore_ascii_case(extension)) {
+        return caption;
+    }
+    let root = vault.root().to_string_lossy().replace('\\', "/");
+    let absolute = format!("{}/{path}", root.trim_end_matches('/'));
+    // `C:/vault` → `/C:/vault`: a file URI's path starts with `/`.
+    let absolute = if absolute.starts_with('/') {
+        absolute
+    } else {
+        format!("/{absolute}")
+    };
+    let uri = format!(
+        "file://{}",
+        percent_encoding::utf8_percent_encode(&absolute, crate::syntax::LINK_PATH_ENCODE)
+    );
+    let name = crate::vault::path::file_name(path).replace(['[', ']'], "");
+    format!("![{name}]({uri})\n\n{caption}")
 }
 
 /// The card and the linked part of a note.
@@ -309,10 +337,18 @@ Leads triage.
                 **Microsoft** does not exist yet; 2 links point to it."#]],
         );
         check(
-            "//- M.md\n![[lo$0go.png]]\n//- a/logo.png\n",
+            "//- M.md\n![[my lo$0go.png|300]]\n//- a/my logo.png\n",
             expect![[r#"
-                [![[logo.png]]]
-                Attachment `a/logo.png`"#]],
+                [![[my logo.png|300]]]
+                ![my logo.png](file:///vault/a/my%20logo.png)
+
+                Attachment `a/my logo.png`"#]],
+        );
+        check(
+            "//- M.md\n![[roadmap.pdf#pa$0ge=3]]\n//- a/roadmap.pdf\n",
+            expect![[r#"
+                [![[roadmap.pdf#page=3]]]
+                Attachment `a/roadmap.pdf`"#]],
         );
         check(
             &format!("{VAULT}//- M.md\n#type/pe$0ople #type/people/lead\n"),
