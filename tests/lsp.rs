@@ -849,3 +849,109 @@ fn moving_a_folder_keeps_links_working() {
     );
     lsp.shutdown();
 }
+
+/// Clients that pull findings (VS Code, Neovim 0.10+) get every note's, with result ids, and a
+/// refresh when another note changes them; nothing is pushed to them.
+#[test]
+fn pulled_diagnostics_for_every_note_with_result_ids_and_refresh() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().canonicalize().unwrap();
+    std::fs::write(root.join("A.md"), "# A\n\nSee [[Missing]].\n").unwrap();
+    std::fs::write(root.join("B.md"), "# B\n\n[[C#Nope]] and [[A]]\n").unwrap();
+    std::fs::write(root.join("C.md"), "# C\n\nFine.\n").unwrap();
+    let mut pull = caps(&["utf-16"], false);
+    pull["textDocument"] = json!({"diagnostic": {"dynamicRegistration": false}});
+    pull["workspace"]["diagnostics"] = json!({"refreshSupport": true});
+    let mut lsp = Lsp::spawn_uninitialized();
+    let init = lsp.request(
+        "initialize",
+        json!({"processId": null, "rootUri": uri(&root), "capabilities": pull}),
+    );
+    let provider = &init["result"]["capabilities"]["diagnosticProvider"];
+    assert_eq!(provider["workspaceDiagnostics"], true, "{init}");
+    assert_eq!(provider["interFileDependencies"], true, "{init}");
+    lsp.notify("initialized", json!({}));
+    let (a, _) = lsp.open(&root, "A.md");
+    let codes = |items: &Value| -> Vec<String> {
+        items
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|d| d["code"].as_str().unwrap().to_string())
+            .collect()
+    };
+
+    // One note, after the load: then `unchanged` for the same result id.
+    let first = lsp.request(
+        "textDocument/diagnostic",
+        json!({"textDocument": {"uri": a}}),
+    );
+    assert_eq!(first["result"]["kind"], "full", "{first}");
+    assert_eq!(codes(&first["result"]["items"]), ["broken-link"]);
+    let id = first["result"]["resultId"].as_str().unwrap().to_string();
+    let again = lsp.request(
+        "textDocument/diagnostic",
+        json!({"textDocument": {"uri": a}, "previousResultId": id}),
+    );
+    assert_eq!(again["result"]["kind"], "unchanged", "{again}");
+    assert_eq!(again["result"]["resultId"], id.as_str());
+
+    // Every note, closed ones too.
+    let all = lsp.request("workspace/diagnostic", json!({"previousResultIds": []}));
+    let items = all["result"]["items"].as_array().unwrap().clone();
+    let report = |items: &[Value], name: &str| -> Value {
+        items
+            .iter()
+            .find(|r| r["uri"].as_str().unwrap().ends_with(name))
+            .unwrap_or_else(|| panic!("no report for {name}: {items:?}"))
+            .clone()
+    };
+    assert_eq!(items.len(), 3, "{all}");
+    assert_eq!(codes(&report(&items, "/B.md")["items"]), ["broken-heading"]);
+    assert_eq!(codes(&report(&items, "/C.md")["items"]), [] as [String; 0]);
+    assert_eq!(report(&items, "/A.md")["version"], 1);
+    assert!(report(&items, "/C.md")["version"].is_null());
+
+    // Another program writes the missing note, the heading, and a heading into A, which the
+    // editor holds: the server asks the client to pull again; A and B's findings are gone,
+    // C's are unchanged, and A is what the editor says.
+    let refresh = |m: &Value| m["method"] == "workspace/diagnostic/refresh";
+    lsp.drain();
+    lsp.notifications.retain(|m| !refresh(m));
+    std::fs::write(root.join("Missing.md"), "# Missing\n").unwrap();
+    std::fs::write(root.join("C.md"), "# C\n\n## Nope\n").unwrap();
+    std::fs::write(root.join("A.md"), "# A\n\n[[Gone]]\n").unwrap();
+    let asked = std::time::Instant::now();
+    while !lsp.notifications.iter().any(refresh) {
+        assert!(asked.elapsed().as_secs() < 20, "no diagnostic refresh");
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        lsp.drain();
+    }
+    let previous: Vec<Value> = items
+        .iter()
+        .map(|r| json!({"uri": r["uri"], "value": r["resultId"]}))
+        .collect();
+    let a_now = lsp.request(
+        "textDocument/diagnostic",
+        json!({"textDocument": {"uri": a}}),
+    );
+    assert_eq!(codes(&a_now["result"]["items"]), [] as [String; 0]);
+    let all = lsp.request(
+        "workspace/diagnostic",
+        json!({"previousResultIds": previous}),
+    );
+    let items = all["result"]["items"].as_array().unwrap().clone();
+    assert_eq!(report(&items, "/C.md")["kind"], "unchanged", "{all}");
+    assert_eq!(report(&items, "/B.md")["kind"], "full", "{all}");
+    assert_eq!(codes(&report(&items, "/B.md")["items"]), [] as [String; 0]);
+    assert_eq!(report(&items, "/A.md")["kind"], "full", "{all}");
+    assert!(
+        report(&items, "/Missing.md")["items"]
+            .as_array()
+            .unwrap()
+            .is_empty()
+    );
+    // Nothing was pushed.
+    assert_eq!(lsp.latest_diagnostics(&a), None);
+    lsp.shutdown();
+}

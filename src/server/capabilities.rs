@@ -51,11 +51,33 @@ pub fn client_caps(caps: &ClientCapabilities) -> ClientCaps {
         document_changes: workspace_edit.is_some_and(|e| e.document_changes == Some(true)),
         rename_files: resource_op(ResourceOperationKind::Rename),
         create_files: resource_op(ResourceOperationKind::Create),
+        // Pulled findings need a way to say they changed (a link elsewhere breaks when a note
+        // goes): without `refreshSupport`, findings are pushed.
+        pull_diagnostics: caps
+            .text_document
+            .as_ref()
+            .is_some_and(|t| t.diagnostic.is_some())
+            && caps
+                .workspace
+                .as_ref()
+                .and_then(|w| w.diagnostics.as_ref())
+                .and_then(|d| d.refresh_support)
+                .unwrap_or(false),
     }
 }
 
-pub fn server_capabilities(unit: ColumnUnit) -> ServerCapabilities {
+pub fn server_capabilities(unit: ColumnUnit, pull_diagnostics: bool) -> ServerCapabilities {
     ServerCapabilities {
+        diagnostic_provider: pull_diagnostics.then(|| {
+            DiagnosticServerCapabilities::Options(DiagnosticOptions {
+                identifier: Some("vaultls".to_string()),
+                // A note's findings change with other notes (a link breaks when its target
+                // goes), and every note of the vault has findings to list.
+                inter_file_dependencies: true,
+                workspace_diagnostics: true,
+                work_done_progress_options: WorkDoneProgressOptions::default(),
+            })
+        }),
         position_encoding: Some(if unit == ColumnUnit::Utf8 {
             PositionEncodingKind::UTF8
         } else {
@@ -160,7 +182,7 @@ mod tests {
         let unit = client_caps(&caps).unit;
         assert_eq!(unit, ColumnUnit::Utf8);
         assert_eq!(
-            server_capabilities(unit).position_encoding,
+            server_capabilities(unit, false).position_encoding,
             Some(PositionEncodingKind::UTF8)
         );
     }

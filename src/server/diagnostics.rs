@@ -9,19 +9,35 @@ use tower_lsp_server::ls_types::*;
 
 use super::Backend;
 use super::convert::TextPositions;
+use super::log::{Level, log};
 use super::scheduler::Answer;
-use super::state::Snapshot;
+use super::state::{Snapshot, Workspace};
 use super::to_proto;
 use crate::features;
+use crate::syntax::ColumnUnit;
+use crate::vault::FileId;
 
 /// Diagnostics wait this long after the last change before they are computed.
 const DEBOUNCE: Duration = Duration::from_millis(50);
+
+/// Clients that pull are asked to pull again this long after the last change: each refresh
+/// has them pull every open note and the workspace.
+const REFRESH_DEBOUNCE: Duration = Duration::from_millis(300);
 
 impl Backend {
     /// Publishes diagnostics for open notes whenever something changed.
     pub(super) async fn publish_diagnostics(self) {
         loop {
             self.core.changed.notified().await;
+            if self.core.peek().caps.pull_diagnostics {
+                // The client pulls the note it edits by itself; the others (a link elsewhere
+                // breaks when a heading goes, a load ends) it pulls again when told.
+                tokio::time::sleep(REFRESH_DEBOUNCE).await;
+                if let Err(e) = self.client.workspace_diagnostic_refresh().await {
+                    log(Level::Debug, format!("diagnostic refresh: {e}"));
+                }
+                continue;
+            }
             tokio::time::sleep(DEBOUNCE).await;
             let core = self.core.clone();
             let stop = Arc::new(AtomicBool::new(false));
@@ -76,21 +92,40 @@ fn open_notes_diagnostics(s: &Snapshot) -> Answer<Vec<(Uri, i32, Vec<Diagnostic>
         let Some(file) = w.vault.id(&doc.path) else {
             continue;
         };
-        let Some(note) = w.vault.note(file) else {
+        let Some(diagnostics) = note_findings(w, file, s.unit()) else {
             continue;
         };
-        let positions = TextPositions::of(note, s.unit());
-        let findings = features::diagnostics::note_diagnostics(&w.vault, file);
-        let mut findings = features::diagnostics::configured(&w.config, findings);
-        // Least serious first: editors that show one sign per line (Neovim, Vim) show the
-        // one placed last, so a broken link wins over a hint on its line. The order of a
-        // publish carries no other meaning.
-        findings.sort_by_key(|d| std::cmp::Reverse(d.severity));
-        let diagnostics = findings
-            .into_iter()
-            .map(|d| to_proto::diagnostic(&positions, d))
-            .collect();
         out.push((doc.uri.clone(), doc.version, diagnostics));
     }
     Ok(out)
+}
+
+/// The findings of note `file` as the client gets them: with the workspace's settings, in
+/// its position unit, least serious first (editors that show one sign per line, Neovim and
+/// Vim, show the one placed last, so a broken link wins over a hint on its line; the order
+/// carries no other meaning).
+pub(super) fn note_findings(
+    w: &Workspace,
+    file: FileId,
+    unit: ColumnUnit,
+) -> Option<Vec<Diagnostic>> {
+    let note = w.vault.note(file)?;
+    let positions = TextPositions::of(note, unit);
+    let findings = features::diagnostics::note_diagnostics(&w.vault, file);
+    let mut findings = features::diagnostics::configured(&w.config, findings);
+    findings.sort_by_key(|d| std::cmp::Reverse(d.severity));
+    Some(
+        findings
+            .into_iter()
+            .map(|d| to_proto::diagnostic(&positions, d))
+            .collect(),
+    )
+}
+
+/// A pulled report's result id: a hash of the findings themselves, so "unchanged" is exact
+/// whatever changed elsewhere (and costs no bookkeeping of what a note's findings depend on).
+pub(super) fn result_id(diagnostics: &[Diagnostic]) -> String {
+    use std::hash::BuildHasher;
+    let bytes = serde_json::to_vec(diagnostics).unwrap_or_default();
+    format!("{:016x}", rustc_hash::FxBuildHasher.hash_one(bytes))
 }

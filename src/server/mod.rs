@@ -295,7 +295,7 @@ impl LanguageServer for Backend {
                 name: "vaultls".to_string(),
                 version: Some(env!("CARGO_PKG_VERSION").to_string()),
             }),
-            capabilities: capabilities::server_capabilities(caps.unit),
+            capabilities: capabilities::server_capabilities(caps.unit, caps.pull_diagnostics),
             offset_encoding: None,
         })
     }
@@ -458,6 +458,27 @@ impl LanguageServer for Backend {
     async fn symbol(&self, p: WorkspaceSymbolParams) -> Result<Option<WorkspaceSymbolResponse>> {
         self.read("workspace/symbol", move |s| {
             handlers::symbols::workspace_symbols(s, &p)
+        })
+        .await
+    }
+
+    async fn diagnostic(
+        &self,
+        p: DocumentDiagnosticParams,
+    ) -> Result<DocumentDiagnosticReportResult> {
+        // After the load: before it, a link to a note not read yet would be flagged broken.
+        self.read("textDocument/diagnostic", move |s| {
+            handlers::diagnostics::document(s, &p)
+        })
+        .await
+    }
+
+    async fn workspace_diagnostic(
+        &self,
+        p: WorkspaceDiagnosticParams,
+    ) -> Result<WorkspaceDiagnosticReportResult> {
+        self.read("workspace/diagnostic", move |s| {
+            handlers::diagnostics::workspace(s, &p)
         })
         .await
     }

@@ -120,6 +120,9 @@ pub struct ClientCaps {
     pub rename_files: bool,
     /// Whether the client applies file creations in workspace edits.
     pub create_files: bool,
+    /// Whether the client pulls diagnostics (LSP 3.17) and takes `workspace/diagnostic/refresh`:
+    /// then findings are pulled, for every note of the vault, and not pushed.
+    pub pull_diagnostics: bool,
 }
 
 impl Default for ClientCaps {
@@ -131,6 +134,7 @@ impl Default for ClientCaps {
             document_changes: false,
             rename_files: false,
             create_files: false,
+            pull_diagnostics: false,
         }
     }
 }

@@ -4,6 +4,7 @@
 
 pub mod code_action;
 pub mod completion;
+pub mod diagnostics;
 pub mod mentions;
 pub mod navigation;
 pub mod rename;
