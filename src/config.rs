@@ -91,6 +91,57 @@ pub struct Config {
     pub ignore: Vec<String>,
     /// The folder of note templates (`Templates/people.md` for new `people` notes).
     pub templates: Option<String>,
+    /// Obsidian's daily notes (`.obsidian/daily-notes.json`).
+    pub daily: DailyNotes,
+}
+
+/// The settings of Obsidian's daily notes core plugin: where a day's note goes, its name (a
+/// moment.js format) and the note it starts from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DailyNotes {
+    /// Vault-relative, without slashes at either end; `""` for the vault's root.
+    pub folder: String,
+    pub format: String,
+    /// The template note's path (without `.md`), if any.
+    pub template: Option<String>,
+}
+
+impl Default for DailyNotes {
+    /// Obsidian's defaults.
+    fn default() -> DailyNotes {
+        DailyNotes {
+            folder: String::new(),
+            format: "YYYY-MM-DD".to_string(),
+            template: None,
+        }
+    }
+}
+
+impl DailyNotes {
+    /// Obsidian's `daily-notes.json`; what is missing, empty or unreadable keeps its default.
+    pub fn from_obsidian(json: &str) -> DailyNotes {
+        let mut daily = DailyNotes::default();
+        let Ok(value) = serde_json::from_str::<Value>(json) else {
+            return daily;
+        };
+        let text = |key: &str| {
+            value
+                .get(key)
+                .and_then(Value::as_str)
+                .map(|v| v.trim().trim_matches('/').trim())
+                .filter(|v| !v.is_empty())
+                .map(String::from)
+        };
+        if let Some(folder) = text("folder") {
+            daily.folder = folder;
+        }
+        if let Some(format) = text("format") {
+            daily.format = format;
+        }
+        daily.template =
+            text("template").map(|t| t.strip_suffix(".md").map_or(t.clone(), String::from));
+        daily
+    }
 }
 
 /// A problem in a configuration source.
@@ -111,6 +162,9 @@ impl Config {
         let mut problems = Vec::new();
         if let Ok(text) = std::fs::read_to_string(root.join(".obsidian/app.json")) {
             config.apply_obsidian(&text);
+        }
+        if let Ok(text) = std::fs::read_to_string(root.join(".obsidian/daily-notes.json")) {
+            config.daily = DailyNotes::from_obsidian(&text);
         }
         if let Ok(text) = std::fs::read_to_string(root.join(CONFIG_FILE)) {
             problems.extend(config.apply_toml(&text));
@@ -365,6 +419,20 @@ mod tests {
         let col = |unit| p.line_col(text, unit).map(|lc| lc.col).unwrap();
         assert_eq!(col(ColumnUnit::Utf16), col(ColumnUnit::Char) + 1, "{p:?}");
         assert_eq!(col(ColumnUnit::Utf8), col(ColumnUnit::Char) + 3, "{p:?}");
+    }
+
+    #[test]
+    fn daily_notes_settings() {
+        let daily = DailyNotes::from_obsidian(
+            r#"{"folder": "/Journal/Daily/", "format": "YYYY/MM/YYYY-MM-DD", "template": "Templates/Day.md"}"#,
+        );
+        assert_eq!(daily.folder, "Journal/Daily");
+        assert_eq!(daily.format, "YYYY/MM/YYYY-MM-DD");
+        assert_eq!(daily.template.as_deref(), Some("Templates/Day"));
+        // Obsidian writes empty strings for the defaults.
+        let daily = DailyNotes::from_obsidian(r#"{"folder": "", "format": "", "template": ""}"#);
+        assert_eq!(daily, DailyNotes::default());
+        assert_eq!(DailyNotes::from_obsidian("{"), DailyNotes::default());
     }
 
     #[test]

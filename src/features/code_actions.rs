@@ -2,7 +2,9 @@
 //! neighbours'), or point the link at a note with a close name ("Did you mean …?"); and for
 //! double-encoded text: repair the line or the whole note.
 
+use super::dates::{self, Date};
 use super::links::{Edit, link_text};
+use crate::config::DailyNotes;
 use crate::syntax::{LinkKind, Span};
 use crate::vault::path::{fold, is_note_path, join_normalized, parent, stem};
 use crate::vault::{FileId, NameKind, Resolution, Vault};
@@ -26,6 +28,9 @@ pub struct CodeActionOptions<'a> {
     /// The folder of note templates: a new note is filled from the template for its type
     /// (`Templates/people.md`) or folder (`Templates/People.md`) when there is one.
     pub templates: Option<&'a str>,
+    /// Today, by the user's clock, and the vault's daily notes: a new daily note starts from
+    /// their template.
+    pub daily: Option<(Date, &'a DailyNotes)>,
 }
 
 /// Fixes for the broken links that `range` touches in note `file`.
@@ -36,6 +41,7 @@ pub fn code_actions(
     options: &CodeActionOptions,
 ) -> Vec<CodeAction> {
     let templates = options.templates;
+    let daily = options.daily;
     let Some(note) = vault.note(file) else {
         return Vec::new();
     };
@@ -80,7 +86,7 @@ pub fn code_actions(
         if !overlaps || *resolution != Resolution::Unresolved {
             continue;
         }
-        if let Some(create) = create_note(vault, file, &link.target(&note.text), templates) {
+        if let Some(create) = create_note(vault, file, &link.target(&note.text), templates, daily) {
             out.push(CodeAction {
                 title: format!("Create note \"{}\"", create.0),
                 link_span: link.span(),
@@ -192,6 +198,7 @@ fn create_note(
     file: FileId,
     target: &str,
     templates: Option<&str>,
+    daily: Option<(Date, &DailyNotes)>,
 ) -> Option<(String, String)> {
     let target = target.trim();
     if target.is_empty() {
@@ -218,8 +225,13 @@ fn create_note(
         return None;
     }
     let folder = parent(&path);
-    let ty = folder_type(vault, folder);
     let title = stem(&path);
+    let new_day =
+        daily.and_then(|(today, daily)| daily_note(vault, file, folder, title, today, daily));
+    if let Some(content) = new_day {
+        return Some((path, content));
+    }
+    let ty = folder_type(vault, folder);
     let template = templates.and_then(|dir| {
         let folder_name = crate::vault::path::file_name(folder);
         let names = ty
@@ -242,6 +254,54 @@ fn create_note(
     }
     content += &format!("# {title}\n");
     Some((path, content))
+}
+
+/// Days around today a new note's name is matched against the daily notes' format.
+const DAILY_SPAN: i64 = 400;
+
+/// The content of a new daily note (one named by the daily notes' format for a day within
+/// [`DAILY_SPAN`] of today, in their folder): their template, with `{{title}}`, `{{date}}`
+/// and `{{date:FORMAT}}` filled for that day, as Obsidian fills them.
+fn daily_note(
+    vault: &Vault,
+    file: FileId,
+    folder: &str,
+    title: &str,
+    today: Date,
+    daily: &DailyNotes,
+) -> Option<String> {
+    let template = daily.template.as_deref()?;
+    // The format may hold folders (`YYYY/MM/YYYY-MM-DD`): match the path under the folder.
+    let under = if daily.folder.is_empty() {
+        folder
+    } else {
+        folder
+            .strip_prefix(daily.folder.as_str())?
+            .trim_start_matches('/')
+    };
+    let named = if under.is_empty() {
+        title.to_string()
+    } else {
+        format!("{under}/{title}")
+    };
+    let day = (-DAILY_SPAN..=DAILY_SPAN)
+        .map(|n| today.add_days(n))
+        .find(|&d| dates::format(d, &daily.format) == named)?;
+    let id = vault.resolve_path(file, &format!("/{template}")).file()?;
+    let mut text = vault.note(id)?.text.replace("{{title}}", title);
+    text = text.replace("{{date}}", &dates::format(day, "YYYY-MM-DD"));
+    let mut from = 0;
+    while let Some(at) = text[from..].find("{{date:") {
+        let start = from + at;
+        let Some(len) = text[start..].find("}}") else {
+            break;
+        };
+        let formatted = dates::format(day, &text[start + 7..start + len]);
+        text.replace_range(start..start + len + 2, &formatted);
+        // On after what was written: a format may write `{{date:` itself.
+        from = start + formatted.len();
+    }
+    Some(text)
 }
 
 /// Extensions of files Obsidian embeds rather than notes it creates.
@@ -344,6 +404,7 @@ mod tests {
     use expect_test::{Expect, expect};
 
     use super::*;
+    use crate::config::DailyNotes;
     use crate::features::fixture::Fixture;
 
     fn check(fixture: &str, expect: Expect) {
@@ -494,11 +555,52 @@ type: customer
             Span::empty(f.offset),
             &CodeActionOptions {
                 templates: Some("Templates"),
+                daily: None,
             },
         );
         let (path, content) = actions[0].create.clone().unwrap();
         assert_eq!(path, "People/Noa Levi.md");
         assert_eq!(content, "---\ntype: people\n---\n# Noa Levi\n## Profile\n");
+    }
+
+    #[test]
+    fn a_new_daily_note_starts_from_the_daily_template() {
+        let daily = DailyNotes {
+            folder: "Journal".into(),
+            format: "YYYY/MM/YYYY-MM-DD".into(),
+            template: Some("Templates/Day".into()),
+        };
+        let today = Date {
+            year: 2026,
+            month: 11,
+            day: 30,
+        };
+        let create = |link: &str| {
+            let f = Fixture::parse(&format!(
+                "//- Templates/Day.md\n# {{{{title}}}}\n{{{{date:dddd}}}}, {{{{date}}}} {{{{date:[{{{{date:]}}}}\n\
+                 //- Home.md\n[[{link}$0]]\n"
+            ));
+            let actions = code_actions(
+                &f.vault,
+                f.file,
+                Span::empty(f.offset),
+                &CodeActionOptions {
+                    templates: None,
+                    daily: Some((today, &daily)),
+                },
+            );
+            actions.iter().find_map(|a| a.create.clone()).unwrap()
+        };
+        assert_eq!(
+            create("Journal/2026/12/2026-12-01"),
+            (
+                "Journal/2026/12/2026-12-01.md".to_string(),
+                "# 2026-12-01\nTuesday, 2026-12-01 {{date:\n".to_string()
+            )
+        );
+        // Not a day's name, or not in the daily folder: an ordinary new note.
+        assert_eq!(create("Journal/2026/12/Plans").1, "# Plans\n");
+        assert_eq!(create("2026/12/2026-12-01").1, "# 2026-12-01\n");
     }
 
     #[test]

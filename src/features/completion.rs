@@ -5,8 +5,9 @@
 use nucleo_matcher::{Config, Matcher, Utf32Str};
 use percent_encoding::utf8_percent_encode;
 
+use super::dates::{self, Date};
 use super::links::{link_text, styled_link_text};
-use crate::config::LinkFormat;
+use crate::config::{DailyNotes, LinkFormat};
 use crate::syntax::{LINK_PATH_ENCODE, Span, is_tag_char};
 use crate::vault::path::{fold, is_note_path, parent, stem};
 use crate::vault::{FileId, NameKind, Resolution, Vault};
@@ -51,12 +52,15 @@ pub struct Completion {
 }
 
 /// How completion answers.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CompletionOptions {
     /// At most this many items; the answer says when more matched.
     pub limit: usize,
     /// How new links are written (the vault's settings).
     pub format: LinkFormat,
+    /// Today, by the user's clock, and the vault's daily notes: `[[today`, `[[tomorrow`,
+    /// `[[friday` complete to the day's note. `None`: not offered.
+    pub daily: Option<(Date, DailyNotes)>,
 }
 
 impl Default for CompletionOptions {
@@ -64,6 +68,7 @@ impl Default for CompletionOptions {
         CompletionOptions {
             limit: 100,
             format: LinkFormat::default(),
+            daily: None,
         }
     }
 }
@@ -76,7 +81,7 @@ pub fn completion(
     offset: usize,
     options: &CompletionOptions,
 ) -> Option<Completion> {
-    let CompletionOptions { limit, format } = *options;
+    let (limit, format) = (options.limit, options.format);
     let note = vault.note(file)?;
     let text = &note.text;
     let offset = crate::syntax::line_index::floor_char_boundary(text, offset.min(text.len()));
@@ -109,9 +114,29 @@ pub fn completion(
         let start = line_start + open + 2;
         let embed = prefix[..open].ends_with('!');
         let closing = closing_at(after, "]]");
-        return wikilink(
+        let mut result = wikilink(
             vault, file, text, start, offset, closing, embed, limit, format,
-        );
+        )?;
+        let typed = &text[start..offset];
+        if let Some((today, daily)) = &options.daily
+            && !embed
+            && !typed.contains(['#', '|', '/'])
+        {
+            let end = closing.map_or(offset, |close| offset + close);
+            let suffix = if closing.is_some() { "" } else { "]]" };
+            let replace = Span::new(start, end);
+            daily_items(
+                vault,
+                file,
+                typed,
+                replace,
+                suffix,
+                (*today, daily),
+                options,
+                &mut result,
+            );
+        }
+        return Some(result);
     }
     if let Some(open) = prefix.rfind("](").filter(|&o| !prefix[o..].contains(')')) {
         let typed_start = line_start + open + 2;
@@ -1124,6 +1149,72 @@ fn shown_folder(folder: &str) -> String {
     }
 }
 
+/// `today`, `yesterday`, `tomorrow` and the weekdays, for two typed letters or more: each
+/// completes to that day's daily note, named and placed as `.obsidian/daily-notes.json` says
+/// (Obsidian's core plugin). A note not created yet is linked by its folder and name, so
+/// following the link (or the create-note fix) makes it where Obsidian would. Listed first
+/// when the word is typed whole, else after the first three items.
+#[allow(clippy::too_many_arguments)]
+fn daily_items(
+    vault: &Vault,
+    file: FileId,
+    typed: &str,
+    replace: Span,
+    suffix: &str,
+    (today, daily): (Date, &DailyNotes),
+    options: &CompletionOptions,
+    out: &mut Completion,
+) {
+    let query = fold(typed.trim()).into_owned();
+    if query.chars().count() < 2 {
+        return;
+    }
+    let mut at = 0;
+    for (word, day) in dates::named_days(today) {
+        if !word.starts_with(query.as_str()) {
+            continue;
+        }
+        let name = dates::format(day, &daily.format);
+        let path = if daily.folder.is_empty() {
+            name.clone()
+        } else {
+            format!("{}/{name}", daily.folder)
+        };
+        let existing = vault.id(&format!("{path}.md"));
+        let (new_text, kind, detail) = match existing {
+            Some(id) => (
+                styled_link_text(vault, file, id, options.format.style),
+                ItemKind::Note,
+                format!("→ {path}"),
+            ),
+            None => (
+                path.clone(),
+                ItemKind::Unresolved,
+                format!("→ {path} (not created yet)"),
+            ),
+        };
+        if !wikilink_can_hold(&new_text) {
+            continue;
+        }
+        let item = CompletionItem {
+            label: word.to_string(),
+            kind,
+            detail: Some(detail),
+            new_text: format!("{new_text}{suffix}"),
+            replace,
+            filter_text: word.to_string(),
+            file: existing,
+        };
+        let position = if word == query { at } else { 3 + at };
+        out.items.insert(position.min(out.items.len()), item);
+        at += 1;
+    }
+    if out.items.len() > options.limit {
+        out.items.truncate(options.limit);
+        out.is_incomplete = true;
+    }
+}
+
 /// Names linked somewhere that have no note yet, after the notes while the list has room:
 /// most linked first, written as the first link to them wrote them (Obsidian lists them too,
 /// so a note can be linked before it is written).
@@ -1545,6 +1636,68 @@ tags: [project]
     }
 
     #[test]
+    fn daily_notes_by_their_day() {
+        let daily = DailyNotes {
+            folder: "Daily".into(),
+            format: "YYYY-MM-DD".into(),
+            template: None,
+        };
+        // A Monday.
+        let today = Date {
+            year: 2026,
+            month: 11,
+            day: 30,
+        };
+        let vault = "//- Daily/2026-11-30.md\n# Monday\n//- Tomer Hagay.md\n//- Todo.md\n";
+        let daily_check = |editing: &str, expect: Expect| {
+            let f = Fixture::parse(&format!("{vault}//- Home.md\n{editing}"));
+            let text = &f.vault.note(f.file).unwrap().text;
+            let options = CompletionOptions {
+                limit: 5,
+                daily: Some((today, daily.clone())),
+                ..CompletionOptions::default()
+            };
+            let got = completion(&f.vault, f.file, f.offset, &options).unwrap();
+            let mut s = String::new();
+            for i in &got.items {
+                s += &format!(
+                    "{:?} {:?} -> {:?} replacing {:?} ({})\n",
+                    i.kind,
+                    i.label,
+                    i.new_text,
+                    &text[i.replace.range()],
+                    i.detail.as_deref().unwrap_or("")
+                );
+            }
+            expect.assert_eq(&s);
+        };
+        // Typed whole: first; today's note exists and is linked as any note.
+        daily_check(
+            "[[today$0",
+            expect![[r#"
+                Note "today" -> "2026-11-30]]" replacing "today" (→ Daily/2026-11-30)
+            "#]],
+        );
+        // Begun: after the first three names; one not created yet by its folder and name.
+        daily_check(
+            "[[to$0",
+            expect![[r#"
+                Note "Todo" -> "Todo]]" replacing "to" (/)
+                Note "Tomer Hagay" -> "Tomer Hagay]]" replacing "to" (/)
+                Note "today" -> "2026-11-30]]" replacing "to" (→ Daily/2026-11-30)
+                Unresolved "tomorrow" -> "Daily/2026-12-01]]" replacing "to" (→ Daily/2026-12-01 (not created yet))
+            "#]],
+        );
+        // Weekdays: the next one; in a closed link, the name part only.
+        daily_check(
+            "[[fri$0]]",
+            expect![[r#"
+                Unresolved "friday" -> "Daily/2026-12-04" replacing "fri" (→ Daily/2026-12-04 (not created yet))
+            "#]],
+        );
+    }
+
+    #[test]
     fn headings_across_the_vault() {
         let vault = "//- People/Tomer Hagay.md\n# Tomer\n## Pricing call\n## Notes\n\
                      //- Projects/Pricing.md\n# Pricing\n## Pricing? Tiers & [limits]\n\
@@ -1689,7 +1842,11 @@ tags: [project]
             &f.vault,
             f.file,
             f.offset,
-            &CompletionOptions { limit: 5, format },
+            &CompletionOptions {
+                limit: 5,
+                format,
+                daily: None,
+            },
         )
         .unwrap();
         let text = &f.vault.note(f.file).unwrap().text;

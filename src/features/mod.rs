@@ -3,6 +3,7 @@
 
 pub mod code_actions;
 pub mod completion;
+pub mod dates;
 pub mod definition;
 pub mod diagnostics;
 pub mod hover;

@@ -19,7 +19,11 @@ use crate::config::Config;
 use crate::vault::path::is_note_path;
 
 /// Where a vault's own settings live; a change to them reloads the folder's settings.
-const SETTINGS_FILES: [&str; 2] = [crate::config::CONFIG_FILE, ".obsidian/app.json"];
+const SETTINGS_FILES: [&str; 3] = [
+    crate::config::CONFIG_FILE,
+    ".obsidian/app.json",
+    ".obsidian/daily-notes.json",
+];
 
 impl Backend {
     /// Applies mutations until the queue closes. Each runs as its own task, so a panic in one

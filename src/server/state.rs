@@ -29,7 +29,8 @@ pub struct Workspace {
     /// The same folder with symlinks resolved: documents and events may come by either path.
     pub canonical: PathBuf,
     pub vault: Vault,
-    /// `.obsidian/app.json`, `.vaultls.toml` and the client's settings.
+    /// `.obsidian/app.json`, `.obsidian/daily-notes.json`, `.vaultls.toml` and the client's
+    /// settings.
     pub config: Config,
     /// What was wrong with them, reported once the client is initialized.
     pub config_problems: Vec<ConfigProblem>,

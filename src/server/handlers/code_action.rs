@@ -21,6 +21,7 @@ pub fn code_actions(s: &Snapshot, p: &CodeActionParams) -> Answer<Option<CodeAct
     let span = crate::syntax::Span::new(start, positions.offset(p.range.end).max(start));
     let options = features::code_actions::CodeActionOptions {
         templates: workspace.config.templates.as_deref(),
+        daily: Some((super::completion::today(), &workspace.config.daily)),
     };
     let mut out: CodeActionResponse = Vec::new();
     let mut first_suggestion = true;

@@ -25,6 +25,7 @@ pub fn completion(s: &Snapshot, p: &CompletionParams) -> Answer<Option<Completio
     let options = features::completion::CompletionOptions {
         limit: COMPLETION_LIMIT,
         format: workspace.config.link_format(),
+        daily: Some((today(), workspace.config.daily.clone())),
     };
     let Some(result) = features::completion::completion(vault, file, offset, &options) else {
         return Ok(None);
@@ -74,4 +75,15 @@ pub fn resolve(s: &Snapshot, item: &CompletionItem) -> Answer<CompletionItem> {
         }));
     }
     Ok(item)
+}
+
+/// Today by the user's clock (the machine's local time zone), for daily notes.
+pub fn today() -> features::dates::Date {
+    use chrono::Datelike;
+    let now = chrono::Local::now().date_naive();
+    features::dates::Date {
+        year: now.year(),
+        month: now.month(),
+        day: now.day(),
+    }
 }
