@@ -955,3 +955,54 @@ fn pulled_diagnostics_for_every_note_with_result_ids_and_refresh() {
     assert_eq!(lsp.latest_diagnostics(&a), None);
     lsp.shutdown();
 }
+
+/// Extract the section under the cursor: a refactor that creates the note and rewrites this
+/// note (and links to what moved) in one edit.
+#[test]
+fn extract_a_section_to_a_new_note() {
+    let (_dir, root) = sample_vault();
+    let mut caps = caps(&["utf-16"], false);
+    caps["workspace"]["workspaceEdit"] =
+        json!({"documentChanges": true, "resourceOperations": ["create", "rename"]});
+    let mut lsp = Lsp::start(&root, caps);
+    lsp.wait_indexed();
+    let (uri, text) = lsp.open(&root, MEETING);
+    let at = pos16(&text, "## Decisions", 4);
+    let actions = lsp.request(
+        "textDocument/codeAction",
+        json!({"textDocument": {"uri": uri}, "range": {"start": at, "end": at}, "context": {"diagnostics": []}}),
+    );
+    let extract = actions["result"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["kind"] == "refactor.extract")
+        .unwrap_or_else(|| panic!("no extract action: {actions}"))
+        .clone();
+    assert!(
+        extract["title"].as_str().unwrap().contains("\"Decisions\""),
+        "{extract}"
+    );
+    let ops = extract["edit"]["documentChanges"].as_array().unwrap();
+    let created = self::uri(&root.join("Meetings/2025/Decisions.md"));
+    assert_eq!(ops[0]["kind"], "create", "{extract}");
+    assert_eq!(ops[0]["uri"], created.as_str());
+    assert!(
+        ops[1]["edits"][0]["newText"]
+            .as_str()
+            .unwrap()
+            .contains("Hotfixes ship every two weeks. ^hotfix-cadence"),
+        "{extract}"
+    );
+    let here: Vec<&Value> = ops
+        .iter()
+        .filter(|o| o["textDocument"]["uri"] == uri)
+        .flat_map(|o| o["edits"].as_array().unwrap())
+        .collect();
+    assert_eq!(here.len(), 1, "{extract}");
+    assert_eq!(here[0]["newText"], "[[Decisions]]\n");
+    assert_eq!(here[0]["range"]["start"]["line"], 19);
+    // The file is not written by the server.
+    assert!(!root.join("Meetings/2025/Decisions.md").exists());
+    lsp.shutdown();
+}

@@ -6,6 +6,7 @@ pub mod completion;
 pub mod dates;
 pub mod definition;
 pub mod diagnostics;
+pub mod extract;
 pub mod hover;
 pub mod links;
 pub mod mentions;

@@ -1,0 +1,353 @@
+//! Extract to a new note (Obsidian's note composer): the selected lines, or the section under
+//! the heading the cursor is on, move to a new note beside this one, named by the heading or
+//! the first line, and a link or an embed takes their place.
+//!
+//! The new note is in this note's folder, so the moved text's links resolve as they did.
+//! Links inside the moved text to this note's own headings and blocks that stay (`[[#Plan]]`)
+//! are written to this note (`[[Meeting#Plan]]`), and links elsewhere in this note to what
+//! moved are written to the new note.
+
+use super::code_actions::CodeAction;
+use super::links::{Edit, link_text};
+use crate::syntax::{LINK_PATH_ENCODE, LinkKind, Span, Subpath};
+use crate::vault::path::parent;
+use crate::vault::subpath::{find_block, find_heading};
+use crate::vault::{FileId, Vault};
+
+/// Longest name given to a new note, in characters.
+const NAME_MAX: usize = 80;
+
+/// The extract actions for `range` of note `file`: one leaving a link, one an embed.
+pub fn extract_actions(vault: &Vault, file: FileId, range: Span) -> Vec<CodeAction> {
+    let Some(note) = vault.note(file) else {
+        return Vec::new();
+    };
+    let text = &note.text;
+    let body_start = note.syntax.body_start();
+    let (start, end) = (range.start as usize, (range.end as usize).min(text.len()));
+    // What moves (`moved`), what the new note is named by, and what the link replaces.
+    let (moved, name, what) = if start < end {
+        let line_start = text[..start].rfind('\n').map_or(0, |i| i + 1);
+        let line_end = if end > line_start && text[..end].ends_with('\n') {
+            end
+        } else {
+            text[end..].find('\n').map_or(text.len(), |i| end + i + 1)
+        };
+        if line_start < body_start {
+            return Vec::new();
+        }
+        let moved = Span::new(line_start, line_end);
+        let Some(first) = text[moved.range()].lines().find(|l| !l.trim().is_empty()) else {
+            return Vec::new();
+        };
+        (moved, first_line_name(first), "the selection")
+    } else {
+        let Some(i) = note
+            .syntax
+            .headings
+            .iter()
+            .position(|h| h.span.start as usize <= start && start <= h.span.end as usize)
+        else {
+            return Vec::new();
+        };
+        let heading = &note.syntax.headings[i];
+        let body = text[heading.span.end as usize..]
+            .find('\n')
+            .map_or(text.len(), |n| heading.span.end as usize + n + 1);
+        let section_end = note.syntax.section_end(i, text.len());
+        if text[body.min(section_end)..section_end].trim().is_empty() {
+            return Vec::new();
+        }
+        (
+            Span::new(body, section_end),
+            heading.text(text).to_string(),
+            "the section",
+        )
+    };
+    let name = unique_name(vault, parent(vault.path(file)), &sanitize(&name));
+    let folder = parent(vault.path(file));
+    let path = if folder.is_empty() {
+        format!("{name}.md")
+    } else {
+        format!("{folder}/{name}.md")
+    };
+    let inside = |s: Span| moved.start <= s.start && s.end <= moved.end;
+    let this = link_text(vault, file, file);
+    // Rewrites of same-note links: inside the moved text (offsets in the note) and outside.
+    let mut moved_edits: Vec<(Span, String)> = Vec::new();
+    let mut edits: Vec<Edit> = Vec::new();
+    for link in &note.syntax.links {
+        if !link.target(text).is_empty() {
+            continue;
+        }
+        let Some(subpath) = link.subpath(text) else {
+            continue;
+        };
+        let target_moves = match &subpath {
+            Subpath::Heading(chain) => {
+                find_heading(text, &note.syntax, chain).map(|h| inside(h.span))
+            }
+            Subpath::Block(id) => find_block(text, &note.syntax, id).map(|b| inside(b.span)),
+        };
+        let Some(target_moves) = target_moves else {
+            continue; // broken already: left as written
+        };
+        let written = |to: &str| match link.kind {
+            LinkKind::Wiki => to.to_string(),
+            LinkKind::Markdown => {
+                percent_encoding::utf8_percent_encode(&format!("{to}.md"), LINK_PATH_ENCODE)
+                    .to_string()
+            }
+        };
+        let at = Span::empty(link.target_span().start as usize);
+        match (inside(link.span()), target_moves) {
+            (true, false) => moved_edits.push((at, written(&this))),
+            (false, true) => edits.push(Edit {
+                file,
+                span: at,
+                new_text: written(&name),
+            }),
+            _ => {}
+        }
+    }
+    // Links in other notes to a heading or block that moves follow it, in the form written.
+    for site in vault.backlinks(file) {
+        let Some(source) = vault.note(site.source).filter(|_| site.source != file) else {
+            continue;
+        };
+        let Some(link) = source.syntax.links.get(site.link as usize) else {
+            continue;
+        };
+        let moves = match link.subpath(&source.text) {
+            Some(Subpath::Heading(chain)) => {
+                find_heading(text, &note.syntax, &chain).is_some_and(|h| inside(h.span))
+            }
+            Some(Subpath::Block(id)) => {
+                find_block(text, &note.syntax, &id).is_some_and(|b| inside(b.span))
+            }
+            None => false,
+        };
+        if moves {
+            let span = link.target_span();
+            let written = &source.text[span.range()];
+            edits.push(Edit {
+                file: site.source,
+                span,
+                new_text: renamed(written, &name, link.kind),
+            });
+        }
+    }
+    let mut content = text[moved.range()].to_string();
+    for (span, insert) in moved_edits.iter().rev() {
+        let at = span.start as usize - moved.start as usize;
+        content.insert_str(at, insert);
+    }
+    if !content.ends_with('\n') {
+        content.push('\n');
+    }
+    let newline = if text[moved.range()].ends_with('\n') {
+        "\n"
+    } else {
+        ""
+    };
+    let link = if name.contains(['#', '|', '^', '[', ']']) {
+        return Vec::new();
+    } else {
+        name.clone()
+    };
+    [("link", ""), ("embed", "!")]
+        .into_iter()
+        .map(|(kind, bang)| {
+            let mut edits = edits.clone();
+            edits.push(Edit {
+                file,
+                span: moved,
+                new_text: format!("{bang}[[{link}]]{newline}"),
+            });
+            CodeAction {
+                title: format!("Extract {what} to a new note \"{name}\", leave an {kind}")
+                    .replace("an link", "a link"),
+                link_span: moved,
+                create: Some((path.clone(), content.clone())),
+                edits,
+            }
+        })
+        .collect()
+}
+
+/// A written link path with its last component naming `stem` instead (`.md` kept when it was
+/// written; percent-encoded in a Markdown link).
+fn renamed(written: &str, stem: &str, kind: LinkKind) -> String {
+    let (folder, last) = match written.rfind('/') {
+        Some(i) => (&written[..=i], &written[i + 1..]),
+        None => ("", written),
+    };
+    let md = last.len() >= 3 && last[last.len() - 3..].eq_ignore_ascii_case(".md");
+    let file = if md {
+        format!("{stem}.md")
+    } else {
+        stem.to_string()
+    };
+    match kind {
+        LinkKind::Wiki => format!("{folder}{file}"),
+        LinkKind::Markdown => format!(
+            "{folder}{}",
+            percent_encoding::utf8_percent_encode(&file, LINK_PATH_ENCODE)
+        ),
+    }
+}
+
+/// A name from the first line of a selection: without heading, list, task and quote marks.
+fn first_line_name(line: &str) -> String {
+    let mut s = line.trim();
+    loop {
+        let before = s;
+        s = s.trim_start_matches(['#', '>', '-', '*', '+']).trim_start();
+        for task in ["[ ]", "[x]", "[X]"] {
+            s = s.strip_prefix(task).unwrap_or(s).trim_start();
+        }
+        let digits = s.trim_start_matches(|c: char| c.is_ascii_digit());
+        if digits.len() < s.len() && (digits.starts_with(". ") || digits.starts_with(") ")) {
+            s = digits[1..].trim_start();
+        }
+        if s == before {
+            return s.to_string();
+        }
+    }
+}
+
+/// A file name Obsidian accepts and a wikilink can hold: without `* " \ / < > : | ? # ^ [ ]`,
+/// spaces collapsed, at most [`NAME_MAX`] characters; "Untitled" when nothing is left.
+fn sanitize(name: &str) -> String {
+    let kept: String = name
+        .chars()
+        .map(|c| {
+            if "*\"\\/<>:|?#^[]".contains(c) || c.is_control() {
+                ' '
+            } else {
+                c
+            }
+        })
+        .collect();
+    let words: Vec<&str> = kept.split_whitespace().collect();
+    let joined: String = words.join(" ").chars().take(NAME_MAX).collect();
+    let trimmed = joined.trim().trim_end_matches('.').trim();
+    if trimmed.is_empty() {
+        "Untitled".to_string()
+    } else {
+        trimmed.to_string()
+    }
+}
+
+/// `name`, or `name 1`, `name 2`… : the first no note of the vault has, so the link is
+/// unambiguous.
+fn unique_name(vault: &Vault, folder: &str, name: &str) -> String {
+    let taken = |n: &str| {
+        let path = if folder.is_empty() {
+            format!("{n}.md")
+        } else {
+            format!("{folder}/{n}.md")
+        };
+        vault.id(&path).is_some()
+            || vault
+                .notes_named(n)
+                .iter()
+                .any(|(_, k)| *k == crate::vault::NameKind::FileStem)
+    };
+    if !taken(name) {
+        return name.to_string();
+    }
+    (1..)
+        .map(|i| format!("{name} {i}"))
+        .find(|n| !taken(n))
+        .unwrap_or_else(|| name.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use expect_test::{Expect, expect};
+
+    use super::*;
+    use crate::features::fixture::Fixture;
+
+    /// Extract at the `$0` cursor, or of the selection from `$0` over `selected` (the text
+    /// that follows the cursor).
+    fn check(fixture: &str, selected: &str, expect: Expect) {
+        let f = Fixture::parse(fixture);
+        let text = &f.vault.note(f.file).unwrap().text;
+        assert!(text[f.offset..].starts_with(selected));
+        let range = Span::new(f.offset, f.offset + selected.len());
+        let mut out = String::new();
+        for a in extract_actions(&f.vault, f.file, range) {
+            let (path, content) = a.create.unwrap();
+            out += &format!("{}\n  create {path}: {content:?}\n", a.title);
+            for e in a.edits {
+                let in_file = &f.vault.note(e.file).unwrap().text;
+                out += &format!(
+                    "  {}: {:?} -> {:?}\n",
+                    f.vault.path(e.file),
+                    &in_file[e.span.range()],
+                    e.new_text
+                );
+            }
+        }
+        expect.assert_eq(&out);
+    }
+
+    #[test]
+    fn a_heading_section_moves_and_its_links_follow() {
+        check(
+            "//- Pricing.md\n# Pricing\n[[Sync#^tier]] [[Meetings/Sync#Plan]] [t](Meetings/Sync.md#^tier)\n//- Meetings/Sync.md\n# Sync\n## Pl$0an\nTalk to [[Pricing]] about [[#Risks]] and [[#^tier]].\n- tiers ^tier\n## Risks\nSee [[#Plan]], [x](#^tier), [[#^tier|tiers]].\n",
+            "",
+            expect![[r#"
+                Extract the section to a new note "Plan", leave a link
+                  create Meetings/Plan.md: "Talk to [[Pricing]] about [[Sync#Risks]] and [[#^tier]].\n- tiers ^tier\n"
+                  Meetings/Sync.md: "" -> "Plan.md"
+                  Meetings/Sync.md: "" -> "Plan"
+                  Pricing.md: "Sync" -> "Plan"
+                  Pricing.md: "Meetings/Sync.md" -> "Meetings/Plan.md"
+                  Meetings/Sync.md: "Talk to [[Pricing]] about [[#Risks]] and [[#^tier]].\n- tiers ^tier\n" -> "[[Plan]]\n"
+                Extract the section to a new note "Plan", leave an embed
+                  create Meetings/Plan.md: "Talk to [[Pricing]] about [[Sync#Risks]] and [[#^tier]].\n- tiers ^tier\n"
+                  Meetings/Sync.md: "" -> "Plan.md"
+                  Meetings/Sync.md: "" -> "Plan"
+                  Pricing.md: "Sync" -> "Plan"
+                  Pricing.md: "Meetings/Sync.md" -> "Meetings/Plan.md"
+                  Meetings/Sync.md: "Talk to [[Pricing]] about [[#Risks]] and [[#^tier]].\n- tiers ^tier\n" -> "![[Plan]]\n"
+            "#]],
+        );
+    }
+
+    #[test]
+    fn selected_lines_move_whole_and_are_named_by_their_first() {
+        // The selection is taken by whole lines; the name drops list and task marks.
+        check(
+            "//- Notes/Day.md\n# Day\n- [ ] Call Tomer: pric$0ing / tiers?\n  - about [[Pricing]]\nLast line\n",
+            "ing / tiers?\n  - ab",
+            expect![[r#"
+                Extract the selection to a new note "Call Tomer pricing tiers", leave a link
+                  create Notes/Call Tomer pricing tiers.md: "- [ ] Call Tomer: pricing / tiers?\n  - about [[Pricing]]\n"
+                  Notes/Day.md: "- [ ] Call Tomer: pricing / tiers?\n  - about [[Pricing]]\n" -> "[[Call Tomer pricing tiers]]\n"
+                Extract the selection to a new note "Call Tomer pricing tiers", leave an embed
+                  create Notes/Call Tomer pricing tiers.md: "- [ ] Call Tomer: pricing / tiers?\n  - about [[Pricing]]\n"
+                  Notes/Day.md: "- [ ] Call Tomer: pricing / tiers?\n  - about [[Pricing]]\n" -> "![[Call Tomer pricing tiers]]\n"
+            "#]],
+        );
+        // A name taken anywhere in the vault gets a number; nothing for the frontmatter or
+        // a heading without a body.
+        check(
+            "//- Plan.md\n//- B.md\n# B\n$0Plan\n",
+            "Plan",
+            expect![[r#"
+                Extract the selection to a new note "Plan 1", leave a link
+                  create Plan 1.md: "Plan\n"
+                  B.md: "Plan\n" -> "[[Plan 1]]\n"
+                Extract the selection to a new note "Plan 1", leave an embed
+                  create Plan 1.md: "Plan\n"
+                  B.md: "Plan\n" -> "![[Plan 1]]\n"
+            "#]],
+        );
+        check("//- B.md\n---\nty$0pe: x\n---\n# B\n", "pe", expect![[""]]);
+        check("//- B.md\n# B\n## C$0\n", "", expect![[""]]);
+    }
+}
