@@ -1006,3 +1006,93 @@ fn extract_a_section_to_a_new_note() {
     assert!(!root.join("Meetings/2025/Decisions.md").exists());
     lsp.shutdown();
 }
+
+/// `[[^^words`: blocks of the whole vault; one with an id links to it, one without gets an id
+/// added to its note by the item's command, through `workspace/applyEdit`.
+#[test]
+fn block_search_across_the_vault_adds_the_id_through_apply_edit() {
+    let (_dir, root) = sample_vault();
+    let mut lsp = Lsp::start(&root, caps(&["utf-16"], false));
+    lsp.wait_indexed();
+    let (uri, text) = lsp.open(&root, "Home.md");
+    let lines = text.lines().count();
+    let end = json!({"line": lines, "character": 0});
+    let mut version = 1;
+    let mut complete = |lsp: &mut Lsp, typed: &str| -> Value {
+        version += 1;
+        lsp.notify(
+            "textDocument/didChange",
+            json!({
+                "textDocument": {"uri": uri, "version": version},
+                "contentChanges": [{"range": {"start": end, "end": end}, "text": typed}],
+            }),
+        );
+        let at = json!({"line": lines, "character": typed.encode_utf16().count()});
+        let got = lsp.request(
+            "textDocument/completion",
+            json!({"textDocument": {"uri": uri}, "position": at}),
+        );
+        // Back to the text before, for the next query.
+        version += 1;
+        lsp.notify(
+            "textDocument/didChange",
+            json!({
+                "textDocument": {"uri": uri, "version": version},
+                "contentChanges": [{"range": {"start": end, "end": at}, "text": ""}],
+            }),
+        );
+        got["result"]["items"].as_array().unwrap().clone().into()
+    };
+    // A block that has an id: linked by it, nothing to add.
+    let found = complete(&mut lsp, "[[^^hotfixes ship");
+    let items = found.as_array().unwrap();
+    assert_eq!(items.len(), 1, "{found}");
+    assert_eq!(
+        items[0]["textEdit"]["newText"],
+        "2025-11-07 - Weekly sync on the release train#^hotfix-cadence]]"
+    );
+    assert!(items[0]["command"].is_null(), "{found}");
+    // One without: a new id, added by the command.
+    let found = complete(&mut lsp, "[[^^release cadence HOTFIX");
+    let items = found.as_array().unwrap();
+    assert_eq!(items.len(), 1, "{found}");
+    let new_text = items[0]["textEdit"]["newText"].as_str().unwrap();
+    let id = new_text
+        .strip_prefix("2025-11-07 - Weekly sync on the release train#^")
+        .and_then(|t| t.strip_suffix("]]"))
+        .unwrap_or_else(|| panic!("{found}"));
+    let command = &items[0]["command"];
+    assert_eq!(command["command"], "vaultls.addBlockId", "{found}");
+    lsp.request(
+        "workspace/executeCommand",
+        json!({"command": "vaultls.addBlockId", "arguments": command["arguments"]}),
+    );
+    let apply = lsp.wait("workspace/applyEdit", |m| {
+        m["method"] == "workspace/applyEdit"
+    });
+    let meeting = self::uri(&root.join(MEETING));
+    let edits = apply["params"]["edit"]["changes"][meeting.as_str()]
+        .as_array()
+        .unwrap_or_else(|| panic!("{apply}"));
+    assert_eq!(edits.len(), 1, "{apply}");
+    assert_eq!(edits[0]["newText"], format!(" ^{id}"));
+    let meeting_text = std::fs::read_to_string(root.join(MEETING)).unwrap();
+    let line = meeting_text
+        .lines()
+        .position(|l| l.contains("Release cadence"))
+        .unwrap();
+    assert_eq!(edits[0]["range"]["start"]["line"], line, "{apply}");
+    assert_eq!(
+        edits[0]["range"]["start"]["character"],
+        meeting_text
+            .lines()
+            .nth(line)
+            .unwrap()
+            .encode_utf16()
+            .count()
+    );
+    // Too short a query lists nothing yet.
+    let found = complete(&mut lsp, "[[^^r");
+    assert!(found.as_array().unwrap().is_empty(), "{found}");
+    lsp.shutdown();
+}

@@ -158,6 +158,91 @@ pub fn completion(
     tag(vault, file, text, line_start, offset, limit)
 }
 
+/// Obsidian's block search, `[[^^words` at `offset` of note `file`: the paragraphs and list
+/// items of the vault holding every word, each completing to `[[Note#^id]]`. `None` when the
+/// cursor is not in such a link. With each item, the id to add to its block when it has none
+/// (the server adds it when the item is accepted). Reads the vault: stops when cancelled.
+#[allow(clippy::type_complexity)]
+pub fn block_search(
+    vault: &Vault,
+    file: FileId,
+    offset: usize,
+    options: &CompletionOptions,
+    cancel: super::Cancel,
+) -> Option<Result<(Completion, Vec<Option<super::blocks::NewBlockId>>), super::Cancelled>> {
+    let note = vault.note(file)?;
+    let text = &note.text;
+    let offset = crate::syntax::line_index::floor_char_boundary(text, offset.min(text.len()));
+    let line_start = text[..offset].rfind(['\n', '\r']).map_or(0, |i| i + 1);
+    let prefix = &text[line_start..offset];
+    let open = prefix
+        .rfind("[[")
+        .filter(|&o| !prefix[o..].contains("]]"))?;
+    let start = line_start + open + 2;
+    let query = text[start..offset].strip_prefix("^^")?;
+    if query.contains(['|', '#', '[', ']']) {
+        return None;
+    }
+    let line_end = text[offset..]
+        .find(['\n', '\r'])
+        .map_or(text.len(), |i| offset + i);
+    let closing = closing_at(&text[offset..line_end], "]]");
+    let end = closing.map_or(offset, |close| {
+        let rest = &text[offset..offset + close];
+        offset + rest.find('|').unwrap_or(rest.len())
+    });
+    let suffix = if closing.is_some() { "" } else { "]]" };
+    let replace = Span::new(start, end);
+    Some((|| {
+        let (hits, more) = super::blocks::search(vault, query, options.limit, cancel)?;
+        let mut items = Vec::new();
+        let mut ids = Vec::new();
+        for hit in hits {
+            let Some(target) = vault.note(hit.file) else {
+                continue;
+            };
+            let block = &target.text[hit.span.range()];
+            let (id, new) = match hit.id {
+                Some(id) => (id, None),
+                None => {
+                    let id = super::blocks::new_id(vault, hit.file, block);
+                    let new = super::blocks::NewBlockId {
+                        file: hit.file,
+                        block: hit.span,
+                        block_text: block.to_string(),
+                        id: id.clone(),
+                    };
+                    (id, Some(new))
+                }
+            };
+            let link = if hit.file == file {
+                String::new()
+            } else {
+                styled_link_text(vault, file, hit.file, options.format.style)
+            };
+            let label = super::blocks::one_line(block, 80);
+            items.push(CompletionItem {
+                new_text: format!("{link}#^{id}{suffix}"),
+                detail: Some(crate::vault::path::strip_md(vault.path(hit.file)).to_string()),
+                kind: ItemKind::Block,
+                // The client filters on what was typed, `^^` included.
+                filter_text: format!("^^{} {label}", query.trim()),
+                label,
+                replace,
+                file: Some(hit.file),
+            });
+            ids.push(new);
+        }
+        Ok((
+            Completion {
+                items,
+                is_incomplete: more,
+            },
+            ids,
+        ))
+    })())
+}
+
 /// In the frontmatter: keys seen across the vault at the start of a line, and after `key: `
 /// (or in a `key:` list) the values seen for that key; tags for `tags`.
 fn frontmatter(vault: &Vault, file: FileId, offset: usize, limit: usize) -> Option<Completion> {
@@ -264,6 +349,9 @@ fn wikilink(
     let typed = &text[start..offset];
     if typed.contains('|') {
         return None; // display text is the user's own
+    }
+    if typed.starts_with("^^") {
+        return Some(Completion::default()); // block search: see `block_search`
     }
     // In a closed link the completed part runs on to the next `#`, `|` or `]]`.
     let part_end = |from: usize| match closing {

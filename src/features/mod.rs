@@ -1,6 +1,7 @@
 //! Features: pure functions of a vault snapshot, a note and a byte offset. No IO, no locks and
 //! no protocol types: the server translates their results.
 
+pub mod blocks;
 pub mod code_actions;
 pub mod completion;
 pub mod dates;

@@ -2,8 +2,8 @@
 
 use tower_lsp_server::ls_types::*;
 
-use super::UNLINKED_MENTIONS;
 use super::state::ClientCaps;
+use super::{ADD_BLOCK_ID, UNLINKED_MENTIONS};
 use crate::syntax::ColumnUnit;
 
 /// Semantic token types: links (broken ones also `deprecated`), tags, block ids.
@@ -124,7 +124,7 @@ pub fn server_capabilities(unit: ColumnUnit, pull_diagnostics: bool) -> ServerCa
         }),
         code_action_provider: Some(CodeActionProviderCapability::Simple(true)),
         execute_command_provider: Some(ExecuteCommandOptions {
-            commands: vec![UNLINKED_MENTIONS.to_string()],
+            commands: vec![UNLINKED_MENTIONS.to_string(), ADD_BLOCK_ID.to_string()],
             work_done_progress_options: WorkDoneProgressOptions::default(),
         }),
         workspace_symbol_provider: Some(OneOf::Left(true)),

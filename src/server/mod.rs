@@ -37,6 +37,9 @@ use state::Snapshot;
 
 /// `workspace/executeCommand` with a note's URI: the note's unlinked mentions, as locations.
 pub const UNLINKED_MENTIONS: &str = "vaultls.unlinkedMentions";
+/// `workspace/executeCommand` run by an accepted block-search item: adds the block's new id
+/// to its note (through `workspace/applyEdit`: the server never writes files).
+pub const ADD_BLOCK_ID: &str = "vaultls.addBlockId";
 
 /// How many requests the transport runs at once. Reads wait on the pool, not in the
 /// transport's queue: with a small limit, a few long reads would hold up the edits behind them.
@@ -484,6 +487,28 @@ impl LanguageServer for Backend {
     }
 
     async fn execute_command(&self, p: ExecuteCommandParams) -> Result<Option<LSPAny>> {
+        if p.command == ADD_BLOCK_ID {
+            let argument = p.arguments.first().cloned().unwrap_or_default();
+            let edit = self
+                .read(ADD_BLOCK_ID, move |s| {
+                    handlers::completion::add_block_id(s, &argument)
+                })
+                .await?;
+            if let Some(edit) = edit {
+                match self.client.apply_edit(edit).await {
+                    Ok(r) if !r.applied => log(
+                        Level::Warn,
+                        format!(
+                            "block id not added: {}",
+                            r.failure_reason.unwrap_or_default()
+                        ),
+                    ),
+                    Err(e) => log(Level::Warn, format!("block id not added: {e}")),
+                    Ok(_) => {}
+                }
+            }
+            return Ok(None);
+        }
         if p.command != UNLINKED_MENTIONS {
             return Err(Error::invalid_params(format!(
                 "unknown command {}",

@@ -27,15 +27,26 @@ pub fn completion(s: &Snapshot, p: &CompletionParams) -> Answer<Option<Completio
         format: workspace.config.link_format(),
         daily: Some((today(), workspace.config.daily.clone())),
     };
-    let Some(result) = features::completion::completion(vault, file, offset, &options) else {
-        return Ok(None);
-    };
+    let (result, new_ids) =
+        match features::completion::block_search(vault, file, offset, &options, s.cancel) {
+            Some(found) => found?,
+            None => match features::completion::completion(vault, file, offset, &options) {
+                Some(result) => (result, Vec::new()),
+                None => return Ok(None),
+            },
+        };
     let uri = at.text_document.uri.as_str();
+    let mut new_ids = new_ids.into_iter();
     let items = result
         .items
         .into_iter()
         .enumerate()
         .map(|(rank, item)| CompletionItem {
+            // A block found by `[[^^` that has no id yet gets it when the item is accepted.
+            command: new_ids
+                .next()
+                .flatten()
+                .and_then(|new| add_block_id_command(s, id, vault, new)),
             label: item.label,
             kind: Some(to_proto::completion_kind(item.kind)),
             detail: item.detail,
@@ -86,4 +97,66 @@ pub fn today() -> features::dates::Date {
         month: now.month(),
         day: now.day(),
     }
+}
+
+/// The command that adds a new block id where a block search found the block.
+fn add_block_id_command(
+    s: &Snapshot,
+    id: crate::server::state::VaultId,
+    vault: &crate::vault::Vault,
+    new: features::blocks::NewBlockId,
+) -> Option<Command> {
+    let uri = s.uri_of(id, vault.path(new.file))?;
+    Some(Command {
+        title: format!("Add ^{} to the block", new.id),
+        command: crate::server::ADD_BLOCK_ID.to_string(),
+        arguments: Some(vec![json!({
+            "uri": uri.as_str(),
+            "start": new.block.start,
+            "end": new.block.end,
+            "text": new.block_text,
+            "id": new.id,
+        })]),
+    })
+}
+
+/// `vaultls.addBlockId`: the edit giving a block its id, from the command's argument.
+pub fn add_block_id(s: &Snapshot, argument: &serde_json::Value) -> Answer<Option<WorkspaceEdit>> {
+    let parsed = (|| {
+        let uri: Uri = argument.get("uri")?.as_str()?.parse().ok()?;
+        let start = argument.get("start")?.as_u64()? as usize;
+        let end = argument.get("end")?.as_u64()? as usize;
+        let text = argument.get("text")?.as_str()?.to_string();
+        let id = argument.get("id")?.as_str()?.to_string();
+        let valid = end >= start
+            && !id.is_empty()
+            && id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-');
+        valid.then_some((uri, start, end, text, id))
+    })();
+    let Some((uri, start, end, block_text, new_id)) = parsed else {
+        return Err(tower_lsp_server::jsonrpc::Error::invalid_params(
+            "expected {uri, start, end, text, id} of a block",
+        )
+        .into());
+    };
+    let Some((vault_id, vault, file)) = s.note_of(&uri) else {
+        return Ok(None);
+    };
+    let new = features::blocks::NewBlockId {
+        file,
+        block: crate::syntax::Span::new(start, end),
+        block_text,
+        id: new_id,
+    };
+    let Some(edit) = features::blocks::add_id(vault, &new) else {
+        return Ok(None);
+    };
+    let changes = to_proto::edits_by_file(s, vault_id, vec![edit])
+        .into_iter()
+        .map(|(uri, _, edits)| (uri, edits))
+        .collect();
+    Ok(Some(WorkspaceEdit {
+        changes: Some(changes),
+        ..WorkspaceEdit::default()
+    }))
 }
