@@ -13,6 +13,9 @@
 //! [vault]
 //! ignore = ["Archive/2019"]   # folders left out of the vault
 //! templates = "Templates"      # Templates/people.md fills new notes of type people
+//!
+//! [hints]
+//! embeds = true               # show an embedded block's first line after ![[Note#^id]]
 //! ```
 //!
 //! A bad file never stops vaultls: the problem is reported (with its position) and the
@@ -93,6 +96,8 @@ pub struct Config {
     pub templates: Option<String>,
     /// Obsidian's daily notes (`.obsidian/daily-notes.json`).
     pub daily: DailyNotes,
+    /// Inlay hints after embeds of a block or heading: its first line. Off unless asked for.
+    pub embed_hints: bool,
 }
 
 /// The settings of Obsidian's daily notes core plugin: where a day's note goes, its name (a
@@ -296,6 +301,21 @@ impl Config {
                         }
                     }
                 }
+                "hints" => {
+                    let Some(body) = body.as_object() else {
+                        problems.push("`hints` must be a table".into());
+                        continue;
+                    };
+                    for (key, v) in body {
+                        match (key.as_str(), v.as_bool()) {
+                            ("embeds", Some(b)) => self.embed_hints = b,
+                            ("embeds", None) => {
+                                problems.push("`embeds` must be true or false".into())
+                            }
+                            _ => problems.push(format!("unknown setting `{key}` in [hints]")),
+                        }
+                    }
+                }
                 "vault" => {
                     let Some(body) = body.as_object() else {
                         problems.push("`vault` must be a table".into());
@@ -331,7 +351,7 @@ impl Config {
                     }
                 }
                 other => problems.push(format!(
-                    "unknown section `{other}`; known: diagnostics, completion, vault"
+                    "unknown section `{other}`; known: diagnostics, completion, hints, vault"
                 )),
             }
         }

@@ -1096,3 +1096,38 @@ fn block_search_across_the_vault_adds_the_id_through_apply_edit() {
     assert!(found.as_array().unwrap().is_empty(), "{found}");
     lsp.shutdown();
 }
+
+/// Inlay hints after embeds, when the settings ask for them (off by default).
+#[test]
+fn embed_hints_only_when_asked_for() {
+    for on in [false, true] {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().canonicalize().unwrap();
+        std::fs::write(root.join("A.md"), "# A\n\nSee ![[B#^tiers]] here.\n").unwrap();
+        std::fs::write(
+            root.join("B.md"),
+            "# B\n\n- Three tiers, one price ^tiers\n",
+        )
+        .unwrap();
+        let mut lsp = Lsp::spawn(json!({
+            "processId": null,
+            "rootUri": uri(&root),
+            "capabilities": caps(&["utf-16"], false),
+            "initializationOptions": {"hints": {"embeds": on}},
+        }));
+        let (a, _) = lsp.open(&root, "A.md");
+        let hints = lsp.request(
+            "textDocument/inlayHint",
+            json!({"textDocument": {"uri": a}, "range": {"start": {"line": 0, "character": 0}, "end": {"line": 3, "character": 0}}}),
+        );
+        let hints = hints["result"].as_array().unwrap().clone();
+        if on {
+            assert_eq!(hints.len(), 1, "{hints:?}");
+            assert_eq!(hints[0]["label"], "Three tiers, one price");
+            assert_eq!(hints[0]["position"], json!({"line": 2, "character": 17}));
+        } else {
+            assert!(hints.is_empty(), "{hints:?}");
+        }
+        lsp.shutdown();
+    }
+}

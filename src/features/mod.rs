@@ -9,6 +9,7 @@ pub mod definition;
 pub mod diagnostics;
 pub mod extract;
 pub mod hover;
+pub mod inlay;
 pub mod links;
 pub mod mentions;
 pub mod references;

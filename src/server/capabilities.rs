@@ -123,6 +123,8 @@ pub fn server_capabilities(unit: ColumnUnit, pull_diagnostics: bool) -> ServerCa
             resolve_provider: Some(false),
         }),
         code_action_provider: Some(CodeActionProviderCapability::Simple(true)),
+        // Empty unless the vault's settings turn them on (`[hints] embeds = true`).
+        inlay_hint_provider: Some(OneOf::Left(true)),
         execute_command_provider: Some(ExecuteCommandOptions {
             commands: vec![UNLINKED_MENTIONS.to_string(), ADD_BLOCK_ID.to_string()],
             work_done_progress_options: WorkDoneProgressOptions::default(),

@@ -465,6 +465,13 @@ impl LanguageServer for Backend {
         .await
     }
 
+    async fn inlay_hint(&self, p: InlayHintParams) -> Result<Option<Vec<InlayHint>>> {
+        self.read("inlayHint", move |s| {
+            handlers::navigation::inlay_hints(s, &p)
+        })
+        .await
+    }
+
     async fn diagnostic(
         &self,
         p: DocumentDiagnosticParams,

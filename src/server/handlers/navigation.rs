@@ -54,6 +54,38 @@ pub fn hover(s: &Snapshot, p: &HoverParams) -> Answer<Option<Hover>> {
     })())
 }
 
+/// Inlay hints after block and heading embeds, when the vault's settings ask for them.
+pub fn inlay_hints(s: &Snapshot, p: &InlayHintParams) -> Answer<Option<Vec<InlayHint>>> {
+    Ok((|| {
+        let (id, vault, file) = s.note_of(&p.text_document.uri)?;
+        if !s.workspace(id)?.config.embed_hints {
+            return Some(Vec::new());
+        }
+        let positions = TextPositions::of(vault.note(file)?, s.unit());
+        let range = crate::syntax::Span::new(
+            positions.offset(p.range.start),
+            positions
+                .offset(p.range.end)
+                .max(positions.offset(p.range.start)),
+        );
+        Some(
+            features::inlay::embed_hints(vault, file, range)
+                .into_iter()
+                .map(|h| InlayHint {
+                    position: positions.position(h.offset),
+                    label: InlayHintLabel::String(h.label),
+                    kind: None,
+                    text_edits: None,
+                    tooltip: None,
+                    padding_left: Some(true),
+                    padding_right: None,
+                    data: None,
+                })
+                .collect(),
+        )
+    })())
+}
+
 pub fn document_links(s: &Snapshot, p: &DocumentLinkParams) -> Answer<Option<Vec<DocumentLink>>> {
     Ok((|| {
         let (id, vault, file) = s.note_of(&p.text_document.uri)?;
