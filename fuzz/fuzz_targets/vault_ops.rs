@@ -102,6 +102,11 @@ fn fresh(files: &BTreeMap<String, Option<String>>) -> Vault {
     )
 }
 
+/// A selection end a little after `offset`, on a character boundary.
+fn query_end_of(text: &str, offset: usize) -> usize {
+    floor_char_boundary(text, text.len().min(offset + 40))
+}
+
 fn query(vault: &Vault, file: FileId, offset: u16) {
     let Some(note) = vault.note(file) else {
         return;
@@ -118,10 +123,46 @@ fn query(vault: &Vault, file: FileId, offset: u16) {
             ..Default::default()
         },
     );
+    // With daily notes on, and block search (`[[^^` anywhere in the text reaches it).
+    let today = vaultls::features::dates::Date {
+        year: 2026,
+        month: 11,
+        day: 30,
+    };
+    let options = completion::CompletionOptions {
+        limit: 20,
+        daily: Some((today, Default::default())),
+        ..Default::default()
+    };
+    let _ = completion::completion(vault, file, offset, &options);
+    if let Some(Ok((_, ids))) =
+        completion::block_search(vault, file, offset, &options, Cancel::NEVER)
+    {
+        for new in ids.into_iter().flatten() {
+            let _ = vaultls::features::blocks::add_id(vault, &new);
+        }
+    }
+    let _ = vaultls::features::extract::extract_actions(
+        vault,
+        file,
+        Span::new(offset, query_end_of(text, offset)),
+    );
+    let _ = vaultls::features::extract::extract_actions(vault, file, Span::empty(offset));
+    let _ = vaultls::features::inlay::embed_hints(vault, file, span);
     let _ = definition::definition(vault, file, offset);
     let _ = references::references(vault, file, offset, true, Cancel::NEVER);
     let _ = hover::hover(vault, file, offset);
     let _ = code_actions::code_actions(vault, file, span, &Default::default());
+    let daily = Default::default();
+    let _ = code_actions::code_actions(
+        vault,
+        file,
+        Span::empty(offset),
+        &code_actions::CodeActionOptions {
+            templates: Some("Templates"),
+            daily: Some((today, &daily)),
+        },
+    );
     let _ = diagnostics::note_diagnostics(vault, file);
     let _ = semantic::tokens(vault, file);
     let _ = structure::folding_ranges(note);
