@@ -118,8 +118,10 @@ pub fn completion(
             vault, file, text, start, offset, closing, embed, limit, format,
         )?;
         let typed = &text[start..offset];
+        // Not where links are written as Markdown: the day's note would be a wikilink.
         if let Some((today, daily)) = &options.daily
             && !embed
+            && !format.markdown
             && !typed.contains(['#', '|', '/'])
         {
             let end = closing.map_or(offset, |close| offset + close);
