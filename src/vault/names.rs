@@ -5,6 +5,7 @@
 //! 2.8 ms per keystroke at 10k notes and 24 ms at 100k.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
 
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
@@ -15,11 +16,56 @@ use super::{FileId, NameKind};
 /// notes) or which heading (for headings).
 pub type Entry<K> = (FileId, K);
 
-/// One name and the notes it names.
+/// One name and the notes it names. The name is shared with the ordered map's key (one
+/// allocation, not two), and a name most often names one note, held inline: together about
+/// 60 bytes less per name than a `Box<str>` here and a `Vec` of entries.
 #[derive(Debug)]
 struct Named<K> {
-    name: Box<str>,
-    notes: Vec<Entry<K>>,
+    name: Arc<str>,
+    notes: Entries<K>,
+}
+
+/// The entries of one name: inline while there is one.
+#[derive(Debug)]
+enum Entries<K> {
+    One(Entry<K>),
+    Many(Vec<Entry<K>>),
+}
+
+impl<K: Copy + PartialEq> Entries<K> {
+    fn as_slice(&self) -> &[Entry<K>] {
+        match self {
+            Entries::One(e) => std::slice::from_ref(e),
+            Entries::Many(v) => v,
+        }
+    }
+
+    fn push(&mut self, entry: Entry<K>) {
+        match self {
+            Entries::One(e) => *self = Entries::Many(vec![*e, entry]),
+            Entries::Many(v) => v.push(entry),
+        }
+    }
+
+    /// Removes one `entry`; whether none is left.
+    fn remove(&mut self, entry: &Entry<K>) -> bool {
+        match self {
+            Entries::One(e) => e == entry,
+            Entries::Many(v) => {
+                if let Some(i) = v.iter().position(|e| e == entry) {
+                    v.swap_remove(i);
+                }
+                match v.as_slice() {
+                    [] => true,
+                    [one] => {
+                        *self = Entries::One(*one);
+                        false
+                    }
+                    _ => false,
+                }
+            }
+        }
+    }
 }
 
 /// Folded names → notes, with the word-start and trigram indexes over them.
@@ -31,7 +77,7 @@ pub struct Names<K = NameKind> {
     slots: Vec<Option<Named<K>>>,
     free: Vec<u32>,
     /// Name → slot, ordered for prefix search.
-    by_name: BTreeMap<Box<str>, u32>,
+    by_name: BTreeMap<Arc<str>, u32>,
     /// The first two loosened characters ([`loose`]) of each word after the first → the slots
     /// of the names with such a word, each once, unordered: what a word-start search reads.
     word_grams: HashMap<u64, Vec<u32>>,
@@ -69,15 +115,16 @@ impl<K: Copy + PartialEq> Names<K> {
         if let Some(&slot) = self.by_name.get(name) {
             let notes = &mut self.named_mut(slot).notes;
             // This note's entries are the last ones pushed: check only those.
-            let mut own = notes.iter().rev().take_while(|e| e.0 == entry.0);
+            let mut own = notes.as_slice().iter().rev().take_while(|e| e.0 == entry.0);
             if !own.any(|e| e.1 == entry.1) {
                 notes.push(entry);
             }
             return;
         }
+        let name: Arc<str> = name.into();
         let named = Named {
-            name: name.into(),
-            notes: vec![entry],
+            name: name.clone(),
+            notes: Entries::One(entry),
         };
         let slot = match self.free.pop() {
             Some(slot) => {
@@ -89,15 +136,15 @@ impl<K: Copy + PartialEq> Names<K> {
                 (self.slots.len() - 1) as u32
             }
         };
-        for gram in word_grams(name) {
+        for gram in word_grams(&name) {
             self.word_grams.entry(gram).or_default().push(slot);
         }
         if self.loose {
-            for gram in grams(name) {
+            for gram in grams(&name) {
                 self.grams.entry(gram).or_default().push(slot);
             }
         }
-        self.by_name.insert(name.into(), slot);
+        self.by_name.insert(name, slot);
     }
 
     /// Removes one `entry` from under `name`, and the name once no note has it.
@@ -105,11 +152,7 @@ impl<K: Copy + PartialEq> Names<K> {
         let Some(&slot) = self.by_name.get(name) else {
             return;
         };
-        let notes = &mut self.named_mut(slot).notes;
-        if let Some(i) = notes.iter().position(|e| e == entry) {
-            notes.swap_remove(i);
-        }
-        if !notes.is_empty() {
+        if !self.named_mut(slot).notes.remove(entry) {
             return;
         }
         self.by_name.remove(name);
