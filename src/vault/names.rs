@@ -71,7 +71,7 @@ impl<K: Copy + PartialEq> Entries<K> {
 /// Folded names → notes, with the word-start and trigram indexes over them.
 ///
 /// Names live in slots; the ordered map and the two gram indexes refer to a name by its slot
-/// (4 bytes), which keeps them small: at 50k notes they hold ~1.5 million entries.
+/// (4 bytes), which keeps them small: a name is in one trigram list per distinct trigram.
 #[derive(Debug)]
 pub struct Names<K = NameKind> {
     slots: Vec<Option<Named<K>>>,
