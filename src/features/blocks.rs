@@ -8,7 +8,7 @@
 //! longest word, and stops when cancelled.
 
 use super::{Cancel, Cancelled};
-use crate::syntax::{Span, opaque_spans};
+use crate::syntax::{Span, block_marker, opaque_spans};
 use crate::vault::path::fold;
 use crate::vault::{FileId, Vault};
 
@@ -153,11 +153,10 @@ fn starts_list_item(line: &str) -> bool {
     digits.len() < line.len() && (digits.starts_with(". ") || digits.starts_with(") "))
 }
 
-/// The `^id` a block ends with, as Obsidian reads one (letters, digits and `-` after a space).
+/// The `^id` a block ends with, read by the parser's one rule ([`block_marker`]).
 pub fn existing_id(block: &str) -> Option<&str> {
-    let (before, id) = block.trim_end().rsplit_once('^')?;
-    let valid = !id.is_empty() && id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-');
-    (valid && (before.is_empty() || before.ends_with([' ', '\t', '\n']))).then_some(id)
+    let block = block.trim_end();
+    block_marker(block).map(|caret| &block[caret + 1..])
 }
 
 /// A new id for a block of note `file`, in Obsidian's style (six lowercase letters and

@@ -478,7 +478,7 @@ impl BodyParser<'_> {
 }
 
 /// `… ^id` at the end of `s`: the offset of `^`. Reads only the end of `s`.
-fn block_marker(s: &str) -> Option<usize> {
+pub fn block_marker(s: &str) -> Option<usize> {
     let bytes = s.as_bytes();
     let id_len = bytes
         .iter()

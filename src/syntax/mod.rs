@@ -17,6 +17,7 @@ use std::ops::Range;
 pub use frontmatter::{Field, Frontmatter, Value};
 pub use line_index::{ColumnUnit, Columns, LineCol, LineIndex};
 pub use link::{LINK_PATH_ENCODE, decode, is_external_url, split_subpath};
+pub use markdown::block_marker;
 pub use span::Span;
 pub use tag::{is_tag_char, valid_tag};
 
