@@ -9,6 +9,7 @@
 
 use super::code_actions::CodeAction;
 use super::links::{Edit, link_text};
+use super::rename::rewritten;
 use crate::syntax::{LINK_PATH_ENCODE, LinkKind, Span, Subpath};
 use crate::vault::path::parent;
 use crate::vault::subpath::{find_block, find_heading};
@@ -64,14 +65,16 @@ pub fn extract_actions(vault: &Vault, file: FileId, range: Span) -> Vec<CodeActi
             "the section",
         )
     };
-    let name = unique_name(vault, parent(vault.path(file)), &sanitize(&name));
     let folder = parent(vault.path(file));
-    let path = if folder.is_empty() {
-        format!("{name}.md")
-    } else {
-        format!("{folder}/{name}.md")
-    };
+    let name = unique_name(vault, folder, &sanitize(&name));
+    let path = note_path(folder, &name);
     let inside = |s: Span| moved.start <= s.start && s.end <= moved.end;
+    // Whether the heading or block a link into this note names moves (`None`: it names
+    // none, a broken link left as written).
+    let target_moves = |subpath: &Subpath| match subpath {
+        Subpath::Heading(chain) => find_heading(text, &note.syntax, chain).map(|h| inside(h.span)),
+        Subpath::Block(id) => find_block(text, &note.syntax, id).map(|b| inside(b.span)),
+    };
     let this = link_text(vault, file, file);
     // Rewrites of same-note links: inside the moved text (offsets in the note) and outside.
     let mut moved_edits: Vec<(Span, String)> = Vec::new();
@@ -83,14 +86,8 @@ pub fn extract_actions(vault: &Vault, file: FileId, range: Span) -> Vec<CodeActi
         let Some(subpath) = link.subpath(text) else {
             continue;
         };
-        let target_moves = match &subpath {
-            Subpath::Heading(chain) => {
-                find_heading(text, &note.syntax, chain).map(|h| inside(h.span))
-            }
-            Subpath::Block(id) => find_block(text, &note.syntax, id).map(|b| inside(b.span)),
-        };
-        let Some(target_moves) = target_moves else {
-            continue; // broken already: left as written
+        let Some(target_moves) = target_moves(&subpath) else {
+            continue;
         };
         let written = |to: &str| match link.kind {
             LinkKind::Wiki => to.to_string(),
@@ -118,22 +115,15 @@ pub fn extract_actions(vault: &Vault, file: FileId, range: Span) -> Vec<CodeActi
         let Some(link) = source.syntax.links.get(site.link as usize) else {
             continue;
         };
-        let moves = match link.subpath(&source.text) {
-            Some(Subpath::Heading(chain)) => {
-                find_heading(text, &note.syntax, &chain).is_some_and(|h| inside(h.span))
-            }
-            Some(Subpath::Block(id)) => {
-                find_block(text, &note.syntax, &id).is_some_and(|b| inside(b.span))
-            }
-            None => false,
-        };
-        if moves {
-            let span = link.target_span();
-            let written = &source.text[span.range()];
+        let moves = link.subpath(&source.text).and_then(|s| target_moves(&s));
+        if moves == Some(true) {
+            // As a move of this note to the new one would write it; the new name is unique
+            // in the vault (`unique_name`), so a bare name finds it.
+            let paths = (vault.path(file), path.as_str());
             edits.push(Edit {
                 file: site.source,
-                span,
-                new_text: renamed(written, &name, link.kind),
+                span: link.target_span(),
+                new_text: rewritten(source, link, vault.path(site.source), paths, true),
             });
         }
     }
@@ -175,25 +165,12 @@ pub fn extract_actions(vault: &Vault, file: FileId, range: Span) -> Vec<CodeActi
         .collect()
 }
 
-/// A written link path with its last component naming `stem` instead (`.md` kept when it was
-/// written; percent-encoded in a Markdown link).
-fn renamed(written: &str, stem: &str, kind: LinkKind) -> String {
-    let (folder, last) = match written.rfind('/') {
-        Some(i) => (&written[..=i], &written[i + 1..]),
-        None => ("", written),
-    };
-    let md = last.len() >= 3 && last[last.len() - 3..].eq_ignore_ascii_case(".md");
-    let file = if md {
-        format!("{stem}.md")
+/// The vault path of a note named `name` in `folder` (`""`: the vault's root).
+fn note_path(folder: &str, name: &str) -> String {
+    if folder.is_empty() {
+        format!("{name}.md")
     } else {
-        stem.to_string()
-    };
-    match kind {
-        LinkKind::Wiki => format!("{folder}{file}"),
-        LinkKind::Markdown => format!(
-            "{folder}{}",
-            percent_encoding::utf8_percent_encode(&file, LINK_PATH_ENCODE)
-        ),
+        format!("{folder}/{name}.md")
     }
 }
 
@@ -243,12 +220,7 @@ fn sanitize(name: &str) -> String {
 /// unambiguous.
 fn unique_name(vault: &Vault, folder: &str, name: &str) -> String {
     let taken = |n: &str| {
-        let path = if folder.is_empty() {
-            format!("{n}.md")
-        } else {
-            format!("{folder}/{n}.md")
-        };
-        vault.id(&path).is_some()
+        vault.id(&note_path(folder, n)).is_some()
             || vault
                 .notes_named(n)
                 .iter()

@@ -499,7 +499,7 @@ fn bare_unique(vault: &Vault, file: FileId, new_path: &str) -> bool {
 
 /// The text of `link` (in `note`, which will be at `source_path`) pointing at `new_path`
 /// where it pointed at `old_path`, in the form it was written in.
-fn rewritten(
+pub(crate) fn rewritten(
     note: &crate::vault::Note,
     link: &crate::syntax::Link,
     source_path: &str,
