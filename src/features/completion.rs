@@ -87,8 +87,7 @@ pub fn completion(
     let offset = crate::syntax::line_index::floor_char_boundary(text, offset.min(text.len()));
     let line_start = text[..offset].rfind(['\n', '\r']).map_or(0, |i| i + 1);
     let prefix = &text[line_start..offset];
-    // A wikilink opened on this line before the cursor and not closed yet.
-    let open_link = prefix.rfind("[[").filter(|&o| !prefix[o..].contains("]]"));
+    let open_link = open_wikilink(text, offset);
     if let Some(fm) = &note.syntax.frontmatter
         && fm.yaml_span.start as usize <= offset
         && offset <= fm.yaml_span.end as usize
@@ -110,10 +109,8 @@ pub fn completion(
         .map_or(text.len(), |i| offset + i);
     let after = &text[offset..line_end];
 
-    if let Some(open) = open_link {
-        let start = line_start + open + 2;
-        let embed = prefix[..open].ends_with('!');
-        let closing = closing_at(after, "]]");
+    if let Some(OpenLink { start, closing }) = open_link {
+        let embed = text[..start - 2].ends_with('!');
         let mut result = wikilink(
             vault, file, text, start, offset, closing, embed, limit, format,
         )?;
@@ -175,20 +172,11 @@ pub fn block_search(
     let note = vault.note(file)?;
     let text = &note.text;
     let offset = crate::syntax::line_index::floor_char_boundary(text, offset.min(text.len()));
-    let line_start = text[..offset].rfind(['\n', '\r']).map_or(0, |i| i + 1);
-    let prefix = &text[line_start..offset];
-    let open = prefix
-        .rfind("[[")
-        .filter(|&o| !prefix[o..].contains("]]"))?;
-    let start = line_start + open + 2;
+    let OpenLink { start, closing } = open_wikilink(text, offset)?;
     let query = text[start..offset].strip_prefix("^^")?;
     if query.contains(['|', '#', '[', ']']) {
         return None;
     }
-    let line_end = text[offset..]
-        .find(['\n', '\r'])
-        .map_or(text.len(), |i| offset + i);
-    let closing = closing_at(&text[offset..line_end], "]]");
     let end = closing.map_or(offset, |close| {
         let rest = &text[offset..offset + close];
         offset + rest.find('|').unwrap_or(rest.len())
@@ -324,6 +312,30 @@ fn frontmatter(vault: &Vault, file: FileId, offset: usize, limit: usize) -> Opti
     Some(Completion {
         items,
         is_incomplete,
+    })
+}
+
+/// A wikilink being typed: opened on the cursor's line before it and not closed before it.
+struct OpenLink {
+    /// Where its text starts, after `[[`.
+    start: usize,
+    /// When it is closed on this line after the cursor: where `]]` is, from the cursor.
+    closing: Option<usize>,
+}
+
+/// The wikilink being typed at `offset` (a character boundary of `text`), if any.
+fn open_wikilink(text: &str, offset: usize) -> Option<OpenLink> {
+    let line_start = text[..offset].rfind(['\n', '\r']).map_or(0, |i| i + 1);
+    let prefix = &text[line_start..offset];
+    let open = prefix
+        .rfind("[[")
+        .filter(|&o| !prefix[o..].contains("]]"))?;
+    let line_end = text[offset..]
+        .find(['\n', '\r'])
+        .map_or(text.len(), |i| offset + i);
+    Some(OpenLink {
+        start: line_start + open + 2,
+        closing: closing_at(&text[offset..line_end], "]]"),
     })
 }
 
@@ -537,19 +549,9 @@ fn vault_headings(
     let mut more = false;
     // (how, heading text, where: note and heading index).
     type Found<'v> = (Match, &'v str, &'v [(FileId, u32)]);
-    let mut found: Vec<Found> = Vec::new();
-    for (i, (text, at)) in vault.headings_with_prefix(&query_folded).enumerate() {
-        if i == CLASS_CAP {
-            more = true;
-            break;
-        }
-        let matched = if text == query_folded {
-            Match::Exact
-        } else {
-            Match::Prefix
-        };
-        found.push((matched, text, at));
-    }
+    let (mut found, cut): (Vec<Found>, bool) =
+        by_prefix(vault.headings_with_prefix(&query_folded), &query_folded);
+    more |= cut;
     if query_folded.chars().count() >= 2 && found.len() < limit {
         match vault.headings_with_word_prefix(&query_folded, CLASS_CAP) {
             Some(words) => found.extend(words.map(|(text, at)| (Match::WordStart, text, at))),
@@ -883,6 +885,28 @@ fn note_names(vault: &Vault, id: FileId) -> Vec<(&str, NameKind)> {
         .collect()
 }
 
+/// The first `CLASS_CAP` of `names` (an index's names starting with the folded `query`, in
+/// name order), each an exact or a prefix match; and whether more were left.
+#[allow(clippy::type_complexity)]
+fn by_prefix<'v, E>(
+    names: impl Iterator<Item = (&'v str, &'v [E])>,
+    query: &str,
+) -> (Vec<(Match, &'v str, &'v [E])>, bool) {
+    let mut out = Vec::new();
+    for (name, entries) in names {
+        if out.len() == CLASS_CAP {
+            return (out, true);
+        }
+        let matched = if name == query {
+            Match::Exact
+        } else {
+            Match::Prefix
+        };
+        out.push((matched, name, entries));
+    }
+    (out, false)
+}
+
 /// Adds the hits of one note for the folded query (`finder` finds it): by each of its names
 /// that is the query, starts with it or has a word starting with it, as the name indexes
 /// would find them; and by its folder.
@@ -926,7 +950,9 @@ fn match_note<'v>(
         });
     }
     let folder = parent(path);
-    if query.chars().count() >= 2 && folder.split('/').any(|part| fold(part).starts_with(query)) {
+    if query.chars().count() >= 2
+        && crate::vault::names::components(folder).any(|part| part.starts_with(query))
+    {
         hits.push(Hit {
             id,
             kind: NameKind::FileStem,
@@ -1044,17 +1070,8 @@ fn note_items(
         // past that, one or two letters match a good part of the vault and the note meant
         // is among them only by what the context or its popularity say, so those notes are
         // matched one by one instead.
-        let mut cut = false;
-        for (i, (name, notes)) in vault.names_with_prefix(&query_folded).enumerate() {
-            if i == CLASS_CAP {
-                cut = true;
-                break;
-            }
-            let matched = if name == query_folded {
-                Match::Exact
-            } else {
-                Match::Prefix
-            };
+        let (prefixed, mut cut) = by_prefix(vault.names_with_prefix(&query_folded), &query_folded);
+        for (matched, name, notes) in prefixed {
             add_hits(file, &mut hits, name, notes, matched);
         }
         // Words inside names, and folders of paths, for two characters and more (one

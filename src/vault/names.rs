@@ -467,7 +467,7 @@ impl Folders {
 }
 
 /// The folded components of a folder path (none for the root).
-fn components(folder: &str) -> impl Iterator<Item = String> + '_ {
+pub fn components(folder: &str) -> impl Iterator<Item = String> + '_ {
     folder
         .split('/')
         .filter(|p| !p.is_empty())
