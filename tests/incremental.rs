@@ -19,6 +19,10 @@ const PATHS: &[&str] = &[
     "a/b/Deep.md",
     "a/b/Local.md",
     "Local.md",
+    // A note named `Note.md` and a file named `Note`: one name key each, `note.md` and
+    // `note`, found by links written with and without `.md`.
+    "Note.md.md",
+    "c/Note",
 ];
 
 const FRAGMENTS: &[&str] = &[
@@ -37,6 +41,9 @@ const FRAGMENTS: &[&str] = &[
     "[[TH]]",
     "[[Deep#^b1]]",
     "[[/Home]]",
+    "[[Note.md]]",
+    "[[note.MD.md]]",
+    "[[c/Note]]",
     "# H",
     "## Sub",
     "para ^b1",

@@ -19,7 +19,7 @@ use rustc_hash::FxHashMap as HashMap;
 use crate::syntax::{LineIndex, Link, NoteSyntax, parse_note};
 
 pub use load::{LoadIssue, MAX_NOTE_BYTES};
-use path::{file_keys, fold, is_note_path, link_key, stem};
+use path::{file_key, fold, is_note_path, link_key, stem};
 
 /// A file's identity in one vault. Ids are reused after removal; hold paths across edits.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -347,8 +347,9 @@ pub struct Vault {
     files: Vec<Option<File>>,
     free: Vec<u32>,
     by_path: HashMap<String, FileId>,
-    /// Name key → files: each file under its folded name and, for notes, also under the
-    /// folded name without `.md` ([`path::file_keys`]).
+    /// Name key → files: each file under its folded name, a note's without `.md`
+    /// ([`path::file_key`]). One key per file: a second one, with `.md`, made the table
+    /// twice as large for the few links written with `.md` (peak −22 MB at 200k notes).
     by_name_key: HashMap<CompactString, Ids>,
     /// Folded stem, title and alias → notes; found by prefix, word start or trigram.
     names: names::Names,
@@ -419,7 +420,7 @@ impl Vault {
         let mut vault = Vault::new(root);
         vault.files.reserve(files.len());
         vault.by_path.reserve(files.len());
-        vault.by_name_key.reserve(files.len() * 2);
+        vault.by_name_key.reserve(files.len());
         vault.backlinks.reserve(files.len());
         let mut notes = Vec::with_capacity(files.len());
         for (path, source) in files {
@@ -867,12 +868,12 @@ impl Vault {
     }
 
     fn add(&mut self, path: String, note: Option<Note>) {
-        let keys = file_keys(&path);
+        let key = file_key(&path);
         let id = self.insert_file(path, note);
         self.index_content(id);
         let resolutions = self.resolve_all(id);
         self.set_resolutions(id, resolutions);
-        self.reresolve_keys(&keys, Some(id));
+        self.reresolve_key(&key, Some(id));
     }
 
     fn take(&mut self, id: FileId) -> File {
@@ -883,22 +884,20 @@ impl Vault {
             .get(&id)
             .map_or_else(Vec::new, |s| s.ids().collect());
         let file = self.files[id.index()].take().expect("live file");
-        let keys = file_keys(&file.path);
+        let key = file_key(&file.path);
         self.by_path.remove(&file.path);
-        for key in &keys {
-            if let Some(ids) = self.by_name_key.get_mut(key.as_str())
-                && !ids.remove(id)
-            {
-                self.by_name_key.remove(key.as_str());
-            }
+        if let Some(ids) = self.by_name_key.get_mut(key.as_str())
+            && !ids.remove(id)
+        {
+            self.by_name_key.remove(key.as_str());
         }
         if file.note.is_some() {
             self.names
                 .remove(&fold(stem(&file.path)), &(id, NameKind::FileStem));
             self.folders.remove(path::parent(&file.path), id);
         }
-        self.reresolve_sources(linked_from, &keys);
-        self.reresolve_keys(&keys, None);
+        self.reresolve_sources(linked_from, &key);
+        self.reresolve_key(&key, None);
         debug_assert!(
             !self.backlinks.contains_key(&id),
             "links to a removed file re-resolve"
@@ -945,12 +944,11 @@ impl Vault {
             }
         };
         self.by_path.insert(path.clone(), id);
-        for key in file_keys(&path) {
-            match self.by_name_key.get_mut(key.as_str()) {
-                Some(ids) => ids.push(id),
-                None => {
-                    self.by_name_key.insert(key.into(), Ids::One(id));
-                }
+        let key = file_key(&path);
+        match self.by_name_key.get_mut(key.as_str()) {
+            Some(ids) => ids.push(id),
+            None => {
+                self.by_name_key.insert(key.into(), Ids::One(id));
             }
         }
         if is_note {
@@ -1072,30 +1070,32 @@ impl Vault {
         note.resolved = resolutions;
     }
 
-    /// Re-resolves the links, anywhere in the vault, that a file with name keys `keys` can
-    /// match: unresolved links with that name, and links to files with the same name (their
+    /// Re-resolves the links, anywhere in the vault, that a file with name key `key` can
+    /// match: unresolved links with that key, and links to files with the same key (their
     /// candidates change). `skip` is a note already resolved afresh.
-    fn reresolve_keys(&mut self, keys: &[String], skip: Option<FileId>) {
-        let same_name = keys
+    fn reresolve_key(&mut self, key: &str, skip: Option<FileId>) {
+        let same_name = self
+            .by_name_key
+            .get(key)
+            .map_or(&[][..], Ids::as_slice)
             .iter()
-            .filter_map(|k| self.by_name_key.get(k.as_str()))
-            .flat_map(Ids::as_slice)
             .filter_map(|target| self.backlinks.get(target))
             .flat_map(Counts::ids);
-        let unresolved = keys
-            .iter()
-            .filter_map(|k| self.unresolved.get(path::strip_md(k)))
+        let unresolved = self
+            .unresolved
+            .get(key)
+            .into_iter()
             .flatten()
             .map(|site| site.source);
         let sources: Vec<FileId> = same_name
             .chain(unresolved)
             .filter(|&s| Some(s) != skip)
             .collect();
-        self.reresolve_sources(sources, keys);
+        self.reresolve_sources(sources, key);
     }
 
-    /// Re-resolves the links of `sources` whose key is one of `keys`.
-    fn reresolve_sources(&mut self, mut sources: Vec<FileId>, keys: &[String]) {
+    /// Re-resolves the links of `sources` whose key is `key`.
+    fn reresolve_sources(&mut self, mut sources: Vec<FileId>, key: &str) {
         sources.sort_unstable();
         sources.dedup();
         for source in sources {
@@ -1108,7 +1108,7 @@ impl Vault {
                 .iter()
                 .zip(&note.resolved)
                 .enumerate()
-                .filter(|(_, (l, _))| keys.iter().any(|k| *k == link_key(&l.target(&note.text))))
+                .filter(|(_, (l, _))| link_key(&l.target(&note.text)) == key)
                 .filter_map(|(i, (l, &old))| {
                     let new = self.resolve_link(source, &note.text, l).0;
                     (new != old).then_some((i, old, new))

@@ -167,8 +167,8 @@ pub fn fold_mapped(s: &str) -> (Cow<'_, str>, Option<Vec<u32>>) {
 }
 
 /// The key under which a link is indexed for incremental re-resolution: its last path
-/// component, case-folded, without `.md`. Every file the link can resolve to has this key among
-/// [`file_keys`].
+/// component, case-folded, without `.md`. Every file the link can resolve to has this key as
+/// its [`file_key`].
 pub fn link_key(target: &str) -> String {
     let last = target
         .trim_end_matches('/')
@@ -178,15 +178,11 @@ pub fn link_key(target: &str) -> String {
     fold(strip_md(last.trim())).into_owned()
 }
 
-/// The keys of a file: its folded name, and for notes also the name without `.md`.
-pub fn file_keys(path: &str) -> Vec<String> {
-    let name = fold(file_name(path)).into_owned();
-    let stripped = strip_md(&name).to_string();
-    if stripped != name {
-        vec![name, stripped]
-    } else {
-        vec![name]
-    }
+/// The key of a file in the name index: its folded name, for a note without `.md`. It is
+/// the [`link_key`] of every link that can resolve to the file (a link ending in `.md` also
+/// looks its name up without it).
+pub fn file_key(path: &str) -> String {
+    fold(strip_md(file_name(path))).into_owned()
 }
 
 #[cfg(test)]
@@ -214,8 +210,9 @@ mod tests {
         assert_eq!(join_normalized("", "/x//y"), Some("x/y".into()));
         assert_eq!(link_key("Folder/Note.MD"), "note");
         assert_eq!(link_key("img.PNG"), "img.png");
-        assert_eq!(file_keys("F/Note.md"), vec!["note.md", "note"]);
-        assert_eq!(file_keys("F/img.png"), vec!["img.png"]);
+        assert_eq!(file_key("F/Note.MD"), "note");
+        assert_eq!(file_key("F/x.md.md"), "x.md");
+        assert_eq!(file_key("F/img.png"), "img.png");
         assert!(is_within("a/b", "a") && is_within("a", "a"));
         for name in ["Zoë ÅBERG", "İstanbul", "ǅ ẞ ﬃ", "MiXeD ÄÖÜ"] {
             assert_eq!(fold(name), name.to_lowercase(), "{name}");
@@ -223,7 +220,7 @@ mod tests {
         // No final sigma: a name folds the same wherever it ends.
         assert_eq!(fold("ΟΔΥΣΣΕΥΣ"), "οδυσσευσ");
         assert_eq!(fold("Οδυσσεύς.md"), "οδυσσεύσ.md");
-        assert_eq!(file_keys("Ο/ΟΔΥΣΣΕΥΣ.md")[1], fold("ΟΔΥΣΣΕΥΣ"));
+        assert_eq!(file_key("Ο/ΟΔΥΣΣΕΥΣ.md"), fold("ΟΔΥΣΣΕΥΣ"));
         assert!(!is_within("ab", "a") && !is_within("a", "a/b"));
     }
 
@@ -235,8 +232,8 @@ mod tests {
         assert_eq!(fold(&decomposed), fold(composed));
         assert_eq!(fold(&decomposed), "zoë åberg");
         assert_eq!(
-            file_keys(&format!("People/{decomposed}.md")),
-            file_keys("People/Zoë Åberg.md")
+            file_key(&format!("People/{decomposed}.md")),
+            file_key("People/Zoë Åberg.md")
         );
     }
 

@@ -1,8 +1,9 @@
 //! Obsidian's link resolution over the vault's name index.
 //!
 //! Every file a link can open has the link's last path component as its name (or, for notes,
-//! as its name without `.md`), so the candidates come from one lookup in the name-key index and
-//! the rules below only filter and rank them. Nothing here allocates for a bare name.
+//! as its name without `.md`), so the candidates come from one lookup in the name-key index (two
+//! for a name ending in `.md`) and the rules below only filter and rank them. Nothing here
+//! allocates for a bare name.
 
 use std::borrow::Cow;
 
@@ -147,13 +148,22 @@ impl Vault {
             }
         };
         let name = super::path::file_name(&wanted);
-        let candidates = self
-            .by_name_key
-            .get(name)
-            .map_or(&[][..], super::Ids::as_slice);
+        let under = |key: &str| {
+            self.by_name_key
+                .get(key)
+                .map_or(&[][..], super::Ids::as_slice)
+        };
+        // A note's key is its name without `.md`: a name ending in `.md` is looked up as it
+        // is (the key of `x.md.md`) and without it (the key of `x.md`).
+        let stripped = super::path::strip_md(name);
+        let with_md = if stripped.len() != name.len() {
+            under(stripped)
+        } else {
+            &[]
+        };
+        let candidates = || under(name).iter().chain(with_md);
         let best_at = |dir: &str| {
-            candidates
-                .iter()
+            candidates()
                 .filter_map(|&id| Some((fit_at(&self.file(id).folded, dir, &wanted)?, id)))
                 .min_by(|a, b| (a.0, self.path(a.1)).cmp(&(b.0, self.path(b.1))))
                 .map(|(_, id)| id)
@@ -169,8 +179,7 @@ impl Vault {
         {
             return single(id);
         }
-        let mut matches: Vec<(Fit, FileId)> = candidates
-            .iter()
+        let mut matches: Vec<(Fit, FileId)> = candidates()
             .filter_map(|&id| Some((fit_suffix(&self.file(id).folded, &wanted)?, id)))
             .collect();
         match matches.len() {

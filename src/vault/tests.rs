@@ -416,3 +416,59 @@ fn same_name_notes_resolve_in_obsidians_order() {
         "Note.md"
     );
 }
+
+/// Names ending in `.md` are looked up with and without it (a note's key is its name without
+/// `.md`): `x.md.md` is a note named `x.md`, `x` a file without extension.
+#[test]
+fn names_ending_in_md_resolve_by_both_keys() {
+    let v = vault(&[
+        "Home.md",
+        "x.md",
+        "x.md.md",
+        "x",
+        "a/y.md.md",
+        "b/z",
+        "c/z.md",
+        "Foo.MD",
+    ]);
+    let got: Vec<String> = [
+        "[[x]]",
+        "[[x.md]]",
+        "[[X.MD]]",
+        "[[x.md.md]]",
+        "[[y]]",
+        "[[y.md]]",
+        "[[a/y.md]]",
+        "[[y.md.md]]",
+        "[[z]]",
+        "[[z.md]]",
+        "[[b/z]]",
+        "[[foo]]",
+        "[[foo.md]]",
+        "[x](x.md)",
+        "[x](x.md.md)",
+    ]
+    .iter()
+    .map(|link| format!("{link} -> {}", resolve(&v, "Home.md", link)))
+    .collect();
+    // As when every note was also indexed under its name with `.md` (checked against that
+    // build).
+    let expected = [
+        "[[x]] -> x",
+        "[[x.md]] -> x.md",
+        "[[X.MD]] -> x.md",
+        "[[x.md.md]] -> x.md.md",
+        "[[y]] -> unresolved",
+        "[[y.md]] -> unresolved",
+        "[[a/y.md]] -> unresolved",
+        "[[y.md.md]] -> a/y.md.md",
+        "[[z]] -> b/z (ambiguous: b/z, c/z.md) 2",
+        "[[z.md]] -> c/z.md",
+        "[[b/z]] -> b/z",
+        "[[foo]] -> Foo.MD",
+        "[[foo.md]] -> Foo.MD",
+        "[x](x.md) -> x.md",
+        "[x](x.md.md) -> x.md.md",
+    ];
+    assert_eq!(got, expected);
+}
