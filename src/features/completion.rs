@@ -97,11 +97,7 @@ pub fn completion(
         // completes notes below, as in the body.
         return frontmatter(vault, file, offset, limit);
     }
-    // Inside code, math, HTML or a `%%` comment nothing is a link or a tag: nothing to
-    // complete. The syntax layer says where those are (a parse of this note only).
-    let opaque = crate::syntax::opaque_spans(text);
-    let i = opaque.partition_point(|s| (s.start as usize) < offset);
-    if i > 0 && offset < opaque[i - 1].end as usize {
+    if in_opaque(text, offset) {
         return None;
     }
     let line_end = text[offset..]
@@ -174,7 +170,7 @@ pub fn block_search(
     let offset = crate::syntax::line_index::floor_char_boundary(text, offset.min(text.len()));
     let OpenLink { start, closing } = open_wikilink(text, offset)?;
     let query = text[start..offset].strip_prefix("^^")?;
-    if query.contains(['|', '#', '[', ']']) {
+    if query.contains(['|', '#', '[', ']']) || in_opaque(text, offset) {
         return None;
     }
     let end = closing.map_or(offset, |close| {
@@ -184,7 +180,18 @@ pub fn block_search(
     let suffix = if closing.is_some() { "" } else { "]]" };
     let replace = Span::new(start, end);
     Some((|| {
-        let (hits, more) = super::blocks::search(vault, query, options.limit, cancel)?;
+        // One more: the block being written holds the query itself, and is not offered.
+        let (hits, mut more) = super::blocks::search(vault, query, options.limit + 1, cancel)?;
+        let mut hits: Vec<_> = hits
+            .into_iter()
+            .filter(|h| {
+                !(h.file == file && h.span.start as usize <= start && offset <= h.span.end as usize)
+            })
+            .collect();
+        if hits.len() > options.limit {
+            hits.truncate(options.limit);
+            more = true;
+        }
         let mut items = Vec::new();
         let mut ids = Vec::new();
         for hit in hits {
@@ -231,6 +238,14 @@ pub fn block_search(
             ids,
         ))
     })())
+}
+
+/// Inside code, math, HTML or a `%%` comment nothing is a link or a tag: nothing to
+/// complete. The syntax layer says where those are (a parse of this note only).
+fn in_opaque(text: &str, offset: usize) -> bool {
+    let opaque = crate::syntax::opaque_spans(text);
+    let i = opaque.partition_point(|s| (s.start as usize) < offset);
+    i > 0 && offset < opaque[i - 1].end as usize
 }
 
 /// In the frontmatter: keys seen across the vault at the start of a line, and after `key: `
@@ -1656,6 +1671,28 @@ mod tests {
         );
         // Elsewhere in the properties: keys and values, not notes.
         assert!(labels("---\nup: Tom$0\n---\n").is_empty());
+    }
+
+    #[test]
+    fn block_search_is_not_offered_in_code() {
+        let search = |editing: &str| {
+            let f = Fixture::parse(&format!(
+                "//- Pricing.md\nTiers of pricing.\n//- Home.md\n{editing}"
+            ));
+            let options = CompletionOptions::default();
+            block_search(
+                &f.vault,
+                f.file,
+                f.offset,
+                &options,
+                super::super::Cancel::NEVER,
+            )
+            .map(|found| found.unwrap().0.items.len())
+        };
+        assert_eq!(search("[[^^tiers$0\n"), Some(1));
+        assert_eq!(search("```\n[[^^tiers$0\n```\n"), None);
+        assert_eq!(search("`[[^^tiers$0`\n"), None);
+        assert_eq!(search("%% [[^^tiers$0 %%\n"), None);
     }
 
     #[test]
