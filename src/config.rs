@@ -98,6 +98,34 @@ pub struct Config {
     pub daily: DailyNotes,
     /// Inlay hints after embeds of a block or heading: its first line. Off unless asked for.
     pub embed_hints: bool,
+    /// Where a new note goes when its link names no folder.
+    pub new_notes: NewNotes,
+}
+
+/// Obsidian's "Default location for new notes" (`newFileLocation` and `newFileFolderPath` in
+/// `.obsidian/app.json`): where a note created from a link that names no folder goes. A link
+/// with a folder path (`[[Projects/Idea]]`) creates the note there whatever this says
+/// (Obsidian's help, Settings → Files and links, and Internal links).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub enum NewNotes {
+    /// The vault's root folder (Obsidian's default).
+    #[default]
+    Root,
+    /// The folder of the note the link is in.
+    Current,
+    /// This folder, vault-relative, without slashes at either end.
+    Folder(String),
+}
+
+impl NewNotes {
+    /// The folder a new note goes into, written from the note at `current`.
+    pub fn folder<'a>(&'a self, current: &'a str) -> &'a str {
+        match self {
+            NewNotes::Root => "",
+            NewNotes::Current => crate::vault::path::parent(current),
+            NewNotes::Folder(folder) => folder,
+        }
+    }
 }
 
 /// The settings of Obsidian's daily notes core plugin: where a day's note goes, its name (a
@@ -177,8 +205,9 @@ impl Config {
         (config, problems)
     }
 
-    /// Obsidian's own settings: `newLinkFormat` and `userIgnoreFilters`. Obsidian writes this
-    /// file; anything unreadable in it is ignored.
+    /// Obsidian's own settings: `newLinkFormat`, `useMarkdownLinks`, `userIgnoreFilters` and
+    /// the default location for new notes. Obsidian writes this file; anything unreadable in
+    /// it is ignored.
     pub fn apply_obsidian(&mut self, json: &str) {
         let Ok(value) = serde_json::from_str::<Value>(json) else {
             return;
@@ -192,6 +221,16 @@ impl Config {
         if let Some(markdown) = value.get("useMarkdownLinks").and_then(Value::as_bool) {
             self.markdown_links = markdown;
         }
+        let folder = value
+            .get("newFileFolderPath")
+            .and_then(Value::as_str)
+            .map_or("", |f| f.trim().trim_matches('/'));
+        self.new_notes = match value.get("newFileLocation").and_then(Value::as_str) {
+            Some("current") => NewNotes::Current,
+            // An empty folder is the root, as Obsidian treats it.
+            Some("folder") if !folder.is_empty() => NewNotes::Folder(folder.to_string()),
+            _ => NewNotes::Root,
+        };
         if let Some(filters) = value.get("userIgnoreFilters").and_then(Value::as_array) {
             for f in filters.iter().filter_map(Value::as_str) {
                 let folder = f.trim().trim_matches('/');
@@ -462,5 +501,25 @@ mod tests {
         assert_eq!(c.link_style, LinkStyle::Relative);
         assert!(c.ignores("Templates/x.md"));
         c.apply_obsidian("not json");
+        assert_eq!(c.new_notes, NewNotes::Root);
+        let new_notes = |json: &str| {
+            let mut c = Config::default();
+            c.apply_obsidian(json);
+            c.new_notes
+        };
+        assert_eq!(
+            new_notes(r#"{"newFileLocation": "current"}"#),
+            NewNotes::Current
+        );
+        assert_eq!(
+            new_notes(r#"{"newFileLocation": "folder", "newFileFolderPath": "/Inbox/ "}"#),
+            NewNotes::Folder("Inbox".into())
+        );
+        assert_eq!(
+            new_notes(r#"{"newFileLocation": "folder", "newFileFolderPath": ""}"#),
+            NewNotes::Root
+        );
+        assert_eq!(new_notes(r#"{"newFileLocation": "root"}"#), NewNotes::Root);
+        assert_eq!(new_notes(r#"{"newFileLocation": 3}"#), NewNotes::Root);
     }
 }

@@ -570,6 +570,55 @@ fn quick_fixes_for_broken_links() {
     lsp.shutdown();
 }
 
+/// A note named alone goes where Obsidian's "Default location for new notes" says, read from
+/// `.obsidian/app.json` at the start and again when it changes.
+#[test]
+fn the_create_note_fix_follows_the_default_location_for_new_notes() {
+    let (_dir, root) = sample_vault();
+    let settings = root.join(".obsidian/app.json");
+    std::fs::write(&settings, r#"{"newFileLocation": "current"}"#).unwrap();
+    let mut lsp = Lsp::start(&root, caps(&["utf-16"], false));
+    lsp.wait_indexed();
+    let nordics = "Meetings/2025/2025-10-30 Nordics kickoff.md";
+    let (uri, text) = lsp.open(&root, nordics);
+    let at = pos16(&text, "[[Zoe]]", 3);
+    let mut create_title = |lsp: &mut Lsp| -> String {
+        let actions = lsp.request(
+            "textDocument/codeAction",
+            json!({"textDocument": {"uri": uri}, "range": {"start": at, "end": at}, "context": {"diagnostics": []}}),
+        );
+        actions["result"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| a["title"].as_str().unwrap().to_string())
+            .find(|t| t.starts_with("Create note"))
+            .unwrap_or_else(|| panic!("{actions}"))
+    };
+    assert_eq!(
+        create_title(&mut lsp),
+        "Create note \"Meetings/2025/Zoe.md\" (save it to create the file)"
+    );
+    std::fs::write(
+        &settings,
+        r#"{"newFileLocation": "folder", "newFileFolderPath": "Inbox"}"#,
+    )
+    .unwrap();
+    lsp.notify(
+        "workspace/didChangeWatchedFiles",
+        json!({"changes": [{"uri": self::uri(&settings), "type": 2}]}),
+    );
+    let wanted = "Create note \"Inbox/Zoe.md\" (save it to create the file)";
+    let started = std::time::Instant::now();
+    let mut title = create_title(&mut lsp);
+    while title != wanted && started.elapsed() < std::time::Duration::from_secs(10) {
+        std::thread::sleep(std::time::Duration::from_millis(50));
+        title = create_title(&mut lsp);
+    }
+    assert_eq!(title, wanted);
+    lsp.shutdown();
+}
+
 #[test]
 fn folding_document_links_and_backlink_lens() {
     let (_dir, root) = sample_vault();

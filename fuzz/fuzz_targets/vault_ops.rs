@@ -154,6 +154,14 @@ fn query(vault: &Vault, file: FileId, offset: u16) {
     let _ = hover::hover(vault, file, offset);
     let _ = code_actions::code_actions(vault, file, span, &Default::default());
     let daily = Default::default();
+    // The note's own folder, and a folder that may not exist or climbs out of the vault.
+    let new_notes = [
+        vaultls::config::NewNotes::Current,
+        vaultls::config::NewNotes::Folder(format!(
+            "{}/../x",
+            &text[..floor_char_boundary(text, offset.min(3))]
+        )),
+    ];
     let _ = code_actions::code_actions(
         vault,
         file,
@@ -161,6 +169,7 @@ fn query(vault: &Vault, file: FileId, offset: u16) {
         &code_actions::CodeActionOptions {
             templates: Some("Templates"),
             daily: Some((today, &daily)),
+            new_notes: Some(&new_notes[offset % 2]),
         },
     );
     let _ = diagnostics::note_diagnostics(vault, file);

@@ -4,7 +4,7 @@
 
 use super::dates::{self, Date};
 use super::links::{Edit, link_text};
-use crate::config::DailyNotes;
+use crate::config::{DailyNotes, NewNotes};
 use crate::syntax::{LinkKind, Span};
 use crate::vault::path::{fold, is_note_path, join_normalized, parent, stem};
 use crate::vault::{FileId, NameKind, Resolution, Vault};
@@ -31,6 +31,8 @@ pub struct CodeActionOptions<'a> {
     /// Today, by the user's clock, and the vault's daily notes: a new daily note starts from
     /// their template.
     pub daily: Option<(Date, &'a DailyNotes)>,
+    /// Where a note created from a link that names no folder goes.
+    pub new_notes: Option<&'a NewNotes>,
 }
 
 /// Fixes for the broken links that `range` touches in note `file`.
@@ -42,6 +44,7 @@ pub fn code_actions(
 ) -> Vec<CodeAction> {
     let templates = options.templates;
     let daily = options.daily;
+    let new_notes = options.new_notes.unwrap_or(&NewNotes::Root);
     let Some(note) = vault.note(file) else {
         return Vec::new();
     };
@@ -86,7 +89,8 @@ pub fn code_actions(
         if !overlaps || *resolution != Resolution::Unresolved {
             continue;
         }
-        if let Some(create) = create_note(vault, file, &link.target(&note.text), templates, daily) {
+        let target = link.target(&note.text);
+        if let Some(create) = create_note(vault, file, &target, new_notes, templates, daily) {
             out.push(CodeAction {
                 title: format!("Create note \"{}\"", create.0),
                 link_span: link.span(),
@@ -191,12 +195,15 @@ fn mojibake_repairs(vault: &Vault, file: FileId, range: Span) -> Vec<CodeAction>
     out
 }
 
-/// The note a broken link asks for: its path (as Obsidian creates it: the link's folder path,
-/// else the vault root) and content (the `type` most notes in that folder have).
+/// The note a broken link asks for: its path (as Obsidian creates it: at the link's folder
+/// path, relative to the vault root or, for `./` and `../`, to this note; a name alone goes to
+/// the default location for new notes) and content (the `type` most notes in that folder
+/// have).
 fn create_note(
     vault: &Vault,
     file: FileId,
     target: &str,
+    new_notes: &NewNotes,
     templates: Option<&str>,
     daily: Option<(Date, &DailyNotes)>,
 ) -> Option<(String, String)> {
@@ -206,10 +213,14 @@ fn create_note(
     }
     let base = if target.starts_with("./") || target.starts_with("../") {
         parent(vault.path(file))
-    } else {
+    } else if target.contains('/') {
         ""
+    } else {
+        new_notes.folder(vault.path(file))
     };
-    let mut path = join_normalized(base, target.trim_start_matches('/'))?;
+    // The base normalized too: a folder from the settings may hold `..` (nothing is made
+    // outside the vault).
+    let mut path = join_normalized("", &format!("{base}/{}", target.trim_start_matches('/')))?;
     if !is_note_path(&path) {
         // A name with another extension (`doc.pdf`) is an attachment: nothing to create.
         let name = crate::vault::path::file_name(&path);
@@ -544,6 +555,37 @@ type: customer
     }
 
     #[test]
+    fn a_name_alone_goes_to_the_default_location_for_new_notes() {
+        let created = |link: &str, new_notes: NewNotes| {
+            let f = Fixture::parse(&format!("//- Meetings/Home.md\n[[{link}$0]]\n"));
+            let options = CodeActionOptions {
+                new_notes: Some(&new_notes),
+                ..CodeActionOptions::default()
+            };
+            let actions = code_actions(&f.vault, f.file, Span::empty(f.offset), &options);
+            actions.iter().find_map(|a| a.create.clone()).map(|c| c.0)
+        };
+        let inbox = || NewNotes::Folder("Inbox".into());
+        assert_eq!(created("Idea", NewNotes::Root).unwrap(), "Idea.md");
+        assert_eq!(
+            created("Idea", NewNotes::Current).unwrap(),
+            "Meetings/Idea.md"
+        );
+        assert_eq!(created("Idea", inbox()).unwrap(), "Inbox/Idea.md");
+        // A folder path in the link wins, from the vault root or from this note.
+        for location in [NewNotes::Root, NewNotes::Current, inbox()] {
+            assert_eq!(
+                created("Projects/Idea", location.clone()).unwrap(),
+                "Projects/Idea.md"
+            );
+            assert_eq!(created("/Idea", location.clone()).unwrap(), "Idea.md");
+            assert_eq!(created("./Idea", location).unwrap(), "Meetings/Idea.md");
+        }
+        // A folder setting that leaves the vault creates nothing.
+        assert_eq!(created("Idea", NewNotes::Folder("../out".into())), None);
+    }
+
+    #[test]
     fn templates_folder_fills_new_notes() {
         let f = Fixture::parse(&format!(
             "{VAULT}//- Templates/people.md\n---\ntype: people\n---\n# {{{{title}}}}\n## Profile\n\
@@ -555,7 +597,7 @@ type: customer
             Span::empty(f.offset),
             &CodeActionOptions {
                 templates: Some("Templates"),
-                daily: None,
+                ..CodeActionOptions::default()
             },
         );
         let (path, content) = actions[0].create.clone().unwrap();
@@ -585,8 +627,8 @@ type: customer
                 f.file,
                 Span::empty(f.offset),
                 &CodeActionOptions {
-                    templates: None,
                     daily: Some((today, &daily)),
+                    ..CodeActionOptions::default()
                 },
             );
             actions.iter().find_map(|a| a.create.clone()).unwrap()

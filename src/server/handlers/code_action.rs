@@ -22,6 +22,7 @@ pub fn code_actions(s: &Snapshot, p: &CodeActionParams) -> Answer<Option<CodeAct
     let options = features::code_actions::CodeActionOptions {
         templates: workspace.config.templates.as_deref(),
         daily: Some((super::completion::today(), &workspace.config.daily)),
+        new_notes: Some(&workspace.config.new_notes),
     };
     let mut out: CodeActionResponse = Vec::new();
     let mut first_suggestion = true;
