@@ -582,7 +582,7 @@ fn the_create_note_fix_follows_the_default_location_for_new_notes() {
     let nordics = "Meetings/2025/2025-10-30 Nordics kickoff.md";
     let (uri, text) = lsp.open(&root, nordics);
     let at = pos16(&text, "[[Zoe]]", 3);
-    let mut create_title = |lsp: &mut Lsp| -> String {
+    let create_title = |lsp: &mut Lsp| -> String {
         let actions = lsp.request(
             "textDocument/codeAction",
             json!({"textDocument": {"uri": uri}, "range": {"start": at, "end": at}, "context": {"diagnostics": []}}),
