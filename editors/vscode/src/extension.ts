@@ -17,7 +17,7 @@ const EXE = process.platform === "win32" ? "vaultls.exe" : "vaultls";
 /** Settings that change how the server is started; the others go to the running server. */
 const START_SETTINGS = ["vaultls.path", "vaultls.log"];
 /** The sections of the server's settings (the same as `.vaultls.toml`'s). */
-const SERVER_SECTIONS = ["diagnostics", "completion", "vault"];
+const SERVER_SECTIONS = ["diagnostics", "completion", "vault", "hints"];
 /** How often a missing server is looked for again. */
 const RETRY_MS = 5000;
 
