@@ -142,12 +142,19 @@ fn query(vault: &Vault, file: FileId, offset: u16) {
             let _ = vaultls::features::blocks::add_id(vault, &new);
         }
     }
+    // The new note at the root (moved links written again from there) and beside this one.
     let _ = vaultls::features::extract::extract_actions(
         vault,
         file,
         Span::new(offset, query_end_of(text, offset)),
+        &vaultls::config::NewNotes::Root,
     );
-    let _ = vaultls::features::extract::extract_actions(vault, file, Span::empty(offset));
+    let _ = vaultls::features::extract::extract_actions(
+        vault,
+        file,
+        Span::empty(offset),
+        &vaultls::config::NewNotes::Current,
+    );
     let _ = vaultls::features::inlay::embed_hints(vault, file, span);
     let _ = definition::definition(vault, file, offset);
     let _ = references::references(vault, file, offset, true, Cancel::NEVER);

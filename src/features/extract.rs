@@ -1,17 +1,20 @@
 //! Extract to a new note (Obsidian's note composer): the selected lines, or the section under
-//! the heading the cursor is on, move to a new note beside this one, named by the heading or
-//! the first line, and a link or an embed takes their place.
+//! the heading the cursor is on, move to a new note in the default location for new notes
+//! (Obsidian's setting: the vault's root, this note's folder, or a folder), named by the
+//! heading or the first line, and a link or an embed takes their place.
 //!
-//! The new note is in this note's folder, so the moved text's links resolve as they did.
-//! Links inside the moved text to this note's own headings and blocks that stay (`[[#Plan]]`)
-//! are written to this note (`[[Meeting#Plan]]`), and links elsewhere in this note to what
-//! moved are written to the new note.
+//! A link in the moved text that would lead elsewhere from the new note's folder (`./x`, or a
+//! name this note's folder settles) is written again from there, as a move writes it. Links
+//! inside the moved text to this note's own headings and blocks that stay (`[[#Plan]]`) are
+//! written to this note (`[[Meeting#Plan]]`), and links elsewhere in this note to what moved
+//! are written to the new note.
 
 use super::code_actions::CodeAction;
 use super::links::{Edit, link_text};
-use super::rename::rewritten;
+use super::rename::{bare_unique, rewritten};
+use crate::config::NewNotes;
 use crate::syntax::{LINK_PATH_ENCODE, LinkKind, Span, Subpath};
-use crate::vault::path::parent;
+use crate::vault::path::{join_normalized, parent};
 use crate::vault::subpath::{find_block, find_heading};
 use crate::vault::{FileId, Vault};
 
@@ -19,7 +22,12 @@ use crate::vault::{FileId, Vault};
 const NAME_MAX: usize = 80;
 
 /// The extract actions for `range` of note `file`: one leaving a link, one an embed.
-pub fn extract_actions(vault: &Vault, file: FileId, range: Span) -> Vec<CodeAction> {
+pub fn extract_actions(
+    vault: &Vault,
+    file: FileId,
+    range: Span,
+    new_notes: &NewNotes,
+) -> Vec<CodeAction> {
     let Some(note) = vault.note(file) else {
         return Vec::new();
     };
@@ -65,9 +73,13 @@ pub fn extract_actions(vault: &Vault, file: FileId, range: Span) -> Vec<CodeActi
             "the section",
         )
     };
-    let folder = parent(vault.path(file));
-    let name = unique_name(vault, folder, &sanitize(&name));
-    let path = note_path(folder, &name);
+    // A folder setting that leaves the vault: this note's folder.
+    let folder = match new_notes.folder(vault.path(file)) {
+        "" => String::new(),
+        wanted => join_normalized("", wanted).unwrap_or_else(|| parent(vault.path(file)).into()),
+    };
+    let name = unique_name(vault, &folder, &sanitize(&name));
+    let path = note_path(&folder, &name);
     let inside = |s: Span| moved.start <= s.start && s.end <= moved.end;
     // Whether the heading or block a link into this note names moves (`None`: it names
     // none, a broken link left as written).
@@ -79,8 +91,21 @@ pub fn extract_actions(vault: &Vault, file: FileId, range: Span) -> Vec<CodeActi
     // Rewrites of same-note links: inside the moved text (offsets in the note) and outside.
     let mut moved_edits: Vec<(Span, String)> = Vec::new();
     let mut edits: Vec<Edit> = Vec::new();
-    for link in &note.syntax.links {
-        if !link.target(text).is_empty() {
+    for (link, resolution) in note.syntax.links.iter().zip(&note.resolved) {
+        let written = link.target(text);
+        if !written.is_empty() {
+            // A link to another file, moving: written again where the new folder would
+            // lead it elsewhere.
+            if let Some(target) = resolution.file().filter(|_| inside(link.span()))
+                && target != file
+                && vault.resolve_path_moved(file, &path, &written).file() != Some(target)
+            {
+                let target_path = vault.path(target);
+                let unique = bare_unique(vault, target, target_path);
+                let paths = (target_path, target_path);
+                let new_text = rewritten(note, link, &path, paths, unique);
+                moved_edits.push((link.target_span(), new_text));
+            }
             continue;
         }
         let Some(subpath) = link.subpath(text) else {
@@ -128,9 +153,9 @@ pub fn extract_actions(vault: &Vault, file: FileId, range: Span) -> Vec<CodeActi
         }
     }
     let mut content = text[moved.range()].to_string();
-    for (span, insert) in moved_edits.iter().rev() {
+    for (span, new_text) in moved_edits.iter().rev() {
         let at = span.start as usize - moved.start as usize;
-        content.insert_str(at, insert);
+        content.replace_range(at..at + span.len(), new_text);
     }
     if !content.ends_with('\n') {
         content.push('\n');
@@ -250,7 +275,8 @@ mod tests {
         assert!(text[f.offset..].starts_with(selected));
         let range = Span::new(f.offset, f.offset + selected.len());
         let mut out = String::new();
-        for a in extract_actions(&f.vault, f.file, range) {
+        // This note's folder: what the checks below show.
+        for a in extract_actions(&f.vault, f.file, range, &NewNotes::Current) {
             let (path, content) = a.create.unwrap();
             out += &format!("{}\n  create {path}: {content:?}\n", a.title);
             for e in a.edits {
@@ -264,6 +290,29 @@ mod tests {
             }
         }
         expect.assert_eq(&out);
+    }
+
+    #[test]
+    fn a_new_note_elsewhere_gets_its_links_written_from_there() {
+        // Default settings: the new note goes to the vault's root. A relative link and a name
+        // this note's folder settled (two `Dup`s) would lead elsewhere from there.
+        let f = Fixture::parse(
+            "//- Pricing.md\n//- Archive/Dup.md\n//- Meetings/Dup.md\n//- Meetings/Local.md\n\
+             //- Meetings/Sync.md\n# Sync\n## Pl$0an\n[[./Local]] [[Dup]] [[Pricing]] [[Local]]\n",
+        );
+        let show = |new_notes: &NewNotes| {
+            let actions = extract_actions(&f.vault, f.file, Span::empty(f.offset), new_notes);
+            let (path, content) = actions[0].create.clone().unwrap();
+            format!("{path}: {content:?}")
+        };
+        expect![[r#"Plan.md: "[[./Meetings/Local]] [[Meetings/Dup]] [[Pricing]] [[Local]]\n""#]]
+            .assert_eq(&show(&NewNotes::Root));
+        expect![[r#"Meetings/Plan.md: "[[./Local]] [[Dup]] [[Pricing]] [[Local]]\n""#]]
+            .assert_eq(&show(&NewNotes::Current));
+        expect![[
+            r#"Inbox/Plan.md: "[[../Meetings/Local]] [[Meetings/Dup]] [[Pricing]] [[Local]]\n""#
+        ]]
+        .assert_eq(&show(&NewNotes::Folder("Inbox".into())));
     }
 
     #[test]

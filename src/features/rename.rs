@@ -490,7 +490,7 @@ pub fn rewrite_links(
 }
 
 /// Whether a bare name still finds the file moved to `new_path`: no other file answers to it.
-fn bare_unique(vault: &Vault, file: FileId, new_path: &str) -> bool {
+pub(crate) fn bare_unique(vault: &Vault, file: FileId, new_path: &str) -> bool {
     vault
         .notes_named(stem(new_path))
         .iter()

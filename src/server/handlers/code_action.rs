@@ -54,7 +54,8 @@ pub fn code_actions(s: &Snapshot, p: &CodeActionParams) -> Answer<Option<CodeAct
         }));
     }
     // Refactors: extract the selection or the section under the cursor to a new note.
-    for action in features::extract::extract_actions(vault, file, span) {
+    for action in features::extract::extract_actions(vault, file, span, &workspace.config.new_notes)
+    {
         let mut title = action.title;
         let Some(edit) = workspace_edit(s, id, action.create, action.edits, &mut title) else {
             continue;
