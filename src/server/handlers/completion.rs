@@ -6,7 +6,7 @@ use tower_lsp_server::ls_types::*;
 use crate::features;
 use crate::server::convert::TextPositions;
 use crate::server::scheduler::Answer;
-use crate::server::state::Snapshot;
+use crate::server::state::{Snapshot, VaultId};
 use crate::server::to_proto;
 
 /// Completion lists are capped; the client asks again as the user types.
@@ -35,13 +35,14 @@ pub fn completion(s: &Snapshot, p: &CompletionParams) -> Answer<Option<Completio
                 None => return Ok(None),
             },
         };
-    let uri = at.text_document.uri.as_str();
     let mut new_ids = new_ids.into_iter();
     let items = result
         .items
         .into_iter()
         .enumerate()
         .map(|(rank, item)| CompletionItem {
+            // The label when left out (LSP): most items filter on their label.
+            filter_text: Some(item.filter_text).filter(|f| *f != item.label),
             // A block found by `[[^^` that has no id yet gets it when the item is accepted.
             command: new_ids
                 .next()
@@ -51,14 +52,15 @@ pub fn completion(s: &Snapshot, p: &CompletionParams) -> Answer<Option<Completio
             kind: Some(to_proto::completion_kind(item.kind)),
             detail: item.detail,
             sort_text: Some(format!("{rank:05}")),
-            filter_text: Some(item.filter_text),
             text_edit: Some(CompletionTextEdit::Edit(TextEdit {
                 range: positions.range(item.replace),
                 new_text: item.new_text,
             })),
+            // The vault by its index, not the document's URI: a list can hold hundreds of
+            // items, and the URI was a sixth of each one's JSON.
             data: item
                 .file
-                .map(|f| json!({ "uri": uri, "path": vault.path(f) })),
+                .map(|f| json!({ "vault": vault_index(id), "path": vault.path(f) })),
             ..CompletionItem::default()
         })
         .collect();
@@ -73,9 +75,11 @@ pub fn resolve(s: &Snapshot, item: &CompletionItem) -> Answer<CompletionItem> {
     let mut item = item.clone();
     let docs = (|| {
         let data = item.data.as_ref()?;
-        let uri: Uri = data.get("uri")?.as_str()?.parse().ok()?;
+        let id = match data.get("vault")?.as_i64()? {
+            -1 => VaultId::Loose,
+            i => VaultId::Folder(usize::try_from(i).ok()?),
+        };
         let path = data.get("path")?.as_str()?;
-        let (id, _) = s.locate_uri(&uri)?;
         let vault = &s.workspace(id)?.vault;
         features::completion::documentation(vault, vault.id(path)?)
     })();
@@ -86,6 +90,15 @@ pub fn resolve(s: &Snapshot, item: &CompletionItem) -> Answer<CompletionItem> {
         }));
     }
     Ok(item)
+}
+
+/// A vault in completion items' data: a workspace folder's index (never reused while the
+/// server runs), or -1 for the open files outside every folder.
+fn vault_index(id: VaultId) -> i64 {
+    match id {
+        VaultId::Folder(i) => i as i64,
+        VaultId::Loose => -1,
+    }
 }
 
 /// Today by the user's clock (the machine's local time zone), for daily notes.
