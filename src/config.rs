@@ -113,7 +113,7 @@ pub enum NewNotes {
     Root,
     /// The folder of the note the link is in.
     Current,
-    /// This folder, vault-relative, without slashes at either end.
+    /// This folder, vault-relative and normalized (no `.`, `..` or slashes at either end).
     Folder(String),
 }
 
@@ -221,14 +221,14 @@ impl Config {
         if let Some(markdown) = value.get("useMarkdownLinks").and_then(Value::as_bool) {
             self.markdown_links = markdown;
         }
+        // Normalized; an empty folder, or one that leaves the vault, is the root.
         let folder = value
             .get("newFileFolderPath")
             .and_then(Value::as_str)
-            .map_or("", |f| f.trim().trim_matches('/'));
+            .and_then(|f| crate::vault::path::join_normalized("", f.trim()));
         self.new_notes = match value.get("newFileLocation").and_then(Value::as_str) {
             Some("current") => NewNotes::Current,
-            // An empty folder is the root, as Obsidian treats it.
-            Some("folder") if !folder.is_empty() => NewNotes::Folder(folder.to_string()),
+            Some("folder") => folder.map_or(NewNotes::Root, NewNotes::Folder),
             _ => NewNotes::Root,
         };
         if let Some(filters) = value.get("userIgnoreFilters").and_then(Value::as_array) {
@@ -517,6 +517,14 @@ mod tests {
         );
         assert_eq!(
             new_notes(r#"{"newFileLocation": "folder", "newFileFolderPath": ""}"#),
+            NewNotes::Root
+        );
+        assert_eq!(
+            new_notes(r#"{"newFileLocation": "folder", "newFileFolderPath": "a/./b/../c"}"#),
+            NewNotes::Folder("a/c".into())
+        );
+        assert_eq!(
+            new_notes(r#"{"newFileLocation": "folder", "newFileFolderPath": "../out"}"#),
             NewNotes::Root
         );
         assert_eq!(new_notes(r#"{"newFileLocation": "root"}"#), NewNotes::Root);
