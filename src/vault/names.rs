@@ -351,6 +351,11 @@ pub fn word_starts(name: &str) -> impl Iterator<Item = usize> + '_ {
 /// A character as loose matching sees it: lowercase, without its accent (nucleo's own
 /// normalization, so a trigram hit is a name nucleo can match).
 fn loose(c: char) -> char {
+    // nucleo's case folding is a binary search per character; ASCII folds as ASCII and has no
+    // accent (the gram indexes' share of a 200k-note load: about −0.1 s of 1.4 s).
+    if c.is_ascii() {
+        return c.to_ascii_lowercase();
+    }
     nucleo_matcher::chars::normalize(nucleo_matcher::chars::to_lower_case(c))
 }
 
@@ -477,6 +482,15 @@ pub fn components(folder: &str) -> impl Iterator<Item = String> + '_ {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ascii_is_loosened_as_nucleo_loosens_it() {
+        for c in (0u8..128).map(char::from) {
+            let nucleo = nucleo_matcher::chars::normalize(nucleo_matcher::chars::to_lower_case(c));
+            assert_eq!(loose(c), nucleo, "{c:?}");
+        }
+        assert_eq!(loose('É'), 'e');
+    }
 
     fn id(i: usize) -> FileId {
         FileId::new(i)
