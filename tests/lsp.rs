@@ -492,10 +492,7 @@ fn rename_and_create_work_with_what_each_client_can_do() {
         let nordics = "Meetings/2025/2025-10-30 Nordics kickoff.md";
         let (uri, text) = lsp.open(&root, nordics);
         let at = pos16(&text, "[[Zoe]]", 3);
-        let actions = lsp.request(
-            "textDocument/codeAction",
-            json!({"textDocument": {"uri": uri}, "range": {"start": at, "end": at}, "context": {"diagnostics": []}}),
-        );
+        let actions = lsp.code_actions_at(&uri, &at);
         let create = actions["result"]
             .as_array()
             .unwrap()
@@ -535,10 +532,7 @@ fn quick_fixes_for_broken_links() {
     let nordics = "Meetings/2025/2025-10-30 Nordics kickoff.md";
     let (uri, text) = lsp.open(&root, nordics);
     let at = pos16(&text, "[[Zoe]]", 3);
-    let actions = lsp.request(
-        "textDocument/codeAction",
-        json!({"textDocument": {"uri": uri}, "range": {"start": at, "end": at}, "context": {"diagnostics": []}}),
-    );
+    let actions = lsp.code_actions_at(&uri, &at);
     let actions = actions["result"].as_array().expect("actions");
     let titles: Vec<&str> = actions
         .iter()
@@ -583,10 +577,7 @@ fn the_create_note_fix_follows_the_default_location_for_new_notes() {
     let (uri, text) = lsp.open(&root, nordics);
     let at = pos16(&text, "[[Zoe]]", 3);
     let create_title = |lsp: &mut Lsp| -> String {
-        let actions = lsp.request(
-            "textDocument/codeAction",
-            json!({"textDocument": {"uri": uri}, "range": {"start": at, "end": at}, "context": {"diagnostics": []}}),
-        );
+        let actions = lsp.code_actions_at(&uri, &at);
         actions["result"]
             .as_array()
             .unwrap()
@@ -1017,10 +1008,7 @@ fn extract_a_section_to_a_new_note() {
     lsp.wait_indexed();
     let (uri, text) = lsp.open(&root, MEETING);
     let at = pos16(&text, "## Decisions", 4);
-    let actions = lsp.request(
-        "textDocument/codeAction",
-        json!({"textDocument": {"uri": uri}, "range": {"start": at, "end": at}, "context": {"diagnostics": []}}),
-    );
+    let actions = lsp.code_actions_at(&uri, &at);
     let extract = actions["result"]
         .as_array()
         .unwrap()

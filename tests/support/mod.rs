@@ -153,6 +153,15 @@ impl Lsp {
         self.send(json!({"jsonrpc": "2.0", "method": method, "params": params}));
     }
 
+    /// The response to `textDocument/codeAction` at the position `at` of document `uri`,
+    /// with no diagnostics in the context.
+    pub fn code_actions_at(&mut self, uri: &str, at: &Value) -> Value {
+        self.request(
+            "textDocument/codeAction",
+            json!({"textDocument": {"uri": uri}, "range": {"start": at, "end": at}, "context": {"diagnostics": []}}),
+        )
+    }
+
     pub fn request(&mut self, method: &str, params: Value) -> Value {
         let id = self.send_request(method, params);
         self.wait(&format!("response to {method}"), |m| {
