@@ -1743,6 +1743,22 @@ mod tests {
         assert_eq!(c_sharp.new_text, "[C# notes](C%23%20notes.md)");
     }
 
+    /// Each item on a line: kind, label, the text it inserts and what that replaces, detail.
+    fn shown(text: &str, items: &[CompletionItem]) -> String {
+        let mut s = String::new();
+        for i in items {
+            s += &format!(
+                "{:?} {:?} -> {:?} replacing {:?} ({})\n",
+                i.kind,
+                i.label,
+                i.new_text,
+                &text[i.replace.range()],
+                i.detail.as_deref().unwrap_or("")
+            );
+        }
+        s
+    }
+
     fn check(fixture: &str, expect: Expect) {
         let f = Fixture::parse(fixture);
         let text = &f.vault.note(f.file).unwrap().text;
@@ -1757,17 +1773,7 @@ mod tests {
         ) {
             None => "none\n".to_string(),
             Some(c) => {
-                let mut s = String::new();
-                for i in &c.items {
-                    s += &format!(
-                        "{:?} {:?} -> {:?} replacing {:?} ({})\n",
-                        i.kind,
-                        i.label,
-                        i.new_text,
-                        &text[i.replace.range()],
-                        i.detail.as_deref().unwrap_or("")
-                    );
-                }
+                let mut s = shown(text, &c.items);
                 if c.is_incomplete {
                     s += "(incomplete)\n";
                 }
@@ -1878,18 +1884,7 @@ tags: [project]
                 ..CompletionOptions::default()
             };
             let got = completion(&f.vault, f.file, f.offset, &options).unwrap();
-            let mut s = String::new();
-            for i in &got.items {
-                s += &format!(
-                    "{:?} {:?} -> {:?} replacing {:?} ({})\n",
-                    i.kind,
-                    i.label,
-                    i.new_text,
-                    &text[i.replace.range()],
-                    i.detail.as_deref().unwrap_or("")
-                );
-            }
-            expect.assert_eq(&s);
+            expect.assert_eq(&shown(text, &got.items));
         };
         // Typed whole: first; today's note exists and is linked as any note.
         daily_check(
