@@ -14,7 +14,7 @@ use super::links::{Edit, link_text};
 use super::rename::{bare_unique, rewritten};
 use crate::config::NewNotes;
 use crate::syntax::{LINK_PATH_ENCODE, LinkKind, Span, Subpath};
-use crate::vault::path::{join_normalized, parent};
+use crate::vault::path::join_normalized;
 use crate::vault::subpath::{find_block, find_heading};
 use crate::vault::{FileId, Vault};
 
@@ -73,10 +73,14 @@ pub fn extract_actions(
             "the section",
         )
     };
-    // A folder setting that leaves the vault: this note's folder.
+    // Settings come normalized (`Config::apply_obsidian`); a folder that would still leave
+    // the vault gets no note, as the create-note fix makes none there.
     let folder = match new_notes.folder(vault.path(file)) {
         "" => String::new(),
-        wanted => join_normalized("", wanted).unwrap_or_else(|| parent(vault.path(file)).into()),
+        wanted => match join_normalized("", wanted) {
+            Some(folder) => folder,
+            None => return Vec::new(),
+        },
     };
     let name = unique_name(vault, &folder, &sanitize(&name));
     let path = note_path(&folder, &name);
