@@ -11,7 +11,8 @@ vaultls: a language server for Obsidian-style Markdown vaults
 
 Usage:
   vaultls [lsp] [--stdio]                       serve the Language Server Protocol on stdio
-  vaultls check [PATH] [--format text|json]    report broken links and other findings
+  vaultls check [PATH] [--format text|json] [--no-cache]
+                                               report broken links and other findings
   vaultls --help | --version
 
 lsp:
@@ -25,6 +26,12 @@ check:
                    findings are reported for the notes under PATH.
   --format FORMAT  `text` (default): one `path:line:col: severity[code]: message` line per
                    finding and a summary; `json`: one JSON object
+  --no-cache       parse every note, and leave the vault's cache file as it is
+
+cache:
+  What a load learns is kept in $VAULTLS_CACHE_DIR, else the platform's cache folder
+  (~/.cache/vaultls on Linux): the next load parses only notes whose text changed. It is
+  checked, never trusted: a stale or damaged file is ignored and written again.
   Exit status: 0 no warnings or errors, 1 warnings or errors found, 2 usage error or no vault.
 ";
 
@@ -91,6 +98,7 @@ fn usage_error(message: &str) -> ExitCode {
 
 fn check(args: &[String]) -> ExitCode {
     let mut format = Format::Text;
+    let mut use_cache = true;
     let mut vault_arg: Option<&str> = None;
     let mut i = 0;
     while i < args.len() {
@@ -112,6 +120,8 @@ fn check(args: &[String]) -> ExitCode {
                     return usage_error(&format!("unknown format `{other}`: use text or json"));
                 }
             };
+        } else if arg == "--no-cache" {
+            use_cache = false;
         } else if arg.starts_with('-') && arg != "-" {
             return usage_error(&format!("unknown option `{arg}`"));
         } else if vault_arg.replace(arg).is_some() {
@@ -166,21 +176,38 @@ fn check(args: &[String]) -> ExitCode {
         );
     }
     let ignored = |path: &str| config.ignores(path);
+    let cache = use_cache
+        .then(|| vaultls::vault::cache::cache_file(root))
+        .flatten();
     let options = LoadOptions {
         ignored: Some(&ignored),
+        cache: cache.as_deref(),
         ..LoadOptions::default()
     };
-    let vault = match Vault::load(root, &options) {
-        Ok(v) => ManuallyDrop::new(v),
+    let loaded = match Vault::load_cached(root, &options) {
+        Ok(loaded) => loaded,
         Err(err) => {
             eprintln!("vaultls: cannot open vault `{vault_arg}`: {err}");
             return ExitCode::from(2);
         }
     };
+    // Written beside the report, finished before the process ends.
+    let writing = loaded.cache_write.map(|write| {
+        std::thread::spawn(move || {
+            let file = write.file().to_path_buf();
+            write
+                .write()
+                .map_err(|err| format!("cache {} not written: {err}", file.display()))
+        })
+    });
+    let vault = ManuallyDrop::new(loaded.vault);
     for issue in vault.issues() {
         eprintln!("vaultls: {}: {}", issue.path, issue.message);
     }
     let report = report_within(&vault, vault_arg, &config, &within);
     print!("{}", report.render(format));
+    if let Some(Ok(Err(message))) = writing.map(|w| w.join()) {
+        eprintln!("vaultls: {message}");
+    }
     ExitCode::from(report.exit_code() as u8)
 }

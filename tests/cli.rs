@@ -227,3 +227,55 @@ fn help_and_the_flags_clients_pass() {
         lsp.shutdown();
     }
 }
+
+#[test]
+fn check_keeps_a_cache_outside_the_vault_and_answers_as_without_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let vault = dir.path().join("vault");
+    let cache = dir.path().join("cache");
+    std::fs::create_dir_all(vault.join(".obsidian")).unwrap();
+    std::fs::write(vault.join("a.md"), "[[b]] [[c]]\n").unwrap();
+    std::fs::write(vault.join("b.md"), "# B\n").unwrap();
+    let check = |extra: &[&str]| {
+        let out = Command::new(env!("CARGO_BIN_EXE_vaultls"))
+            .arg("check")
+            .arg(&vault)
+            .args(extra)
+            .env("VAULTLS_CACHE_DIR", &cache)
+            .output()
+            .expect("run vaultls");
+        assert!(
+            out.stderr.is_empty(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        stdout(&out)
+    };
+    let files = || -> Vec<String> {
+        std::fs::read_dir(&cache)
+            .map(|d| {
+                d.map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let uncached = check(&["--no-cache"]);
+    assert!(uncached.contains("\"c\""), "{uncached}");
+    assert_eq!(files(), Vec::<String>::new(), "--no-cache writes no cache");
+    assert_eq!(check(&[]), uncached);
+    let written = files();
+    assert!(
+        written.len() == 1 && written[0].starts_with("vault-") && written[0].ends_with(".idx"),
+        "{written:?}"
+    );
+    assert_eq!(check(&[]), uncached, "answered from the cache");
+    // The same size, most likely the same modification time: the text is what is compared.
+    std::fs::write(vault.join("a.md"), "[[b]] [[d]]\n").unwrap();
+    let edited = check(&[]);
+    assert!(
+        edited.contains("\"d\"") && !edited.contains("\"c\""),
+        "{edited}"
+    );
+    assert_eq!(edited, check(&["--no-cache"]));
+    assert_eq!(files(), written, "one file per vault, replaced");
+}

@@ -9,7 +9,7 @@ use super::Backend;
 use super::log::{Level, log};
 use super::scheduler::Mutation;
 use super::state::VaultId;
-use crate::vault::{LoadOptions, Vault};
+use crate::vault::{LoadOptions, Vault, cache};
 
 impl Backend {
     /// Starts load number `load` of a folder.
@@ -48,12 +48,14 @@ impl Backend {
             let progress = |done, total| {
                 let _ = tx.send((done, total));
             };
+            let cache = cache::cache_file(&load_root);
             let options = LoadOptions {
                 ignored: Some(&ignored),
                 progress: Some(&progress),
+                cache: cache.as_deref(),
             };
-            let vault = Vault::load(&load_root, &options);
-            (vault, started.elapsed())
+            let loaded = Vault::load_cached(&load_root, &options);
+            (loaded, started.elapsed())
         });
         let token = NumberOrString::String(format!("vaultls-index-{folder}-{load}"));
         // Asked while the load runs; a client that never answers gets no progress.
@@ -84,9 +86,21 @@ impl Backend {
             }
         }
         let message = match job.await {
-            Ok((vault, took)) => {
-                let notes = vault.as_ref().map_or(0, |v| v.notes().count());
-                let vault = vault.map(Box::new).map_err(|err| {
+            Ok((loaded, took)) => {
+                let notes = loaded.as_ref().map_or(0, |l| l.vault.notes().count());
+                let mut cache_write = None;
+                let vault = loaded.map(|loaded| {
+                    match &loaded.cache_unused {
+                        Some(why) => log(Level::Info, format!("cache not used: {why}")),
+                        None => log(
+                            Level::Info,
+                            format!("{} notes read from the cache", loaded.from_cache),
+                        ),
+                    }
+                    cache_write = loaded.cache_write;
+                    Box::new(loaded.vault)
+                });
+                let vault = vault.map_err(|err| {
                     let message = format!("cannot read vault {}: {err}", root.display());
                     log(Level::Error, &message);
                     message
@@ -103,6 +117,18 @@ impl Backend {
                     vault,
                     took,
                 });
+                // Written off the loop and after the load is in place: it delays nothing.
+                if let Some(write) = cache_write {
+                    tokio::task::spawn_blocking(move || {
+                        let file = write.file().to_path_buf();
+                        if let Err(err) = write.write() {
+                            log(
+                                Level::Warn,
+                                format!("cache {} not written: {err}", file.display()),
+                            );
+                        }
+                    });
+                }
                 // The progress ends once the load is in place.
                 self.core.caught_up().await;
                 message

@@ -13,7 +13,7 @@ use super::{Span, SyntaxError, Tag, copy_unless_written, read_back};
 
 /// The properties of a note. Only the parsed fields are kept; `title`, `type` and `aliases`
 /// are read from them on demand (a vault holds 50k of these, so nothing is stored twice).
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Frontmatter {
     /// From the opening `---` to the end of the closing delimiter line.
     pub span: Span,
@@ -23,14 +23,14 @@ pub struct Frontmatter {
     pub fields: Vec<Field>,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Field {
     pub key: Scalar,
     pub value: Value,
 }
 
 /// A YAML value, reduced to what notes use.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Value {
     Null,
     Scalar(Scalar),
@@ -42,7 +42,7 @@ pub enum Value {
 /// from the note ([`Scalar::text`]); only a scalar YAML reads differently from how it is
 /// written (escapes, folded lines, `0x1F`) keeps its own copy. Numbers, dates and booleans
 /// are read as written.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Scalar {
     /// The scalar's content in the note, quotes excluded.
     pub span: Span,

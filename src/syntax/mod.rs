@@ -22,7 +22,7 @@ pub use span::Span;
 pub use tag::{is_tag_char, valid_tag};
 
 /// Everything the rest of vaultls needs to know about one note's text.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct NoteSyntax {
     pub frontmatter: Option<Frontmatter>,
     pub headings: Vec<Heading>,
@@ -114,7 +114,7 @@ fn read_back<'a>(copy: &'a Option<Box<str>>, note: &'a str, range: Range<usize>)
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Heading {
     /// 1 to 6.
     pub level: u8,
@@ -160,7 +160,7 @@ impl Heading {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Block {
     /// The `^id` marker ([`Block::id`] reads the id from it).
     pub span: Span,
@@ -178,7 +178,7 @@ impl Block {
 
 /// A reference link or footnote, where it is used (`[text][label]`, `[label][]`, `[label]`,
 /// `[^label]`) or defined (`[label]: destination`, `[^label]: text`).
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Reference {
     pub footnote: bool,
     pub definition: bool,
@@ -209,13 +209,13 @@ pub fn same_label(a: &str, b: &str) -> bool {
     unicase::UniCase::new(collapse(a)) == unicase::UniCase::new(collapse(b))
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum TagSource {
     Inline,
     Frontmatter,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Tag {
     /// Inline: `#area/Sub`; frontmatter: the tag's text in the YAML value.
     pub span: Span,
@@ -254,7 +254,7 @@ impl Tag {
     }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum LinkKind {
     /// `[[target#subpath|display]]`
     Wiki,
@@ -277,7 +277,7 @@ pub enum Subpath {
 /// Packed into 20 bytes: the link's start, and its length and inner parts as 16-bit offsets
 /// from that start. A link longer than [`Link::MAX_LEN`] bytes is not indexed; the parser
 /// reports it as a `link-too-long` error instead.
-#[derive(Clone, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Link {
     start: u32,
     len: u16,
@@ -416,11 +416,43 @@ impl Link {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
 pub struct SyntaxError {
     pub code: &'static str,
     pub message: String,
     pub span: Span,
+}
+
+impl SyntaxError {
+    /// Every `code` the parser reports: a stored summary ([`crate::vault`]'s cache) names one
+    /// of them.
+    pub const CODES: &[&str] = &["link-too-long", "frontmatter-yaml", UNQUOTED_PROPERTY_LINK];
+}
+
+/// A [`SyntaxError`] read back from storage, its code as text: it becomes the parser's own
+/// `&'static str`, and an unknown code fails the read.
+#[derive(serde::Deserialize)]
+struct StoredError {
+    code: String,
+    message: String,
+    span: Span,
+}
+
+impl<'de> serde::Deserialize<'de> for SyntaxError {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<SyntaxError, D::Error> {
+        let stored = StoredError::deserialize(d)?;
+        let code = SyntaxError::CODES
+            .iter()
+            .find(|c| **c == stored.code)
+            .ok_or_else(|| {
+                serde::de::Error::custom(format!("unknown syntax error code {}", stored.code))
+            })?;
+        Ok(SyntaxError {
+            code,
+            message: stored.message,
+            span: stored.span,
+        })
+    }
 }
 
 /// Parses a note. Never panics, whatever the input.

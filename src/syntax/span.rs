@@ -7,7 +7,9 @@ use std::ops::Range;
 ///
 /// Stored as `u32` to keep per-note summaries small; notes larger than 4 GiB are never parsed
 /// (the loader skips files above its size limit).
-#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+#[derive(
+    Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default, serde::Serialize, serde::Deserialize,
+)]
 pub struct Span {
     pub start: u32,
     pub end: u32,

@@ -1,6 +1,7 @@
 //! The vault layer: every file of a vault, its notes' syntax summaries, the indexes built from
 //! them, Obsidian's link resolution, and incremental updates that touch only what changed.
 
+pub mod cache;
 pub mod load;
 pub mod names;
 pub mod path;
@@ -115,6 +116,55 @@ pub struct LoadOptions<'a> {
     pub ignored: Option<&'a (dyn Fn(&str) -> bool + Sync)>,
     /// Called now and then from the loading threads with (notes read, notes in all).
     pub progress: Option<&'a (dyn Fn(usize, usize) + Sync)>,
+    /// The cache file to take what it can from and to write ([`cache::cache_file`]): `None`
+    /// parses every note.
+    pub cache: Option<&'a Path>,
+}
+
+/// A finished load ([`Vault::load_cached`]).
+pub struct Loaded {
+    pub vault: Vault,
+    /// How many notes' summaries came from the cache file.
+    pub from_cache: usize,
+    /// Why the cache file was not used, when it was not (missing, made by another build,
+    /// damaged).
+    pub cache_unused: Option<String>,
+    /// The cache file to write, when the load learned something it does not hold.
+    pub cache_write: Option<cache::CacheWrite>,
+}
+
+/// One note as a load's parallel phase leaves it ([`Vault::build`]).
+struct Loading {
+    id: FileId,
+    /// `None` when it was gone.
+    note: Option<Note>,
+    /// Why its text is not the file's exact content.
+    problem: Option<String>,
+    /// Its record for the next cache file.
+    out: Option<cache::NoteOut>,
+    /// Whether its summary came from the cache, and whether its resolutions did.
+    reused: (bool, bool),
+}
+
+/// What a load leaves for the next cache file ([`Vault::build`]).
+struct BuildCache {
+    paths: Vec<String>,
+    notes: Vec<cache::NoteOut>,
+    /// Whether it differs from the file read.
+    changed: bool,
+    /// Notes whose summary came from the file read.
+    reused: usize,
+    /// The file read, when the next one takes bytes from it.
+    stored: Option<cache::Stored>,
+}
+
+/// What a load takes from a cache file ([`Vault::build`]).
+struct Reuse<'a> {
+    /// The stored record of each registered file, by file index.
+    notes: Vec<Option<&'a cache::StoredNote<'a>>>,
+    /// Whether the stored resolutions hold: the cache was written for exactly these paths, in
+    /// this order (so with these ids).
+    resolutions: bool,
 }
 
 /// Gets the text of the note at a path from `S`: the text and a problem to report (read
@@ -386,22 +436,67 @@ impl Vault {
     /// `(path, None)` for attachments. Notes are parsed and resolved in parallel.
     pub fn from_files(root: impl Into<PathBuf>, files: Vec<(String, Option<String>)>) -> Vault {
         let given = |_: &str, text: Option<String>| Some((text.unwrap_or_default(), None));
-        Vault::build(root.into(), files, &given, &|_, _| {}).0
+        Vault::build(root.into(), files, &given, &|_, _| {}, None, false).0
     }
 
     /// Reads a vault folder. Fails only when `root` is not a readable folder; problems with
     /// single files are recorded in [`Vault::issues`] and never stop the load.
     pub fn load(root: &Path, options: &LoadOptions) -> std::io::Result<Vault> {
+        Vault::load_cached(root, options).map(|loaded| loaded.vault)
+    }
+
+    /// [`Vault::load`], taking what it can from the cache file `options.cache` names (see
+    /// [`cache`]) and returning the cache file to write.
+    pub fn load_cached(root: &Path, options: &LoadOptions) -> std::io::Result<Loaded> {
         let (mut paths, mut issues) = load::walk(root)?;
         if let Some(ignored) = options.ignored {
             paths.retain(|(path, _)| !ignored(path));
         }
         let read = |_: &str, abs: PathBuf| load::read_note(&abs);
         let progress = options.progress.unwrap_or(&|_, _| {});
-        let (mut vault, read_issues) = Vault::build(root.to_path_buf(), paths, &read, progress);
+        let canonical = std::fs::canonicalize(root)
+            .unwrap_or_else(|_| root.to_path_buf())
+            .to_string_lossy()
+            .into_owned();
+        let build = options
+            .cache
+            .and_then(|file| Some((file, cache::build_id()?)));
+        let stored = build.map(|(file, id)| cache::Stored::read(file, &canonical, id));
+        let cache_unused = match (build, &stored) {
+            (None, _) if options.cache.is_some() => {
+                Some("the vaultls executable cannot be looked at".to_string())
+            }
+            (_, Some(Err(why))) => Some(why.0.clone()),
+            _ => None,
+        };
+        let (mut vault, read_issues, out) = Vault::build(
+            root.to_path_buf(),
+            paths,
+            &read,
+            progress,
+            stored.and_then(Result::ok),
+            build.is_some(),
+        );
         issues.extend(read_issues);
         vault.issues = issues;
-        Ok(vault)
+        let from_cache = out.as_ref().map_or(0, |out| out.reused);
+        let cache_write = match (build, out) {
+            (Some((file, id)), Some(out)) if out.changed => Some(cache::CacheWrite {
+                file: file.to_path_buf(),
+                root: canonical,
+                build: id,
+                paths: out.paths,
+                notes: out.notes,
+                stored: out.stored,
+            }),
+            _ => None,
+        };
+        Ok(Loaded {
+            vault,
+            from_cache,
+            cache_unused,
+            cache_write,
+        })
     }
 
     /// Builds a vault from its files, each with what `read` needs to get its text (`None` when
@@ -411,12 +506,18 @@ impl Vault {
     /// links are resolved right after the note is read and parsed, on the same thread, while
     /// its text is in cache. The indexes are filled afterwards, content and links side by
     /// side. A note that was gone when read is removed at the end, as a deletion would be.
+    ///
+    /// A note whose text is the one `stored` has a summary for takes that summary instead of
+    /// being parsed, and its stored resolutions when the paths are the stored ones. With
+    /// `keep`, what the next cache file holds is returned too.
     fn build<S: Send>(
         root: PathBuf,
         files: Vec<(String, S)>,
         read: &ReadNote<S>,
         progress: &(dyn Fn(usize, usize) + Sync),
-    ) -> (Vault, Vec<LoadIssue>) {
+        stored: Option<cache::Stored>,
+        keep: bool,
+    ) -> (Vault, Vec<LoadIssue>, Option<BuildCache>) {
         let mut vault = Vault::new(root);
         vault.files.reserve(files.len());
         vault.by_path.reserve(files.len());
@@ -434,13 +535,32 @@ impl Vault {
                 notes.push((id, source));
             }
         }
+        let body = stored.as_ref().map(cache::Stored::body);
+        let reuse = body.as_ref().map(|stored| {
+            let mut by_file = vec![None; vault.files.len()];
+            for note in &stored.notes {
+                if let Some(&id) = vault.by_path.get(stored.paths[note.path as usize]) {
+                    by_file[id.index()] = Some(note);
+                }
+            }
+            Reuse {
+                notes: by_file,
+                resolutions: stored.paths.len() == vault.files.len()
+                    && stored
+                        .paths
+                        .iter()
+                        .zip(&vault.files)
+                        .all(|(stored, file)| file.as_ref().is_some_and(|f| f.path == *stored)),
+            }
+        });
         let total = notes.len();
         let done = std::sync::atomic::AtomicUsize::new(0);
         progress(0, total);
         // Collected in place: a note is a few hundred bytes and there can be 100k of them.
-        let mut loaded: Vec<(FileId, Option<Note>, Option<String>)> = Vec::new();
+        let mut loaded: Vec<Loading> = Vec::new();
         {
             let vault = &vault;
+            let reuse = reuse.as_ref();
             notes
                 .into_par_iter()
                 .map(|(id, source)| {
@@ -450,17 +570,74 @@ impl Vault {
                     }
                     let path = vault.path(id);
                     let Some((text, problem)) = read(path, source) else {
-                        return (id, None, None);
+                        return Loading {
+                            id,
+                            note: None,
+                            problem: None,
+                            out: None,
+                            reused: (false, false),
+                        };
                     };
-                    let mut note = Note::parse(path, text);
-                    note.resolved = vault.resolve_note(id, &note);
-                    (id, Some(note), problem)
+                    let hash = (keep || reuse.is_some()).then(|| cache::text_hash(&text));
+                    let stored = reuse
+                        .and_then(|r| r.notes[id.index()])
+                        .filter(|s| Some(s.hash) == hash);
+                    let (mut note, reused) = match stored.and_then(|s| s.syntax()) {
+                        Some(syntax) => (Note::new(path, text, syntax), true),
+                        None => (Note::parse(path, text), false),
+                    };
+                    let resolved = stored
+                        .filter(|_| reused && reuse.is_some_and(|r| r.resolutions))
+                        .and_then(|s| s.resolved(note.syntax.links.len(), vault.files.len()));
+                    let resolutions_reused = resolved.is_some();
+                    note.resolved = resolved.unwrap_or_else(|| vault.resolve_note(id, &note));
+                    let out = hash.filter(|_| keep).map(|hash| cache::NoteOut {
+                        id,
+                        hash,
+                        syntax: match stored.filter(|_| reused) {
+                            Some(s) => s.syntax_at(),
+                            None => cache::encode_syntax(&note.syntax),
+                        },
+                        resolved: match stored.filter(|_| resolutions_reused) {
+                            Some(s) => s.resolved_at(),
+                            None => cache::encode_resolved(&note.resolved),
+                        },
+                    });
+                    Loading {
+                        id,
+                        note: Some(note),
+                        problem,
+                        out,
+                        reused: (reused, resolutions_reused),
+                    }
                 })
                 .collect_into_vec(&mut loaded);
         }
         let mut issues = Vec::new();
         let mut gone = Vec::new();
-        for (id, note, problem) in loaded {
+        let mut out = keep.then(|| BuildCache {
+            paths: vault
+                .files
+                .iter()
+                .map(|f| f.as_ref().map_or(String::new(), |f| f.path.clone()))
+                .collect(),
+            notes: Vec::with_capacity(loaded.len()),
+            // A cache for other paths, or a note stored that is no more, changes the file.
+            changed: !reuse.as_ref().is_some_and(|r| r.resolutions)
+                || body.as_ref().is_some_and(|s| s.notes.len() != loaded.len()),
+            reused: 0,
+            stored: None,
+        });
+        drop(reuse);
+        drop(body);
+        for Loading {
+            id,
+            note,
+            problem,
+            out: note_out,
+            reused,
+        } in loaded
+        {
             let file = vault.files[id.index()].as_mut().expect("registered file");
             if let Some(message) = problem {
                 issues.push(LoadIssue {
@@ -468,10 +645,20 @@ impl Vault {
                     message,
                 });
             }
+            if let Some(out) = &mut out {
+                out.reused += usize::from(reused.0);
+                out.changed |= !(reused.0 && reused.1);
+                out.notes.extend(note_out);
+            }
             file.note = Some(note.unwrap_or_else(|| {
                 gone.push(id);
                 Note::parse(&file.path, String::new())
             }));
+        }
+        // The file read goes now, unless the next one takes bytes from it.
+        match &mut out {
+            Some(out) if out.changed => out.stored = stored,
+            _ => drop(stored),
         }
         vault.index_all();
         for id in gone {
@@ -479,7 +666,7 @@ impl Vault {
             vault.remove_file(&path);
         }
         progress(total, total);
-        (vault, issues)
+        (vault, issues, out)
     }
 
     /// Fills the content and link indexes from every note (their links already resolved):

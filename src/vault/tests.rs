@@ -281,9 +281,17 @@ fn a_note_gone_when_read_is_left_out_as_if_deleted() {
     // it open the other `gone` note, exactly as in a vault that never had it.
     let read =
         |path: &str, text: Option<String>| text.filter(|_| path != "gone.md").map(|t| (t, None));
-    let (built, issues) = Vault::build("/vault".into(), files(true), &read, &|_, _| {});
+    let (built, issues, _) =
+        Vault::build("/vault".into(), files(true), &read, &|_, _| {}, None, false);
     let given = |_: &str, text: Option<String>| text.map(|t| (t, None));
-    let (expected, _) = Vault::build("/vault".into(), files(false), &given, &|_, _| {});
+    let (expected, _, _) = Vault::build(
+        "/vault".into(),
+        files(false),
+        &given,
+        &|_, _| {},
+        None,
+        false,
+    );
     assert!(issues.is_empty());
     assert_eq!(built.id("gone.md"), None);
     assert_eq!(built.dump(), expected.dump());

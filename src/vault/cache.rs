@@ -1,0 +1,471 @@
+//! The persistent index: what a load learned about each note (its syntax summary and where
+//! its links lead), kept in the user's cache folder so that the next load of the same vault
+//! parses only the notes whose text changed, and resolves links again only when the vault's
+//! files changed.
+//!
+//! Nothing stored is trusted. A note's summary is used only for the exact text it was made
+//! from (a 128-bit hash of the text read now, so an edit that keeps the size and modification
+//! time is seen too), its resolutions only when the vault holds exactly the same paths in the
+//! same order, and the whole file only when its header names this build of vaultls and this
+//! vault and a checksum over all of it holds. Anything else is ignored: the load parses what
+//! it cannot take. The file is written whole to a temporary name and renamed over the old
+//! one, so a reader never sees a partial file, and a crashed writer leaves the old one.
+//!
+//! Layout (little-endian): the header `MAGIC`, format, build id, body length, body checksum
+//! (xxh3-64), then the body: the vault root, the path list, then one record per note (path
+//! index, text hash, the summary as postcard bytes, the resolutions as pairs of `u32`).
+//! Our own framing, not serde's: a record's summary is sliced out of the file without being
+//! decoded, and decoded on the loading thread that needs it, only when its hash matches.
+
+use std::io::{self, Write};
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+
+use xxhash_rust::xxh3::{xxh3_64, xxh3_128};
+
+use super::{FileId, Resolution};
+use crate::syntax::NoteSyntax;
+
+const MAGIC: &[u8; 8] = b"vaultls\0";
+/// Bumped whenever the layout or a stored type changes.
+const FORMAT: u32 = 1;
+const HEADER_LEN: usize = 8 + 4 + 8 + 8 + 8;
+
+/// The environment variable naming the cache folder (the platform's cache folder's
+/// `vaultls/` otherwise).
+pub const CACHE_DIR_VAR: &str = "VAULTLS_CACHE_DIR";
+
+/// The hash a stored summary is checked against.
+pub(super) fn text_hash(text: &str) -> u128 {
+    xxh3_128(text.as_bytes())
+}
+
+/// What tells this build of vaultls from others: its version and the size and modification
+/// time of its executable (a rebuilt binary parses differently, whatever its version says).
+/// `None` when the executable cannot be looked at: then no cache is used.
+pub fn build_id() -> Option<u64> {
+    let exe = std::env::current_exe().ok()?;
+    let meta = std::fs::metadata(exe).ok()?;
+    let mtime = meta
+        .modified()
+        .ok()?
+        .duration_since(std::time::UNIX_EPOCH)
+        .ok()?;
+    let id = format!(
+        "{} {FORMAT} {} {}.{:09}",
+        env!("CARGO_PKG_VERSION"),
+        meta.len(),
+        mtime.as_secs(),
+        mtime.subsec_nanos()
+    );
+    Some(xxh3_64(id.as_bytes()))
+}
+
+/// The cache file for the vault at `root`: in `$VAULTLS_CACHE_DIR`, else in the platform's
+/// cache folder (`$XDG_CACHE_HOME/vaultls`, `~/.cache/vaultls`, `~/Library/Caches/vaultls`,
+/// `%LOCALAPPDATA%\vaultls`), named after a hash of the vault's canonical path. `None` when
+/// there is no cache folder, or it is inside the vault (the cache never goes into a vault:
+/// the vault would index it, sync it and watch it change).
+pub fn cache_file(root: &Path) -> Option<PathBuf> {
+    let dir = match std::env::var_os(CACHE_DIR_VAR) {
+        Some(dir) if !dir.is_empty() => PathBuf::from(dir),
+        _ => dirs::cache_dir()?.join("vaultls"),
+    };
+    let root = std::fs::canonicalize(root).ok()?;
+    let dir = std::path::absolute(&dir).ok()?;
+    // Its nearest existing ancestor with symlinks resolved: the folder may not exist yet.
+    let existing = dir
+        .ancestors()
+        .find_map(|a| std::fs::canonicalize(a).ok())?;
+    if existing.starts_with(&root) || dir.starts_with(&root) {
+        return None;
+    }
+    let key = xxh3_64(root.as_os_str().as_encoded_bytes());
+    let name = root
+        .file_name()
+        .map(|n| n.to_string_lossy())
+        .unwrap_or_default()
+        .chars()
+        .filter(|c| c.is_alphanumeric() || matches!(c, '-' | '_'))
+        .take(40)
+        .collect::<String>();
+    Some(dir.join(format!("{name}-{key:016x}.idx")))
+}
+
+/// A cache file as read, checked: the header, then the body.
+pub(super) struct Stored {
+    bytes: Vec<u8>,
+}
+
+/// One note's record in a [`Stored`] body.
+pub(super) struct StoredNote<'a> {
+    /// Index into [`StoredBody::paths`].
+    pub path: u32,
+    pub hash: u128,
+    syntax: &'a [u8],
+    resolved: &'a [u8],
+    /// Where `syntax` and `resolved` are in the file, for the next file to copy them.
+    at: (Range<usize>, Range<usize>),
+}
+
+/// A [`Stored`] body, split into its parts (borrowing it).
+pub(super) struct StoredBody<'a> {
+    pub paths: Vec<&'a str>,
+    pub notes: Vec<StoredNote<'a>>,
+}
+
+/// Why a cache file was not used, for the log.
+#[derive(Debug)]
+pub struct NotUsed(pub String);
+
+impl Stored {
+    /// Reads the cache file at `file` for the vault at `root` made by build `build`. Any
+    /// mismatch or damage is an error saying which: the load then parses everything.
+    pub(super) fn read(file: &Path, root: &str, build: u64) -> Result<Stored, NotUsed> {
+        use std::io::Read;
+        let bad = |why: &str| NotUsed(why.to_string());
+        let mut opened =
+            std::fs::File::open(file).map_err(|e| NotUsed(format!("not read: {e}")))?;
+        // The header first: a file of another build is not read further.
+        let mut bytes = vec![0; HEADER_LEN];
+        if opened.read_exact(&mut bytes).is_err() || &bytes[..8] != MAGIC {
+            return Err(bad("not a vaultls cache"));
+        }
+        let mut header = Reader(&bytes[8..]);
+        let (format, stored_build) = (header.u32(), header.u64());
+        let (len, checksum) = (header.u64(), header.u64());
+        if format != Some(FORMAT) || stored_build != Some(build) {
+            return Err(bad("made by another version of vaultls"));
+        }
+        let len = len
+            .and_then(|n| usize::try_from(n).ok())
+            .unwrap_or(usize::MAX);
+        let size = opened.metadata().map_or(0, |m| m.len());
+        if size != (HEADER_LEN as u64).saturating_add(len as u64) {
+            return Err(bad("truncated or overlong"));
+        }
+        bytes.reserve_exact(len);
+        if (&mut opened)
+            .take(len as u64 + 1)
+            .read_to_end(&mut bytes)
+            .is_err()
+            || bytes.len() != HEADER_LEN + len
+        {
+            return Err(bad("truncated or overlong"));
+        }
+        if checksum != Some(xxh3_64(&bytes[HEADER_LEN..])) {
+            return Err(bad("damaged (checksum)"));
+        }
+        let stored = Stored { bytes };
+        match stored.parts() {
+            Some((stored_root, _)) if stored_root == root => Ok(stored),
+            Some(_) => Err(bad("made for another vault")),
+            None => Err(bad("malformed")),
+        }
+    }
+
+    fn parts(&self) -> Option<(&str, StoredBody<'_>)> {
+        let mut r = Reader(&self.bytes[HEADER_LEN..]);
+        let base = self.bytes.as_ptr() as usize;
+        let at = |part: &[u8]| {
+            let start = part.as_ptr() as usize - base;
+            start..start + part.len()
+        };
+        let root = r.str()?;
+        let count = r.u32()? as usize;
+        // Each entry takes at least its length's 4 bytes: a count past that is damage, not
+        // a reason to reserve gigabytes.
+        let mut paths = Vec::with_capacity(count.min(r.0.len() / 4));
+        for _ in 0..count {
+            paths.push(r.str()?);
+        }
+        let count = r.u32()? as usize;
+        let mut notes = Vec::with_capacity(count.min(r.0.len() / 28));
+        for _ in 0..count {
+            let path = r.u32()?;
+            let hash = u128::from_le_bytes(r.bytes(16)?.try_into().ok()?);
+            let len = r.u32()? as usize;
+            let syntax = r.bytes(len)?;
+            let links = r.u32()? as usize;
+            let resolved = r.bytes(links.checked_mul(8)?)?;
+            if path as usize >= paths.len() {
+                return None;
+            }
+            notes.push(StoredNote {
+                path,
+                hash,
+                syntax,
+                resolved,
+                at: (at(syntax), at(resolved)),
+            });
+        }
+        r.0.is_empty()
+            .then_some((root, StoredBody { paths, notes }))
+    }
+
+    /// The body's paths and notes.
+    pub(super) fn body(&self) -> StoredBody<'_> {
+        self.parts().expect("checked when read").1
+    }
+}
+
+impl StoredNote<'_> {
+    /// The stored summary, `None` when it does not decode (then the note is parsed).
+    pub(super) fn syntax(&self) -> Option<NoteSyntax> {
+        postcard::from_bytes(self.syntax).ok()
+    }
+
+    /// Where the stored summary is, for the next cache file to copy it.
+    pub(super) fn syntax_at(&self) -> Bytes {
+        Bytes::Stored(self.at.0.clone())
+    }
+
+    /// Where the stored resolutions are, for the next cache file to copy them.
+    pub(super) fn resolved_at(&self) -> Bytes {
+        Bytes::Stored(self.at.1.clone())
+    }
+
+    /// The stored resolutions, valid for a vault of `files` files registered in the stored
+    /// path order; `None` when they do not fit `links` links or name a file past the end.
+    pub(super) fn resolved(&self, links: usize, files: usize) -> Option<Vec<Resolution>> {
+        if self.resolved.len() != links * 8 {
+            return None;
+        }
+        self.resolved
+            .chunks_exact(8)
+            .map(|pair| {
+                let id = u32::from_le_bytes(pair[..4].try_into().ok()?);
+                let candidates = u32::from_le_bytes(pair[4..].try_into().ok()?);
+                Some(match id {
+                    0 => Resolution::Unresolved,
+                    id if id as usize <= files => Resolution::File {
+                        id: FileId::new(id as usize - 1),
+                        candidates,
+                    },
+                    _ => return None,
+                })
+            })
+            .collect()
+    }
+}
+
+/// Encodes a summary for a cache file.
+pub(super) fn encode_syntax(syntax: &NoteSyntax) -> Bytes {
+    // Serializing plain data into a Vec has no failure mode; an error would be a bug in a
+    // Serialize impl, and then the note is simply stored empty (and re-parsed next time).
+    Bytes::Made(postcard::to_allocvec(syntax).unwrap_or_default())
+}
+
+/// What one note contributes to the next cache file.
+pub(super) struct NoteOut {
+    pub id: FileId,
+    pub hash: u128,
+    pub syntax: Bytes,
+    pub resolved: Bytes,
+}
+
+/// Bytes for the next cache file: made by this load, or a range of the file it read (taken
+/// as they are, not copied until written).
+pub(super) enum Bytes {
+    Made(Vec<u8>),
+    Stored(Range<usize>),
+}
+
+impl Bytes {
+    fn get<'a>(&'a self, stored: Option<&'a Stored>) -> &'a [u8] {
+        match self {
+            Bytes::Made(bytes) => bytes,
+            Bytes::Stored(range) => stored
+                .and_then(|s| s.bytes.get(range.clone()))
+                .unwrap_or_default(),
+        }
+    }
+}
+
+/// Encodes resolutions as [`StoredNote::resolved`] reads them.
+pub(super) fn encode_resolved(resolved: &[Resolution]) -> Bytes {
+    let mut out = Vec::with_capacity(resolved.len() * 8);
+    for r in resolved {
+        let (id, candidates) = match *r {
+            Resolution::File { id, candidates } => (id.0.get(), candidates),
+            Resolution::Unresolved => (0, 0),
+        };
+        out.extend_from_slice(&id.to_le_bytes());
+        out.extend_from_slice(&candidates.to_le_bytes());
+    }
+    Bytes::Made(out)
+}
+
+/// A cache file to write: what a load learned. Written apart from the load (it never delays
+/// a request): [`CacheWrite::write`].
+pub struct CacheWrite {
+    pub(super) file: PathBuf,
+    pub(super) root: String,
+    pub(super) build: u64,
+    /// Every registered path, in id order.
+    pub(super) paths: Vec<String>,
+    pub(super) notes: Vec<NoteOut>,
+    /// The file the load read, which `notes` take some of their bytes from.
+    pub(super) stored: Option<Stored>,
+}
+
+impl CacheWrite {
+    /// Writes the cache file: to a temporary file beside it, then renamed over it.
+    pub fn write(self) -> io::Result<()> {
+        let mut body = Vec::new();
+        put_str(&mut body, &self.root);
+        put_u32(&mut body, self.paths.len());
+        for path in &self.paths {
+            put_str(&mut body, path);
+        }
+        put_u32(&mut body, self.notes.len());
+        let stored = self.stored.as_ref();
+        for note in &self.notes {
+            put_u32(&mut body, note.id.index());
+            body.extend_from_slice(&note.hash.to_le_bytes());
+            let syntax = note.syntax.get(stored);
+            put_u32(&mut body, syntax.len());
+            body.extend_from_slice(syntax);
+            let resolved = note.resolved.get(stored);
+            put_u32(&mut body, resolved.len() / 8);
+            body.extend_from_slice(resolved);
+        }
+        let mut header = Vec::with_capacity(HEADER_LEN);
+        header.extend_from_slice(MAGIC);
+        header.extend_from_slice(&FORMAT.to_le_bytes());
+        header.extend_from_slice(&self.build.to_le_bytes());
+        header.extend_from_slice(&(body.len() as u64).to_le_bytes());
+        header.extend_from_slice(&xxh3_64(&body).to_le_bytes());
+        let dir = self.file.parent().unwrap_or(Path::new("."));
+        std::fs::create_dir_all(dir)?;
+        // Unique per process and write: two servers on one vault each rename a whole file.
+        static WRITES: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+        let n = WRITES.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let name = self.file.file_name().unwrap_or_default().to_string_lossy();
+        let tmp = dir.join(format!(".{name}.{}.{n}.tmp", std::process::id()));
+        let written = (|| {
+            let mut out = std::fs::File::create(&tmp)?;
+            out.write_all(&header)?;
+            out.write_all(&body)?;
+            drop(out);
+            std::fs::rename(&tmp, &self.file)
+        })();
+        if written.is_err() {
+            let _ = std::fs::remove_file(&tmp);
+        }
+        written
+    }
+
+    /// How many notes the file will hold.
+    pub fn notes(&self) -> usize {
+        self.notes.len()
+    }
+
+    /// The cache file.
+    pub fn file(&self) -> &Path {
+        &self.file
+    }
+}
+
+fn put_u32(out: &mut Vec<u8>, n: usize) {
+    // Counts and lengths are bounded by the vault (ids are u32, notes ≤ 64 MiB).
+    out.extend_from_slice(&(n as u32).to_le_bytes());
+}
+
+fn put_str(out: &mut Vec<u8>, s: &str) {
+    put_u32(out, s.len());
+    out.extend_from_slice(s.as_bytes());
+}
+
+/// Bounds-checked reads from a byte slice: `None` past its end.
+struct Reader<'a>(&'a [u8]);
+
+impl<'a> Reader<'a> {
+    fn bytes(&mut self, n: usize) -> Option<&'a [u8]> {
+        if n > self.0.len() {
+            return None;
+        }
+        let (head, rest) = self.0.split_at(n);
+        self.0 = rest;
+        Some(head)
+    }
+
+    fn u32(&mut self) -> Option<u32> {
+        Some(u32::from_le_bytes(self.bytes(4)?.try_into().ok()?))
+    }
+
+    fn u64(&mut self) -> Option<u64> {
+        Some(u64::from_le_bytes(self.bytes(8)?.try_into().ok()?))
+    }
+
+    fn str(&mut self) -> Option<&'a str> {
+        let len = self.u32()? as usize;
+        std::str::from_utf8(self.bytes(len)?).ok()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::syntax::{SyntaxError, parse_note};
+
+    #[test]
+    fn a_summary_reads_back_as_it_was_parsed() {
+        let long = format!("[[{}]]", "x".repeat(70_000));
+        let mut notes: Vec<String> = vec![
+            "---\ntitle: \"T\\u0041\"\naliases: [a, 'b']\ntags: [t]\nup: \"[[N]]\"\nbad: [[N]]\nmap: {k: [1, {j: x}]}\n---\n# *H* `c`\n\npara ^b1\n\n- [[N#H|d]] ![[img.png]] [x](a%20b.md#^b1)\n\n[r]: N.md\n[^1]: f\n".into(),
+            "---\ntitle: [broken\n---\nbody #tag/x\n".into(),
+            long,
+            String::new(),
+        ];
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/vault");
+        for entry in std::fs::read_dir(root.join("People")).unwrap() {
+            notes.push(std::fs::read_to_string(entry.unwrap().path()).unwrap());
+        }
+        let mut codes = Vec::new();
+        for text in &notes {
+            let syntax = parse_note(text);
+            codes.extend(syntax.errors.iter().map(|e| e.code));
+            let Bytes::Made(bytes) = encode_syntax(&syntax) else {
+                panic!("encoded")
+            };
+            let stored = StoredNote {
+                path: 0,
+                hash: text_hash(text),
+                syntax: &bytes,
+                resolved: &[],
+                at: (0..0, 0..0),
+            };
+            assert_eq!(stored.syntax().as_ref(), Some(&syntax), "{text:.60}");
+        }
+        codes.sort();
+        codes.dedup();
+        let mut known = SyntaxError::CODES.to_vec();
+        known.sort();
+        assert_eq!(codes, known, "every code is stored and read back");
+    }
+
+    #[test]
+    fn resolutions_read_back_only_when_they_fit_the_vault() {
+        let resolved = [
+            Resolution::File {
+                id: FileId::new(2),
+                candidates: 3,
+            },
+            Resolution::Unresolved,
+        ];
+        let Bytes::Made(bytes) = encode_resolved(&resolved) else {
+            panic!("encoded")
+        };
+        let stored = StoredNote {
+            path: 0,
+            hash: 0,
+            syntax: &[],
+            resolved: &bytes,
+            at: (0..0, 0..0),
+        };
+        assert_eq!(stored.resolved(2, 3).as_deref(), Some(&resolved[..]));
+        assert_eq!(stored.resolved(3, 3), None, "another number of links");
+        assert_eq!(stored.resolved(2, 2), None, "a file past the vault's end");
+    }
+}

@@ -1,0 +1,244 @@
+//! Property: a load that takes what it can from a cache file builds exactly what a load
+//! without one builds, whatever happened to the vault since the file was written (notes
+//! edited, also to the same size, added, deleted, renamed) and whatever happened to the file
+//! (truncated, a bit flipped, emptied, replaced by junk or by another vault's cache, written
+//! by another build). And a cache written for a vault that has not changed since is used
+//! whole: nothing is parsed or resolved again, and nothing is written.
+
+use std::path::Path;
+
+use proptest::prelude::*;
+use vaultls::vault::{LoadOptions, Loaded, Vault};
+
+const PATHS: &[&str] = &[
+    "Note.md",
+    "a/Note.md",
+    "b/note.md",
+    "People/Tomer Hagay.md",
+    "Home.md",
+    "a/b/Deep.md",
+    "img.png",
+    "Note.md.md",
+    "c/Note",
+];
+
+const FRAGMENTS: &[&str] = &[
+    "[[Note]]",
+    "[[a/Note]]",
+    "[[../Note]]",
+    "![[img.png]]",
+    "[[Tomer Hagay|TH]]",
+    "[x](Note.md)",
+    "[[#H]]",
+    "[[TH]]",
+    "[[Deep#^b1]]",
+    "[[Note.md]]",
+    "# H",
+    "## *Sub* `x`",
+    "para ^b1",
+    "#t #T/x",
+    "`[[code]]`",
+    "%% [[hidden]] %%",
+    "[ref][r]\n\n[r]: Note.md",
+    "caf\u{e9} — na\u{ef}ve",
+    "[[",
+];
+
+fn content() -> impl Strategy<Value = String> {
+    let fm = prop_oneof![
+        Just(String::new()),
+        Just("---\naliases: [TH]\ntags: [t, \"x\\ty\"]\n---\n".to_string()),
+        Just("---\ntitle: \"Micro\\u0073oft\"\n---\n".to_string()),
+        Just("---\ntitle: [broken\n---\n".to_string()),
+        Just("---\nup: \"[[Note]]\"\nbad: [[Home]]\n---\n".to_string()),
+    ];
+    (fm, prop::collection::vec(0..FRAGMENTS.len(), 0..6)).prop_map(|(fm, frags)| {
+        let body: Vec<&str> = frags.iter().map(|&i| FRAGMENTS[i]).collect();
+        format!("{fm}{}\n", body.join("\n\n"))
+    })
+}
+
+#[derive(Clone, Debug)]
+enum Op {
+    Write(usize, String),
+    /// Changes one letter's case: the same size, most likely the same modification time.
+    Recase(usize),
+    Remove(usize),
+    Rename(usize, usize),
+}
+
+fn op() -> impl Strategy<Value = Op> {
+    prop_oneof![
+        3 => (0..PATHS.len(), content()).prop_map(|(p, c)| Op::Write(p, c)),
+        2 => (0..PATHS.len()).prop_map(Op::Recase),
+        1 => (0..PATHS.len()).prop_map(Op::Remove),
+        1 => (0..PATHS.len(), 0..PATHS.len()).prop_map(|(a, b)| Op::Rename(a, b)),
+    ]
+}
+
+#[derive(Clone, Debug)]
+enum Damage {
+    None,
+    /// Cut to this many thousandths of its size.
+    Truncate(u32),
+    /// One bit flipped at this many thousandths of the file.
+    Flip(u32, u8),
+    Empty,
+    Junk(Vec<u8>),
+    /// Replaced by the cache file of another vault.
+    OtherVault,
+    /// Gone.
+    Missing,
+}
+
+fn damage() -> impl Strategy<Value = Damage> {
+    prop_oneof![
+        4 => Just(Damage::None),
+        2 => (0..1000u32).prop_map(Damage::Truncate),
+        3 => (0..1000u32, 0..8u8).prop_map(|(at, bit)| Damage::Flip(at, bit)),
+        1 => Just(Damage::Empty),
+        1 => prop::collection::vec(any::<u8>(), 0..200).prop_map(Damage::Junk),
+        1 => Just(Damage::OtherVault),
+        1 => Just(Damage::Missing),
+    ]
+}
+
+fn load(root: &Path, cache: Option<&Path>) -> Loaded {
+    let options = LoadOptions {
+        cache,
+        ..LoadOptions::default()
+    };
+    Vault::load_cached(root, &options).expect("vault loads")
+}
+
+/// Loads with the cache file and writes the one the load leaves.
+fn load_and_write(root: &Path, cache: &Path) -> Loaded {
+    let mut loaded = load(root, Some(cache));
+    if let Some(write) = loaded.cache_write.take() {
+        write.write().expect("cache written");
+    }
+    loaded
+}
+
+fn write_file(root: &Path, path: &str, text: &str) {
+    let abs = root.join(path);
+    std::fs::create_dir_all(abs.parent().unwrap()).unwrap();
+    std::fs::write(abs, text).unwrap();
+}
+
+fn apply(root: &Path, op: &Op) {
+    match op {
+        Op::Write(p, text) => write_file(root, PATHS[*p], text),
+        Op::Recase(p) => {
+            let abs = root.join(PATHS[*p]);
+            if let Ok(mut text) = std::fs::read_to_string(&abs)
+                && let Some(i) = text.find(|c: char| c.is_ascii_alphabetic())
+            {
+                let c = text.as_bytes()[i];
+                let swapped = if c.is_ascii_lowercase() {
+                    c.to_ascii_uppercase()
+                } else {
+                    c.to_ascii_lowercase()
+                };
+                text.replace_range(i..i + 1, &(swapped as char).to_string());
+                std::fs::write(&abs, text).unwrap();
+            }
+        }
+        Op::Remove(p) => {
+            let _ = std::fs::remove_file(root.join(PATHS[*p]));
+        }
+        Op::Rename(a, b) => {
+            let (from, to) = (root.join(PATHS[*a]), root.join(PATHS[*b]));
+            if from.is_file() && !to.exists() {
+                std::fs::create_dir_all(to.parent().unwrap()).unwrap();
+                std::fs::rename(from, to).unwrap();
+            }
+        }
+    }
+}
+
+fn spoil(cache: &Path, damage: &Damage, other: &Path) {
+    let bytes = std::fs::read(cache).unwrap_or_default();
+    let at = |thousandths: u32| (bytes.len() * thousandths as usize / 1000).min(bytes.len());
+    match damage {
+        Damage::None => {}
+        Damage::Truncate(t) => std::fs::write(cache, &bytes[..at(*t)]).unwrap(),
+        Damage::Flip(t, bit) => {
+            let mut bytes = bytes.clone();
+            let i = at(*t).min(bytes.len() - 1);
+            bytes[i] ^= 1 << bit;
+            std::fs::write(cache, bytes).unwrap();
+        }
+        Damage::Empty => std::fs::write(cache, b"").unwrap(),
+        Damage::Junk(junk) => std::fs::write(cache, junk).unwrap(),
+        Damage::OtherVault => {
+            std::fs::copy(other, cache).unwrap();
+        }
+        Damage::Missing => std::fs::remove_file(cache).unwrap(),
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(
+        std::env::var("PROPTEST_CASES").ok().and_then(|n| n.parse().ok()).unwrap_or(64)
+    ))]
+
+    #[test]
+    fn a_load_from_any_cache_equals_a_fresh_load(
+        initial in prop::collection::vec((0..PATHS.len(), content()), 1..7),
+        ops in prop::collection::vec(op(), 0..6),
+        damage in damage(),
+    ) {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("vault");
+        let cache = dir.path().join("cache/vault.idx");
+        for (p, text) in &initial {
+            write_file(&root, PATHS[*p], text);
+        }
+        // Another vault's cache, for `Damage::OtherVault`: the same files, another root.
+        let other_root = dir.path().join("other");
+        let other_cache = dir.path().join("cache/other.idx");
+        for (p, text) in &initial {
+            write_file(&other_root, PATHS[*p], text);
+        }
+        load_and_write(&other_root, &other_cache);
+
+        let first = load_and_write(&root, &cache);
+        prop_assert_eq!(first.from_cache, 0);
+        prop_assert!(cache.is_file(), "the first load writes the cache");
+        for op in &ops {
+            apply(&root, op);
+        }
+        spoil(&cache, &damage, &other_cache);
+
+        let fresh = load(&root, None).vault.dump();
+        let second = load_and_write(&root, &cache);
+        prop_assert_eq!(&second.vault.dump(), &fresh);
+        if !matches!(damage, Damage::None) {
+            prop_assert_eq!(second.from_cache, 0, "a damaged cache is not used");
+            prop_assert!(second.cache_unused.is_some());
+        }
+
+        // Nothing changed since the second load wrote its cache: all of it is used.
+        let third = load(&root, Some(&cache));
+        prop_assert_eq!(&third.vault.dump(), &fresh);
+        prop_assert!(third.cache_unused.is_none());
+        prop_assert_eq!(third.from_cache, third.vault.notes().count());
+        prop_assert!(third.cache_write.is_none(), "an unchanged vault's cache is not written");
+    }
+}
+
+#[test]
+fn a_cache_is_never_placed_inside_the_vault() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("vault");
+    std::fs::create_dir_all(root.join("sub")).unwrap();
+    // SAFETY: this test binary's other tests do not read the variable.
+    unsafe { std::env::set_var(vaultls::vault::cache::CACHE_DIR_VAR, root.join("sub")) };
+    assert_eq!(vaultls::vault::cache::cache_file(&root), None);
+    unsafe { std::env::set_var(vaultls::vault::cache::CACHE_DIR_VAR, dir.path().join("c")) };
+    let file = vaultls::vault::cache::cache_file(&root).expect("a cache file outside");
+    assert!(file.starts_with(dir.path().join("c")));
+    assert!(!file.starts_with(&root));
+    unsafe { std::env::remove_var(vaultls::vault::cache::CACHE_DIR_VAR) };
+}
