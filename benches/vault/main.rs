@@ -36,7 +36,8 @@ fn main() {
         .filter(|a| !a.starts_with("--bench"))
         .collect();
     if args.first().map(String::as_str) == Some("--child-load") {
-        child_load(Path::new(&args[1]));
+        // `--child-load DIR [CACHE_FILE]`: with a cache file, a load that uses and writes it.
+        child_load(Path::new(&args[1]), args.get(2).map(Path::new));
         return;
     }
     if args.first().map(String::as_str) == Some("--replay") {
@@ -126,10 +127,15 @@ fn vault_for(n: usize) -> (PathBuf, u64) {
 }
 
 /// In a fresh process: load the vault, print milliseconds and peak RSS (KiB).
-fn child_load(dir: &Path) {
+fn child_load(dir: &Path, cache: Option<&Path>) {
     let started = Instant::now();
-    let vault = Vault::load(dir, &Default::default()).expect("load");
+    let options = vaultls::vault::LoadOptions {
+        cache,
+        ..Default::default()
+    };
+    let loaded = Vault::load_cached(dir, &options).expect("load");
     let ms = started.elapsed().as_secs_f64() * 1000.0;
+    let vault = loaded.vault;
     let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
     let kib = |key: &str| {
         status
@@ -138,32 +144,47 @@ fn child_load(dir: &Path) {
             .and_then(|l| l.split_whitespace().nth(1)?.parse::<u64>().ok())
             .unwrap_or(0)
     };
+    // The cache is written after the load is timed (the server writes it off its loop).
+    let written = Instant::now();
+    if let Some(write) = loaded.cache_write {
+        write.write().expect("cache written");
+    }
     println!(
-        "{ms} {} {} {}",
+        "{ms} {} {} {} {} {}",
         kib("VmHWM:"),
         vault.file_count(),
-        kib("VmRSS:")
+        kib("VmRSS:"),
+        loaded.from_cache,
+        written.elapsed().as_secs_f64() * 1000.0,
     );
     std::mem::forget(vault);
 }
 
+/// One `--child-load` in a fresh process: (ms, peak KiB, notes taken from the cache).
+fn child(dir: &Path, cache: Option<&Path>) -> (f64, u64, u64) {
+    let mut command = Command::new(std::env::current_exe().unwrap());
+    command.args(["--child-load", dir.to_str().unwrap()]);
+    command.args(cache);
+    let out = command.output().expect("child load");
+    let text = String::from_utf8_lossy(&out.stdout);
+    let parts: Vec<&str> = text.split_whitespace().collect();
+    let get = |i: usize| parts.get(i).and_then(|s| s.parse::<f64>().ok());
+    (
+        get(0).unwrap_or(f64::NAN),
+        get(1).unwrap_or(0.0) as u64,
+        get(4).unwrap_or(0.0) as u64,
+    )
+}
+
+/// Cold loads (no cache), then warm ones: a load that writes the cache, then three that
+/// find it valid and nothing changed.
 fn measure_load(dir: &Path, r: &mut Value) {
     let mut times = Vec::new();
     let mut peak = 0u64;
     for _ in 0..3 {
-        let out = Command::new(std::env::current_exe().unwrap())
-            .args(["--child-load", dir.to_str().unwrap()])
-            .output()
-            .expect("child load");
-        let text = String::from_utf8_lossy(&out.stdout);
-        let mut parts = text.split_whitespace();
-        times.push(
-            parts
-                .next()
-                .and_then(|s| s.parse::<f64>().ok())
-                .unwrap_or(f64::NAN),
-        );
-        peak = peak.max(parts.next().and_then(|s| s.parse().ok()).unwrap_or(0));
+        let (ms, kib, _) = child(dir, None);
+        times.push(ms);
+        peak = peak.max(kib);
     }
     r["load_ms"] = json!(median(&mut times));
     r["load_ms_all"] = json!(times);
@@ -171,6 +192,24 @@ fn measure_load(dir: &Path, r: &mut Value) {
     let peak_mb = mb(peak * 1024);
     r["peak_rss_mb"] = json!(peak_mb);
     r["peak_rss_x_vault"] = json!(peak_mb / r["vault_mb"].as_f64().unwrap_or(f64::NAN));
+    let cache = std::env::temp_dir().join(format!("vaultls-bench-{}.idx", std::process::id()));
+    let _ = std::fs::remove_file(&cache);
+    let (writing_ms, writing_kib, _) = child(dir, Some(&cache));
+    r["cache_mb"] = json!(mb(std::fs::metadata(&cache).map_or(0, |m| m.len())));
+    r["cold_with_cache_ms"] = json!(writing_ms);
+    r["cold_with_cache_peak_mb"] = json!(mb(writing_kib * 1024));
+    let mut warm = Vec::new();
+    let mut warm_peak = 0u64;
+    for _ in 0..3 {
+        let (ms, kib, from_cache) = child(dir, Some(&cache));
+        assert!(from_cache > 0, "the warm load used the cache");
+        warm.push(ms);
+        warm_peak = warm_peak.max(kib);
+    }
+    let _ = std::fs::remove_file(&cache);
+    r["warm_ms"] = json!(median(&mut warm));
+    r["warm_ms_all"] = json!(warm);
+    r["warm_peak_rss_mb"] = json!(mb(warm_peak * 1024));
 }
 
 fn measure_check(dir: &Path, r: &mut Value) {
@@ -178,7 +217,8 @@ fn measure_check(dir: &Path, r: &mut Value) {
     for _ in 0..3 {
         let started = Instant::now();
         let status = Command::new(env!("CARGO_BIN_EXE_vaultls"))
-            .args(["check", dir.to_str().unwrap()])
+            // Cold, as the load column: the warm start is measured on the load.
+            .args(["check", "--no-cache", dir.to_str().unwrap()])
             .stdout(std::process::Stdio::null())
             .stderr(std::process::Stdio::null())
             .status()
@@ -435,6 +475,26 @@ fn print_table(results: &[Value]) {
             p(&r["completion_3_ms"]),
             p(&r["hub_references_ms"]),
             r["hub_backlinks"],
+        );
+    }
+    println!("\nwarm start (the cache file valid, nothing changed), ms and peak RSS MB:\n");
+    println!(
+        "| notes | cold load | first load writing the cache (peak) | warm load (× cold) | warm peak RSS | cache file MB |"
+    );
+    println!("|---|---|---|---|---|---|");
+    for r in results {
+        let cold = r["load_ms"].as_f64().unwrap_or(f64::NAN);
+        let warm = r["warm_ms"].as_f64().unwrap_or(f64::NAN);
+        println!(
+            "| {} | {} | {} ({}) | {} ({:.2}×) | {} | {} |",
+            r["notes"],
+            f(&r["load_ms"]),
+            f(&r["cold_with_cache_ms"]),
+            f(&r["cold_with_cache_peak_mb"]),
+            f(&r["warm_ms"]),
+            warm / cold,
+            f(&r["warm_peak_rss_mb"]),
+            f(&r["cache_mb"]),
         );
     }
     println!("\ncompletion by query shape, p50 / p95 ms (items):\n");
