@@ -1170,3 +1170,97 @@ fn embed_hints_only_when_asked_for() {
         lsp.shutdown();
     }
 }
+
+/// Waits for the server to log `line` (stderr is read on a thread of its own).
+fn logged(lsp: &Lsp, line: &str) {
+    let waited = std::time::Instant::now();
+    while !lsp.log().contains(line) {
+        assert!(
+            waited.elapsed() < std::time::Duration::from_secs(20),
+            "no `{line}` in the log:\n{}",
+            lsp.log()
+        );
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+}
+
+/// A restarted server takes its vault from the cache the first one left, answers as the
+/// first did, and still sees what changed on disk in between (an edit of the same size).
+#[test]
+fn a_restarted_server_answers_from_its_cache_as_from_the_files() {
+    let (_dir, root) = sample_vault();
+    let cache = tempfile::tempdir().unwrap();
+    let start = || {
+        let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_vaultls"));
+        command
+            .env("VAULTLS_CACHE_DIR", cache.path())
+            .env("VAULTLS_LOG", "info");
+        let mut lsp = Lsp::spawn_command(command);
+        let folder = uri(&root);
+        let init = lsp.request(
+            "initialize",
+            json!({
+                "processId": null,
+                "rootUri": folder,
+                "workspaceFolders": [{"uri": folder, "name": "vault"}],
+                "capabilities": caps(&["utf-16"], false),
+            }),
+        );
+        assert!(init.get("result").is_some(), "{init}");
+        lsp.notify("initialized", json!({}));
+        lsp.wait_indexed();
+        lsp
+    };
+    let person = root.join("People/Tomer Hagay.md");
+    let person_text = std::fs::read_to_string(&person).unwrap();
+    let ask = |lsp: &mut Lsp| {
+        let references = lsp.request(
+            "textDocument/references",
+            json!({
+                "textDocument": {"uri": uri(&person)},
+                "position": pos16(&person_text, "# Tomer Hagay", 3),
+                "context": {"includeDeclaration": false},
+            }),
+        );
+        let symbols = lsp.request("workspace/symbol", json!({"query": "Tomer"}));
+        (references["result"].clone(), symbols["result"].clone())
+    };
+    let cache_files = || std::fs::read_dir(cache.path()).map_or(0, |d| d.count());
+
+    let mut first = start();
+    let answers = ask(&mut first);
+    assert!(
+        answers.0.as_array().is_some_and(|r| r.len() >= 6),
+        "{answers:?}"
+    );
+    // Written after the load, off the server's loop.
+    let waited = std::time::Instant::now();
+    while cache_files() == 0 && waited.elapsed() < std::time::Duration::from_secs(20) {
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    assert_eq!(cache_files(), 1, "one cache file, outside the vault");
+    first.shutdown();
+
+    let mut second = start();
+    logged(&second, "16 notes read from the cache");
+    assert_eq!(ask(&mut second), answers);
+    second.shutdown();
+
+    // Its one link to Tomer becomes one to "Tamer" (the same size): the cache must not hide
+    // it.
+    let edited = root.join("Customers/Acme Storage.md");
+    let text = std::fs::read_to_string(&edited).unwrap();
+    assert_eq!(text.matches("Tomer").count(), 1, "{text}");
+    std::fs::write(&edited, text.replace("[[Tomer Hagay]]", "[[Tamer Hagay]]")).unwrap();
+    let mut third = start();
+    let (references, _) = ask(&mut third);
+    let edited_uri = uri(&edited);
+    let references = references.as_array().unwrap().clone();
+    assert_eq!(references.len(), answers.0.as_array().unwrap().len() - 1);
+    assert!(
+        references.iter().all(|l| l["uri"] != edited_uri.as_str()),
+        "{references:?}"
+    );
+    logged(&third, "15 notes read from the cache");
+    third.shutdown();
+}

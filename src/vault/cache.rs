@@ -158,7 +158,12 @@ impl Stored {
         }
         let stored = Stored { bytes };
         match stored.parts() {
-            Some((stored_root, _)) if stored_root == root => Ok(stored),
+            Some((stored_root, _)) if stored_root == root => {
+                // Used: not old, whatever [`prune`] finds next (a vault that never changes
+                // keeps its file without writing it).
+                let _ = opened.set_modified(std::time::SystemTime::now());
+                Ok(stored)
+            }
             Some(_) => Err(bad("made for another vault")),
             None => Err(bad("malformed")),
         }
@@ -353,6 +358,7 @@ impl CacheWrite {
         if written.is_err() {
             let _ = std::fs::remove_file(&tmp);
         }
+        prune(dir, std::time::SystemTime::now());
         written
     }
 
@@ -364,6 +370,41 @@ impl CacheWrite {
     /// The cache file.
     pub fn file(&self) -> &Path {
         &self.file
+    }
+}
+
+/// A cache file neither used nor written for this long is removed (its vault was moved,
+/// deleted, or was a temporary folder); the next load of the vault, if any, writes it again.
+const UNUSED_FOR: std::time::Duration = std::time::Duration::from_secs(60 * 24 * 3600);
+/// A temporary file this old was left by a writer that died.
+const ABANDONED_AFTER: std::time::Duration = std::time::Duration::from_secs(24 * 3600);
+
+/// Removes the cache folder's files that are no longer of use at `now`. Only our own
+/// names: `*.idx`, and `.*.tmp` for temporary files.
+fn prune(dir: &Path, now: std::time::SystemTime) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let name = name.to_string_lossy();
+        let limit = if name.starts_with('.') && name.ends_with(".tmp") {
+            ABANDONED_AFTER
+        } else if !name.starts_with('.') && name.ends_with(".idx") {
+            UNUSED_FOR
+        } else {
+            continue;
+        };
+        let old = entry
+            .metadata()
+            .ok()
+            .filter(|m| m.is_file())
+            .and_then(|m| m.modified().ok())
+            .and_then(|t| now.duration_since(t).ok())
+            .is_some_and(|age| age > limit);
+        if old {
+            let _ = std::fs::remove_file(entry.path());
+        }
     }
 }
 
@@ -443,6 +484,39 @@ mod tests {
         let mut known = SyntaxError::CODES.to_vec();
         known.sort();
         assert_eq!(codes, known, "every code is stored and read back");
+    }
+
+    #[test]
+    fn only_our_files_unused_for_long_are_pruned() {
+        let dir = tempfile::tempdir().unwrap();
+        let now = std::time::SystemTime::now();
+        let day = std::time::Duration::from_secs(24 * 3600);
+        for (name, age) in [
+            ("old-1.idx", 61),
+            ("recent-2.idx", 59),
+            (".old-1.idx.9.0.tmp", 2),
+            (".new-1.idx.9.1.tmp", 0),
+            ("notes.md", 400),
+            (".hidden.idx", 400),
+        ] {
+            let file = std::fs::File::create(dir.path().join(name)).unwrap();
+            file.set_modified(now - day * age).unwrap();
+        }
+        prune(dir.path(), now);
+        let mut left: Vec<String> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        left.sort();
+        assert_eq!(
+            left,
+            [
+                ".hidden.idx",
+                ".new-1.idx.9.1.tmp",
+                "notes.md",
+                "recent-2.idx"
+            ]
+        );
     }
 
     #[test]

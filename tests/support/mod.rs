@@ -235,6 +235,11 @@ impl Lsp {
         msg["params"]["diagnostics"].as_array().unwrap().clone()
     }
 
+    /// What the server has written to stderr so far.
+    pub fn log(&self) -> String {
+        self.log.lock().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
     pub fn wait_indexed(&mut self) {
         self.wait("end of indexing progress", |m| {
             m["method"] == "$/progress" && m["params"]["value"]["kind"] == "end"
