@@ -14,14 +14,14 @@
 //! Layout (little-endian): the header `MAGIC`, format, build id, body length, body checksum
 //! (xxh3-64), then the body: the vault root, the path list, then one record per note (path
 //! index, text hash, the summary as postcard bytes, the resolutions as pairs of `u32`).
-//! Our own framing, not serde's: a record's summary is sliced out of the file without being
-//! decoded, and decoded on the loading thread that needs it, only when its hash matches.
+//! Our own framing, not serde's: the records are sliced out of the file and decoded in
+//! parallel, and the file is written streaming, from the summaries the notes hold.
 
 use std::io::{self, Write};
-use std::ops::Range;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
-use xxhash_rust::xxh3::{xxh3_64, xxh3_128};
+use xxhash_rust::xxh3::{Xxh3, xxh3_64, xxh3_128};
 
 use super::{FileId, Resolution};
 use crate::syntax::NoteSyntax;
@@ -104,8 +104,6 @@ pub(super) struct StoredNote<'a> {
     pub hash: u128,
     syntax: &'a [u8],
     resolved: &'a [u8],
-    /// Where `syntax` and `resolved` are in the file, for the next file to copy them.
-    at: (Range<usize>, Range<usize>),
 }
 
 /// A [`Stored`] body, split into its parts (borrowing it).
@@ -171,11 +169,6 @@ impl Stored {
 
     fn parts(&self) -> Option<(&str, StoredBody<'_>)> {
         let mut r = Reader(&self.bytes[HEADER_LEN..]);
-        let base = self.bytes.as_ptr() as usize;
-        let at = |part: &[u8]| {
-            let start = part.as_ptr() as usize - base;
-            start..start + part.len()
-        };
         let root = r.str()?;
         let count = r.u32()? as usize;
         // Each entry takes at least its length's 4 bytes: a count past that is damage, not
@@ -201,7 +194,6 @@ impl Stored {
                 hash,
                 syntax,
                 resolved,
-                at: (at(syntax), at(resolved)),
             });
         }
         r.0.is_empty()
@@ -218,16 +210,6 @@ impl StoredNote<'_> {
     /// The stored summary, `None` when it does not decode (then the note is parsed).
     pub(super) fn syntax(&self) -> Option<NoteSyntax> {
         postcard::from_bytes(self.syntax).ok()
-    }
-
-    /// Where the stored summary is, for the next cache file to copy it.
-    pub(super) fn syntax_at(&self) -> Bytes {
-        Bytes::Stored(self.at.0.clone())
-    }
-
-    /// Where the stored resolutions are, for the next cache file to copy them.
-    pub(super) fn resolved_at(&self) -> Bytes {
-        Bytes::Stored(self.at.1.clone())
     }
 
     /// The stored resolutions, valid for a vault of `files` files registered in the stored
@@ -254,41 +236,19 @@ impl StoredNote<'_> {
     }
 }
 
-/// Encodes a summary for a cache file.
-pub(super) fn encode_syntax(syntax: &NoteSyntax) -> Bytes {
-    // Serializing plain data into a Vec has no failure mode; an error would be a bug in a
-    // Serialize impl, and then the note is simply stored empty (and re-parsed next time).
-    Bytes::Made(postcard::to_allocvec(syntax).unwrap_or_default())
-}
-
 /// What one note contributes to the next cache file.
 pub(super) struct NoteOut {
     pub id: FileId,
     pub hash: u128,
-    pub syntax: Bytes,
-    pub resolved: Bytes,
-}
-
-/// Bytes for the next cache file: made by this load, or a range of the file it read (taken
-/// as they are, not copied until written).
-pub(super) enum Bytes {
-    Made(Vec<u8>),
-    Stored(Range<usize>),
-}
-
-impl Bytes {
-    fn get<'a>(&'a self, stored: Option<&'a Stored>) -> &'a [u8] {
-        match self {
-            Bytes::Made(bytes) => bytes,
-            Bytes::Stored(range) => stored
-                .and_then(|s| s.bytes.get(range.clone()))
-                .unwrap_or_default(),
-        }
-    }
+    /// Encoded by the writer, off the load (the note holds it anyway: no copy).
+    pub syntax: Arc<NoteSyntax>,
+    /// [`encode_resolved`]: resolutions change with the vault, so they are taken as the load
+    /// left them.
+    pub resolved: Vec<u8>,
 }
 
 /// Encodes resolutions as [`StoredNote::resolved`] reads them.
-pub(super) fn encode_resolved(resolved: &[Resolution]) -> Bytes {
+pub(super) fn encode_resolved(resolved: &[Resolution]) -> Vec<u8> {
     let mut out = Vec::with_capacity(resolved.len() * 8);
     for r in resolved {
         let (id, candidates) = match *r {
@@ -298,7 +258,7 @@ pub(super) fn encode_resolved(resolved: &[Resolution]) -> Bytes {
         out.extend_from_slice(&id.to_le_bytes());
         out.extend_from_slice(&candidates.to_le_bytes());
     }
-    Bytes::Made(out)
+    out
 }
 
 /// A cache file to write: what a load learned. Written apart from the load (it never delays
@@ -310,37 +270,12 @@ pub struct CacheWrite {
     /// Every registered path, in id order.
     pub(super) paths: Vec<String>,
     pub(super) notes: Vec<NoteOut>,
-    /// The file the load read, which `notes` take some of their bytes from.
-    pub(super) stored: Option<Stored>,
 }
 
 impl CacheWrite {
-    /// Writes the cache file: to a temporary file beside it, then renamed over it.
+    /// Writes the cache file: to a temporary file beside it, then renamed over it. Streamed
+    /// (summaries are encoded one at a time): the memory it takes does not grow with the vault.
     pub fn write(self) -> io::Result<()> {
-        let mut body = Vec::new();
-        put_str(&mut body, &self.root);
-        put_u32(&mut body, self.paths.len());
-        for path in &self.paths {
-            put_str(&mut body, path);
-        }
-        put_u32(&mut body, self.notes.len());
-        let stored = self.stored.as_ref();
-        for note in &self.notes {
-            put_u32(&mut body, note.id.index());
-            body.extend_from_slice(&note.hash.to_le_bytes());
-            let syntax = note.syntax.get(stored);
-            put_u32(&mut body, syntax.len());
-            body.extend_from_slice(syntax);
-            let resolved = note.resolved.get(stored);
-            put_u32(&mut body, resolved.len() / 8);
-            body.extend_from_slice(resolved);
-        }
-        let mut header = Vec::with_capacity(HEADER_LEN);
-        header.extend_from_slice(MAGIC);
-        header.extend_from_slice(&FORMAT.to_le_bytes());
-        header.extend_from_slice(&self.build.to_le_bytes());
-        header.extend_from_slice(&(body.len() as u64).to_le_bytes());
-        header.extend_from_slice(&xxh3_64(&body).to_le_bytes());
         let dir = self.file.parent().unwrap_or(Path::new("."));
         std::fs::create_dir_all(dir)?;
         // Unique per process and write: two servers on one vault each rename a whole file.
@@ -348,18 +283,51 @@ impl CacheWrite {
         let n = WRITES.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let name = self.file.file_name().unwrap_or_default().to_string_lossy();
         let tmp = dir.join(format!(".{name}.{}.{n}.tmp", std::process::id()));
-        let written = (|| {
-            let mut out = std::fs::File::create(&tmp)?;
-            out.write_all(&header)?;
-            out.write_all(&body)?;
-            drop(out);
-            std::fs::rename(&tmp, &self.file)
-        })();
+        let written = self
+            .write_to(&tmp)
+            .and_then(|()| std::fs::rename(&tmp, &self.file));
         if written.is_err() {
             let _ = std::fs::remove_file(&tmp);
         }
         prune(dir, std::time::SystemTime::now());
         written
+    }
+
+    fn write_to(&self, tmp: &Path) -> io::Result<()> {
+        use std::io::{Seek, SeekFrom};
+        let mut body = Body {
+            out: io::BufWriter::with_capacity(1 << 20, std::fs::File::create(tmp)?),
+            hasher: Xxh3::new(),
+            len: 0,
+        };
+        // The header, once the body's length and checksum are known.
+        body.out.write_all(&[0; HEADER_LEN])?;
+        body.str(&self.root)?;
+        body.u32(self.paths.len())?;
+        for path in &self.paths {
+            body.str(path)?;
+        }
+        body.u32(self.notes.len())?;
+        for note in &self.notes {
+            body.u32(note.id.index())?;
+            body.put(&note.hash.to_le_bytes())?;
+            // Plain data into a Vec has no failure mode; were it to fail, the note is stored
+            // with a summary that does not decode, and parsed again next time.
+            let syntax = postcard::to_allocvec(&*note.syntax).unwrap_or_default();
+            body.u32(syntax.len())?;
+            body.put(&syntax)?;
+            body.u32(note.resolved.len() / 8)?;
+            body.put(&note.resolved)?;
+        }
+        let mut header = Vec::with_capacity(HEADER_LEN);
+        header.extend_from_slice(MAGIC);
+        header.extend_from_slice(&FORMAT.to_le_bytes());
+        header.extend_from_slice(&self.build.to_le_bytes());
+        header.extend_from_slice(&body.len.to_le_bytes());
+        header.extend_from_slice(&body.hasher.digest().to_le_bytes());
+        let mut file = body.out.into_inner().map_err(|e| e.into_error())?;
+        file.seek(SeekFrom::Start(0))?;
+        file.write_all(&header)
     }
 
     /// How many notes the file will hold.
@@ -408,14 +376,29 @@ fn prune(dir: &Path, now: std::time::SystemTime) {
     }
 }
 
-fn put_u32(out: &mut Vec<u8>, n: usize) {
-    // Counts and lengths are bounded by the vault (ids are u32, notes ≤ 64 MiB).
-    out.extend_from_slice(&(n as u32).to_le_bytes());
+/// A cache file's body as it is written, with its length and checksum so far.
+struct Body {
+    out: io::BufWriter<std::fs::File>,
+    hasher: Xxh3,
+    len: u64,
 }
 
-fn put_str(out: &mut Vec<u8>, s: &str) {
-    put_u32(out, s.len());
-    out.extend_from_slice(s.as_bytes());
+impl Body {
+    fn put(&mut self, bytes: &[u8]) -> io::Result<()> {
+        self.hasher.update(bytes);
+        self.len += bytes.len() as u64;
+        self.out.write_all(bytes)
+    }
+
+    fn u32(&mut self, n: usize) -> io::Result<()> {
+        // Counts and lengths are bounded by the vault (ids are u32, notes ≤ 64 MiB).
+        self.put(&(n as u32).to_le_bytes())
+    }
+
+    fn str(&mut self, s: &str) -> io::Result<()> {
+        self.u32(s.len())?;
+        self.put(s.as_bytes())
+    }
 }
 
 /// Bounds-checked reads from a byte slice: `None` past its end.
@@ -467,15 +450,12 @@ mod tests {
         for text in &notes {
             let syntax = parse_note(text);
             codes.extend(syntax.errors.iter().map(|e| e.code));
-            let Bytes::Made(bytes) = encode_syntax(&syntax) else {
-                panic!("encoded")
-            };
+            let bytes = postcard::to_allocvec(&syntax).unwrap();
             let stored = StoredNote {
                 path: 0,
                 hash: text_hash(text),
                 syntax: &bytes,
                 resolved: &[],
-                at: (0..0, 0..0),
             };
             assert_eq!(stored.syntax().as_ref(), Some(&syntax), "{text:.60}");
         }
@@ -528,15 +508,12 @@ mod tests {
             },
             Resolution::Unresolved,
         ];
-        let Bytes::Made(bytes) = encode_resolved(&resolved) else {
-            panic!("encoded")
-        };
+        let bytes = encode_resolved(&resolved);
         let stored = StoredNote {
             path: 0,
             hash: 0,
             syntax: &[],
             resolved: &bytes,
-            at: (0..0, 0..0),
         };
         assert_eq!(stored.resolved(2, 3).as_deref(), Some(&resolved[..]));
         assert_eq!(stored.resolved(3, 3), None, "another number of links");

@@ -54,7 +54,8 @@ pub struct Note {
     pub text: String,
     /// Where each line of `text` starts, for position conversions without a rescan.
     pub lines: LineIndex,
-    pub syntax: NoteSyntax,
+    /// Shared, so a cache file can be written from it after the load without a copy.
+    pub syntax: std::sync::Arc<NoteSyntax>,
     pub title: String,
     /// One entry per `syntax.links`, in the same order.
     pub resolved: Vec<Resolution>,
@@ -140,8 +141,8 @@ struct Loading {
     note: Option<Note>,
     /// Why its text is not the file's exact content.
     problem: Option<String>,
-    /// Its record for the next cache file.
-    out: Option<cache::NoteOut>,
+    /// The hash of its text, when a cache file is to be written.
+    hash: Option<u128>,
     /// Whether its summary came from the cache, and whether its resolutions did.
     reused: (bool, bool),
 }
@@ -154,17 +155,15 @@ struct BuildCache {
     changed: bool,
     /// Notes whose summary came from the file read.
     reused: usize,
-    /// The file read, when the next one takes bytes from it.
-    stored: Option<cache::Stored>,
 }
 
-/// What a load takes from a cache file ([`Vault::build`]).
-struct Reuse<'a> {
-    /// The stored record of each registered file, by file index.
-    notes: Vec<Option<&'a cache::StoredNote<'a>>>,
-    /// Whether the stored resolutions hold: the cache was written for exactly these paths, in
-    /// this order (so with these ids).
-    resolutions: bool,
+/// A note's record in the cache file read, decoded ([`Vault::build`]).
+struct Decoded {
+    /// The hash of the text it was made from.
+    hash: u128,
+    syntax: NoteSyntax,
+    /// `None` when the vault's paths are not the stored ones.
+    resolved: Option<Vec<Resolution>>,
 }
 
 /// Gets the text of the note at a path from `S`: the text and a problem to report (read
@@ -487,7 +486,6 @@ impl Vault {
                 build: id,
                 paths: out.paths,
                 notes: out.notes,
-                stored: out.stored,
             }),
             _ => None,
         };
@@ -535,24 +533,54 @@ impl Vault {
                 notes.push((id, source));
             }
         }
-        let body = stored.as_ref().map(cache::Stored::body);
-        let reuse = body.as_ref().map(|stored| {
-            let mut by_file = vec![None; vault.files.len()];
-            for note in &stored.notes {
-                if let Some(&id) = vault.by_path.get(stored.paths[note.path as usize]) {
-                    by_file[id.index()] = Some(note);
-                }
-            }
-            Reuse {
-                notes: by_file,
-                resolutions: stored.paths.len() == vault.files.len()
-                    && stored
+        // What the file read holds for these files, decoded before any text is read: the
+        // file's memory is given back before the texts take theirs.
+        let files = vault.files.len();
+        let (mut decoded, same_paths, stored_notes) = match &stored {
+            Some(stored) => {
+                let body = stored.body();
+                // The stored resolutions hold only for exactly these paths in this order (so
+                // with these ids).
+                let same_paths = body.paths.len() == files
+                    && body
                         .paths
                         .iter()
                         .zip(&vault.files)
-                        .all(|(stored, file)| file.as_ref().is_some_and(|f| f.path == *stored)),
+                        .all(|(stored, file)| file.as_ref().is_some_and(|f| f.path == *stored));
+                let mut by_file = vec![None; files];
+                for note in &body.notes {
+                    if let Some(&id) = vault.by_path.get(body.paths[note.path as usize]) {
+                        by_file[id.index()] = Some(note);
+                    }
+                }
+                let decoded: Vec<Option<Decoded>> = by_file
+                    .into_par_iter()
+                    .map(|note| {
+                        let note = note?;
+                        let syntax = note.syntax()?;
+                        let resolved = same_paths
+                            .then(|| note.resolved(syntax.links.len(), files))
+                            .flatten();
+                        Some(Decoded {
+                            hash: note.hash,
+                            syntax,
+                            resolved,
+                        })
+                    })
+                    .collect();
+                (decoded, same_paths, body.notes.len())
             }
-        });
+            None => (Vec::new(), false, 0),
+        };
+        drop(stored);
+        let notes: Vec<_> = notes
+            .into_iter()
+            .map(|(id, source)| {
+                let stored = decoded.get_mut(id.index()).and_then(Option::take);
+                (id, source, stored)
+            })
+            .collect();
+        drop(decoded);
         let total = notes.len();
         let done = std::sync::atomic::AtomicUsize::new(0);
         progress(0, total);
@@ -560,10 +588,9 @@ impl Vault {
         let mut loaded: Vec<Loading> = Vec::new();
         {
             let vault = &vault;
-            let reuse = reuse.as_ref();
             notes
                 .into_par_iter()
-                .map(|(id, source)| {
+                .map(|(id, source, stored)| {
                     let n = done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
                     if n.is_multiple_of(512) {
                         progress(n, total);
@@ -574,41 +601,34 @@ impl Vault {
                             id,
                             note: None,
                             problem: None,
-                            out: None,
+                            hash: None,
                             reused: (false, false),
                         };
                     };
-                    let hash = (keep || reuse.is_some()).then(|| cache::text_hash(&text));
-                    let stored = reuse
-                        .and_then(|r| r.notes[id.index()])
-                        .filter(|s| Some(s.hash) == hash);
-                    let (mut note, reused) = match stored.and_then(|s| s.syntax()) {
-                        Some(syntax) => (Note::new(path, text, syntax), true),
-                        None => (Note::parse(path, text), false),
+                    let hash = (keep || stored.is_some()).then(|| cache::text_hash(&text));
+                    // Only for the exact text it was made from.
+                    let stored = stored.filter(|s| Some(s.hash) == hash);
+                    let reused = (
+                        stored.is_some(),
+                        stored.as_ref().is_some_and(|s| s.resolved.is_some()),
+                    );
+                    let mut note = match stored {
+                        Some(stored) => {
+                            let mut note = Note::new(path, text, stored.syntax);
+                            note.resolved = stored.resolved.unwrap_or_default();
+                            note
+                        }
+                        None => Note::parse(path, text),
                     };
-                    let resolved = stored
-                        .filter(|_| reused && reuse.is_some_and(|r| r.resolutions))
-                        .and_then(|s| s.resolved(note.syntax.links.len(), vault.files.len()));
-                    let resolutions_reused = resolved.is_some();
-                    note.resolved = resolved.unwrap_or_else(|| vault.resolve_note(id, &note));
-                    let out = hash.filter(|_| keep).map(|hash| cache::NoteOut {
-                        id,
-                        hash,
-                        syntax: match stored.filter(|_| reused) {
-                            Some(s) => s.syntax_at(),
-                            None => cache::encode_syntax(&note.syntax),
-                        },
-                        resolved: match stored.filter(|_| resolutions_reused) {
-                            Some(s) => s.resolved_at(),
-                            None => cache::encode_resolved(&note.resolved),
-                        },
-                    });
+                    if !reused.1 {
+                        note.resolved = vault.resolve_note(id, &note);
+                    }
                     Loading {
                         id,
                         note: Some(note),
                         problem,
-                        out,
-                        reused: (reused, resolutions_reused),
+                        hash: hash.filter(|_| keep),
+                        reused,
                     }
                 })
                 .collect_into_vec(&mut loaded);
@@ -621,20 +641,17 @@ impl Vault {
                 .iter()
                 .map(|f| f.as_ref().map_or(String::new(), |f| f.path.clone()))
                 .collect(),
-            notes: Vec::with_capacity(loaded.len()),
+            notes: Vec::new(),
             // A cache for other paths, or a note stored that is no more, changes the file.
-            changed: !reuse.as_ref().is_some_and(|r| r.resolutions)
-                || body.as_ref().is_some_and(|s| s.notes.len() != loaded.len()),
+            changed: !same_paths || stored_notes != loaded.len(),
             reused: 0,
-            stored: None,
         });
-        drop(reuse);
-        drop(body);
+        let mut hashes = Vec::new();
         for Loading {
             id,
             note,
             problem,
-            out: note_out,
+            hash,
             reused,
         } in loaded
         {
@@ -648,17 +665,29 @@ impl Vault {
             if let Some(out) = &mut out {
                 out.reused += usize::from(reused.0);
                 out.changed |= !(reused.0 && reused.1);
-                out.notes.extend(note_out);
             }
+            hashes.extend(hash.map(|hash| (id, hash)));
             file.note = Some(note.unwrap_or_else(|| {
                 gone.push(id);
                 Note::parse(&file.path, String::new())
             }));
         }
-        // The file read goes now, unless the next one takes bytes from it.
-        match &mut out {
-            Some(out) if out.changed => out.stored = stored,
-            _ => drop(stored),
+        // The next file's records, only when it will be written: the summaries are shared
+        // with the notes, the resolutions copied as they are now (later changes do not reach
+        // the file).
+        if let Some(out) = out.as_mut().filter(|out| out.changed) {
+            out.notes = hashes
+                .into_iter()
+                .filter_map(|(id, hash)| {
+                    let note = vault.note(id)?;
+                    Some(cache::NoteOut {
+                        id,
+                        hash,
+                        syntax: note.syntax.clone(),
+                        resolved: cache::encode_resolved(&note.resolved),
+                    })
+                })
+                .collect();
         }
         vault.index_all();
         for id in gone {
@@ -1424,7 +1453,8 @@ impl Note {
         Note::new(path, text, syntax)
     }
 
-    fn new(path: &str, text: String, syntax: NoteSyntax) -> Note {
+    fn new(path: &str, text: String, syntax: impl Into<std::sync::Arc<NoteSyntax>>) -> Note {
+        let syntax = syntax.into();
         let title = syntax.title(&text, stem(path)).to_string();
         Note {
             lines: LineIndex::new(&text),
