@@ -859,6 +859,12 @@ impl Vault {
             .flat_map(|c| c.ids())
     }
 
+    /// The notes linking to `target`, each with how many links it has there, sorted by note
+    /// (found by binary search).
+    pub fn linking_counts(&self, target: FileId) -> &[(FileId, u32)] {
+        self.backlinks.get(&target).map_or(&[], |c| c.entries())
+    }
+
     /// At most `k` of the notes most notes link to: whole groups of equally linked notes,
     /// most linked first (unordered within a group). Costs the notes returned.
     pub fn most_linked(&self, k: usize) -> Vec<FileId> {
