@@ -55,9 +55,26 @@ pub fn measure(dir: &Path) -> Value {
     let mut absent = [0usize; LENGTHS.len()];
     let mut times = Vec::new();
     let options = CompletionOptions::default();
+    // `VAULTLS_REPLAY_NO_BACKLINK=1`: the target's own links to the note being written are
+    // blanked for the replay, as if the author wrote the link before the one back (the
+    // replay otherwise sees the vault as it ended).
+    let no_backlink = std::env::var_os("VAULTLS_REPLAY_NO_BACKLINK").is_some();
     for (source, start, target, written) in &sample {
         let path = vault.path(*source).to_string();
         let original = vault.note(*source).unwrap().text.clone();
+        let target_path = vault.path(*target).to_string();
+        let target_original = vault.note(*target).unwrap().text.clone();
+        if no_backlink {
+            let note = vault.note(*target).unwrap();
+            let mut blanked = target_original.clone().into_bytes();
+            for (link, resolution) in note.syntax.links.iter().zip(&note.resolved) {
+                if resolution.file() == Some(*source) {
+                    blanked[link.span().range()].fill(b' ');
+                }
+            }
+            let blanked = String::from_utf8(blanked).expect("links are whole characters");
+            vault.update_note(&target_path, blanked);
+        }
         for (i, &k) in LENGTHS.iter().enumerate() {
             let typed: String = written.chars().take(k).collect();
             let text = format!("{}[[{typed}", &original[..*start]);
@@ -115,6 +132,9 @@ pub fn measure(dir: &Path) -> Value {
             }
         }
         vault.update_note(&path, original);
+        if no_backlink {
+            vault.update_note(&target_path, target_original);
+        }
     }
     times.sort_by(f64::total_cmp);
     let pct = |n: usize| 100.0 * n as f64 / sample.len().max(1) as f64;

@@ -743,6 +743,10 @@ const WEIGHTS: Weights = Weights {
     links_here: 10.0,
 };
 
+/// Up to this many notes linking to the note being written, each gets all of
+/// [`Weights::links_here`]; past it, a share.
+const LINKS_HERE_FULL: f32 = 5.0;
+
 /// Neighbours read for [`Context::around`], and links read per neighbour: a hub's thousands
 /// of backlinks would make every keystroke read the vault.
 const NEIGHBOURS: usize = 40;
@@ -820,10 +824,13 @@ impl<'v> Context<'v> {
     ///   largest context signal). The note's own folder was measured too and hurt (−4 at +6,
     ///   −12 at +12): the folder share already says it, where it holds;
     /// - what this note's neighbours link to: up to +8 (+10);
-    /// - a note that links to this one: +10 (+88, by far the largest: a person's note links
-    ///   the plugins that name them as author, a map of content the notes that point up to
-    ///   it; Obsidian Hub top-1 at 3 characters 34.6 → 53.2 %, help vault 72.5 → 73.4 %; +8
-    ///   gains 78, +12 and +20 87 and 87);
+    /// - a note that links to this one: +10, shared out when more than 5 do (+87, by far the
+    ///   largest: a person's note links the plugins that name them as author, a map of
+    ///   content the notes that point up to it). The replay sees the vault as it ended, so
+    ///   the link back is always there; replayed without it (written after), the signal costs
+    ///   12 (help vault top-1 at 3 characters −4 points); sharing it out past 5 notes took
+    ///   that cost from 20 to 12 for a point of the gain. Unshared, +3/+5/+7/+20 gained
+    ///   62/75/78/87;
     /// - popularity, the log of linking notes, +16 at a thousand (+3 over +4);
     /// - file names before aliases (−2) before titles (−4).
     fn score(&self, vault: &Vault, hit: &Hit) -> f32 {
@@ -852,8 +859,9 @@ impl<'v> Context<'v> {
         // Log of linking notes, 1 at a thousand.
         let popular =
             w.popular * ((1.0 + vault.linking_notes(hit.id) as f32).ln() / 1001f32.ln()).min(1.5);
+        // Each of many notes linking here (a hub's) says less about which one is meant.
         let links_here = match self.linking.binary_search_by_key(&hit.id, |e| e.0) {
-            Ok(_) => w.links_here,
+            Ok(_) => w.links_here * (LINKS_HERE_FULL / self.linking.len() as f32).min(1.0),
             Err(_) => 0.0,
         };
         matched + kind + linked + around + popular + links_here
