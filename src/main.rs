@@ -27,12 +27,12 @@ check:
   --format FORMAT  `text` (default): one `path:line:col: severity[code]: message` line per
                    finding and a summary; `json`: one JSON object
   --no-cache       parse every note, and leave the vault's cache file as it is
+  Exit status: 0 no warnings or errors, 1 warnings or errors found, 2 usage error or no vault.
 
 cache:
   What a load learns is kept in $VAULTLS_CACHE_DIR, else the platform's cache folder
   (~/.cache/vaultls on Linux): the next load parses only notes whose text changed. It is
   checked, never trusted: a stale or damaged file is ignored and written again.
-  Exit status: 0 no warnings or errors, 1 warnings or errors found, 2 usage error or no vault.
 ";
 
 fn main() -> ExitCode {

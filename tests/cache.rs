@@ -236,6 +236,19 @@ fn a_cache_is_never_placed_inside_the_vault() {
     // SAFETY: this test binary's other tests do not read the variable.
     unsafe { std::env::set_var(vaultls::vault::cache::CACHE_DIR_VAR, root.join("sub")) };
     assert_eq!(vaultls::vault::cache::cache_file(&root), None);
+    // Not yet made, and through a symlink to the vault.
+    #[cfg(unix)]
+    {
+        std::os::unix::fs::symlink(&root, dir.path().join("link")).unwrap();
+        let through = dir.path().join("link/new/cache");
+        unsafe { std::env::set_var(vaultls::vault::cache::CACHE_DIR_VAR, &through) };
+        assert_eq!(vaultls::vault::cache::cache_file(&root), None);
+        // A dot-folder of the vault is never read: a vault at the home folder keeps its
+        // cache in `~/.cache`.
+        let hidden = dir.path().join("link/.cache/vaultls");
+        unsafe { std::env::set_var(vaultls::vault::cache::CACHE_DIR_VAR, &hidden) };
+        assert!(vaultls::vault::cache::cache_file(&root).is_some());
+    }
     unsafe { std::env::set_var(vaultls::vault::cache::CACHE_DIR_VAR, dir.path().join("c")) };
     let file = vaultls::vault::cache::cache_file(&root).expect("a cache file outside");
     assert!(file.starts_with(dir.path().join("c")));

@@ -68,8 +68,8 @@ pub fn build_id() -> Option<u64> {
 /// The cache file for the vault at `root`: in `$VAULTLS_CACHE_DIR`, else in the platform's
 /// cache folder (`$XDG_CACHE_HOME/vaultls`, `~/.cache/vaultls`, `~/Library/Caches/vaultls`,
 /// `%LOCALAPPDATA%\vaultls`), named after a hash of the vault's canonical path. `None` when
-/// there is no cache folder, or it is inside the vault (the cache never goes into a vault:
-/// the vault would index it, sync it and watch it change).
+/// there is no cache folder, or it is inside the vault but for a dot-folder (the cache never
+/// goes where a vault would index it, sync it and watch it change).
 pub fn cache_file(root: &Path) -> Option<PathBuf> {
     let dir = match std::env::var_os(CACHE_DIR_VAR) {
         Some(dir) if !dir.is_empty() => PathBuf::from(dir),
@@ -77,11 +77,21 @@ pub fn cache_file(root: &Path) -> Option<PathBuf> {
     };
     let root = std::fs::canonicalize(root).ok()?;
     let dir = std::path::absolute(&dir).ok()?;
-    // Its nearest existing ancestor with symlinks resolved: the folder may not exist yet.
-    let existing = dir
-        .ancestors()
-        .find_map(|a| std::fs::canonicalize(a).ok())?;
-    if existing.starts_with(&root) || dir.starts_with(&root) {
+    // With symlinks resolved as far as it exists (the folder may not exist yet).
+    let resolved = dir.ancestors().find_map(|a| {
+        let rest = dir.strip_prefix(a).ok()?;
+        Some(std::fs::canonicalize(a).ok()?.join(rest))
+    })?;
+    // Inside the vault only under a dot-folder (a vault at the home folder, the cache in its
+    // `.cache/`), which no load reads.
+    let hidden = |rel: &Path| {
+        rel.components()
+            .any(|c| c.as_os_str().to_string_lossy().starts_with('.'))
+    };
+    if [&resolved, &dir]
+        .iter()
+        .any(|d| d.strip_prefix(&root).is_ok_and(|rel| !hidden(rel)))
+    {
         return None;
     }
     let key = xxh3_64(root.as_os_str().as_encoded_bytes());

@@ -463,7 +463,7 @@ impl Vault {
         let stored = build.map(|(file, id)| cache::Stored::read(file, &canonical, id));
         let cache_unused = match (build, &stored) {
             (None, _) if options.cache.is_some() => {
-                Some("the vaultls executable cannot be looked at".to_string())
+                Some("the vaultls executable cannot be read".to_string())
             }
             (_, Some(Err(why))) => Some(why.0.clone()),
             _ => None,
@@ -636,11 +636,7 @@ impl Vault {
         let mut issues = Vec::new();
         let mut gone = Vec::new();
         let mut out = keep.then(|| BuildCache {
-            paths: vault
-                .files
-                .iter()
-                .map(|f| f.as_ref().map_or(String::new(), |f| f.path.clone()))
-                .collect(),
+            paths: Vec::new(),
             notes: Vec::new(),
             // A cache for other paths, or a note stored that is no more, changes the file.
             changed: !same_paths || stored_notes != loaded.len(),
@@ -676,6 +672,12 @@ impl Vault {
         // with the notes, the resolutions copied as they are now (later changes do not reach
         // the file).
         if let Some(out) = out.as_mut().filter(|out| out.changed) {
+            // Every registered path, in id order (the ids the resolutions name).
+            out.paths = vault
+                .files
+                .iter()
+                .map(|f| f.as_ref().map_or(String::new(), |f| f.path.clone()))
+                .collect();
             out.notes = hashes
                 .into_iter()
                 .filter_map(|(id, hash)| {
