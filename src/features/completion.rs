@@ -2171,38 +2171,17 @@ mod ranking_tests {
     fn a_note_that_links_here_comes_first() {
         // A plugin names its author; in the author's note, their plugin comes before another
         // of the same prefix that sorts first.
-        let got = ranked(
-            "//- Plugins/tistory-poster.md
----
-author: \"[[someone]]\"
----
-             //- Plugins/tistory-publisher.md
----
-author: \"[[bekurin]]\"
----
-             //- People/someone.md
-//- People/bekurin.md
-# bekurin
-\n[[tis$0
-",
-        );
+        let fixture = |author: &str| {
+            format!(
+                "//- Plugins/tistory-poster.md\n---\nauthor: \"[[someone]]\"\n---\n\
+                 //- Plugins/tistory-publisher.md\n---\nauthor: \"[[{author}]]\"\n---\n\
+                 //- People/someone.md\n//- People/bekurin.md\n# bekurin\n\n[[tis$0\n"
+            )
+        };
+        let got = ranked(&fixture("bekurin"));
         assert_eq!(got[0], "tistory-publisher (Plugins/)", "{got:?}");
         // And without the link back, the other one does.
-        let got = ranked(
-            "//- Plugins/tistory-poster.md
----
-author: \"[[someone]]\"
----
-             //- Plugins/tistory-publisher.md
----
-author: \"[[someone]]\"
----
-             //- People/someone.md
-//- People/bekurin.md
-# bekurin
-\n[[tis$0
-",
-        );
+        let got = ranked(&fixture("someone"));
         assert_eq!(got[0], "tistory-poster (Plugins/)", "{got:?}");
     }
 
