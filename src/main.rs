@@ -33,6 +33,7 @@ cache:
   What a load learns is kept in $VAULTLS_CACHE_DIR, else the platform's cache folder
   (~/.cache/vaultls on Linux): the next load parses only notes whose text changed. It is
   checked, never trusted: a stale or damaged file is ignored and written again.
+  VAULTLS_CACHE_DIR=off turns it off.
 ";
 
 fn main() -> ExitCode {

@@ -253,5 +253,7 @@ fn a_cache_is_never_placed_inside_the_vault() {
     let file = vaultls::vault::cache::cache_file(&root).expect("a cache file outside");
     assert!(file.starts_with(dir.path().join("c")));
     assert!(!file.starts_with(&root));
+    unsafe { std::env::set_var(vaultls::vault::cache::CACHE_DIR_VAR, "off") };
+    assert_eq!(vaultls::vault::cache::cache_file(&root), None, "turned off");
     unsafe { std::env::remove_var(vaultls::vault::cache::CACHE_DIR_VAR) };
 }

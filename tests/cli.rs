@@ -268,6 +268,14 @@ fn check_keeps_a_cache_outside_the_vault_and_answers_as_without_it() {
         written.len() == 1 && written[0].starts_with("vault-") && written[0].ends_with(".idx"),
         "{written:?}"
     );
+    #[cfg(unix)]
+    {
+        // The owner's alone: the notes' paths are in it.
+        use std::os::unix::fs::PermissionsExt;
+        let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode();
+        assert_eq!(mode(&cache) & 0o777, 0o700);
+        assert_eq!(mode(&cache.join(&written[0])) & 0o777, 0o600);
+    }
     assert_eq!(check(&[]), uncached, "answered from the cache");
     // The same size, most likely the same modification time: the text is what is compared.
     std::fs::write(vault.join("a.md"), "[[b]] [[d]]\n").unwrap();

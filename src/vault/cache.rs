@@ -32,7 +32,7 @@ const FORMAT: u32 = 1;
 const HEADER_LEN: usize = 8 + 4 + 8 + 8 + 8;
 
 /// The environment variable naming the cache folder (the platform's cache folder's
-/// `vaultls/` otherwise).
+/// `vaultls/` otherwise); `off` turns the cache off.
 pub const CACHE_DIR_VAR: &str = "VAULTLS_CACHE_DIR";
 
 /// The hash a stored summary is checked against.
@@ -69,9 +69,11 @@ pub fn build_id() -> Option<u64> {
 /// cache folder (`$XDG_CACHE_HOME/vaultls`, `~/.cache/vaultls`, `~/Library/Caches/vaultls`,
 /// `%LOCALAPPDATA%\vaultls`), named after a hash of the vault's canonical path. `None` when
 /// there is no cache folder, or it is inside the vault but for a dot-folder (the cache never
-/// goes where a vault would index it, sync it and watch it change).
+/// goes where a vault would index it, sync it and watch it change), or `$VAULTLS_CACHE_DIR`
+/// is `off`.
 pub fn cache_file(root: &Path) -> Option<PathBuf> {
     let dir = match std::env::var_os(CACHE_DIR_VAR) {
+        Some(dir) if dir == "off" => return None,
         Some(dir) if !dir.is_empty() => PathBuf::from(dir),
         _ => dirs::cache_dir()?.join("vaultls"),
     };
@@ -291,7 +293,12 @@ impl CacheWrite {
     /// (summaries are encoded one at a time): the memory it takes does not grow with the vault.
     pub fn write(self) -> io::Result<()> {
         let dir = self.file.parent().unwrap_or(Path::new("."));
-        std::fs::create_dir_all(dir)?;
+        // The owner's alone (the paths of notes are in it), where the platform has modes.
+        let mut folder = std::fs::DirBuilder::new();
+        folder.recursive(true);
+        #[cfg(unix)]
+        std::os::unix::fs::DirBuilderExt::mode(&mut folder, 0o700);
+        folder.create(dir)?;
         // Unique per process and write: two servers on one vault each rename a whole file.
         static WRITES: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
         let n = WRITES.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
@@ -310,7 +317,7 @@ impl CacheWrite {
     fn write_to(&self, tmp: &Path) -> io::Result<()> {
         use std::io::{Seek, SeekFrom};
         let mut body = Body {
-            out: io::BufWriter::with_capacity(1 << 20, std::fs::File::create(tmp)?),
+            out: io::BufWriter::with_capacity(1 << 20, create_private(tmp)?),
             hasher: Xxh3::new(),
             len: 0,
         };
@@ -388,6 +395,16 @@ fn prune(dir: &Path, now: std::time::SystemTime) {
             let _ = std::fs::remove_file(entry.path());
         }
     }
+}
+
+/// Creates (or truncates) `path` readable and writable by its owner alone, where the
+/// platform has modes.
+fn create_private(path: &Path) -> io::Result<std::fs::File> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    options.open(path)
 }
 
 /// A cache file's body as it is written, with its length and checksum so far.
