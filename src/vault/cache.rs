@@ -1,12 +1,13 @@
 //! The persistent index: what a load learned about each note (its syntax summary and where
 //! its links lead), kept in the user's cache folder so that the next load of the same vault
-//! parses only the notes whose text changed, and resolves links again only when the vault's
-//! files changed.
+//! parses only the notes whose text changed, and resolves again only the links that files
+//! added or removed since can lead elsewhere.
 //!
 //! Nothing stored is trusted. A note's summary is used only for the exact text it was made
 //! from (a 128-bit hash of the text read now, so an edit that keeps the size and modification
-//! time is seen too), its resolutions only when the vault holds exactly the same paths in the
-//! same order, and the whole file only when its header names this build of vaultls and this
+//! time is seen too), its resolutions only for files still there (mapped to their ids now;
+//! the links that added or removed files can change are resolved again, as an incremental
+//! update finds them), and the whole file only when its header names this build of vaultls and this
 //! vault and a checksum over all of it holds. Anything else is ignored: the load parses what
 //! it cannot take. The file is written whole to a temporary name and renamed over the old
 //! one, so a reader never sees a partial file, and a crashed writer leaves the old one.
@@ -228,9 +229,14 @@ impl StoredNote<'_> {
         postcard::from_bytes(self.syntax).ok()
     }
 
-    /// The stored resolutions, valid for a vault of `files` files registered in the stored
-    /// path order; `None` when they do not fit `links` links or name a file past the end.
-    pub(super) fn resolved(&self, links: usize, files: usize) -> Option<Vec<Resolution>> {
+    /// The stored resolutions, each target's stored path index mapped by `remap` to the file
+    /// with that path now; `None` when they do not fit `links` links or a target is no longer
+    /// there (then the note's links are resolved again).
+    pub(super) fn resolved(
+        &self,
+        links: usize,
+        remap: &[Option<FileId>],
+    ) -> Option<Vec<Resolution>> {
         if self.resolved.len() != links * 8 {
             return None;
         }
@@ -241,11 +247,10 @@ impl StoredNote<'_> {
                 let candidates = u32::from_le_bytes(pair[4..].try_into().ok()?);
                 Some(match id {
                     0 => Resolution::Unresolved,
-                    id if id as usize <= files => Resolution::File {
-                        id: FileId::new(id as usize - 1),
+                    id => Resolution::File {
+                        id: (*remap.get(id as usize - 1)?)?,
                         candidates,
                     },
-                    _ => return None,
                 })
             })
             .collect()
@@ -531,7 +536,7 @@ mod tests {
     }
 
     #[test]
-    fn resolutions_read_back_only_when_they_fit_the_vault() {
+    fn resolutions_read_back_mapped_to_the_files_now() {
         let resolved = [
             Resolution::File {
                 id: FileId::new(2),
@@ -546,8 +551,28 @@ mod tests {
             syntax: &[],
             resolved: &bytes,
         };
-        assert_eq!(stored.resolved(2, 3).as_deref(), Some(&resolved[..]));
-        assert_eq!(stored.resolved(3, 3), None, "another number of links");
-        assert_eq!(stored.resolved(2, 2), None, "a file past the vault's end");
+        let same: Vec<Option<FileId>> = (0..3).map(|i| Some(FileId::new(i))).collect();
+        assert_eq!(stored.resolved(2, &same).as_deref(), Some(&resolved[..]));
+        assert_eq!(stored.resolved(3, &same), None, "another number of links");
+        assert_eq!(
+            stored.resolved(2, &same[..2]),
+            None,
+            "a file past the stored list"
+        );
+        let moved = [None, None, Some(FileId::new(7))];
+        let expected = Resolution::File {
+            id: FileId::new(7),
+            candidates: 3,
+        };
+        assert_eq!(
+            stored.resolved(2, &moved).as_deref(),
+            Some(&[expected, Resolution::Unresolved][..]),
+            "the target's id now"
+        );
+        assert_eq!(
+            stored.resolved(2, &[None, None, None]),
+            None,
+            "a target no longer there"
+        );
     }
 }

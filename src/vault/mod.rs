@@ -162,7 +162,7 @@ struct Decoded {
     /// The hash of the text it was made from.
     hash: u128,
     syntax: NoteSyntax,
-    /// `None` when the vault's paths are not the stored ones.
+    /// Mapped to the files' ids now; `None` when a target is gone (or they do not fit).
     resolved: Option<Vec<Resolution>>,
 }
 
@@ -506,8 +506,9 @@ impl Vault {
     /// side. A note that was gone when read is removed at the end, as a deletion would be.
     ///
     /// A note whose text is the one `stored` has a summary for takes that summary instead of
-    /// being parsed, and its stored resolutions when the paths are the stored ones. With
-    /// `keep`, what the next cache file holds is returned too.
+    /// being parsed, and its stored resolutions when every target is still there; the links
+    /// that files added or removed since can change are resolved again once the indexes are
+    /// built. With `keep`, what the next cache file holds is returned too.
     fn build<S: Send>(
         root: PathBuf,
         files: Vec<(String, S)>,
@@ -536,31 +537,54 @@ impl Vault {
         // What the file read holds for these files, decoded before any text is read: the
         // file's memory is given back before the texts take theirs.
         let files = vault.files.len();
-        let (mut decoded, same_paths, stored_notes) = match &stored {
+        let (mut decoded, same_paths, stored_notes, changed_keys) = match &stored {
             Some(stored) => {
                 let body = stored.body();
-                // The stored resolutions hold only for exactly these paths in this order (so
-                // with these ids).
+                // Each stored path's file now, if it is still there.
+                let remap: Vec<Option<FileId>> = body
+                    .paths
+                    .iter()
+                    .map(|path| vault.by_path.get(*path).copied())
+                    .collect();
                 let same_paths = body.paths.len() == files
-                    && body
-                        .paths
+                    && remap
                         .iter()
-                        .zip(&vault.files)
-                        .all(|(stored, file)| file.as_ref().is_some_and(|f| f.path == *stored));
-                let mut by_file = vec![None; files];
-                for note in &body.notes {
-                    if let Some(&id) = vault.by_path.get(body.paths[note.path as usize]) {
-                        by_file[id.index()] = Some(note);
+                        .enumerate()
+                        .all(|(i, id)| id.is_some_and(|id| id.index() == i));
+                // The name keys of the files added and removed since: the links that may lead
+                // elsewhere now are found by them once the indexes are built, as an
+                // incremental add or remove finds them.
+                let mut changed_keys = Vec::new();
+                if !same_paths {
+                    let mut kept = vec![false; files];
+                    for (path, id) in body.paths.iter().zip(&remap) {
+                        match id {
+                            Some(id) => kept[id.index()] = true,
+                            None => changed_keys.push(file_key(path)),
+                        }
                     }
+                    for (file, kept) in vault.files.iter().zip(kept) {
+                        if let Some(file) = file.as_ref().filter(|_| !kept) {
+                            changed_keys.push(file_key(&file.path));
+                        }
+                    }
+                    changed_keys.sort_unstable();
+                    changed_keys.dedup();
+                }
+                let mut by_file = vec![None; files];
+                for (note, id) in body
+                    .notes
+                    .iter()
+                    .filter_map(|n| Some((n, remap[n.path as usize]?)))
+                {
+                    by_file[id.index()] = Some(note);
                 }
                 let decoded: Vec<Option<Decoded>> = by_file
                     .into_par_iter()
                     .map(|note| {
                         let note = note?;
                         let syntax = note.syntax()?;
-                        let resolved = same_paths
-                            .then(|| note.resolved(syntax.links.len(), files))
-                            .flatten();
+                        let resolved = note.resolved(syntax.links.len(), &remap);
                         Some(Decoded {
                             hash: note.hash,
                             syntax,
@@ -568,9 +592,9 @@ impl Vault {
                         })
                     })
                     .collect();
-                (decoded, same_paths, body.notes.len())
+                (decoded, same_paths, body.notes.len(), changed_keys)
             }
-            None => (Vec::new(), false, 0),
+            None => (Vec::new(), false, 0, Vec::new()),
         };
         drop(stored);
         let notes: Vec<_> = notes
@@ -668,9 +692,17 @@ impl Vault {
                 Note::parse(&file.path, String::new())
             }));
         }
+        vault.index_all();
+        // Stored resolutions were taken as they were: the links that files added or removed
+        // since may lead elsewhere are resolved again (a note that linked a removed file was
+        // resolved afresh above).
+        for key in changed_keys {
+            vault.reresolve_key(&key, None);
+        }
         // The next file's records, only when it will be written: the summaries are shared
-        // with the notes, the resolutions copied as they are now (later changes do not reach
-        // the file).
+        // with the notes, the resolutions copied as they are now, for the registered paths
+        // (a note gone while the vault was read is removed below, and its path stays in the
+        // file: if it is back next time, the stored resolutions are right for it).
         if let Some(out) = out.as_mut().filter(|out| out.changed) {
             // Every registered path, in id order (the ids the resolutions name).
             out.paths = vault
@@ -691,7 +723,6 @@ impl Vault {
                 })
                 .collect();
         }
-        vault.index_all();
         for id in gone {
             let path = vault.path(id).to_string();
             vault.remove_file(&path);
