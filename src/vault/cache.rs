@@ -171,22 +171,24 @@ impl Stored {
         if checksum != Some(xxh3_64(&bytes[HEADER_LEN..])) {
             return Err(bad("damaged (checksum)"));
         }
-        let stored = Stored { bytes };
-        match stored.parts() {
-            Some((stored_root, _)) if stored_root == root => {
+        // The root only: the rest is split once, by [`Stored::body`].
+        match Reader(&bytes[HEADER_LEN..]).str() {
+            Some(stored_root) if stored_root == root => {
                 // Used: not old, whatever [`prune`] finds next (a vault that never changes
                 // keeps its file without writing it).
                 let _ = opened.set_modified(std::time::SystemTime::now());
-                Ok(stored)
+                Ok(Stored { bytes })
             }
             Some(_) => Err(bad("made for another vault")),
             None => Err(bad("malformed")),
         }
     }
 
-    fn parts(&self) -> Option<(&str, StoredBody<'_>)> {
+    /// The body's paths and notes; `None` when it does not split into them (the checksum
+    /// held, so only a bug of the writer's could get here; the file is then not used).
+    pub(super) fn body(&self) -> Option<StoredBody<'_>> {
         let mut r = Reader(&self.bytes[HEADER_LEN..]);
-        let root = r.str()?;
+        r.str()?; // the root, checked when read
         let count = r.u32()? as usize;
         // Each entry takes at least its length's 4 bytes: a count past that is damage, not
         // a reason to reserve gigabytes.
@@ -213,13 +215,7 @@ impl Stored {
                 resolved,
             });
         }
-        r.0.is_empty()
-            .then_some((root, StoredBody { paths, notes }))
-    }
-
-    /// The body's paths and notes.
-    pub(super) fn body(&self) -> StoredBody<'_> {
-        self.parts().expect("checked when read").1
+        r.0.is_empty().then_some(StoredBody { paths, notes })
     }
 }
 

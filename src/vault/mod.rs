@@ -155,6 +155,8 @@ struct BuildCache {
     changed: bool,
     /// Notes whose summary came from the file read.
     reused: usize,
+    /// Whether the file read passed its checks but did not split into records (not used).
+    malformed: bool,
 }
 
 /// A note's record in the cache file read, decoded ([`Vault::build`]).
@@ -479,6 +481,10 @@ impl Vault {
         issues.extend(read_issues);
         vault.issues = issues;
         let from_cache = out.as_ref().map_or(0, |out| out.reused);
+        let cache_unused = match &out {
+            Some(out) if out.malformed => Some("malformed".to_string()),
+            _ => cache_unused,
+        };
         let cache_write = match (build, out) {
             (Some((file, id)), Some(out)) if out.changed => Some(cache::CacheWrite {
                 file: file.to_path_buf(),
@@ -537,9 +543,10 @@ impl Vault {
         // What the file read holds for these files, decoded before any text is read: the
         // file's memory is given back before the texts take theirs.
         let files = vault.files.len();
-        let (mut decoded, same_paths, stored_notes, changed_keys) = match &stored {
-            Some(stored) => {
-                let body = stored.body();
+        let body = stored.as_ref().map(cache::Stored::body);
+        let malformed = matches!(body, Some(None));
+        let (mut decoded, same_paths, stored_notes, changed_keys) = match body.flatten() {
+            Some(body) => {
                 // Each stored path's file now, if it is still there.
                 let remap: Vec<Option<FileId>> = body
                     .paths
@@ -665,6 +672,7 @@ impl Vault {
             // A cache for other paths, or a note stored that is no more, changes the file.
             changed: !same_paths || stored_notes != loaded.len(),
             reused: 0,
+            malformed,
         });
         let mut hashes = Vec::new();
         for Loading {
