@@ -7,56 +7,11 @@
 
 use std::path::Path;
 
+mod notes;
+
+use notes::{PATHS, content};
 use proptest::prelude::*;
 use vaultls::vault::{LoadOptions, Loaded, Vault};
-
-const PATHS: &[&str] = &[
-    "Note.md",
-    "a/Note.md",
-    "b/note.md",
-    "People/Tomer Hagay.md",
-    "Home.md",
-    "a/b/Deep.md",
-    "img.png",
-    "Note.md.md",
-    "c/Note",
-];
-
-const FRAGMENTS: &[&str] = &[
-    "[[Note]]",
-    "[[a/Note]]",
-    "[[../Note]]",
-    "![[img.png]]",
-    "[[Tomer Hagay|TH]]",
-    "[x](Note.md)",
-    "[[#H]]",
-    "[[TH]]",
-    "[[Deep#^b1]]",
-    "[[Note.md]]",
-    "# H",
-    "## *Sub* `x`",
-    "para ^b1",
-    "#t #T/x",
-    "`[[code]]`",
-    "%% [[hidden]] %%",
-    "[ref][r]\n\n[r]: Note.md",
-    "caf\u{e9} — na\u{ef}ve",
-    "[[",
-];
-
-fn content() -> impl Strategy<Value = String> {
-    let fm = prop_oneof![
-        Just(String::new()),
-        Just("---\naliases: [TH]\ntags: [t, \"x\\ty\"]\n---\n".to_string()),
-        Just("---\ntitle: \"Micro\\u0073oft\"\n---\n".to_string()),
-        Just("---\ntitle: [broken\n---\n".to_string()),
-        Just("---\nup: \"[[Note]]\"\nbad: [[Home]]\n---\n".to_string()),
-    ];
-    (fm, prop::collection::vec(0..FRAGMENTS.len(), 0..6)).prop_map(|(fm, frags)| {
-        let body: Vec<&str> = frags.iter().map(|&i| FRAGMENTS[i]).collect();
-        format!("{fm}{}\n", body.join("\n\n"))
-    })
-}
 
 #[derive(Clone, Debug)]
 enum Op {
