@@ -1045,6 +1045,14 @@ impl Vault {
         self.names.iter()
     }
 
+    /// The names after `name` (already folded), in name order.
+    pub fn names_after<'a, 'p>(
+        &'a self,
+        name: &'p str,
+    ) -> impl Iterator<Item = (&'a str, &'a [(FileId, NameKind)])> + use<'a, 'p> {
+        self.names.after(name)
+    }
+
     /// The names starting with `prefix` (already folded), in name order.
     pub fn names_with_prefix<'a, 'p>(
         &'a self,

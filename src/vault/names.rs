@@ -207,6 +207,16 @@ impl<K: Copy + PartialEq> Names<K> {
         self.by_name.values().filter_map(|&slot| self.slot(slot))
     }
 
+    /// The names after `name` (folded), in name order.
+    pub fn after<'a, 'p>(
+        &'a self,
+        name: &'p str,
+    ) -> impl Iterator<Item = (&'a str, &'a [Entry<K>])> + use<'a, 'p, K> {
+        self.by_name
+            .range::<str, _>((std::ops::Bound::Excluded(name), std::ops::Bound::Unbounded))
+            .filter_map(|(_, &slot)| self.slot(slot))
+    }
+
     /// The names starting with `prefix` (folded), in name order.
     pub fn with_prefix<'a, 'p>(
         &'a self,
