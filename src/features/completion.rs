@@ -722,6 +722,7 @@ struct Weights {
     folder_match: f32,
     fuzzy: f32,
     alias: f32,
+    path_alias: f32,
     title: f32,
     linked: f32,
     folder_share: f32,
@@ -738,6 +739,7 @@ const WEIGHTS: Weights = Weights {
     folder_match: 45.0,
     fuzzy: 20.0,
     alias: 2.0,
+    path_alias: 40.0,
     title: 4.0,
     linked: 10.0,
     folder_share: 30.0,
@@ -838,12 +840,16 @@ impl<'v> Context<'v> {
     ///   12 (help vault top-1 at 3 characters −4 points); sharing it out past 5 notes took
     ///   that cost from 20 to 12 for a point of the gain. Unshared, +3/+5/+7/+20 gained
     ///   62/75/78/87;
-    /// - the next note of a sorted list of links ([`next_in_list`]): +30 (+176: the Obsidian
+    /// - the next note of a sorted list of links ([`next_in_list`]): +30 (+175: the Obsidian
     ///   Hub's folder indexes list every note of their folder by name, a fifth of its links;
-    ///   its top-1 at 3 characters 52.6 → 80.0 %, Obsidian's help vault 74.0 → 74.3 %). Any
+    ///   its top-1 at 3 characters 52.6 → 79.7 %, Obsidian's help vault 74.0 → 74.3 %). Any
     ///   weight from +25 to +60 does as well; +15 gives up 3 points of top-1;
     /// - popularity, the log of linking notes, +16 at a thousand (+3 over +4);
-    /// - file names before aliases (−2) before titles (−4).
+    /// - file names before aliases (−2) before titles (−4); an alias holding a `/` is the old
+    ///   path of a moved note, kept for Obsidian Publish to redirect from (its help,
+    ///   `Obsidian Publish/Permalinks.md`), not a name to write: −40 (+6: on Obsidian's help
+    ///   vault, whose notes keep dozens, top-1 at 3 characters 74.3 → 75.6 %, top-5 93.6 →
+    ///   94.8 %; from −20 up, as good as leaving them out).
     fn score(&self, vault: &Vault, hit: &Hit) -> f32 {
         let w = &WEIGHTS;
         let matched = match hit.matched {
@@ -855,6 +861,7 @@ impl<'v> Context<'v> {
         };
         let kind = match hit.kind {
             NameKind::FileStem => 0.0,
+            NameKind::Alias if hit.name.contains('/') => -w.path_alias,
             NameKind::Alias => -w.alias,
             NameKind::Title => -w.title,
         };
@@ -2292,6 +2299,17 @@ mod ranking_tests {
             "Zed (People/)"
         );
         assert_eq!(index("- [[Bob]]\n- [[Carol]]\n- [[$0"), "Zed (People/)");
+    }
+
+    #[test]
+    fn an_old_path_kept_as_an_alias_comes_after_the_names() {
+        // `Obsidian Sync/Setup` is where Settings was: a redirect for Obsidian Publish.
+        let got = ranked(
+            "//- Settings.md\n---\naliases: [Obsidian Sync/Setup]\n---\n\
+             //- Obsidian URI.md\n//- a.md\n[[Settings]]\n//- b.md\n[[Settings]]\n\
+             //- Index.md\n[[Obs$0\n",
+        );
+        assert_eq!(got[0], "Obsidian URI (/)", "{got:?}");
     }
 
     #[test]
