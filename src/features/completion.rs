@@ -710,7 +710,8 @@ struct Context<'v> {
     around_max: u32,
     /// The notes linking to this one and how many links each has, sorted by note.
     linking: &'v [(FileId, u32)],
-    /// The note the list of links being written continues with ([`next_in_list`]).
+    /// The list of links the cursor is in, and the note it goes on with ([`List`]).
+    list: Option<List<'v>>,
     next: Option<FileId>,
 }
 
@@ -803,7 +804,8 @@ impl<'v> Context<'v> {
             }
         }
         let around_max = around.values().copied().max().unwrap_or(0);
-        let next = at.and_then(|at| next_in_list(vault, file, at, &linked));
+        let list = at.and_then(|at| List::at(vault, file, at));
+        let next = list.as_ref().and_then(|l| l.next(vault, file, &linked));
         Context {
             linked,
             repeats,
@@ -812,6 +814,7 @@ impl<'v> Context<'v> {
             around,
             around_max,
             linking: vault.linking_counts(file),
+            list,
             next,
         }
     }
@@ -840,7 +843,7 @@ impl<'v> Context<'v> {
     ///   12 (help vault top-1 at 3 characters −4 points); sharing it out past 5 notes took
     ///   that cost from 20 to 12 for a point of the gain. Unshared, +3/+5/+7/+20 gained
     ///   62/75/78/87;
-    /// - the next note of a sorted list of links ([`next_in_list`]): +30 (+175: the Obsidian
+    /// - the next note of a sorted list of links ([`List`]): +30 (+175: the Obsidian
     ///   Hub's folder indexes list every note of their folder by name, a fifth of its links;
     ///   its top-1 at 3 characters 52.6 → 79.7 %, Obsidian's help vault 74.0 → 74.3 %). Any
     ///   weight from +25 to +60 does as well; +15 gives up 3 points of top-1;
@@ -906,7 +909,7 @@ impl<'v> Context<'v> {
     }
 }
 
-/// Links in a row before the cursor that make a list, when they go into one folder in name
+/// Links in a row before the cursor that make a [`List`], when they go into one folder in name
 /// order.
 const LIST_RUN: usize = 3;
 
@@ -915,67 +918,93 @@ const LIST_RUN: usize = 3;
 /// at 3 characters than 300 but took completion's p95 from 2.6 to 3.6 ms; 100 lost 0.2 more.
 const LIST_LOOKAHEAD: usize = 300;
 
-/// The note a sorted list of links continues with at `at`, where a link is being written:
-/// when the last [`LIST_RUN`] links before it go to notes of one folder in name order (an
-/// index, a glossary, a list of people), the first note of that folder after the last one by
-/// name that this note does not link yet; and before the first link after `at`, when that one
-/// goes on with the list (a note added at its place in a list otherwise whole).
-fn next_in_list(
-    vault: &Vault,
-    file: FileId,
-    at: Span,
-    linked: &rustc_hash::FxHashMap<FileId, u32>,
-) -> Option<FileId> {
-    let note = vault.note(file)?;
-    let links = || note.syntax.links.iter().zip(&note.resolved);
-    let listed = |r: &Resolution| {
-        r.file()
-            .filter(|&id| id != file && vault.note(id).is_some())
-    };
-    let name = |id: FileId| fold(stem(vault.path(id))).into_owned();
-    // The last links before `at`, the latest first.
-    let mut run = Vec::with_capacity(LIST_RUN);
-    for (_, resolution) in links()
-        .filter(|(l, _)| l.span().end <= at.start)
-        .rev()
-        .take(LIST_RUN)
-    {
-        let id = listed(resolution)?;
-        run.push((id, name(id)));
-    }
-    let (last_id, last) = run.first()?;
-    let folder = parent(vault.path(*last_id));
-    if run.len() < LIST_RUN
-        || run.iter().any(|(id, _)| parent(vault.path(*id)) != folder)
-        || run.windows(2).any(|w| w[0].1 <= w[1].1)
-    {
-        return None;
-    }
-    let upper = links()
-        .find(|(l, _)| l.span().start >= at.end)
-        .and_then(|(_, r)| listed(r))
-        .filter(|&id| parent(vault.path(id)) == folder)
-        .map(name)
-        .filter(|n| n > last);
-    for (name, notes) in vault.names_after(last).take(LIST_LOOKAHEAD) {
-        if upper.as_deref().is_some_and(|upper| name >= upper) {
+/// A sorted list of links the cursor is in: the last [`LIST_RUN`] links before it go to notes
+/// of one folder in name order (an index, a glossary, a list of people).
+struct List<'v> {
+    folder: &'v str,
+    /// The last listed note's name (folded).
+    last: String,
+    /// The name of the first link after the cursor, when it goes on with the list (a note
+    /// added at its place in a list otherwise whole).
+    upper: Option<String>,
+}
+
+impl<'v> List<'v> {
+    /// The list the link being written at `at` is in, if any.
+    fn at(vault: &'v Vault, file: FileId, at: Span) -> Option<List<'v>> {
+        let note = vault.note(file)?;
+        let links = || note.syntax.links.iter().zip(&note.resolved);
+        let listed = |r: &Resolution| {
+            r.file()
+                .filter(|&id| id != file && vault.note(id).is_some())
+        };
+        let name = |id: FileId| fold(stem(vault.path(id))).into_owned();
+        // The last links before `at`, the latest first.
+        let mut run = Vec::with_capacity(LIST_RUN);
+        for (_, resolution) in links()
+            .filter(|(l, _)| l.span().end <= at.start)
+            .rev()
+            .take(LIST_RUN)
+        {
+            let id = listed(resolution)?;
+            run.push((id, name(id)));
+        }
+        let folder = parent(vault.path(run.first()?.0));
+        if run.len() < LIST_RUN
+            || run.iter().any(|(id, _)| parent(vault.path(*id)) != folder)
+            || run.windows(2).any(|w| w[0].1 <= w[1].1)
+        {
             return None;
         }
-        // Two such notes differ in case only: the first by path, as in every server.
-        let next = notes
-            .iter()
-            .filter(|&&(id, kind)| {
-                kind == NameKind::FileStem
-                    && id != file
-                    && !linked.contains_key(&id)
-                    && parent(vault.path(id)) == folder
-            })
-            .min_by_key(|(id, _)| vault.path(*id));
-        if let Some(&(id, _)) = next {
-            return Some(id);
-        }
+        let last = run.swap_remove(0).1;
+        let upper = links()
+            .find(|(l, _)| l.span().start >= at.end)
+            .and_then(|(_, r)| listed(r))
+            .filter(|&id| parent(vault.path(id)) == folder)
+            .map(name)
+            .filter(|n| *n > last);
+        Some(List {
+            folder,
+            last,
+            upper,
+        })
     }
-    None
+
+    /// Whether a note named `name` (folded) in `folder` would go where the cursor is.
+    fn fits(&self, folder: &str, name: &str) -> bool {
+        folder == self.folder
+            && name > self.last.as_str()
+            && self.upper.as_deref().is_none_or(|upper| name < upper)
+    }
+
+    /// The note the list goes on with: the first of its folder by name after the last one
+    /// listed that the note does not link yet (and that fits before the link after).
+    fn next(
+        &self,
+        vault: &Vault,
+        file: FileId,
+        linked: &rustc_hash::FxHashMap<FileId, u32>,
+    ) -> Option<FileId> {
+        for (name, notes) in vault.names_after(&self.last).take(LIST_LOOKAHEAD) {
+            if !self.fits(self.folder, name) {
+                return None;
+            }
+            // Two such notes differ in case only: the first by path, as in every server.
+            let next = notes
+                .iter()
+                .filter(|&&(id, kind)| {
+                    kind == NameKind::FileStem
+                        && id != file
+                        && !linked.contains_key(&id)
+                        && parent(vault.path(id)) == self.folder
+                })
+                .min_by_key(|(id, _)| vault.path(*id));
+            if let Some(&(id, _)) = next {
+                return Some(id);
+            }
+        }
+        None
+    }
 }
 
 /// Candidates read at most from one index (names starting with the query, names with a word
@@ -1173,7 +1202,7 @@ fn note_items(
         None => (None, query),
     };
     let query_folded = fold(query.trim()).into_owned();
-    let context = Context::new(vault, file, Some(replace));
+    let mut context = Context::new(vault, file, Some(replace));
     let mut hits: Vec<Hit> = Vec::new();
     let mut more = false;
     // Every name holding the query as a name, a prefix or a word start was read (none was
@@ -1303,6 +1332,26 @@ fn note_items(
                 }
             }
         }
+    }
+    // In a sorted list, the first candidate by name that fits at the cursor: the note the
+    // list goes on with when the query matches it, else the first one the query matches
+    // (a list of some of a folder's notes skips others).
+    if let Some(list) = &context.list {
+        let fitting = hits
+            .iter()
+            .filter(|h| h.id != file && !context.linked.contains_key(&h.id))
+            .filter_map(|h| {
+                let path = vault.path(h.id);
+                let folder = parent(path);
+                if folder != list.folder {
+                    return None;
+                }
+                let name = fold(stem(path));
+                list.fits(folder, &name)
+                    .then(|| (name.into_owned(), path, h.id))
+            })
+            .min();
+        context.next = fitting.map(|(_, _, id)| id);
     }
     if let Some(folders) = folder_query.map(str::trim).filter(|f| !f.is_empty()) {
         let pattern = super::fuzzy_pattern(folders);
@@ -2299,6 +2348,13 @@ mod ranking_tests {
             "Zed (People/)"
         );
         assert_eq!(index("- [[Bob]]\n- [[Carol]]\n- [[$0"), "Zed (People/)");
+        // A list of some of a folder's notes: the first the query matches after the last.
+        let got = ranked(
+            "//- People/Alice.md\n//- People/Bob.md\n//- People/Carol.md\n//- People/Dan.md\n\
+             //- People/Dan Morgan.md\n//- People/Abe Moss.md\n//- a.md\n[[Abe Moss]]\n\
+             //- b.md\n[[Abe Moss]]\n//- Index.md\n- [[Alice]]\n- [[Bob]]\n- [[Carol]]\n- [[Mo$0\n",
+        );
+        assert_eq!(got[0], "Dan Morgan (People/)", "{got:?}");
     }
 
     #[test]
