@@ -713,6 +713,9 @@ struct Context<'v> {
     /// The list of links the cursor is in, and the note it goes on with ([`List`]).
     list: Option<List<'v>>,
     next: Option<FileId>,
+    /// The notes linked within [`NEARBY`] bytes of the link being written (all it links when
+    /// it is written nowhere in particular).
+    nearby: rustc_hash::FxHashSet<FileId>,
 }
 
 /// The weights of [`Context::score`], in points (what each buys is measured there).
@@ -757,6 +760,10 @@ const LINKS_HERE_FULL: f32 = 5.0;
 /// Neighbours read for [`Context::around`], and links read per neighbour: a hub's thousands
 /// of backlinks would make every keystroke read the vault.
 const NEIGHBOURS: usize = 40;
+
+/// Bytes around the link being written within which a note it links already is not likely
+/// again (about a paragraph).
+const NEARBY: u32 = 300;
 const NEIGHBOUR_LINKS: usize = 200;
 
 impl<'v> Context<'v> {
@@ -804,6 +811,20 @@ impl<'v> Context<'v> {
             }
         }
         let around_max = around.values().copied().max().unwrap_or(0);
+        let mut nearby = rustc_hash::FxHashSet::default();
+        match at.and_then(|at| Some((at, vault.note(file)?))) {
+            Some((at, note)) => {
+                for (link, resolution) in note.syntax.links.iter().zip(&note.resolved) {
+                    let span = link.span();
+                    let near = span.end.saturating_add(NEARBY) >= at.start
+                        && span.start <= at.end.saturating_add(NEARBY);
+                    if let Some(target) = resolution.file().filter(|_| near) {
+                        nearby.insert(target);
+                    }
+                }
+            }
+            None => nearby.extend(linked.keys().copied()),
+        }
         let list = at.and_then(|at| List::at(vault, file, at));
         let next = list.as_ref().and_then(|l| l.next(vault, file, &linked));
         Context {
@@ -816,6 +837,7 @@ impl<'v> Context<'v> {
             linking: vault.linking_counts(file),
             list,
             next,
+            nearby,
         }
     }
 
@@ -829,9 +851,13 @@ impl<'v> Context<'v> {
     /// - the match dominates: an exact name (100), a name starting with the query (70), a
     ///   word inside it or a folder of its path (45: 55 and 65 for words cost 3 and 9), a
     ///   loose match (20–40);
-    /// - a note this note links already: −10 (+13.5; −20 costs 11, −35 costs 26); +10 when
-    ///   the note repeats its links, as a log links its regulars again (top-1 at 3 on the
-    ///   knowledge base 33.6 → 34.6 %);
+    /// - a note this note links already: −10 (+13.5; −20 costs 11, −35 costs 26), since the
+    ///   list signal below only within [`NEARBY`] bytes of the cursor or in a list:
+    ///   documentation links a note again in each section (help vault top-1 at 3 / 5
+    ///   characters 75.6 / 79.8 → 76.9 / 81.7 %; +5 over the whole note, +2 over 600 bytes,
+    ///   +4 over 1,500; the Hub's top-5 at 3 gives up 0.7 points); +10 when the note repeats
+    ///   its links, as a log links its regulars again (top-1 at 3 on the knowledge base
+    ///   33.6 → 34.6 %);
     /// - the share of this note's links going into the candidate's folder: up to +30 (+39, the
     ///   largest context signal). The note's own folder was measured too and hurt (−4 at +6,
     ///   −12 at +12): the folder share already says it, where it holds;
@@ -870,7 +896,8 @@ impl<'v> Context<'v> {
         };
         let linked = match self.linked.get(&hit.id) {
             Some(_) if self.repeats => w.linked,
-            Some(_) => -w.linked,
+            Some(_) if self.list.is_some() || self.nearby.contains(&hit.id) => -w.linked,
+            Some(_) => 0.0,
             None => 0.0,
         };
         let around = match self.around.get(&hit.id) {
@@ -2459,6 +2486,27 @@ mod ranking_tests {
              //- Index.md\n[[Obs$0\n",
         );
         assert_eq!(got[0], "Obsidian URI (/)", "{got:?}");
+    }
+
+    #[test]
+    fn a_note_linked_sections_away_is_offered_again() {
+        let fixture = |between: &str| {
+            format!(
+                "//- Ordenação externa.md\n//- Ordenação por intercalação balanceada.md\n\
+                 //- Other.md\n[[Ordenação externa]]\n//- Index.md\n[[Ordenação externa]]\n\
+                 {between}[[Ord$0\n"
+            )
+        };
+        // A paragraph after the first link, the other note first; a section away, the one
+        // two notes link.
+        let got = ranked(&fixture("and "));
+        assert_eq!(
+            got[0], "Ordenação por intercalação balanceada (/)",
+            "{got:?}"
+        );
+        let section = format!("\n## Later\n\n{}\n\n", "Words. ".repeat(60));
+        let got = ranked(&fixture(&section));
+        assert_eq!(got[0], "Ordenação externa (/)", "{got:?}");
     }
 
     #[test]
