@@ -946,7 +946,8 @@ const LIST_RUN: usize = 3;
 const LIST_LOOKAHEAD: usize = 300;
 
 /// A sorted list of links the cursor is in: the last [`LIST_RUN`] links before it go to notes
-/// of one folder in name order (an index, a glossary, a list of people).
+/// of one folder in order ([`Order`]: by name, file name or what they show), as an index, a
+/// glossary or a list of people is.
 struct List<'v> {
     folder: &'v str,
     order: Order,
@@ -967,18 +968,27 @@ impl<'v> List<'v> {
                 .filter(|&id| id != file && vault.note(id).is_some())
         };
         let name = |id: FileId| fold(stem(vault.path(id))).into_owned();
-        // The last links before `at`, the latest first.
+        // What a link shows: its display text, else its note's name (folded).
+        let shown = |link: &crate::syntax::Link, id: FileId| match link.display_span() {
+            Some(span) => fold(note.text.get(span.range()).unwrap_or_default().trim()).into_owned(),
+            None => name(id),
+        };
+        // The last links before `at`, the latest first: (note, name, shown).
         let mut run = Vec::with_capacity(LIST_RUN);
-        for (_, resolution) in links()
+        for (link, resolution) in links()
             .filter(|(l, _)| l.span().end <= at.start)
             .rev()
             .take(LIST_RUN)
         {
             let id = listed(resolution)?;
-            run.push((id, name(id)));
+            run.push((id, name(id), shown(link, id)));
         }
         let folder = parent(vault.path(run.first()?.0));
-        if run.len() < LIST_RUN || run.iter().any(|(id, _)| parent(vault.path(*id)) != folder) {
+        if run.len() < LIST_RUN
+            || run
+                .iter()
+                .any(|(id, _, _)| parent(vault.path(*id)) != folder)
+        {
             return None;
         }
         let sorted = |by_file_name| {
@@ -989,14 +999,26 @@ impl<'v> List<'v> {
             (true, true) => Order::Either,
             (true, false) => Order::Name,
             (false, true) => Order::FileName,
+            (false, false) if run.windows(2).all(|w| w[0].2 > w[1].2) => Order::Shown,
             (false, false) => return None,
         };
-        let last = run.swap_remove(0).1;
+        let (_, last_name, last_shown) = run.swap_remove(0);
+        let last = if order == Order::Shown {
+            last_shown
+        } else {
+            last_name
+        };
         let upper = links()
             .find(|(l, _)| l.span().start >= at.end)
-            .and_then(|(_, r)| listed(r))
-            .filter(|&id| parent(vault.path(id)) == folder)
-            .map(name)
+            .and_then(|(link, r)| Some((link, listed(r)?)))
+            .filter(|&(_, id)| parent(vault.path(id)) == folder)
+            .map(|(link, id)| {
+                if order == Order::Shown {
+                    shown(link, id)
+                } else {
+                    name(id)
+                }
+            })
             .filter(|n| order.by().any(|b| file_key(b, n) > file_key(b, &last)));
         Some(List {
             folder,
@@ -1012,7 +1034,30 @@ impl<'v> List<'v> {
     /// of the Obsidian Hub, made by a script, are sorted so (absent at 3 characters 1.1 →
     /// 0.4 %, top-1 80.7 → 81.5 %).
     fn key<'a>(&self, name: &'a str) -> std::borrow::Cow<'a, str> {
-        file_key(self.order != Order::Name, name)
+        file_key(matches!(self.order, Order::FileName | Order::Either), name)
+    }
+
+    /// What the list would be sorted by for note `id`, if it goes where the cursor is. Sorted
+    /// by what the links show, any of the note's names may be shown (an alias, its title).
+    fn key_of(&self, vault: &Vault, id: FileId) -> Option<String> {
+        let path = vault.path(id);
+        let folder = parent(path);
+        if folder != self.folder {
+            return None;
+        }
+        let name = fold(stem(path));
+        if self.order != Order::Shown {
+            return self
+                .fits(folder, &name)
+                .then(|| self.key(&name).into_owned());
+        }
+        let note = vault.note(id)?;
+        let mut names = vec![name.into_owned(), fold(&note.title).into_owned()];
+        names.extend(
+            note.aliases()
+                .map(|(alias, _)| fold(alias.trim()).into_owned()),
+        );
+        names.into_iter().filter(|n| self.fits(folder, n)).min()
     }
 
     /// Whether a note named `name` (folded) in `folder` would go where the cursor is.
@@ -1041,7 +1086,7 @@ impl<'v> List<'v> {
             notes
                 .iter()
                 .filter(|&&(id, kind)| {
-                    kind == NameKind::FileStem
+                    (kind == NameKind::FileStem || self.order == Order::Shown)
                         && id != file
                         && !linked.contains_key(&id)
                         && parent(vault.path(id)) == self.folder
@@ -1053,7 +1098,7 @@ impl<'v> List<'v> {
         // By file name, a name that is a prefix of the last one listed, followed by a
         // character before the extension's `.`, comes after it (`arrows` after `arrows-in-md`).
         let mut found = Vec::new();
-        if self.order != Order::Name {
+        if matches!(self.order, Order::FileName | Order::Either) {
             for (i, c) in self.last.char_indices() {
                 if c < '.'
                     && let Some((name, notes)) = vault.name_entry(&self.last[..i])
@@ -1065,7 +1110,7 @@ impl<'v> List<'v> {
         // Then the first in name order from the last one listed.
         for (name, notes) in vault.names_after(&self.last).take(LIST_LOOKAHEAD) {
             if !self.fits(self.folder, name) {
-                if self.order == Order::Name {
+                if matches!(self.order, Order::Name | Order::Shown) {
                     break;
                 }
                 continue;
@@ -1087,13 +1132,16 @@ enum Order {
     Name,
     FileName,
     Either,
+    /// By what the links show: display text where they have one (`[[ai-chat|AI Chat]]`),
+    /// else the name.
+    Shown,
 }
 
 impl Order {
     /// For [`file_key`]: whether by file name, each way this order may be.
     fn by(self) -> impl Iterator<Item = bool> {
         let ways: &[bool] = match self {
-            Order::Name => &[false],
+            Order::Name | Order::Shown => &[false],
             Order::FileName => &[true],
             Order::Either => &[false, true],
         };
@@ -1444,16 +1492,7 @@ fn note_items(
         let fitting = hits
             .iter()
             .filter(|h| h.id != file && !context.linked.contains_key(&h.id))
-            .filter_map(|h| {
-                let path = vault.path(h.id);
-                let folder = parent(path);
-                if folder != list.folder {
-                    return None;
-                }
-                let name = fold(stem(path));
-                list.fits(folder, &name)
-                    .then(|| (list.key(&name).into_owned(), path, h.id))
-            })
+            .filter_map(|h| Some((list.key_of(vault, h.id)?, vault.path(h.id), h.id)))
             .min();
         context.next = fitting.map(|(_, _, id)| id);
     }
@@ -2459,6 +2498,34 @@ mod ranking_tests {
              //- b.md\n[[Abe Moss]]\n//- Index.md\n- [[Alice]]\n- [[Bob]]\n- [[Carol]]\n- [[Mo$0\n",
         );
         assert_eq!(got[0], "Dan Morgan (People/)", "{got:?}");
+    }
+
+    #[test]
+    fn a_list_sorted_by_what_its_links_show_goes_on_with_the_next_alias() {
+        // Plugins listed by their aliases (`[[p3|Amy]]`): after `Cat` comes the note known as
+        // `Dan`, though `p6` (known as `Zoe`) is the most linked.
+        let alias =
+            |file: &str, alias: &str| format!("//- P/{file}.md\n---\naliases: [{alias}]\n---\n");
+        let fixture = format!(
+            "{}{}{}{}{}{}//- a.md\n[[p6]]\n//- b.md\n[[p6]]\n//- c.md\n[[p6]]\n\
+             //- Index.md\n- [[p3|Amy]]\n- [[p1|Bob]]\n- [[p4|Cat]]\n- [[$0\n",
+            alias("p1", "Bob"),
+            alias("p2", "Dan"),
+            alias("p3", "Amy"),
+            alias("p4", "Cat"),
+            alias("p5", "Eve"),
+            alias("p6", "Zoe"),
+        );
+        let f = Fixture::parse(&fixture);
+        let list = List::at(&f.vault, f.file, Span::new(f.offset, f.offset)).unwrap();
+        assert!(list.order == Order::Shown);
+        let next = list.next(&f.vault, f.file, &Default::default());
+        assert_eq!(next.map(|id| f.vault.path(id)), Some("P/p2.md"));
+        let got = ranked(&fixture);
+        assert!(
+            got[0].starts_with("Dan ") || got[0].starts_with("p2 "),
+            "{got:?}"
+        );
     }
 
     #[test]
