@@ -848,9 +848,10 @@ impl<'v> Context<'v> {
     /// vault. The objective summed, per vault, top-1 at 2, 3 and 5 typed characters and top-5
     /// at 2 and 3, minus twice the absent at 3; what each signal buys is its objective at the
     /// tuned point against the signal turned off:
-    /// - the match dominates: an exact name (100), a name starting with the query (70), a
-    ///   word inside it or a folder of its path (45: 55 and 65 for words cost 3 and 9), a
-    ///   loose match (20–40);
+    /// - the match dominates: an exact name (100; one letter only starts a name, 70: the
+    ///   Hub's one-letter alias `m` was first for 98 of its 958 links replayed at `[[M`…),
+    ///   a name starting with the query (70), a word inside it or a folder of its path (45:
+    ///   55 and 65 for words cost 3 and 9), a loose match (20–40);
     /// - a note this note links already: −10 (+13.5; −20 costs 11, −35 costs 26), since the
     ///   list signal below only within [`NEARBY`] bytes of the cursor or in a list:
     ///   documentation links a note again in each section (help vault top-1 at 3 / 5
@@ -882,6 +883,8 @@ impl<'v> Context<'v> {
     fn score(&self, vault: &Vault, hit: &Hit) -> f32 {
         let w = &WEIGHTS;
         let matched = match hit.matched {
+            // One typed letter is the start of a name, not a name (`m`, an alias).
+            Match::Exact if hit.name.chars().nth(1).is_none() => w.prefix,
             Match::Exact => w.exact,
             Match::Prefix => w.prefix,
             Match::WordStart => w.word_start,
@@ -1235,12 +1238,13 @@ fn by_prefix<'v, E>(
 
 /// Adds the hits of one note for the folded query (`finder` finds it): by each of its names
 /// that is the query, starts with it or has a word starting with it, as the name indexes
-/// would find them; and by its folder.
+/// would find them; and by its folder, from `folder_from` typed characters.
 fn match_note<'v>(
     vault: &'v Vault,
     id: FileId,
     query: &str,
     finder: &memchr::memmem::Finder,
+    folder_from: usize,
     hits: &mut Vec<Hit<'v>>,
 ) {
     let Some(note) = vault.note(id) else { return };
@@ -1276,7 +1280,7 @@ fn match_note<'v>(
         });
     }
     let folder = parent(path);
-    if query.chars().count() >= 2
+    if query.chars().count() >= folder_from
         && crate::vault::names::components(folder).any(|part| part.starts_with(query))
     {
         hits.push(Hit {
@@ -1457,12 +1461,14 @@ fn note_items(
                 .collect::<rustc_hash::FxHashSet<FileId>>();
             let finder = memchr::memmem::Finder::new(query_folded.as_bytes());
             for id in important {
-                match_note(vault, id, &query_folded, &finder, &mut hits);
+                match_note(vault, id, &query_folded, &finder, 2, &mut hits);
             }
         }
         let finder = memchr::memmem::Finder::new(query_folded.as_bytes());
         if let Some(next) = context.next.filter(|&n| !hits.iter().any(|h| h.id == n)) {
-            match_note(vault, next, &query_folded, &finder, &mut hits);
+            // The folder of a list's next note matches from the first letter (a list written
+            // with paths: `[[01 - Community/People/…`).
+            match_note(vault, next, &query_folded, &finder, 1, &mut hits);
         }
         // A loose match (the query's characters in order, accents aside), only when the rest
         // leave the list short; among the names holding the rarest three characters of the
@@ -2491,6 +2497,9 @@ mod ranking_tests {
             "Zed (People/)"
         );
         assert_eq!(index("- [[Bob]]\n- [[Carol]]\n- [[$0"), "Zed (People/)");
+        // A list written with paths: the next note's folder matches from the first letter.
+        let paths = "- [[People/Alice]]\n- [[People/Bob]]\n- [[People/Carol]]\n- [[P$0";
+        assert_eq!(index(paths), "Dan (People/)");
         // A list of some of a folder's notes: the first the query matches after the last.
         let got = ranked(
             "//- People/Alice.md\n//- People/Bob.md\n//- People/Carol.md\n//- People/Dan.md\n\
@@ -2574,6 +2583,16 @@ mod ranking_tests {
         let section = format!("\n## Later\n\n{}\n\n", "Words. ".repeat(60));
         let got = ranked(&fixture(&section));
         assert_eq!(got[0], "Ordenação externa (/)", "{got:?}");
+    }
+
+    #[test]
+    fn one_typed_letter_is_no_exact_name() {
+        // `m` is someone's alias; typing `M` begins a name.
+        let got = ranked(
+            "//- People/mudnug.md\n---\naliases: [m]\n---\n//- Monokai.md\n\
+             //- a.md\n[[Monokai]]\n//- Index.md\n[[M$0\n",
+        );
+        assert_eq!(got[0], "Monokai (/)", "{got:?}");
     }
 
     #[test]
