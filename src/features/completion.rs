@@ -760,11 +760,11 @@ const LINKS_HERE_FULL: f32 = 5.0;
 /// Neighbours read for [`Context::around`], and links read per neighbour: a hub's thousands
 /// of backlinks would make every keystroke read the vault.
 const NEIGHBOURS: usize = 40;
+const NEIGHBOUR_LINKS: usize = 200;
 
 /// Bytes around the link being written within which a note it links already is not likely
 /// again (about a paragraph).
 const NEARBY: u32 = 300;
-const NEIGHBOUR_LINKS: usize = 200;
 
 impl<'v> Context<'v> {
     /// The context of a link written at `at` (`None`: anywhere in the note).
@@ -852,9 +852,9 @@ impl<'v> Context<'v> {
     ///   Hub's one-letter alias `m` was first for 98 of its 958 links replayed at `[[M`…),
     ///   a name starting with the query (70), a word inside it or a folder of its path (45:
     ///   55 and 65 for words cost 3 and 9), a loose match (20–40);
-    /// - a note this note links already: −10 (+13.5; −20 costs 11, −35 costs 26), since the
-    ///   list signal below only within [`NEARBY`] bytes of the cursor or in a list:
-    ///   documentation links a note again in each section (help vault top-1 at 3 / 5
+    /// - a note this note links already: −10 (+13.5; −20 costs 11, −35 costs 26); since
+    ///   lists have their own signal (below), only within [`NEARBY`] bytes of the cursor or
+    ///   in a list: documentation links a note again in each section (help vault top-1 at 3 / 5
     ///   characters 75.6 / 79.8 → 76.9 / 81.7 %; +5 over the whole note, +2 over 600 bytes,
     ///   +4 over 1,500; the Hub's top-5 at 3 gives up 0.7 points); +10 when the note repeats
     ///   its links, as a log links its regulars again (top-1 at 3 on the knowledge base
@@ -900,8 +900,7 @@ impl<'v> Context<'v> {
         let linked = match self.linked.get(&hit.id) {
             Some(_) if self.repeats => w.linked,
             Some(_) if self.list.is_some() || self.nearby.contains(&hit.id) => -w.linked,
-            Some(_) => 0.0,
-            None => 0.0,
+            _ => 0.0,
         };
         let around = match self.around.get(&hit.id) {
             Some(&n) if self.around_max >= 2 => w.around * n as f32 / self.around_max as f32,
@@ -939,7 +938,7 @@ impl<'v> Context<'v> {
     }
 }
 
-/// Links in a row before the cursor that make a [`List`], when they go into one folder in name
+/// Links in a row before the cursor that make a [`List`], when they go into one folder in
 /// order.
 const LIST_RUN: usize = 3;
 
