@@ -845,9 +845,9 @@ impl<'v> Context<'v> {
     /// [`Context::folder_score`], the whole of it. Weights ([`WEIGHTS`]) are points, tuned by
     /// coordinate search on the replay benchmark (`cargo bench --bench vault -- --replay
     /// VAULT…`, BENCHMARKS.md) over a 6.5k-note community knowledge base and Obsidian's help
-    /// vault. The objective summed, per vault, top-1 at 2, 3 and 5 typed characters and top-5
-    /// at 2 and 3, minus twice the absent at 3; what each signal buys is its objective at the
-    /// tuned point against the signal turned off:
+    /// vault. The objective (which the replay prints) summed, per vault, top-1 at 2, 3 and 5
+    /// typed characters and top-5 at 2 and 3, minus twice the absent at 3; what each signal
+    /// buys is its objective at the tuned point against the signal turned off:
     /// - the match dominates: an exact name (100; one letter only starts a name, 70: the
     ///   Hub's one-letter alias `m` was first for 98 of its 958 links replayed at `[[M`…),
     ///   a name starting with the query (70), a word inside it or a folder of its path (45:
