@@ -304,6 +304,29 @@ impl Session {
                 );
                 out.push(format!("{path} {pos} hover {}", r["result"]));
             }
+            // Completion reads the most of the indexes (names, backlinks, popularity, what
+            // the notes around link to): the list right after the first `[[`, in order.
+            if let Some(i) = text.find("[[") {
+                let pos = position(text, i + 2);
+                let r = self.lsp.request(
+                    "textDocument/completion",
+                    json!({"textDocument": doc, "position": pos}),
+                );
+                let items: Vec<String> = r["result"]["items"]
+                    .as_array()
+                    .map(|a| {
+                        a.iter()
+                            .map(|i| {
+                                format!(
+                                    "{} {} {}",
+                                    i["label"], i["detail"], i["textEdit"]["newText"]
+                                )
+                            })
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                out.push(format!("{path} {pos} completion {items:?}"));
+            }
             let r = self.lsp.request(
                 "textDocument/references",
                 json!({"textDocument": doc, "position": {"line": 0, "character": 2}, "context": {"includeDeclaration": true}}),
