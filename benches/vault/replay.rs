@@ -30,13 +30,33 @@ pub fn measure(dir: &Path) -> Value {
     let mut notes: Vec<_> = vault.notes().map(|(id, _)| id).collect();
     notes.sort_by(|a, b| vault.path(*a).cmp(vault.path(*b)));
     let mut links = Vec::new();
+    let type_aliases = std::env::var_os("VAULTLS_REPLAY_ALIASES").is_some();
     for &id in &notes {
         let note = vault.note(id).unwrap();
         for (link, resolution) in note.syntax.links.iter().zip(&note.resolved) {
             let Resolution::File { id: target, .. } = *resolution else {
                 continue;
             };
-            let written = link.target(&note.text).into_owned();
+            // `VAULTLS_REPLAY_ALIASES=1`: a link that shows one of its target's aliases
+            // (`[[File|Alias]]`, what Obsidian's suggester writes when an alias is picked) is
+            // replayed as typing the alias, not the file name (another sample).
+            let shown = link
+                .display_span()
+                .and_then(|span| note.text.get(span.range()))
+                .map(str::trim)
+                .filter(|shown| {
+                    let folded = vaultls::vault::path::fold(shown);
+                    type_aliases
+                        && vault.note(target).is_some_and(|t| {
+                            t.aliases().any(|(alias, _)| {
+                                vaultls::vault::path::fold(alias.trim()) == folded
+                            })
+                        })
+                });
+            let written = match shown {
+                Some(alias) => alias.to_string(),
+                None => link.target(&note.text).into_owned(),
+            };
             if link.kind != LinkKind::Wiki
                 || link.embed
                 || target == id
