@@ -778,10 +778,25 @@ impl<'v> Context<'v> {
                 .into_iter()
                 .flat_map(|n| n.resolved.iter().filter_map(|r| r.file()))
         };
-        for target in targets(file).filter(|&t| t != file) {
+        // One pass over this note's links: what they lead to, into which folders, and which
+        // of them are near the link being written (all, when it is written nowhere in
+        // particular).
+        let mut nearby = rustc_hash::FxHashSet::default();
+        let own = vault.note(file).into_iter();
+        for (link, resolution) in own.flat_map(|n| n.syntax.links.iter().zip(&n.resolved)) {
+            let Some(target) = resolution.file().filter(|&t| t != file) else {
+                continue;
+            };
             *linked.entry(target).or_insert(0) += 1;
             *into_folder.entry(parent(vault.path(target))).or_insert(0) += 1;
             links += 1;
+            let span = link.span();
+            if at.is_none_or(|at| {
+                span.end.saturating_add(NEARBY) >= at.start
+                    && span.start <= at.end.saturating_add(NEARBY)
+            }) {
+                nearby.insert(target);
+            }
         }
         let repeats = linked.len() >= 2 && links as f32 >= 1.5 * linked.len() as f32;
         let mut around: rustc_hash::FxHashMap<FileId, u32> = rustc_hash::FxHashMap::default();
@@ -811,20 +826,6 @@ impl<'v> Context<'v> {
             }
         }
         let around_max = around.values().copied().max().unwrap_or(0);
-        let mut nearby = rustc_hash::FxHashSet::default();
-        match at.and_then(|at| Some((at, vault.note(file)?))) {
-            Some((at, note)) => {
-                for (link, resolution) in note.syntax.links.iter().zip(&note.resolved) {
-                    let span = link.span();
-                    let near = span.end.saturating_add(NEARBY) >= at.start
-                        && span.start <= at.end.saturating_add(NEARBY);
-                    if let Some(target) = resolution.file().filter(|_| near) {
-                        nearby.insert(target);
-                    }
-                }
-            }
-            None => nearby.extend(linked.keys().copied()),
-        }
         let list = at.and_then(|at| List::at(vault, file, at));
         let next = list.as_ref().and_then(|l| l.next(vault, file, &linked));
         Context {
@@ -970,10 +971,10 @@ impl<'v> List<'v> {
                 .filter(|&id| id != file && vault.note(id).is_some())
         };
         let name = |id: FileId| fold(stem(vault.path(id))).into_owned();
-        // What a link shows: its display text, else its note's name (folded).
-        let shown = |link: &crate::syntax::Link, id: FileId| match link.display_span() {
+        // What a link shows: its display text, else its note's name (folded, `name`).
+        let shown = |link: &crate::syntax::Link, name: &str| match link.display_span() {
             Some(span) => fold(note.text.get(span.range()).unwrap_or_default().trim()).into_owned(),
-            None => name(id),
+            None => name.to_string(),
         };
         // The last links before `at`, the latest first: (note, name, shown).
         let mut run = Vec::with_capacity(LIST_RUN);
@@ -983,7 +984,9 @@ impl<'v> List<'v> {
             .take(LIST_RUN)
         {
             let id = listed(resolution)?;
-            run.push((id, name(id), shown(link, id)));
+            let name = name(id);
+            let shown = shown(link, &name);
+            run.push((id, name, shown));
         }
         let folder = parent(vault.path(run.first()?.0));
         if run.len() < LIST_RUN
@@ -1015,10 +1018,11 @@ impl<'v> List<'v> {
             .and_then(|(link, r)| Some((link, listed(r)?)))
             .filter(|&(_, id)| parent(vault.path(id)) == folder)
             .map(|(link, id)| {
+                let name = name(id);
                 if order == Order::Shown {
-                    shown(link, id)
+                    shown(link, &name)
                 } else {
-                    name(id)
+                    name
                 }
             })
             .filter(|n| order.by().any(|b| file_key(b, n) > file_key(b, &last)));
