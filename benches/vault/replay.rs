@@ -42,16 +42,15 @@ pub fn measure(dir: &Path) -> Value {
             // replayed as typing the alias, not the file name (another sample).
             let shown = link
                 .display_span()
+                .filter(|_| type_aliases)
                 .and_then(|span| note.text.get(span.range()))
                 .map(str::trim)
                 .filter(|shown| {
                     let folded = vaultls::vault::path::fold(shown);
-                    type_aliases
-                        && vault.note(target).is_some_and(|t| {
-                            t.aliases().any(|(alias, _)| {
-                                vaultls::vault::path::fold(alias.trim()) == folded
-                            })
-                        })
+                    vault.note(target).is_some_and(|t| {
+                        t.aliases()
+                            .any(|(alias, _)| vaultls::vault::path::fold(alias.trim()) == folded)
+                    })
                 });
             let written = match shown {
                 Some(alias) => alias.to_string(),
@@ -82,19 +81,20 @@ pub fn measure(dir: &Path) -> Value {
     for (source, start, target, written) in &sample {
         let path = vault.path(*source).to_string();
         let original = vault.note(*source).unwrap().text.clone();
-        let target_path = vault.path(*target).to_string();
-        let target_original = vault.note(*target).unwrap().text.clone();
-        if no_backlink {
+        // The target's path and text, to put back after the replay (blanked meanwhile).
+        let target_original = no_backlink.then(|| {
             let note = vault.note(*target).unwrap();
-            let mut blanked = target_original.clone().into_bytes();
+            let mut blanked = note.text.clone().into_bytes();
             for (link, resolution) in note.syntax.links.iter().zip(&note.resolved) {
                 if resolution.file() == Some(*source) {
                     blanked[link.span().range()].fill(b' ');
                 }
             }
             let blanked = String::from_utf8(blanked).expect("links are whole characters");
-            vault.update_note(&target_path, blanked);
-        }
+            let original = (vault.path(*target).to_string(), note.text.clone());
+            vault.update_note(&original.0, blanked);
+            original
+        });
         for (i, &k) in LENGTHS.iter().enumerate() {
             let typed: String = written.chars().take(k).collect();
             let text = format!("{}[[{typed}", &original[..*start]);
@@ -152,8 +152,8 @@ pub fn measure(dir: &Path) -> Value {
             }
         }
         vault.update_note(&path, original);
-        if no_backlink {
-            vault.update_note(&target_path, target_original);
+        if let Some((target_path, text)) = target_original {
+            vault.update_note(&target_path, text);
         }
     }
     times.sort_by(f64::total_cmp);
