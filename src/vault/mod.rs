@@ -1091,6 +1091,17 @@ impl Vault {
         self.folders.with_component_prefix(prefix)
     }
 
+    /// The notes directly in `folder` (as on disk, `""` for the root), in no set order.
+    pub fn notes_in_folder(&self, folder: &str) -> &[FileId] {
+        self.folders.notes_in(folder)
+    }
+
+    /// The names of the folders directly in `folder` (`""`: the root) with notes at some
+    /// depth, in no set order.
+    pub fn subfolders(&self, folder: &str) -> Vec<&str> {
+        self.folders.subfolders(folder)
+    }
+
     // ----- incremental updates ----------------------------------------------------------
 
     /// Creates or replaces a file. For notes (`.md`) `text` is the content (`None` = empty);

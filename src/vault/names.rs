@@ -411,6 +411,8 @@ pub struct Folders {
     notes: HashMap<String, Vec<FileId>>,
     /// (A folded component, a folder it is a component of).
     components: BTreeSet<(String, String)>,
+    /// The folders with notes, sorted: a folder's subfolders are a range of it.
+    paths: BTreeSet<String>,
 }
 
 impl Folders {
@@ -420,6 +422,7 @@ impl Folders {
             return;
         }
         self.notes.insert(folder.to_string(), vec![id]);
+        self.paths.insert(folder.to_string());
         for part in components(folder) {
             self.components.insert((part, folder.to_string()));
         }
@@ -434,6 +437,7 @@ impl Folders {
         }
         if list.is_empty() {
             self.notes.remove(folder);
+            self.paths.remove(folder);
             for part in components(folder) {
                 self.components.remove(&(part, folder.to_string()));
             }
@@ -459,6 +463,44 @@ impl Folders {
             .filter_map(|f| Some((f, self.notes.get(f)?.as_slice())))
     }
 
+    /// The notes directly in `folder` (as on disk, `""` for the root), in no set order.
+    pub fn notes_in(&self, folder: &str) -> &[FileId] {
+        self.notes.get(folder).map_or(&[], Vec::as_slice)
+    }
+
+    /// The names of the folders directly in `folder` (`""`: the root) that hold notes at
+    /// some depth, in no set order. Costs a lookup per subfolder, not per folder below.
+    pub fn subfolders<'a>(&'a self, folder: &str) -> Vec<&'a str> {
+        use std::ops::Bound;
+        let prefix = if folder.is_empty() {
+            String::new()
+        } else {
+            format!("{folder}/")
+        };
+        let mut out: Vec<&'a str> = Vec::new();
+        let mut from = prefix.clone();
+        while let Some(path) = self
+            .paths
+            .range::<str, _>((Bound::Excluded(from.as_str()), Bound::Unbounded))
+            .next()
+            .filter(|p| p.starts_with(&prefix))
+        {
+            let rest = &path[prefix.len()..];
+            let child = rest.split('/').next().unwrap_or(rest);
+            if !out.contains(&child) {
+                out.push(child);
+            }
+            // Past the child's own subfolders at once; `child-x` sorts between `child` and
+            // `child/…`, so from the child itself it goes on one path at a time.
+            from = if rest.len() > child.len() {
+                format!("{prefix}{child}/\u{10FFFF}")
+            } else {
+                path.clone()
+            };
+        }
+        out
+    }
+
     /// Every folder with its notes, in no set order.
     pub fn iter(&self) -> impl Iterator<Item = (&str, &[FileId])> {
         self.notes
@@ -473,10 +515,16 @@ impl Folders {
             .keys()
             .flat_map(|f| components(f).map(move |c| (c, f.clone())))
             .collect();
-        if rebuilt == self.components {
-            Ok(())
-        } else {
+        if rebuilt != self.components {
             Err("folder components".into())
+        } else if !self
+            .paths
+            .iter()
+            .eq(self.notes.keys().collect::<BTreeSet<_>>())
+        {
+            Err("folder paths".into())
+        } else {
+            Ok(())
         }
     }
 }
@@ -575,5 +623,29 @@ mod tests {
             .map(|(f, _)| f)
             .collect();
         assert_eq!(found, ["Work/People"]);
+    }
+
+    #[test]
+    fn subfolders_are_each_named_once_whatever_sorts_between_them() {
+        let mut folders = Folders::default();
+        // `A-B` sorts between `A` and `A/…`; `A/C` holds notes only below it.
+        for (i, f) in ["A", "A-B", "A/B", "A/C/D", "A/C/E", "A/C-D", "B", ""]
+            .into_iter()
+            .enumerate()
+        {
+            folders.insert(f, id(i));
+        }
+        fn sorted(mut v: Vec<&str>) -> Vec<&str> {
+            v.sort_unstable();
+            v
+        }
+        assert_eq!(sorted(folders.subfolders("")), ["A", "A-B", "B"]);
+        assert_eq!(sorted(folders.subfolders("A")), ["B", "C", "C-D"]);
+        assert_eq!(sorted(folders.subfolders("A/C")), ["D", "E"]);
+        assert!(folders.subfolders("A/B").is_empty());
+        folders.remove("A/C/D", id(3));
+        folders.remove("A/C/E", id(4));
+        assert_eq!(sorted(folders.subfolders("A")), ["B", "C-D"]);
+        assert!(folders.check_derived().is_ok());
     }
 }
