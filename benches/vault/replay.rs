@@ -31,6 +31,7 @@ pub fn measure(dir: &Path) -> Value {
     notes.sort_by(|a, b| vault.path(*a).cmp(vault.path(*b)));
     let mut links = Vec::new();
     let type_aliases = std::env::var_os("VAULTLS_REPLAY_ALIASES").is_some();
+    let type_names = std::env::var_os("VAULTLS_REPLAY_NAMES").is_some();
     for &id in &notes {
         let note = vault.note(id).unwrap();
         for (link, resolution) in note.syntax.links.iter().zip(&note.resolved) {
@@ -55,6 +56,13 @@ pub fn measure(dir: &Path) -> Value {
             let written = match shown {
                 Some(alias) => alias.to_string(),
                 None => link.target(&note.text).into_owned(),
+            };
+            // `VAULTLS_REPLAY_NAMES=1`: a link written with a folder path is replayed as
+            // typing the note's name (what Obsidian's suggester is given, when its link format
+            // writes the path of the note picked: absolute or relative).
+            let written = match written.rsplit_once('/') {
+                Some((_, name)) if type_names => name.to_string(),
+                _ => written,
             };
             if link.kind != LinkKind::Wiki
                 || link.embed
