@@ -9,7 +9,8 @@
 //!
 //! Without a vault argument it replays the generated 10k vault, whose links are random: its
 //! table measures the mechanics (cutting, duplicates, speed), not how well context helps.
-//! Real vaults (a community knowledge base, Obsidian's help) are what the ranking is tuned on.
+//! Real vaults (a community knowledge base, Obsidian's help, two game rules compendiums) are
+//! what the ranking is tuned on.
 
 use std::path::Path;
 use std::time::Instant;
