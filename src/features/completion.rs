@@ -1220,66 +1220,31 @@ impl<'v> List<'v> {
     }
 
     /// The first note after `last` in path order within the list's folder that `wanted`
-    /// takes: a walk of the folder tree from `last`, each step the least entry (note or
-    /// subfolder) of a folder past the one before; at most [`LIST_LOOKAHEAD`] steps, each
-    /// costing a folder's notes and subfolders.
+    /// takes: from `last`'s folder up, each folder's notes and subfolders past the one before
+    /// in order, into each subfolder. `None` also when the walk grows too long: past
+    /// [`LIST_LOOKAHEAD`] entries, or [`PATH_ORDER_READ`] notes read to sort folders.
     fn next_by_path(
         &self,
-        vault: &'v Vault,
+        vault: &Vault,
         last: &str,
         wanted: impl Fn(FileId) -> bool,
     ) -> Option<FileId> {
-        enum Entry<'a> {
-            Note(FileId),
-            Folder(&'a str),
-        }
+        let mut budget = Walk {
+            entries: LIST_LOOKAHEAD,
+            read: PATH_ORDER_READ,
+        };
         let mut folder = parent(last).to_string();
-        // Entries of `folder` past this key are looked at (none: all of them).
-        let mut past = Some(entry_key(&fold(file_name(&folder)), last, false));
-        for _ in 0..LIST_LOOKAHEAD {
-            let name = fold(file_name(&folder)).into_owned();
-            let mut best: Option<(String, &str, Entry)> = None;
-            let mut consider = |key: String, path: &'v str, entry: Entry<'v>| {
-                if past.as_ref().is_none_or(|p| key > *p)
-                    && best.as_ref().is_none_or(|(k, p, _)| (&key, path) < (k, *p))
-                {
-                    best = Some((key, path, entry));
-                }
-            };
-            let notes = vault.notes_in_folder(&folder);
-            if notes.len() > PATH_ORDER_FOLDER {
+        let mut past = entry_key(&fold(file_name(&folder)), last, false);
+        loop {
+            if let Some(id) = first_in(vault, &folder, Some(&past), &wanted, &mut budget)? {
+                return Some(id);
+            }
+            if folder == self.folder || folder.is_empty() {
                 return None;
             }
-            for &id in notes {
-                let path = vault.path(id);
-                consider(entry_key(&name, path, false), path, Entry::Note(id));
-            }
-            for sub in vault.subfolders(&folder) {
-                consider(entry_key(&name, sub, true), sub, Entry::Folder(sub));
-            }
-            match best {
-                Some((key, _, Entry::Note(id))) => {
-                    if wanted(id) {
-                        return Some(id);
-                    }
-                    past = Some(key);
-                }
-                Some((_, _, Entry::Folder(sub))) => {
-                    folder = if folder.is_empty() {
-                        sub.to_string()
-                    } else {
-                        format!("{folder}/{sub}")
-                    };
-                    past = None;
-                }
-                None if folder == self.folder || folder.is_empty() => return None,
-                None => {
-                    past = Some(entry_key("", &folder, true));
-                    folder = parent(&folder).to_string();
-                }
-            }
+            past = entry_key("", &folder, true);
+            folder = parent(&folder).to_string();
         }
-        None
     }
 }
 
@@ -1312,10 +1277,69 @@ fn after(note: &crate::vault::Note, at: Span) -> Option<(&crate::syntax::Link, &
         .find(|(l, _)| l.span().start >= at.end)
 }
 
-/// Notes of a folder past which a list in path order is not followed through it: each step
-/// of [`List::next_by_path`] reads the folder's notes (the lists of a folder this large are
-/// in name order, followed through the name index).
-const PATH_ORDER_FOLDER: usize = 2000;
+/// What a walk in path order ([`List::next_by_path`]) may still do: entries to visit, notes
+/// to read.
+struct Walk {
+    entries: usize,
+    read: usize,
+}
+
+/// The first note `wanted` takes in `folder` (at any depth) in path order, past the entry
+/// key `past`: `Some(None)` when there is none, `None` when the walk's budget ran out.
+fn first_in(
+    vault: &Vault,
+    folder: &str,
+    past: Option<&str>,
+    wanted: &impl Fn(FileId) -> bool,
+    budget: &mut Walk,
+) -> Option<Option<FileId>> {
+    enum Entry<'a> {
+        Note(FileId),
+        Folder(&'a str),
+    }
+    let notes = vault.notes_in_folder(folder);
+    budget.read = budget.read.checked_sub(notes.len())?;
+    let name = fold(file_name(folder)).into_owned();
+    let mut entries: Vec<(String, &str, Entry)> = notes
+        .iter()
+        .map(|&id| {
+            let path = vault.path(id);
+            (entry_key(&name, path, false), path, Entry::Note(id))
+        })
+        .chain(
+            vault
+                .subfolders(folder)
+                .into_iter()
+                .map(|sub| (entry_key(&name, sub, true), sub, Entry::Folder(sub))),
+        )
+        .filter(|(key, _, _)| past.is_none_or(|p| key.as_str() > p))
+        .collect();
+    // Two notes differing in case only: the first by path, as in every server.
+    entries.sort_unstable_by(|a, b| (&a.0, a.1).cmp(&(&b.0, b.1)));
+    for (_, _, entry) in entries {
+        budget.entries = budget.entries.checked_sub(1)?;
+        match entry {
+            Entry::Note(id) if wanted(id) => return Some(Some(id)),
+            Entry::Note(_) => {}
+            Entry::Folder(sub) => {
+                let inner = if folder.is_empty() {
+                    sub.to_string()
+                } else {
+                    format!("{folder}/{sub}")
+                };
+                if let Some(id) = first_in(vault, &inner, None, wanted, budget)? {
+                    return Some(Some(id));
+                }
+            }
+        }
+    }
+    Some(None)
+}
+
+/// Notes read at most by one walk in path order ([`List::next_by_path`]), to sort the
+/// folders it goes through: the lists of folders larger than this are in name order, which
+/// the name index follows.
+const PATH_ORDER_READ: usize = 4000;
 
 /// The key of a note's path in path order ([`List::in_path_order`]), as a string ordered as
 /// the paths are: each folder by its folded name, then the note by its folded name, or first
