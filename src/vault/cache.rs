@@ -9,8 +9,9 @@
 //! the links that added or removed files can change are resolved again, as an incremental
 //! update finds them), and the whole file only when its header names this build of vaultls
 //! and this vault and a checksum over all of it holds. Anything else is ignored: the load
-//! parses what it cannot take. The file is written whole to a temporary name and renamed over the old
-//! one, so a reader never sees a partial file, and a crashed writer leaves the old one.
+//! parses what it cannot take. The file is written whole to a temporary name and renamed
+//! over the old one, so a reader never sees a partial file, and a crashed writer leaves the
+//! old one.
 //!
 //! Layout (little-endian): the header `MAGIC`, format, build id, body length, body checksum
 //! (xxh3-64), then the body: the vault root, the path list, then one record per note (path
