@@ -8,6 +8,7 @@ use percent_encoding::utf8_percent_encode;
 use super::dates::{self, Date};
 use super::links::{link_text, styled_link_text};
 use crate::config::{DailyNotes, LinkFormat};
+use crate::syntax::line_index::floor_char_boundary;
 use crate::syntax::{LINK_PATH_ENCODE, Span, is_tag_char};
 use crate::vault::path::{file_name, fold, is_note_path, parent, stem};
 use crate::vault::{FileId, NameKind, Resolution, Vault};
@@ -704,6 +705,9 @@ struct Context<'v> {
     /// Links of this note into each folder, and all of them.
     into_folder: rustc_hash::FxHashMap<&'v str, u32>,
     links: u32,
+    /// The words ([`WORD_CHARS`] or longer, folded) written in the [`WORDS_BEFORE`] bytes
+    /// before the link and in the note's path.
+    words: rustc_hash::FxHashSet<String>,
     /// Notes linked by this note's neighbours (the notes it links to and the notes linking to
     /// it), with how many neighbours link each; and the highest such count.
     around: rustc_hash::FxHashMap<FileId, u32>,
@@ -734,6 +738,7 @@ struct Weights {
     popular: f32,
     links_here: f32,
     next_in_list: f32,
+    words_before: f32,
 }
 
 const WEIGHTS: Weights = Weights {
@@ -751,6 +756,7 @@ const WEIGHTS: Weights = Weights {
     popular: 16.0,
     links_here: 10.0,
     next_in_list: 30.0,
+    words_before: 6.0,
 };
 
 /// Up to this many notes linking to the note being written, each gets all of
@@ -826,6 +832,16 @@ impl<'v> Context<'v> {
             }
         }
         let around_max = around.values().copied().max().unwrap_or(0);
+        let mut words = rustc_hash::FxHashSet::default();
+        let mut add = |text: &str| {
+            words.extend(long_words(&fold(text)).map(str::to_string));
+        };
+        add(vault.path(file));
+        if let (Some(at), Some(note)) = (at, vault.note(file)) {
+            let end = floor_char_boundary(&note.text, at.start as usize);
+            let start = floor_char_boundary(&note.text, end.saturating_sub(WORDS_BEFORE));
+            add(&note.text[start..end]);
+        }
         let (list, next) = match at.and_then(|at| List::at(vault, file, at, &linked)) {
             Some((list, next)) => (Some(list), next),
             None => (None, None),
@@ -835,6 +851,7 @@ impl<'v> Context<'v> {
             repeats,
             into_folder,
             links,
+            words,
             around,
             around_max,
             linking: vault.linking_counts(file),
@@ -848,9 +865,10 @@ impl<'v> Context<'v> {
     /// [`Context::folder_score`], the whole of it. Weights ([`WEIGHTS`]) are points, tuned by
     /// coordinate search on the replay benchmark (`cargo bench --bench vault -- --replay
     /// VAULT…`, BENCHMARKS.md) over a 6.5k-note community knowledge base and Obsidian's help
-    /// vault. The objective (which the replay prints) summed, per vault, top-1 at 2, 3 and 5
-    /// typed characters and top-5 at 2 and 3, minus twice the absent at 3; what each signal
-    /// buys is its objective at the tuned point against the signal turned off:
+    /// vault (two rules compendiums since). The objective (which the replay prints) summed,
+    /// per vault, top-1 at 2, 3 and 5 typed characters and top-5 at 2 and 3, minus twice the
+    /// absent at 3; what each signal buys is its objective at the tuned point against the
+    /// signal turned off:
     /// - the match dominates: an exact name (100; one letter only starts a name, 70: the
     ///   Hub's one-letter alias `m` was first for 98 of its 958 links replayed at `[[M`…),
     ///   a name starting with the query (70), a word inside it or a folder of its path (45:
@@ -879,6 +897,13 @@ impl<'v> Context<'v> {
     ///   weight from +25 to +60 does as well; +15 gives up 3 points of top-1. Lists through a
     ///   folder tree in path order: +97 on a rules compendium (13th Age SRD, whose bestiary
     ///   lists every monster by kind and family), the other vaults unchanged;
+    /// - the share of the candidate's words (of [`WORD_CHARS`] or more) written in the
+    ///   [`WORDS_BEFORE`] bytes before the link or in the note's path: up to +6 (on the four
+    ///   vaults of BENCHMARKS.md: the Hub +5.6, the help vault +7.1, a rules compendium +2.5,
+    ///   Pokerole's SRD +132, whose entries name their abilities in their properties and link
+    ///   them below). +3 / +8 / +12 gave the three written by hand −3 / −2 / −7 against +6;
+    ///   a count of words instead of their share, −15 and less; 800 bytes lost Pokerole's
+    ///   gain, 4,000 gave nothing more; words of 3 or 5 characters, −20 and −7;
     /// - popularity, the log of linking notes, +16 at a thousand (+3 over +4);
     /// - file names before aliases (−2) before titles (−4); an alias holding a `/` is the old
     ///   path of a moved note, kept for Obsidian Publish to redirect from (its help,
@@ -928,19 +953,40 @@ impl<'v> Context<'v> {
     }
 
     /// The part of the score that reads the candidate's path (its folder against the ones this
-    /// note links into): worked out only for the best candidates by
-    /// [`Context::score`], as it costs a path scan per candidate.
+    /// note links into, its name against the words written before the link): worked out only
+    /// for the best candidates by [`Context::score`], as it costs a path scan per candidate.
     fn folder_score(&self, vault: &Vault, id: FileId) -> f32 {
-        if self.links < 2 {
-            return 0.0;
+        let path = vault.path(id);
+        let name = fold(stem(path));
+        let (mut all, mut written) = (0, 0);
+        for word in long_words(&name) {
+            all += 1;
+            written += usize::from(self.words.contains(word));
         }
-        let links = self
-            .into_folder
-            .get(parent(vault.path(id)))
-            .copied()
-            .unwrap_or(0);
-        WEIGHTS.folder_share * links as f32 / self.links as f32
+        let words = if all == 0 {
+            0.0
+        } else {
+            WEIGHTS.words_before * written as f32 / all as f32
+        };
+        if self.links < 2 {
+            return words;
+        }
+        let links = self.into_folder.get(parent(path)).copied().unwrap_or(0);
+        words + WEIGHTS.folder_share * links as f32 / self.links as f32
     }
+}
+
+/// Bytes before the link being written whose words say what it may be about.
+const WORDS_BEFORE: usize = 2000;
+
+/// Characters a word has at least to count in [`Context::words`].
+const WORD_CHARS: usize = 4;
+
+/// The words of `text` (already folded) of [`WORD_CHARS`] characters or more: runs of
+/// letters and digits.
+fn long_words(text: &str) -> impl Iterator<Item = &str> {
+    text.split(|c: char| !c.is_alphanumeric())
+        .filter(|w| w.len() >= WORD_CHARS && w.chars().nth(WORD_CHARS - 1).is_some())
 }
 
 /// Links in a row before the cursor that make a [`List`], when they go into one folder in
@@ -948,8 +994,9 @@ impl<'v> Context<'v> {
 const LIST_RUN: usize = 3;
 
 /// Names read past the last one listed for the next (other folders' names, titles and
-/// aliases come between); in path order, steps of the walk through the folder tree. On the Obsidian Hub's lists, 1,000 found 0.3 points more of top-1
-/// at 3 characters than 300 but took completion's p95 from 2.6 to 3.6 ms; 100 lost 0.2 more.
+/// aliases come between); in path order, entries of the walk through the folder tree. On the
+/// Obsidian Hub's lists, 1,000 found 0.3 points more of top-1 at 3 characters than 300 but
+/// took completion's p95 from 2.6 to 3.6 ms; 100 lost 0.2 more.
 const LIST_LOOKAHEAD: usize = 300;
 
 /// A sorted list of links the cursor is in: the last [`LIST_RUN`] links before it go to notes
@@ -2777,6 +2824,23 @@ mod ranking_tests {
              //- b.md\n[[Abe Moss]]\n//- Index.md\n- [[Alice]]\n- [[Bob]]\n- [[Carol]]\n- [[Mo$0\n",
         );
         assert_eq!(got[0], "Dan Morgan (People/)", "{got:?}");
+    }
+
+    #[test]
+    fn a_note_named_in_the_words_before_the_link_comes_first() {
+        // `Cloud Nine` is the more linked; the note being written names `Chlorophyll` (in its
+        // properties, as a generated entry does, or in its prose).
+        let fixture = |before: &str| {
+            format!(
+                "//- Abilities/Chlorophyll.md\n//- Abilities/Cloud Nine.md\n\
+                 //- a.md\n[[Cloud Nine]]\n//- b.md\n[[Cloud Nine]]\n\
+                 //- Skiploom.md\n{before}\n\nAbility: [[C$0\n"
+            )
+        };
+        let got = ranked(&fixture("---\nability: Chlorophyll\n---"));
+        assert_eq!(got[0], "Chlorophyll (Abilities/)", "{got:?}");
+        let got = ranked(&fixture("It blooms in the sun."));
+        assert_eq!(got[0], "Cloud Nine (Abilities/)", "{got:?}");
     }
 
     #[test]
