@@ -705,9 +705,9 @@ struct Context<'v> {
     /// Links of this note into each folder, and all of them.
     into_folder: rustc_hash::FxHashMap<&'v str, u32>,
     links: u32,
-    /// The words ([`WORD_CHARS`] or longer, folded) written in the [`WORDS_BEFORE`] bytes
-    /// before the link and in the note's path.
-    words: rustc_hash::FxHashSet<String>,
+    /// The words ([`WORD_CHARS`] or longer, folded; by [`word_key`]) written in the
+    /// [`WORDS_BEFORE`] bytes before the link and in the note's path.
+    words: rustc_hash::FxHashSet<u64>,
     /// Notes linked by this note's neighbours (the notes it links to and the notes linking to
     /// it), with how many neighbours link each; and the highest such count.
     around: rustc_hash::FxHashMap<FileId, u32>,
@@ -834,7 +834,7 @@ impl<'v> Context<'v> {
         let around_max = around.values().copied().max().unwrap_or(0);
         let mut words = rustc_hash::FxHashSet::default();
         let mut add = |text: &str| {
-            words.extend(long_words(&fold(text)).map(str::to_string));
+            words.extend(long_words(&fold(text)).map(word_key));
         };
         add(vault.path(file));
         if let (Some(at), Some(note)) = (at, vault.note(file)) {
@@ -901,9 +901,10 @@ impl<'v> Context<'v> {
     ///   [`WORDS_BEFORE`] bytes before the link or in the note's path: up to +6 (on the four
     ///   vaults of BENCHMARKS.md: the Hub +5.6, the help vault +7.1, a rules compendium +2.5,
     ///   Pokerole's SRD +132, whose entries name their abilities in their properties and link
-    ///   them below). +3 / +8 / +12 gave the three written by hand −3 / −2 / −7 against +6;
-    ///   a count of words instead of their share, −15 and less; 800 bytes lost Pokerole's
-    ///   gain, 4,000 gave nothing more; words of 3 or 5 characters, −20 and −7;
+    ///   them below). +3 / +8 / +12 gave the three written by hand −5 / −2 / −6 against +6;
+    ///   a count of words instead of their share, −7 to −11 on those three; 800 bytes lost
+    ///   Pokerole's gain, 4,000 gave nothing more; words of 3 or 5 characters, as well on
+    ///   the three and less on Pokerole;
     /// - popularity, the log of linking notes, +16 at a thousand (+3 over +4);
     /// - file names before aliases (−2) before titles (−4); an alias holding a `/` is the old
     ///   path of a moved note, kept for Obsidian Publish to redirect from (its help,
@@ -955,13 +956,17 @@ impl<'v> Context<'v> {
     /// The part of the score that reads the candidate's path (its folder against the ones this
     /// note links into, its name against the words written before the link): worked out only
     /// for the best candidates by [`Context::score`], as it costs a path scan per candidate.
-    fn folder_score(&self, vault: &Vault, id: FileId) -> f32 {
-        let path = vault.path(id);
-        let name = fold(stem(path));
+    fn folder_score(&self, vault: &Vault, hit: &Hit) -> f32 {
+        let path = vault.path(hit.id);
+        // The hit's own name when it is the folded file name (no fold again).
+        let name = match hit.kind {
+            NameKind::FileStem if !hit.name.is_empty() => std::borrow::Cow::Borrowed(hit.name),
+            _ => fold(stem(path)),
+        };
         let (mut all, mut written) = (0, 0);
         for word in long_words(&name) {
             all += 1;
-            written += usize::from(self.words.contains(word));
+            written += usize::from(self.words.contains(&word_key(word)));
         }
         let words = if all == 0 {
             0.0
@@ -987,6 +992,14 @@ const WORD_CHARS: usize = 4;
 fn long_words(text: &str) -> impl Iterator<Item = &str> {
     text.split(|c: char| !c.is_alphanumeric())
         .filter(|w| w.len() >= WORD_CHARS && w.chars().nth(WORD_CHARS - 1).is_some())
+}
+
+/// A word as [`Context::words`] holds it: a 64-bit hash, so that neither building the set nor
+/// looking a candidate's words up copies them (two words sharing a hash cost a few points to
+/// one candidate, once in billions).
+fn word_key(word: &str) -> u64 {
+    use std::hash::{BuildHasher, BuildHasherDefault};
+    BuildHasherDefault::<rustc_hash::FxHasher>::default().hash_one(word)
 }
 
 /// Links in a row before the cursor that make a [`List`], when they go into one folder in
@@ -1886,7 +1899,7 @@ fn note_items(
         more = true;
     }
     for (score, hit) in &mut scored {
-        *score += context.folder_score(vault, hit.id);
+        *score += context.folder_score(vault, hit);
     }
     // Only the best few need a full sort (more than `limit`: a note may hold several).
     let keep = limit * 3 + 8;
@@ -1896,7 +1909,7 @@ fn note_items(
         more = true;
     }
     scored.extend(by_name.into_iter().map(|h| {
-        let score = context.score(vault, &h) + context.folder_score(vault, h.id);
+        let score = context.score(vault, &h) + context.folder_score(vault, &h);
         (score, h)
     }));
     scored.sort_by(|a, b| better(vault, a, b));
