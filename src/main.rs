@@ -1,7 +1,7 @@
 use std::mem::ManuallyDrop;
 use std::process::ExitCode;
 
-use vaultls::check::{Format, report_within};
+use vaultls::check::{Format, write_report};
 use vaultls::config::Config;
 use vaultls::syntax::ColumnUnit;
 use vaultls::vault::{LoadOptions, Vault};
@@ -205,10 +205,20 @@ fn check(args: &[String]) -> ExitCode {
     for issue in vault.issues() {
         eprintln!("vaultls: {}: {}", issue.path, issue.message);
     }
-    let report = report_within(&vault, vault_arg, &config, &within);
-    print!("{}", report.render(format));
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::with_capacity(1 << 16, stdout.lock());
+    let written = write_report(&vault, vault_arg, &config, &within, format, &mut out);
+    drop(out);
     if let Some(Ok(Err(message))) = writing.map(|w| w.join()) {
         eprintln!("vaultls: {message}");
     }
-    ExitCode::from(report.exit_code() as u8)
+    match written {
+        Ok(summary) => ExitCode::from(summary.exit_code() as u8),
+        // A reader that stopped early (`| head`) has what it wanted: no message.
+        Err(err) if err.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::from(2),
+        Err(err) => {
+            eprintln!("vaultls: report not written: {err}");
+            ExitCode::from(2)
+        }
+    }
 }
