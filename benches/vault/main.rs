@@ -223,22 +223,43 @@ fn measure_load(dir: &Path, r: &mut Value) {
 
 fn measure_check(dir: &Path, r: &mut Value) {
     let mut times = Vec::new();
+    let mut peak = 0;
     for _ in 0..3 {
         let started = Instant::now();
-        let status = Command::new(env!("CARGO_BIN_EXE_vaultls"))
+        let child = Command::new(env!("CARGO_BIN_EXE_vaultls"))
             // Cold, as the load column: the warm start is measured on the load.
             .args(["check", "--no-cache", dir.to_str().unwrap()])
             .stdout(std::process::Stdio::null())
             .stderr(std::process::Stdio::null())
-            .status()
+            .spawn()
             .expect("run vaultls check");
-        assert!(
-            status.code().is_some_and(|c| c <= 1),
-            "check failed: {status}"
-        );
+        let (code, kib) = wait_with_peak(child);
+        assert!(code.is_some_and(|c| c <= 1), "check failed: {code:?}");
         times.push(started.elapsed().as_secs_f64() * 1000.0);
+        peak = peak.max(kib);
     }
     r["check_ms"] = json!(median(&mut times));
+    r["check_peak_rss_mb"] = json!(mb(peak * 1024));
+}
+
+/// Waits for `child`: its exit code and peak RSS in KiB (from `wait4`'s resource usage, which
+/// is the child's alone).
+#[cfg(unix)]
+fn wait_with_peak(child: std::process::Child) -> (Option<i32>, u64) {
+    let mut status = 0;
+    // SAFETY: a zeroed `rusage` is a valid value for `wait4` to fill in.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    // SAFETY: `child.id()` is our own child, not waited for yet; both pointers are valid.
+    let pid = unsafe { libc::wait4(child.id() as libc::pid_t, &mut status, 0, &mut usage) };
+    assert!(pid > 0, "wait4: {}", std::io::Error::last_os_error());
+    let code = libc::WIFEXITED(status).then(|| libc::WEXITSTATUS(status));
+    (code, usage.ru_maxrss.max(0) as u64)
+}
+
+/// Waits for `child`: its exit code (the peak RSS is not measured here).
+#[cfg(not(unix))]
+fn wait_with_peak(mut child: std::process::Child) -> (Option<i32>, u64) {
+    (child.wait().expect("wait for vaultls check").code(), 0)
 }
 
 fn measure_in_process(dir: &Path, r: &mut Value) {
@@ -466,18 +487,19 @@ fn print_table(results: &[Value]) {
     };
     println!();
     println!(
-        "| notes | MB | load ms | peak RSS MB (× vault) | check ms | keystroke p50/p95 ms | `[[` | `[[T` | `[[Tom` | hub refs (n) |"
+        "| notes | MB | load ms | peak RSS MB (× vault) | check ms (peak MB) | keystroke p50/p95 ms | `[[` | `[[T` | `[[Tom` | hub refs (n) |"
     );
     println!("|---|---|---|---|---|---|---|---|---|---|");
     for r in results {
         println!(
-            "| {} | {} | {} | {} ({:.2}×) | {} | {} | {} | {} | {} | {} ({}) |",
+            "| {} | {} | {} | {} ({:.2}×) | {} ({}) | {} | {} | {} | {} | {} ({}) |",
             r["notes"],
             f(&r["vault_mb"]),
             f(&r["load_ms"]),
             f(&r["peak_rss_mb"]),
             r["peak_rss_x_vault"].as_f64().unwrap_or(f64::NAN),
             f(&r["check_ms"]),
+            f(&r["check_peak_rss_mb"]),
             p(&r["keystroke_ms"]),
             p(&r["completion_0_ms"]),
             p(&r["completion_1_ms"]),
