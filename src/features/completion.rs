@@ -838,7 +838,7 @@ impl<'v> Context<'v> {
         };
         add(vault.path(file));
         if let (Some(at), Some(note)) = (at, vault.note(file)) {
-            let end = floor_char_boundary(&note.text, at.start as usize);
+            let end = floor_char_boundary(&note.text, (at.start as usize).min(note.text.len()));
             let start = floor_char_boundary(&note.text, end.saturating_sub(WORDS_BEFORE));
             add(&note.text[start..end]);
         }
@@ -1003,7 +1003,7 @@ fn word_key(word: &str) -> u64 {
 }
 
 /// Links in a row before the cursor that make a [`List`], when they go into one folder in
-/// order.
+/// order, or through a folder tree one after the other.
 const LIST_RUN: usize = 3;
 
 /// Names read past the last one listed for the next (other folders' names, titles and
@@ -1127,10 +1127,11 @@ impl<'v> List<'v> {
         })
     }
 
-    /// A list of notes of several folders: one in the order of their paths, a folder's notes
-    /// and subfolders by name (its folder note first), as an index of a folder tree lists
-    /// them (a rules compendium's bestiary, by kind and family). Within the deepest folder
-    /// holding the listed notes and the note being written.
+    /// A list going through a folder tree in the order of paths, a folder's notes and
+    /// subfolders by name (its folder note first), as an index of a folder tree lists them (a
+    /// rules compendium's bestiary, by kind and family): each link of the run the note right
+    /// after the one before. Within the deepest folder holding the listed notes and the note
+    /// being written.
     fn in_path_order(
         vault: &'v Vault,
         file: FileId,

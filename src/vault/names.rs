@@ -478,6 +478,7 @@ impl Folders {
             format!("{folder}/")
         };
         let mut out: Vec<&'a str> = Vec::new();
+        let mut seen = HashSet::default();
         let mut from = prefix.clone();
         while let Some(path) = self
             .paths
@@ -487,7 +488,7 @@ impl Folders {
         {
             let rest = &path[prefix.len()..];
             let child = rest.split('/').next().unwrap_or(rest);
-            if !out.contains(&child) {
+            if seen.insert(child) {
                 out.push(child);
             }
             // Past the child's own subfolders at once; `child-x` sorts between `child` and
