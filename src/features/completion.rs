@@ -759,6 +759,12 @@ const WEIGHTS: Weights = Weights {
     words_before: 6.0,
 };
 
+/// Names this short (in characters), matched whole, score as names starting with the query
+/// ([`Context::score`]): 2 gained half of what 3 does; 5 a little more than 3 (the help
+/// vault's `Views` against `Views and editing mode`), but a name typed whole should come
+/// first for five letters.
+const SHORT_NAME: usize = 3;
+
 /// Up to this many notes linking to the note being written, each gets all of
 /// [`Weights::links_here`]; past it, a share.
 const LINKS_HERE_FULL: f32 = 5.0;
@@ -869,10 +875,13 @@ impl<'v> Context<'v> {
     /// per vault, top-1 at 2, 3 and 5 typed characters and top-5 at 2 and 3, minus twice the
     /// absent at 3; what each signal buys is its objective at the tuned point against the
     /// signal turned off:
-    /// - the match dominates: an exact name (100; one letter only starts a name, 70: the
-    ///   Hub's one-letter alias `m` was first for 98 of its 958 links replayed at `[[M`…),
-    ///   a name starting with the query (70), a word inside it or a folder of its path (45:
-    ///   55 and 65 for words cost 3 and 9), a loose match (20–40);
+    /// - the match dominates: an exact name (100), a name starting with the query (70), a
+    ///   word inside it or a folder of its path (45: 55 and 65 for words cost 3 and 9), a
+    ///   loose match (20–40). Up to [`SHORT_NAME`] characters an exact name only starts a
+    ///   name (70): the Hub's one-letter alias `m` was first for 98 of its 958 links replayed
+    ///   at `[[M`, and a zettelkasten's abbreviations (`Pro`, `Use`, `Log`, aliases of longer
+    ///   notes) came first wherever their three letters began the name typed (+16 there,
+    ///   Hub +1, with links to short names replayed too: +16 and +0.5);
     /// - a note this note links already: −10 (+13.5; −20 costs 11, −35 costs 26); since
     ///   lists have their own signal (below), only within [`NEARBY`] bytes of the cursor or
     ///   in a list: documentation links a note again in each section (help vault top-1 at 3 / 5
@@ -914,8 +923,8 @@ impl<'v> Context<'v> {
     fn score(&self, vault: &Vault, hit: &Hit) -> f32 {
         let w = &WEIGHTS;
         let matched = match hit.matched {
-            // One typed letter is the start of a name, not a name (`m`, an alias).
-            Match::Exact if hit.name.chars().nth(1).is_none() => w.prefix,
+            // A few typed letters are the start of a name, not a name (`m`, `pro`).
+            Match::Exact if hit.name.chars().nth(SHORT_NAME).is_none() => w.prefix,
             Match::Exact => w.exact,
             Match::Prefix => w.prefix,
             Match::WordStart => w.word_start,
@@ -2847,6 +2856,21 @@ mod ranking_tests {
              //- b.md\n[[Abe Moss]]\n//- Index.md\n- [[Alice]]\n- [[Bob]]\n- [[Carol]]\n- [[Mo$0\n",
         );
         assert_eq!(got[0], "Dan Morgan (People/)", "{got:?}");
+    }
+
+    #[test]
+    fn three_letters_typed_are_the_start_of_a_name_more_than_an_abbreviation() {
+        // `Pro` is an alias of a note nobody links; `Pro Life` is linked.
+        let fixture = |typed: &str| {
+            format!(
+                "//- Universal Health Care.md\n---\naliases: [Pro]\n---\n//- Pro Life.md\n\
+                 //- a.md\n[[Pro Life]]\n//- b.md\n[[Pro Life]]\n//- Abortion.md\n[[{typed}$0\n"
+            )
+        };
+        assert_eq!(ranked(&fixture("Pro"))[0], "Pro Life (/)");
+        // Four letters typed whole are a name.
+        let got = ranked(&fixture("Pro L").replace("aliases: [Pro]", "aliases: [Pro L]"));
+        assert_eq!(got[0], "Pro L (→ Universal Health Care)", "{got:?}");
     }
 
     #[test]
