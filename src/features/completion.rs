@@ -1831,12 +1831,20 @@ fn note_items(
             }
         }
     }
-    // A space typed after a whole name says the name goes on (`[[File ` for `File
-    // Descriptor`): that name is matched as a word inside another would be, after every
-    // name starting with the query. On a 13k-note zettelkasten, top-1 at 5 typed characters
-    // 54.3 → 56.2 %; as a name starting with the query instead, 56.0 %.
+    // A space typed after a whole word says the name goes on with another word (`[[File `
+    // for `File Descriptor`): a name that is the query, or goes on within its last word
+    // (`Filesystem`), is matched as a word inside another would be, after every name going
+    // on with a word. On a 13k-note zettelkasten, top-1 at 5 typed characters 54.3 → 56.2 %
+    // for the name that is the query (as a name starting with it instead, 56.0 %), → 57.0 %
+    // with the names going on within the word (Obsidian's help 82.8 → 83.1 %).
     if query.ends_with(char::is_whitespace) {
-        for hit in hits.iter_mut().filter(|h| h.matched == Match::Exact) {
+        let goes_on_in_word = |name: &str| {
+            name.get(query_folded.len()..)
+                .is_some_and(|rest| rest.starts_with(char::is_alphanumeric))
+        };
+        for hit in hits.iter_mut().filter(|h| {
+            h.matched == Match::Exact || (h.matched == Match::Prefix && goes_on_in_word(h.name))
+        }) {
             hit.matched = Match::WordStart;
         }
     }
@@ -2875,16 +2883,18 @@ mod ranking_tests {
 
     #[test]
     fn a_space_after_a_whole_name_says_the_name_goes_on() {
-        // `File` is the more linked; a space typed after it asks for a longer name.
+        // `File` and `Filesystem` are the more linked; a space typed after `File` asks for
+        // a name going on with another word.
         let fixture = |typed: &str| {
             format!(
-                "//- OS/File.md\n//- OS/File Descriptor.md\n//- a.md\n[[File]]\n\
-                 //- b.md\n[[File]]\n//- select.md\nReturns a [[{typed}$0\n"
+                "//- OS/File.md\n//- OS/File Descriptor.md\n//- OS/Filesystem.md\n\
+                 //- a.md\n[[File]] [[Filesystem]]\n//- b.md\n[[File]] [[Filesystem]]\n\
+                 //- select.md\nReturns a [[{typed}$0\n"
             )
         };
         assert_eq!(ranked(&fixture("File"))[0], "File (OS/)");
         let got = ranked(&fixture("File "));
-        assert_eq!(got[..2], ["File Descriptor (OS/)", "File (OS/)"], "{got:?}");
+        assert_eq!(got[0], "File Descriptor (OS/)", "{got:?}");
     }
 
     #[test]
