@@ -287,3 +287,31 @@ fn check_keeps_a_cache_outside_the_vault_and_answers_as_without_it() {
     assert_eq!(edited, check(&["--no-cache"]));
     assert_eq!(files(), written, "one file per vault, replaced");
 }
+
+#[test]
+fn a_reader_that_stops_early_ends_the_check_quietly() {
+    // Enough findings that the report outgrows the pipe's buffer (64 KiB on Linux) long
+    // before its end: a reader that closes after one line makes every later write fail.
+    let dir = tempfile::tempdir().unwrap();
+    let links: String = (0..40_000).map(|i| format!("[[missing {i}]]\n")).collect();
+    std::fs::write(dir.path().join("many.md"), links).unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_vaultls"))
+        .args(["check", "--no-cache", dir.path().to_str().unwrap()])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("run vaultls");
+    let mut first = String::new();
+    let mut out = std::io::BufReader::new(child.stdout.take().unwrap());
+    std::io::BufRead::read_line(&mut out, &mut first).unwrap();
+    assert!(
+        first.starts_with("many.md:1:3: warning[broken-link]"),
+        "{first}"
+    );
+    drop(out);
+    let done = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&done.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert!(stderr.is_empty(), "no message for a reader gone: {stderr}");
+    assert_eq!(done.status.code(), Some(2));
+}
