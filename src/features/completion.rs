@@ -1476,7 +1476,7 @@ enum Order {
     /// By what the links show: display text where they have one (`[[ai-chat|AI Chat]]`),
     /// else the name.
     Shown,
-    /// By path, the notes of several folders ([`List::in_path_order`]).
+    /// By path, through a folder tree ([`List::in_path_order`]).
     Path,
 }
 
@@ -2876,7 +2876,7 @@ mod ranking_tests {
             )
         };
         assert_eq!(ranked(&fixture("Pro"))[0], "Pro Life (/)");
-        // Four letters typed whole are a name.
+        // A longer name typed whole is a name.
         let got = ranked(&fixture("Pro L").replace("aliases: [Pro]", "aliases: [Pro L]"));
         assert_eq!(got[0], "Pro L (→ Universal Health Care)", "{got:?}");
     }
