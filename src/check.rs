@@ -9,6 +9,7 @@ use crate::config::Config;
 use crate::features::diagnostics::{configured, note_diagnostics};
 use crate::syntax::{ColumnUnit, Columns};
 use crate::vault::Vault;
+use crate::vault::path::is_within;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Format {
@@ -79,13 +80,7 @@ pub fn write_report(
     format: Format,
     out: &mut impl Write,
 ) -> io::Result<Summary> {
-    let inside = |path: &str| {
-        within.is_empty()
-            || path == within
-            || path
-                .strip_prefix(within)
-                .is_some_and(|rest| rest.starts_with('/'))
-    };
+    let inside = |path: &str| within.is_empty() || is_within(path, within);
     let mut notes: Vec<_> = vault
         .notes()
         .filter(|(id, _)| inside(vault.path(*id)))
@@ -173,8 +168,8 @@ pub fn write_report(
     Ok(summary)
 }
 
-/// The findings of one note, with positions.
-fn note_findings(
+/// The findings of one note, with positions, as [`write_report`] writes them.
+pub fn note_findings(
     vault: &Vault,
     config: &Config,
     id: crate::vault::FileId,

@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use vaultls::check::{Format, write_report};
+use vaultls::check::note_findings;
 use vaultls::features::definition::definition;
 use vaultls::vault::Vault;
 
@@ -22,22 +22,10 @@ fn vault_with(files: &[(&str, &[u8])]) -> (tempfile::TempDir, PathBuf) {
 
 /// (path, code, target) of every finding, sorted.
 fn findings(vault: &Vault) -> Vec<(String, &'static str, String)> {
-    let mut json = Vec::new();
-    write_report(vault, "v", &Default::default(), "", Format::Json, &mut json).unwrap();
-    let report: serde_json::Value = serde_json::from_slice(&json).unwrap();
-    let text = |v: &serde_json::Value| v.as_str().unwrap_or_default().to_string();
-    let mut out: Vec<_> = report["diagnostics"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| {
-            let code = vaultls::config::CODES
-                .iter()
-                .find(|c| f["code"] == **c)
-                .copied()
-                .expect("every finding's code is a known one");
-            (text(&f["path"]), code, text(&f["target"]))
-        })
+    let mut out: Vec<_> = vault
+        .notes()
+        .flat_map(|(id, note)| note_findings(vault, &Default::default(), id, note))
+        .map(|f| (f.path, f.code, f.target.unwrap_or_default()))
         .collect();
     out.sort();
     out

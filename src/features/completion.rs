@@ -10,7 +10,7 @@ use super::links::{link_text, styled_link_text};
 use crate::config::{DailyNotes, LinkFormat};
 use crate::syntax::line_index::floor_char_boundary;
 use crate::syntax::{LINK_PATH_ENCODE, Span, is_tag_char};
-use crate::vault::path::{file_name, fold, is_note_path, parent, stem};
+use crate::vault::path::{file_name, fold, is_note_path, is_within, parent, stem};
 use crate::vault::{FileId, NameKind, Resolution, Vault};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -1444,12 +1444,10 @@ fn entry_key(folder: &str, name: &str, is_folder: bool) -> String {
     format!("{own}\0{}\u{1}", if is_folder { '1' } else { '0' })
 }
 
-/// Whether `path` is inside `folder` (`""`: the root) at any depth.
+/// Whether `path` is inside `folder` (`""`: the root, which [`is_within`] does not take for
+/// an ancestor) at any depth.
 fn within(path: &str, folder: &str) -> bool {
-    folder.is_empty()
-        || path
-            .strip_prefix(folder)
-            .is_some_and(|rest| rest.starts_with('/'))
+    folder.is_empty() || is_within(path, folder)
 }
 
 /// The deepest folder holding both `a` and `b` (folders, `""`: the root).
