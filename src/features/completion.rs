@@ -1066,7 +1066,7 @@ impl<'v> List<'v> {
         if run.len() < LIST_RUN {
             return None;
         }
-        let in_folder = Self::in_folder(vault, file, at, run.clone());
+        let in_folder = Self::in_folder(vault, file, at, &run);
         let next = in_folder.as_ref().and_then(|l| l.next(vault, file, linked));
         if next.is_some() {
             return Some((in_folder?, next));
@@ -1088,7 +1088,7 @@ impl<'v> List<'v> {
         vault: &'v Vault,
         file: FileId,
         at: Span,
-        mut run: Vec<(FileId, String, String)>,
+        run: &[(FileId, String, String)],
     ) -> Option<List<'v>> {
         let note = vault.note(file)?;
         let folder = parent(vault.path(run[0].0));
@@ -1109,11 +1109,11 @@ impl<'v> List<'v> {
             (false, false) if run.windows(2).all(|w| w[0].2 > w[1].2) => Order::Shown,
             (false, false) => return None,
         };
-        let (_, last_name, last_shown) = run.swap_remove(0);
+        let (_, last_name, last_shown) = &run[0];
         let last = if order == Order::Shown {
-            last_shown
+            last_shown.clone()
         } else {
-            last_name
+            last_name.clone()
         };
         let upper = after(note, at)
             .and_then(|(link, r)| Some((link, listed(vault, file, r)?)))
