@@ -740,7 +740,7 @@ impl Vault {
     }
 
     /// Fills the content and link indexes from every note (their links already resolved):
-    /// the two read the notes and write disjoint maps, so they run side by side.
+    /// they read the notes and write disjoint maps, so they run side by side.
     fn index_all(&mut self) {
         let mut names = std::mem::take(&mut self.names);
         let mut headings = std::mem::replace(&mut self.headings, names::Names::strict());
@@ -750,15 +750,26 @@ impl Vault {
         let mut unresolved = std::mem::take(&mut self.unresolved);
         {
             let vault = &*self;
+            // Three ways, so that two cores share the work evenly: the name index alone costs
+            // about what the links and the heading index cost together (a warm 50k load:
+            // 230–250 ms in two parts, 160–170 ms in three).
             rayon::join(
                 || {
                     for (id, note) in vault.notes() {
                         names.insert(&fold(stem(vault.path(id))), (id, NameKind::FileStem));
                         index_note_content(note, id, &mut names, &mut tags, &mut properties);
-                        index_headings(note, id, &mut headings);
                     }
                 },
-                || vault.index_all_links(&mut backlinks, &mut unresolved),
+                || {
+                    rayon::join(
+                        || vault.index_all_links(&mut backlinks, &mut unresolved),
+                        || {
+                            for (id, note) in vault.notes() {
+                                index_headings(note, id, &mut headings);
+                            }
+                        },
+                    )
+                },
             );
         }
         self.names = names;
