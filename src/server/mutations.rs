@@ -104,9 +104,9 @@ impl Backend {
     }
 
     /// What the disk holds for a note the editor lets go of (closed, or moved to another
-    /// vault): its text, or `None` when no regular file is there, or the vault leaves it out
-    /// (the loose vault, hidden and ignored folders).
-    async fn disk_version(&self, vault: VaultId, path: &str) -> Option<String> {
+    /// vault): its text and modification time, or `None` when no regular file is there, or
+    /// the vault leaves it out (the loose vault, hidden and ignored folders).
+    async fn disk_version(&self, vault: VaultId, path: &str) -> Option<watch::DiskText> {
         // What a fresh load would hold: nothing in a hidden or ignored folder, whatever the
         // disk has (an editor may open a note there; closing it must not bring it in).
         let root = self
@@ -512,8 +512,10 @@ impl Backend {
         // Watched again above already.
         let updates = read_changes(pending, |_| {}).await;
         let notes = vault.notes().count();
-        // Disk first, then the editor's text over it; outside the lock (the new vault is ours
-        // alone, and only this task changes the open documents).
+        // The editor's texts, then what changed on disk meanwhile (open notes keep the
+        // editor's text, and take the disk's modification time: a note the load did not find
+        // is the editor's by then); outside the lock (the new vault is ours alone, and only
+        // this task changes the open documents).
         let (open, docs) = {
             let s = self.core.peek();
             let docs: Vec<(String, String)> = s
@@ -524,11 +526,11 @@ impl Backend {
                 .collect();
             (open_paths(&s, id), docs)
         };
-        for update in updates {
-            update.apply_to(&mut vault, &|p| open.contains(p));
-        }
         for (path, text) in docs {
             vault.update_note(&path, text);
+        }
+        for update in updates {
+            update.apply_to(&mut vault, &|p| open.contains(p));
         }
         let old = self
             .core
@@ -672,27 +674,30 @@ fn apply_updates(s: &mut State, updates: Vec<watch::Update>) {
 
 /// Gives a vault the disk's version of a note the editor held (or drops the note, if it was
 /// never saved).
-fn restore(vault: &mut crate::vault::Vault, path: &str, disk: Option<String>) {
+fn restore(vault: &mut crate::vault::Vault, path: &str, disk: Option<watch::DiskText>) {
     match disk {
-        Some(text) => vault.update_note(path, text),
+        Some((text, modified)) => {
+            vault.update_note(path, text);
+            vault.set_modified(path, modified);
+        }
         None => {
             vault.remove_file(path);
         }
     }
 }
 
-/// A note's text from disk for the store (lossy, size-limited; problems are logged); `None`
-/// when no regular file is there (symlinks are not followed).
-fn vault_read(root: &Path, path: &str) -> Option<String> {
+/// A note's text and modification time from disk for the store (lossy, size-limited;
+/// problems are logged); `None` when no regular file is there (symlinks are not followed).
+fn vault_read(root: &Path, path: &str) -> Option<watch::DiskText> {
     use crate::vault::load::{DiskEntry, disk_entry, read_note};
     if path.is_empty() || disk_entry(root, path) != DiskEntry::File {
         return None;
     }
-    let (text, problem) = read_note(&root.join(path))?;
-    if let Some(p) = problem {
+    let read = read_note(&root.join(path))?;
+    if let Some(p) = read.problem {
         log(Level::Warn, format!("{path}: {p}"));
     }
-    Some(text)
+    Some((read.text, read.modified))
 }
 
 /// The vault a workspace folder the client names belongs to: the folder itself, or the

@@ -127,13 +127,16 @@ pub struct Update {
     pub now: Now,
 }
 
+/// A note's text and modification time as read from disk ([`read_note`]).
+pub type DiskText = (String, Option<u64>);
+
 /// What a path holds on disk now.
 pub enum Now {
     /// A file; its text for notes, `None` for attachments.
-    File(Option<String>),
+    File(Option<DiskText>),
     /// A folder and the files under it (vault paths, texts as for `File`), hidden and ignored
     /// ones left out.
-    Folder(Vec<(String, Option<String>)>),
+    Folder(Vec<(String, Option<DiskText>)>),
     /// Nothing the vault holds: no entry, a symlink, a FIFO, or a file that cannot be read.
     Nothing,
 }
@@ -161,16 +164,23 @@ impl Update {
                     Level::Debug,
                     format!("disk: {p} is gone; kept, open in the editor"),
                 );
+                // As a fresh load would have it: the editor's note, not on disk.
+                vault.set_modified(p, None);
             } else if vault.remove_file(p) {
                 log(Level::Debug, format!("disk: {p} removed"));
             }
         };
-        let write = |vault: &mut Vault, p: &str, text: Option<String>| {
+        let write = |vault: &mut Vault, p: &str, read: Option<DiskText>| {
+            let (text, modified) = match read {
+                Some((text, modified)) => (Some(text), modified),
+                None => (None, None),
+            };
             if is_open(p) {
                 log(
                     Level::Debug,
                     format!("disk: {p} changed; the editor's text stays"),
                 );
+                vault.set_modified(p, modified);
                 return;
             }
             let same = vault
@@ -181,11 +191,12 @@ impl Update {
                     _ => false,
                 })
                 .unwrap_or(false);
-            if same {
-                return;
+            if !same {
+                log(Level::Debug, format!("disk: {p} read"));
+                vault.upsert_file(p, text);
             }
-            log(Level::Debug, format!("disk: {p} read"));
-            vault.upsert_file(p, text);
+            // Even when the text is the same: a file saved unchanged was still modified.
+            vault.set_modified(p, modified);
         };
         match now {
             Now::File(text) => {
@@ -234,16 +245,16 @@ pub fn read_change(
     ignored: &dyn Fn(&str) -> bool,
     before_folder: &mut dyn FnMut(),
 ) -> Update {
-    let read = |path: &str, abs: &Path| -> Option<Option<String>> {
+    let read = |path: &str, abs: &Path| -> Option<Option<DiskText>> {
         if !is_note_path(path) {
             return Some(None);
         }
         match read_note(abs) {
-            Some((text, problem)) => {
-                if let Some(p) = problem {
+            Some(read) => {
+                if let Some(p) = read.problem {
                     log(Level::Warn, format!("{path}: {p}"));
                 }
-                Some(Some(text))
+                Some(Some((read.text, read.modified)))
             }
             None => {
                 log(Level::Warn, format!("{path}: cannot be read; left out"));

@@ -166,39 +166,74 @@ fn open_regular(path: &Path) -> io::Result<(fs::File, fs::Metadata)> {
     Ok((file, metadata))
 }
 
-/// Reads a note's text: lossily when it is not UTF-8, empty when it is unreadable or too big.
-/// Returns the text and, when it is not the file's exact content, why; `None` when no regular
-/// file is there any more (deleted, or replaced by a folder or symlink, while the vault was
-/// read).
-pub fn read_note(path: &Path) -> Option<(String, Option<String>)> {
-    let unreadable = |err: io::Error| Some((String::new(), Some(format!("unreadable: {err}"))));
+/// A note as read from disk ([`read_note`]).
+#[derive(Debug, PartialEq, Eq)]
+pub struct NoteRead {
+    pub text: String,
+    /// Why `text` is not the file's exact content (read lossily, too big, unreadable).
+    pub problem: Option<String>,
+    /// When the file was last modified ([`modified`]), as it was opened.
+    pub modified: Option<u64>,
+}
+
+/// A file's modification time in nanoseconds since 1970 (0 before), `None` where the platform
+/// has none: what [`crate::vault::Vault::set_modified`] keeps.
+pub fn modified(metadata: &fs::Metadata) -> Option<u64> {
+    let time = metadata.modified().ok()?;
+    Some(
+        time.duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| u64::try_from(d.as_nanos()).unwrap_or(u64::MAX)),
+    )
+}
+
+/// Reads a note's text: lossily when it is not UTF-8, empty when it is unreadable or too big
+/// (the problem says which). `None` when no regular file is there any more (deleted, or
+/// replaced by a folder or symlink, while the vault was read).
+pub fn read_note(path: &Path) -> Option<NoteRead> {
     let (mut file, metadata) = match open_regular(path) {
         Ok(opened) => opened,
         Err(err) if err.kind() == io::ErrorKind::NotFound => return None,
         Err(_) if !path.symlink_metadata().is_ok_and(|m| m.is_file()) => return None,
-        Err(err) => return unreadable(err),
+        Err(err) => {
+            let modified = path.symlink_metadata().ok().as_ref().and_then(modified);
+            return Some(NoteRead {
+                text: String::new(),
+                problem: Some(format!("unreadable: {err}")),
+                modified,
+            });
+        }
+    };
+    let modified = modified(&metadata);
+    let empty = |problem: String| {
+        Some(NoteRead {
+            text: String::new(),
+            problem: Some(problem),
+            modified,
+        })
     };
     let len = metadata.len();
     if len > MAX_NOTE_BYTES {
-        return Some((
-            String::new(),
-            Some(format!(
-                "skipped: {len} bytes is over the {} MiB limit for a note",
-                MAX_NOTE_BYTES / 1024 / 1024
-            )),
+        return empty(format!(
+            "skipped: {len} bytes is over the {} MiB limit for a note",
+            MAX_NOTE_BYTES / 1024 / 1024
         ));
     }
     match read_sized(&mut file, len as usize) {
         Ok(bytes) => Some(match simdutf8::basic::from_utf8(&bytes) {
             // SAFETY: `bytes` was just checked to be UTF-8. (simdutf8 checks several times
             // faster than `String::from_utf8`, which was 3% of a load: every byte of a vault.)
-            Ok(_) => (unsafe { String::from_utf8_unchecked(bytes) }, None),
-            Err(_) => (
-                String::from_utf8_lossy(&bytes).into_owned(),
-                Some("not valid UTF-8; invalid bytes were replaced with U+FFFD".into()),
-            ),
+            Ok(_) => NoteRead {
+                text: unsafe { String::from_utf8_unchecked(bytes) },
+                problem: None,
+                modified,
+            },
+            Err(_) => NoteRead {
+                text: String::from_utf8_lossy(&bytes).into_owned(),
+                problem: Some("not valid UTF-8; invalid bytes were replaced with U+FFFD".into()),
+                modified,
+            },
         }),
-        Err(err) => unreadable(err),
+        Err(err) => empty(format!("unreadable: {err}")),
     }
 }
 
@@ -260,7 +295,10 @@ mod tests {
             read_sized(&mut fs::File::open(&path).unwrap(), 0).unwrap(),
             b""
         );
-        assert_eq!(read_note(&path), Some((String::new(), None)));
+        let read = read_note(&path).unwrap();
+        assert_eq!((read.text.as_str(), read.problem), ("", None));
+        assert_eq!(read.modified, modified(&fs::metadata(&path).unwrap()));
+        assert!(read.modified.is_some());
     }
 
     #[cfg(unix)]

@@ -9,7 +9,7 @@ mod resolve;
 pub mod subpath;
 
 use std::borrow::{Borrow, Cow};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::hash::Hash;
 use std::path::{Path, PathBuf};
 
@@ -47,6 +47,8 @@ pub struct File {
     pub folded: String,
     /// `Some` for Markdown notes, `None` for attachments.
     pub note: Option<Note>,
+    /// When the file was last modified on disk, as last read ([`Vault::set_modified`]).
+    modified: Option<u64>,
 }
 
 #[derive(Debug)]
@@ -141,6 +143,8 @@ struct Loading {
     note: Option<Note>,
     /// Why its text is not the file's exact content.
     problem: Option<String>,
+    /// When its file was last modified.
+    modified: Option<u64>,
     /// The hash of its text, when a cache file is to be written.
     hash: Option<u128>,
     /// Whether its summary came from the cache, and whether its resolutions did.
@@ -170,7 +174,7 @@ struct Decoded {
 
 /// Gets the text of the note at a path from `S`: the text and a problem to report (read
 /// lossily, too big), or `None` when the note is gone.
-type ReadNote<S> = dyn Fn(&str, S) -> Option<(String, Option<String>)> + Sync;
+type ReadNote<S> = dyn Fn(&str, S) -> Option<load::NoteRead> + Sync;
 
 /// Keys whose values are unique per note or indexed elsewhere (tags).
 const PROPERTY_VALUES_SKIPPED: &[&str] = &["title", "aliases", "alias", "tags", "tag"];
@@ -420,6 +424,9 @@ pub struct Vault {
     tags: HashMap<String, Counts>,
     /// Frontmatter key → how many notes have it, and the values seen for it.
     properties: HashMap<String, Property>,
+    /// Notes by when they were last modified on disk (nanoseconds since 1970): the ones
+    /// written lately, newest last.
+    recent: BTreeSet<(u64, FileId)>,
     issues: Vec<LoadIssue>,
 }
 
@@ -436,7 +443,13 @@ impl Vault {
     /// Builds a vault from files already in memory: `(path, Some(text))` for notes,
     /// `(path, None)` for attachments. Notes are parsed and resolved in parallel.
     pub fn from_files(root: impl Into<PathBuf>, files: Vec<(String, Option<String>)>) -> Vault {
-        let given = |_: &str, text: Option<String>| Some((text.unwrap_or_default(), None));
+        let given = |_: &str, text: Option<String>| {
+            Some(load::NoteRead {
+                text: text.unwrap_or_default(),
+                problem: None,
+                modified: None,
+            })
+        };
         Vault::build(root.into(), files, &given, &|_, _| {}, None, false).0
     }
 
@@ -627,11 +640,17 @@ impl Vault {
                         progress(n, total);
                     }
                     let path = vault.path(id);
-                    let Some((text, problem)) = read(path, source) else {
+                    let Some(load::NoteRead {
+                        text,
+                        problem,
+                        modified,
+                    }) = read(path, source)
+                    else {
                         return Loading {
                             id,
                             note: None,
                             problem: None,
+                            modified: None,
                             hash: None,
                             reused: (false, false),
                         };
@@ -658,6 +677,7 @@ impl Vault {
                         id,
                         note: Some(note),
                         problem,
+                        modified,
                         hash: hash.filter(|_| keep),
                         reused,
                     }
@@ -679,6 +699,7 @@ impl Vault {
             id,
             note,
             problem,
+            modified,
             hash,
             reused,
         } in loaded
@@ -695,6 +716,10 @@ impl Vault {
                 out.changed |= !(reused.0 && reused.1);
             }
             hashes.extend(hash.map(|hash| (id, hash)));
+            file.modified = modified;
+            if let Some(modified) = modified {
+                vault.recent.insert((modified, id));
+            }
             file.note = Some(note.unwrap_or_else(|| {
                 gone.push(id);
                 Note::parse(&file.path, String::new())
@@ -1151,13 +1176,48 @@ impl Vault {
         let Some(id) = self.id(from) else {
             return false;
         };
-        let note = self.take(id).note;
+        let File { note, modified, .. } = self.take(id);
         let note = is_note_path(to).then(|| match note {
             Some(n) => Note::new(to, n.text, n.syntax),
             None => Note::new(to, String::new(), NoteSyntax::default()),
         });
         self.add(to.to_string(), note);
+        // A file renamed keeps its modification time.
+        self.set_modified(to, modified);
         true
+    }
+
+    /// Records when the file at `path` was last modified on disk (nanoseconds since 1970, as
+    /// [`load::modified`] reads it; `None` when it is not on disk). Whoever reads a file from
+    /// disk for the vault tells it, so that the vault holds what a fresh load would find; an
+    /// editor's unsaved text changes nothing here. Nothing happens when no file is at `path`.
+    pub fn set_modified(&mut self, path: &str, modified: Option<u64>) {
+        let Some(id) = self.id(path) else {
+            return;
+        };
+        let file = self.files[id.index()].as_mut().expect("live file");
+        let is_note = file.note.is_some();
+        let old = std::mem::replace(&mut file.modified, modified);
+        if let Some(old) = old {
+            self.recent.remove(&(old, id));
+        }
+        if let Some(modified) = modified.filter(|_| is_note) {
+            self.recent.insert((modified, id));
+        }
+    }
+
+    /// When the file was last modified on disk, as last read ([`Vault::set_modified`]).
+    pub fn modified(&self, id: FileId) -> Option<u64> {
+        self.file(id).modified
+    }
+
+    /// Notes by when they were last modified on disk, the newest first (ties by id, highest
+    /// first). Costs the notes read.
+    pub fn recently_modified(&self) -> impl Iterator<Item = (FileId, u64)> + '_ {
+        self.recent
+            .iter()
+            .rev()
+            .map(|&(modified, id)| (id, modified))
     }
 
     fn add(&mut self, path: String, note: Option<Note>) {
@@ -1177,6 +1237,9 @@ impl Vault {
             .get(&id)
             .map_or_else(Vec::new, |s| s.ids().collect());
         let file = self.files[id.index()].take().expect("live file");
+        if let Some(modified) = file.modified {
+            self.recent.remove(&(modified, id));
+        }
         let key = file_key(&file.path);
         self.by_path.remove(&file.path);
         if let Some(ids) = self.by_name_key.get_mut(key.as_str())
@@ -1252,6 +1315,7 @@ impl Vault {
             path,
             folded,
             note: None,
+            modified: None,
         });
         id
     }
@@ -1446,7 +1510,11 @@ impl Vault {
         let mut files: Vec<(FileId, &File)> = self.files().collect();
         files.sort_by(|a, b| a.1.path.cmp(&b.1.path));
         for (_, f) in &files {
-            let _ = writeln!(out, "file {} ({})", f.path, f.folded);
+            let _ = writeln!(
+                out,
+                "file {} ({}) modified {:?}",
+                f.path, f.folded, f.modified
+            );
             if let Some(n) = &f.note {
                 let _ = writeln!(out, "  title {:?}\n  {:?}", n.title, n.syntax);
                 for r in &n.resolved {
@@ -1489,6 +1557,12 @@ impl Vault {
             lines.push(format!("folder {folder:?} {:?}", notes(ids)));
         }
         lines.push(format!("folder lookups {:?}", self.folders.check_derived()));
+        // The notes by modification time: exactly the notes with one.
+        let recent: BTreeSet<(u64, FileId)> = self
+            .notes()
+            .filter_map(|(id, _)| Some((self.modified(id)?, id)))
+            .collect();
+        lines.push(format!("recent lookups {:?}", recent == self.recent));
         let counts = |c: &Counts| -> Vec<(String, u32)> {
             let mut v: Vec<_> = c.entries().iter().map(|(id, n)| (p(*id), *n)).collect();
             v.sort();

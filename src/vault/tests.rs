@@ -279,11 +279,17 @@ fn a_note_gone_when_read_is_left_out_as_if_deleted() {
     };
     // `gone.md` is listed, then vanishes before it is read: links that would have opened
     // it open the other `gone` note, exactly as in a vault that never had it.
-    let read =
-        |path: &str, text: Option<String>| text.filter(|_| path != "gone.md").map(|t| (t, None));
+    fn as_read(text: String) -> super::load::NoteRead {
+        super::load::NoteRead {
+            text,
+            problem: None,
+            modified: None,
+        }
+    }
+    let read = |path: &str, text: Option<String>| text.filter(|_| path != "gone.md").map(as_read);
     let (built, issues, _) =
         Vault::build("/vault".into(), files(true), &read, &|_, _| {}, None, false);
-    let given = |_: &str, text: Option<String>| text.map(|t| (t, None));
+    let given = |_: &str, text: Option<String>| text.map(as_read);
     let (expected, _, _) = Vault::build(
         "/vault".into(),
         files(false),
@@ -479,4 +485,49 @@ fn names_ending_in_md_resolve_by_both_keys() {
         "[x](x.md.md) -> x.md.md",
     ];
     assert_eq!(got, expected);
+}
+
+#[test]
+fn modification_times_follow_renames_and_removals() {
+    let mut v = vault(&["a.md", "b.md", "img.png"]);
+    let order = |v: &Vault| -> Vec<(String, u64)> {
+        v.recently_modified()
+            .map(|(id, t)| (v.path(id).to_string(), t))
+            .collect()
+    };
+    let owned = |list: &[(&str, u64)]| -> Vec<(String, u64)> {
+        list.iter().map(|(p, t)| (p.to_string(), *t)).collect()
+    };
+    v.set_modified("a.md", Some(5));
+    v.set_modified("b.md", Some(7));
+    // Attachments keep theirs, but are not notes written lately.
+    v.set_modified("img.png", Some(9));
+    v.set_modified("missing.md", Some(11));
+    assert_eq!(order(&v), owned(&[("b.md", 7), ("a.md", 5)]));
+    assert!(v.rename_file("a.md", "c.md"));
+    assert_eq!(order(&v), owned(&[("b.md", 7), ("c.md", 5)]));
+    v.set_modified("b.md", Some(3));
+    assert_eq!(order(&v), owned(&[("c.md", 5), ("b.md", 3)]));
+    // An edit in the editor is not a modification on disk.
+    v.update_note("c.md", "new text".into());
+    assert_eq!(v.modified(v.id("c.md").unwrap()), Some(5));
+    assert!(v.remove_file("c.md"));
+    v.set_modified("b.md", None);
+    assert_eq!(order(&v), []);
+    assert_eq!(v.modified(v.id("img.png").unwrap()), Some(9));
+    assert!(v.dump().contains("recent lookups true"));
+}
+
+#[test]
+fn a_load_reads_each_notes_modification_time() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("a.md"), "[[b]]").unwrap();
+    std::fs::write(dir.path().join("b.md"), "").unwrap();
+    let v = Vault::load(dir.path(), &LoadOptions::default()).unwrap();
+    for name in ["a.md", "b.md"] {
+        let on_disk = load::modified(&std::fs::metadata(dir.path().join(name)).unwrap());
+        assert!(on_disk.is_some());
+        assert_eq!(v.modified(v.id(name).unwrap()), on_disk, "{name}");
+    }
+    assert_eq!(v.recently_modified().count(), 2);
 }
