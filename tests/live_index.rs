@@ -482,3 +482,73 @@ fn unreadable_folders_are_skipped_and_the_rest_is_still_watched() {
     mode(&root.join("A"), 0o755);
     mode(&root.join("B"), 0o755);
 }
+
+/// Sets when the file at `path` was last modified.
+fn touch(root: &Path, path: &str, time: std::time::SystemTime) {
+    let file = std::fs::File::options()
+        .write(true)
+        .open(root.join(path))
+        .unwrap();
+    file.set_modified(time).unwrap();
+}
+
+/// The labels completion offers at the end of `[[M` in `Log.md`.
+fn offered(lsp: &mut Lsp, root: &Path) -> Vec<String> {
+    let answer = lsp.request(
+        "textDocument/completion",
+        json!({"textDocument": {"uri": uri(&root.join("Log.md"))},
+               "position": {"line": 0, "character": 3}}),
+    );
+    answer["result"]["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["label"].as_str().unwrap().to_string())
+        .collect()
+}
+
+#[test]
+fn a_note_saved_unchanged_counts_as_modified_lately_as_in_a_fresh_server() {
+    let (_dir, root) = vault(&[
+        ("Mercury report.md", "# Mercury\n"),
+        ("Mars report.md", "# Mars\n"),
+        ("Other.md", "[[Mercury report]]\n"),
+        ("Log.md", "[[M\n"),
+    ]);
+    let long_ago = std::time::SystemTime::UNIX_EPOCH + std::time::Duration::from_secs(1 << 30);
+    let at = |s: u64| long_ago + std::time::Duration::from_secs(s);
+    for (i, path) in ["Mars report.md", "Other.md", "Mercury report.md", "Log.md"]
+        .iter()
+        .enumerate()
+    {
+        touch(&root, path, at(10 * i as u64));
+    }
+    let fresh = |root: &Path| {
+        let mut lsp = Lsp::start(root, caps(&["utf-16"], true));
+        lsp.wait_indexed();
+        lsp.open(root, "Log.md");
+        offered(&mut lsp, root)
+    };
+    let mut lsp = Lsp::start(&root, caps(&["utf-16"], true));
+    lsp.wait_indexed();
+    lsp.open(&root, "Log.md");
+    assert_eq!(offered(&mut lsp, &root)[0], "Mercury report");
+    // Saved again with the same text: modified now, so written lately.
+    write(&root, "Mars report.md", "# Mars\n");
+    touch(&root, "Mars report.md", at(100));
+    announce(&mut lsp, &root, &["Mars report.md"]);
+    let now = offered(&mut lsp, &root);
+    assert_eq!(now[0], "Mars report", "{now:?}");
+    assert_eq!(now, fresh(&root));
+    // The same for a note open in the editor (whose text the editor's stays).
+    lsp.open(&root, "Mercury report.md");
+    touch(&root, "Mercury report.md", at(200));
+    announce(&mut lsp, &root, &["Mercury report.md"]);
+    let now = offered(&mut lsp, &root);
+    assert_eq!(now[0], "Mercury report", "{now:?}");
+    let mut fresh_lsp = Lsp::start(&root, caps(&["utf-16"], true));
+    fresh_lsp.wait_indexed();
+    fresh_lsp.open(&root, "Log.md");
+    fresh_lsp.open(&root, "Mercury report.md");
+    assert_eq!(now, offered(&mut fresh_lsp, &root));
+}

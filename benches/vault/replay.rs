@@ -37,6 +37,7 @@ pub fn measure(dir: &Path) -> Value {
     // longer lengths are asked for), which the default sample leaves out, so a rule about
     // short names can be measured against the links to them (another sample).
     let short_too = std::env::var_os("VAULTLS_REPLAY_SHORT").is_some();
+    let history = std::env::var_os("VAULTLS_REPLAY_HISTORY").map(|f| History::read(Path::new(&f)));
     for &id in &notes {
         let note = vault.note(id).unwrap();
         for (link, resolution) in note.syntax.links.iter().zip(&note.resolved) {
@@ -77,7 +78,18 @@ pub fn measure(dir: &Path) -> Value {
             {
                 continue;
             }
-            links.push((id, link.span().start as usize, target, written));
+            // With a history, only links it dates, replayed at that time.
+            let when = match &history {
+                Some(h) => {
+                    let raw = link.target(&note.text).trim().to_lowercase();
+                    match h.added.get(&(vault.path(id).to_string(), raw)) {
+                        Some(&t) => Some(t),
+                        None => continue,
+                    }
+                }
+                None => None,
+            };
+            links.push((id, link.span().start as usize, target, written, when));
         }
     }
     let step = links.len().div_ceil(SAMPLES).max(1);
@@ -91,8 +103,14 @@ pub fn measure(dir: &Path) -> Value {
     // blanked for the replay, as if the author wrote the link before the one back (the
     // replay otherwise sees the vault as it ended).
     let no_backlink = std::env::var_os("VAULTLS_REPLAY_NO_BACKLINK").is_some();
-    for (source, start, target, written) in &sample {
+    for (source, start, target, written, when) in &sample {
         let path = vault.path(*source).to_string();
+        if let (Some(h), Some(t)) = (&history, when) {
+            let paths: Vec<String> = vault.notes().map(|(id, _)| vault.path(id).into()).collect();
+            for p in paths {
+                vault.set_modified(&p, h.modified_before(&p, *t));
+            }
+        }
         let original = vault.note(*source).unwrap().text.clone();
         // The target's path and text, to put back after the replay (blanked meanwhile).
         let target_original = no_backlink.then(|| {
@@ -237,4 +255,57 @@ pub fn table(r: &Value) -> String {
         r["objective"]
     );
     out
+}
+
+/// `VAULTLS_REPLAY_HISTORY=FILE`: a vault's history from git, as `git_history.py` (beside
+/// this file) writes it: each link is replayed at the time a commit added it, with every
+/// note's modification time as it was then (its last commit before), so that recency can be
+/// measured. Links the history does not date are left out.
+struct History {
+    commits: std::collections::HashMap<String, Vec<(u64, bool)>>,
+    added: std::collections::HashMap<(String, String), u64>,
+    /// `VAULTLS_REPLAY_SAME_COMMIT=1`: a note committed with the link counts as modified
+    /// before it was written (by default, after: commits of a synced vault are minutes apart,
+    /// and git cannot tell which came first).
+    same_commit: bool,
+}
+
+impl History {
+    fn read(file: &Path) -> History {
+        let v: Value = serde_json::from_str(&std::fs::read_to_string(file).expect("history"))
+            .expect("history JSON");
+        let mut commits = std::collections::HashMap::new();
+        for (path, list) in v["mod"].as_object().expect("mod") {
+            let list = list
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|e| (e[0].as_u64().unwrap(), e[1].as_str() != Some("D")))
+                .collect();
+            commits.insert(path.clone(), list);
+        }
+        let mut added = std::collections::HashMap::new();
+        for e in v["adds"].as_array().expect("adds") {
+            let key = (
+                e[1].as_str().unwrap().to_string(),
+                e[2].as_str().unwrap().to_string(),
+            );
+            let t = e[0].as_u64().unwrap();
+            added.entry(key).or_insert(t);
+        }
+        History {
+            commits,
+            added,
+            same_commit: std::env::var_os("VAULTLS_REPLAY_SAME_COMMIT").is_some(),
+        }
+    }
+
+    /// The time of `path`'s last commit before `t`, in nanoseconds; `None` when it did not
+    /// exist then.
+    fn modified_before(&self, path: &str, t: u64) -> Option<u64> {
+        let list = self.commits.get(path)?;
+        let i = list.partition_point(|&(time, _)| time < t || (self.same_commit && time == t));
+        let &(time, exists) = list.get(i.checked_sub(1)?)?;
+        exists.then_some(time * 1_000_000_000)
+    }
 }
