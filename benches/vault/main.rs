@@ -9,7 +9,8 @@
 //!
 //! `-- --server-core [SIZE]` measures the server's state model instead (`server_core.rs`).
 //! `-- --replay [VAULT…]` replays links as typing and reports how soon completion offers the
-//! intended note (`replay.rs`).
+//! intended note (`replay.rs`); `-- --replay-travel GIT_DIR FOLDER` does it through a vault's
+//! git history, each link typed in the vault as it was then (`travel.rs`).
 //!
 //! Prints a Markdown table and writes `target/bench-results.json`. Benchmarks measure; they
 //! assert no times.
@@ -19,6 +20,7 @@ mod replay;
 mod server_core;
 #[path = "../../tests/support/mod.rs"]
 mod support;
+mod travel;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -63,6 +65,13 @@ fn main() {
         }
         let out = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/bench-replay.json");
         std::fs::write(&out, serde_json::to_string_pretty(&results).unwrap()).unwrap();
+        return;
+    }
+    if args.first().map(String::as_str) == Some("--replay-travel") {
+        // `--replay-travel GIT_DIR FOLDER`: the replay through a vault's git history.
+        let folder = args.get(2).map_or("", String::as_str);
+        let r = travel::measure(Path::new(&args[1]), folder);
+        println!("{}", replay::table(&r));
         return;
     }
     if args.first().map(String::as_str) == Some("--server-core") {

@@ -18,7 +18,7 @@ use std::time::Instant;
 use serde_json::{Value, json};
 use vaultls::features::completion::{CompletionOptions, completion};
 use vaultls::syntax::LinkKind;
-use vaultls::vault::{LoadOptions, Resolution, Vault};
+use vaultls::vault::{FileId, LoadOptions, Resolution, Vault};
 
 /// Links replayed per vault.
 const SAMPLES: usize = 1000;
@@ -94,11 +94,7 @@ pub fn measure(dir: &Path) -> Value {
     }
     let step = links.len().div_ceil(SAMPLES).max(1);
     let sample: Vec<_> = links.into_iter().step_by(step).collect();
-    let mut top1 = [0usize; LENGTHS.len()];
-    let mut top5 = [0usize; LENGTHS.len()];
-    let mut absent = [0usize; LENGTHS.len()];
-    let mut times = Vec::new();
-    let options = CompletionOptions::default();
+    let mut tally = Tally::default();
     // `VAULTLS_REPLAY_NO_BACKLINK=1`: the target's own links to the note being written are
     // blanked for the replay, as if the author wrote the link before the one back (the
     // replay otherwise sees the vault as it ended).
@@ -126,111 +122,153 @@ pub fn measure(dir: &Path) -> Value {
             vault.update_note(&original.0, blanked);
             original
         });
-        for (i, &k) in LENGTHS.iter().enumerate() {
-            let typed: String = written.chars().take(k).collect();
-            let text = format!("{}[[{typed}", &original[..*start]);
-            let offset = text.len();
-            vault.update_note(&path, text);
-            let file = vault.id(&path).unwrap();
-            let begun = Instant::now();
-            let answer = completion(&vault, file, offset, &options);
-            times.push(begun.elapsed().as_secs_f64() * 1000.0);
-            let rank = answer
-                .as_ref()
-                .and_then(|c| c.items.iter().position(|item| item.file == Some(*target)));
-            if let Ok(show) = std::env::var("VAULTLS_REPLAY_MISSES")
-                && show == k.to_string()
-                && rank != Some(0)
-            {
-                let top: Vec<String> = answer
-                    .iter()
-                    .flat_map(|c| c.items.iter().take(3))
-                    .map(|item| {
-                        format!(
-                            "{} ({})",
-                            item.label,
-                            item.detail.clone().unwrap_or_default()
-                        )
-                    })
-                    .collect();
-                eprintln!(
-                    "miss: [[{typed} rank {rank:?} for {} from {path}: {top:?}",
-                    vault.path(*target)
-                );
-            }
-            match rank {
-                Some(0) => {
-                    top1[i] += 1;
-                    top5[i] += 1;
-                }
-                Some(r) if r < 5 => top5[i] += 1,
-                Some(_) => {}
-                None => {
-                    absent[i] += 1;
-                    if k == 5 && std::env::var_os("VAULTLS_REPLAY_SHOW").is_some() {
-                        let top: Vec<String> = answer
-                            .iter()
-                            .flat_map(|c| c.items.iter().take(3))
-                            .map(|item| item.label.clone())
-                            .collect();
-                        eprintln!(
-                            "absent: [[{typed} for {} (from {path}): {top:?} ({} items)",
-                            vault.path(*target),
-                            answer.as_ref().map_or(0, |c| c.items.len())
-                        );
-                    }
-                }
-            }
-        }
+        type_link(
+            &mut vault,
+            &path,
+            &original[..*start],
+            written,
+            *target,
+            &mut tally,
+        );
         vault.update_note(&path, original);
         if let Some((target_path, text)) = target_original {
             vault.update_note(&target_path, text);
         }
     }
-    times.sort_by(f64::total_cmp);
-    let pct = |n: usize| 100.0 * n as f64 / sample.len().max(1) as f64;
-    let quantile = |q: f64| {
-        times
-            .get(((times.len() as f64 * q) as usize).min(times.len().saturating_sub(1)))
-            .copied()
-            .unwrap_or(0.0)
-    };
-    let rows: Vec<Value> = LENGTHS
-        .iter()
-        .enumerate()
-        .map(|(i, k)| {
-            json!({
-                "typed": k,
-                "top1_pct": (pct(top1[i]) * 10.0).round() / 10.0,
-                "top5_pct": (pct(top5[i]) * 10.0).round() / 10.0,
-                "absent_pct": (pct(absent[i]) * 10.0).round() / 10.0,
-            })
-        })
-        .collect();
-    // What the weights of `Context::score` were tuned on (its comment says what each buys in
-    // these points): top-1 at 2, 3 and 5 typed characters and top-5 at 2 and 3, minus twice
-    // the absent at 3.
-    let at = |k: usize| {
-        LENGTHS
+    tally.result(&dir.display().to_string(), notes.len())
+}
+
+/// Types a link in the note at `path` after `before`: `[[` and the first characters of
+/// `written`, asking for completion at each of [`LENGTHS`] and counting where `target` is.
+/// Leaves the note holding the last text typed.
+pub fn type_link(
+    vault: &mut Vault,
+    path: &str,
+    before: &str,
+    written: &str,
+    target: FileId,
+    tally: &mut Tally,
+) {
+    let options = CompletionOptions::default();
+    tally.links += 1;
+    for (i, &k) in LENGTHS.iter().enumerate() {
+        let typed: String = written.chars().take(k).collect();
+        let text = format!("{before}[[{typed}");
+        let offset = text.len();
+        vault.update_note(path, text);
+        let file = vault.id(path).unwrap();
+        let begun = Instant::now();
+        let answer = completion(vault, file, offset, &options);
+        tally.times.push(begun.elapsed().as_secs_f64() * 1000.0);
+        let rank = answer
+            .as_ref()
+            .and_then(|c| c.items.iter().position(|item| item.file == Some(target)));
+        if let Ok(show) = std::env::var("VAULTLS_REPLAY_MISSES")
+            && show == k.to_string()
+            && rank != Some(0)
+        {
+            let top: Vec<String> = answer
+                .iter()
+                .flat_map(|c| c.items.iter().take(3))
+                .map(|item| {
+                    format!(
+                        "{} ({})",
+                        item.label,
+                        item.detail.clone().unwrap_or_default()
+                    )
+                })
+                .collect();
+            eprintln!(
+                "miss: [[{typed} rank {rank:?} for {} from {path}: {top:?}",
+                vault.path(target)
+            );
+        }
+        match rank {
+            Some(0) => {
+                tally.top1[i] += 1;
+                tally.top5[i] += 1;
+            }
+            Some(r) if r < 5 => tally.top5[i] += 1,
+            Some(_) => {}
+            None => {
+                tally.absent[i] += 1;
+                if k == 5 && std::env::var_os("VAULTLS_REPLAY_SHOW").is_some() {
+                    let top: Vec<String> = answer
+                        .iter()
+                        .flat_map(|c| c.items.iter().take(3))
+                        .map(|item| item.label.clone())
+                        .collect();
+                    eprintln!(
+                        "absent: [[{typed} for {} (from {path}): {top:?} ({} items)",
+                        vault.path(target),
+                        answer.as_ref().map_or(0, |c| c.items.len())
+                    );
+                }
+            }
+        }
+    }
+}
+
+/// Where the intended notes were, over the links replayed.
+#[derive(Default)]
+pub struct Tally {
+    links: usize,
+    top1: [usize; LENGTHS.len()],
+    top5: [usize; LENGTHS.len()],
+    absent: [usize; LENGTHS.len()],
+    /// Completion times, ms.
+    times: Vec<f64>,
+}
+
+impl Tally {
+    /// The result as JSON ([`table`] renders it).
+    pub fn result(mut self, vault: &str, notes: usize) -> Value {
+        self.times.sort_by(f64::total_cmp);
+        let pct = |n: usize| 100.0 * n as f64 / self.links.max(1) as f64;
+        let quantile = |q: f64| {
+            let times = &self.times;
+            times
+                .get(((times.len() as f64 * q) as usize).min(times.len().saturating_sub(1)))
+                .copied()
+                .unwrap_or(0.0)
+        };
+        let rows: Vec<Value> = LENGTHS
             .iter()
-            .position(|&l| l == k)
-            .expect("a replayed length")
-    };
-    let objective = pct(top1[at(2)])
-        + pct(top1[at(3)])
-        + pct(top1[at(5)])
-        + pct(top5[at(2)])
-        + pct(top5[at(3)])
-        - 2.0 * pct(absent[at(3)]);
-    json!({
-        "vault": dir.display().to_string(),
-        "notes": notes.len(),
-        "links_replayed": sample.len(),
-        "objective": (objective * 10.0).round() / 10.0,
-        "by_typed_length": rows,
-        "completion_ms_p50": (quantile(0.5) * 100.0).round() / 100.0,
-        "completion_ms_p95": (quantile(0.95) * 100.0).round() / 100.0,
-    })
+            .enumerate()
+            .map(|(i, k)| {
+                json!({
+                    "typed": k,
+                    "top1_pct": (pct(self.top1[i]) * 10.0).round() / 10.0,
+                    "top5_pct": (pct(self.top5[i]) * 10.0).round() / 10.0,
+                    "absent_pct": (pct(self.absent[i]) * 10.0).round() / 10.0,
+                })
+            })
+            .collect();
+        // What the weights of `Context::score` were tuned on (its comment says what each buys
+        // in these points): top-1 at 2, 3 and 5 typed characters and top-5 at 2 and 3, minus
+        // twice the absent at 3.
+        let at = |k: usize| {
+            LENGTHS
+                .iter()
+                .position(|&l| l == k)
+                .expect("a replayed length")
+        };
+        let objective = pct(self.top1[at(2)])
+            + pct(self.top1[at(3)])
+            + pct(self.top1[at(5)])
+            + pct(self.top5[at(2)])
+            + pct(self.top5[at(3)])
+            - 2.0 * pct(self.absent[at(3)]);
+        json!({
+            "vault": vault,
+            "notes": notes,
+            "links_replayed": self.links,
+            "objective": (objective * 10.0).round() / 10.0,
+            "by_typed_length": rows,
+            "completion_ms_p50": (quantile(0.5) * 100.0).round() / 100.0,
+            "completion_ms_p95": (quantile(0.95) * 100.0).round() / 100.0,
+        })
+    }
 }
 
 /// The result as a Markdown table.

@@ -1,0 +1,253 @@
+//! `-- --replay-travel GIT_DIR FOLDER`: the replay through a vault's git history, each link
+//! typed in the vault as it was when the link was written.
+//!
+//! The usual replay types links into the vault as it ended: every note created since is
+//! there to compete, and every link written since is there to help (a note linking back,
+//! popularity, neighbours). Here the vault is built commit by commit from the repository's
+//! history (its notes under `FOLDER`, `""` for the whole repository), with each note's
+//! modification time the time of its last commit. Links a commit adds are sampled (every
+//! k-th, about [`ADDS`] of them); each is typed just before its commit is applied: in the
+//! note as the commit left it up to the link (or the note alone, for a note the commit
+//! creates), among the other notes as they were. A link whose target did not exist before its
+//! commit is not replayed: no completion could have offered it.
+
+use std::collections::HashMap;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::path::Path;
+use std::process::{Command, Stdio};
+
+use serde_json::Value;
+use vaultls::syntax::{LinkKind, parse_note};
+use vaultls::vault::{Resolution, Vault};
+
+use super::replay::{Tally, type_link};
+
+/// Links added in the history that are sampled (those whose target existed are replayed).
+const ADDS: usize = 3000;
+
+/// One file changed by a commit.
+struct Change {
+    /// Vault path.
+    path: String,
+    old: Option<String>,
+    new: Option<String>,
+}
+
+struct Commit {
+    /// Nanoseconds since 1970.
+    time: u64,
+    changes: Vec<Change>,
+}
+
+/// Blobs read from the repository by one `git cat-file --batch`.
+struct Blobs {
+    child: std::process::Child,
+    /// `None` once closed (on drop, so that git ends).
+    input: Option<std::process::ChildStdin>,
+    output: BufReader<std::process::ChildStdout>,
+    cache: HashMap<String, Option<String>>,
+}
+
+impl Blobs {
+    fn open(git_dir: &Path) -> Blobs {
+        let mut child = Command::new("git")
+            .arg(format!("--git-dir={}", git_dir.display()))
+            .args(["cat-file", "--batch"])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .spawn()
+            .expect("git cat-file");
+        Blobs {
+            input: child.stdin.take(),
+            output: BufReader::new(child.stdout.take().unwrap()),
+            cache: HashMap::new(),
+            child,
+        }
+    }
+
+    /// A blob's text (lossy), `None` when the repository lacks it (a partial clone).
+    fn get(&mut self, sha: &str) -> Option<String> {
+        if let Some(text) = self.cache.get(sha) {
+            return text.clone();
+        }
+        let input = self.input.as_mut().unwrap();
+        writeln!(input, "{sha}").unwrap();
+        input.flush().unwrap();
+        let mut header = String::new();
+        self.output.read_line(&mut header).unwrap();
+        let fields: Vec<&str> = header.split_whitespace().collect();
+        let text = match fields.as_slice() {
+            [_, _, size] => {
+                let mut bytes = vec![0; size.parse().unwrap()];
+                self.output.read_exact(&mut bytes).unwrap();
+                let mut newline = [0];
+                self.output.read_exact(&mut newline).unwrap();
+                Some(String::from_utf8_lossy(&bytes).into_owned())
+            }
+            _ => None,
+        };
+        // Only the blobs read twice (a note's text before and after a commit) are kept.
+        if self.cache.len() > 4096 {
+            self.cache.clear();
+        }
+        self.cache.insert(sha.to_string(), text.clone());
+        text
+    }
+}
+
+impl Drop for Blobs {
+    fn drop(&mut self) {
+        drop(self.input.take());
+        let _ = self.child.wait();
+    }
+}
+
+/// The history of the notes under `folder`, oldest commit first.
+fn history(git_dir: &Path, folder: &str) -> Vec<Commit> {
+    let out = Command::new("git")
+        .arg(format!("--git-dir={}", git_dir.display()))
+        .args([
+            "log",
+            "--reverse",
+            "--format=C %ct",
+            "--raw",
+            "--no-renames",
+            "--no-abbrev",
+        ])
+        .args(["--", if folder.is_empty() { "." } else { folder }])
+        .output()
+        .expect("git log");
+    let mut commits: Vec<Commit> = Vec::new();
+    let none = |sha: &str| (!sha.bytes().all(|b| b == b'0')).then(|| sha.to_string());
+    for line in String::from_utf8_lossy(&out.stdout).lines() {
+        if let Some(time) = line.strip_prefix("C ") {
+            commits.push(Commit {
+                time: time.parse::<u64>().unwrap() * 1_000_000_000,
+                changes: Vec::new(),
+            });
+        } else if let Some((meta, path)) = line.strip_prefix(':').and_then(|l| l.split_once('\t')) {
+            let fields: Vec<&str> = meta.split_whitespace().collect();
+            let rel = path
+                .strip_prefix(folder)
+                .unwrap_or(path)
+                .trim_start_matches('/');
+            if !rel.ends_with(".md") || commits.is_empty() {
+                continue;
+            }
+            commits.last_mut().unwrap().changes.push(Change {
+                path: rel.to_string(),
+                old: none(fields[2]),
+                new: none(fields[3]),
+            });
+        }
+    }
+    commits
+}
+
+/// The wikilinks of a note's text: (target as written, trimmed; start of the link).
+fn wikilinks(text: &str) -> Vec<(String, usize)> {
+    parse_note(text)
+        .links
+        .iter()
+        .filter(|l| l.kind == LinkKind::Wiki && !l.embed)
+        .map(|l| (l.target(text).trim().to_string(), l.span().start as usize))
+        .filter(|(t, _)| !t.is_empty())
+        .collect()
+}
+
+pub fn measure(git_dir: &Path, folder: &str) -> Value {
+    let commits = history(git_dir, folder);
+    let mut blobs = Blobs::open(git_dir);
+    // Every link a commit adds to a note: (commit, path, target as written).
+    let mut adds: Vec<(usize, String, String)> = Vec::new();
+    for (i, commit) in commits.iter().enumerate() {
+        for change in &commit.changes {
+            let Some(new) = change.new.as_deref().and_then(|s| blobs.get(s)) else {
+                continue;
+            };
+            let before: std::collections::HashSet<String> = match change.old.as_deref() {
+                Some(old) => match blobs.get(old) {
+                    Some(text) => wikilinks(&text).into_iter().map(|(t, _)| t).collect(),
+                    None => continue,
+                },
+                None => Default::default(),
+            };
+            let mut seen = std::collections::HashSet::new();
+            for (target, _) in wikilinks(&new) {
+                if !before.contains(&target) && seen.insert(target.clone()) {
+                    adds.push((i, change.path.clone(), target));
+                }
+            }
+        }
+    }
+    let step = adds.len().div_ceil(ADDS).max(1);
+    let mut sampled: HashMap<usize, Vec<(String, String)>> = HashMap::new();
+    for (i, path, target) in adds.into_iter().step_by(step) {
+        sampled.entry(i).or_default().push((path, target));
+    }
+    let mut vault = Vault::new("/travel");
+    let mut tally = Tally::default();
+    let short_too = std::env::var_os("VAULTLS_REPLAY_SHORT").is_some();
+    for (i, commit) in commits.iter().enumerate() {
+        for (path, target) in sampled.remove(&i).unwrap_or_default() {
+            let change = commit.changes.iter().find(|c| c.path == path).unwrap();
+            let Some(text) = change.new.as_deref().and_then(|s| blobs.get(s)) else {
+                continue;
+            };
+            let Some(&(_, start)) = wikilinks(&text).iter().find(|(t, _)| *t == target) else {
+                continue;
+            };
+            if target.chars().count() < 5 && !short_too {
+                continue;
+            }
+            // The note as it was, to put back; the new one holds the text before the link.
+            let original = vault.id(&path).and_then(|id| {
+                let note = vault.note(id)?;
+                Some((note.text.clone(), vault.modified(id)))
+            });
+            vault.update_note(&path, text[..start].to_string());
+            let source = vault.id(&path).unwrap();
+            let intended = match vault.resolve_path(source, &target) {
+                Resolution::File { id, .. } if vault.note(id).is_some() => id,
+                _ => source,
+            };
+            if intended != source {
+                type_link(
+                    &mut vault,
+                    &path,
+                    &text[..start],
+                    &target,
+                    intended,
+                    &mut tally,
+                );
+            }
+            match original {
+                Some((text, modified)) => {
+                    vault.update_note(&path, text);
+                    vault.set_modified(&path, modified);
+                }
+                None => {
+                    vault.remove_file(&path);
+                }
+            }
+        }
+        for change in &commit.changes {
+            match change.new.as_deref().map(|s| blobs.get(s)) {
+                Some(Some(text)) => {
+                    vault.update_note(&change.path, text);
+                    vault.set_modified(&change.path, Some(commit.time));
+                }
+                // A blob the repository lacks: the note as it was.
+                Some(None) => {}
+                None => {
+                    vault.remove_file(&change.path);
+                }
+            }
+        }
+    }
+    let notes = vault.notes().count();
+    tally.result(
+        &format!("{} {folder} (through its history)", git_dir.display()),
+        notes,
+    )
+}
