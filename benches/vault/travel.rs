@@ -6,10 +6,10 @@
 //! popularity, neighbours). Here the vault is built commit by commit from the repository's
 //! history (its notes under `FOLDER`, `""` for the whole repository), with each note's
 //! modification time the time of its last commit. Links a commit adds are sampled (every
-//! k-th, about [`ADDS`] of them); each is typed just before its commit is applied: in the
-//! note as the commit left it up to the link (or the note alone, for a note the commit
-//! creates), among the other notes as they were. A link whose target did not exist before its
-//! commit is not replayed: no completion could have offered it.
+//! k-th, about [`ADDS`] of them); each is typed just before its commit is applied: after the
+//! text the commit's version of the note has before the link, among the other notes as they
+//! were. A link whose target did not exist before its commit is not replayed: no completion
+//! could have offered it.
 
 use std::collections::HashMap;
 use std::io::{BufRead, BufReader, Read, Write};

@@ -172,8 +172,8 @@ struct Decoded {
     resolved: Option<Vec<Resolution>>,
 }
 
-/// Gets the text of the note at a path from `S`: the text and a problem to report (read
-/// lossily, too big), or `None` when the note is gone.
+/// Gets the note at a path from `S`: its text, a problem to report (read lossily, too big)
+/// and its modification time, or `None` when the note is gone.
 type ReadNote<S> = dyn Fn(&str, S) -> Option<load::NoteRead> + Sync;
 
 /// Keys whose values are unique per note or indexed elsewhere (tags).
