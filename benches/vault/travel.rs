@@ -29,6 +29,7 @@ const ADDS: usize = 3000;
 struct Change {
     /// Vault path.
     path: String,
+    /// The blob before and after the commit; `None` for a note it adds or deletes.
     old: Option<String>,
     new: Option<String>,
 }
