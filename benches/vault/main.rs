@@ -9,8 +9,8 @@
 //!
 //! `-- --server-core [SIZE]` measures the server's state model instead (`server_core.rs`).
 //! `-- --replay [VAULT…]` replays links as typing and reports how soon completion offers the
-//! intended note (`replay.rs`); `-- --replay-travel GIT_DIR FOLDER` does it through a vault's
-//! git history, each link typed in the vault as it was then (`travel.rs`).
+//! intended note (`replay.rs`); `-- --replay-travel GIT_DIR[:FOLDER]…` does it through each
+//! vault's git history, each link typed in the vault as it was then (`travel.rs`).
 //!
 //! Prints a Markdown table and writes `target/bench-results.json`. Benchmarks measure; they
 //! assert no times.
@@ -68,10 +68,21 @@ fn main() {
         return;
     }
     if args.first().map(String::as_str) == Some("--replay-travel") {
-        // `--replay-travel GIT_DIR FOLDER`: the replay through a vault's git history.
-        let folder = args.get(2).map_or("", String::as_str);
-        let r = travel::measure(Path::new(&args[1]), folder);
-        println!("{}", replay::table(&r));
+        // `--replay-travel GIT_DIR[:FOLDER]…`: the replay through each vault's git history
+        // (the vault being FOLDER of the repository, the whole of it without one).
+        let mut results = Vec::new();
+        for spec in &args[1..] {
+            let (git_dir, folder) = spec.split_once(':').unwrap_or((spec, ""));
+            let r = travel::measure(Path::new(git_dir), folder);
+            println!("{}", replay::table(&r));
+            results.push(r);
+        }
+        if results.len() > 1 {
+            let sum: f64 = results.iter().filter_map(|r| r["objective"].as_f64()).sum();
+            println!("objective, summed over the vaults: {:.1}", sum);
+        }
+        let out = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/bench-replay-travel.json");
+        std::fs::write(&out, serde_json::to_string_pretty(&results).unwrap()).unwrap();
         return;
     }
     if args.first().map(String::as_str) == Some("--server-core") {

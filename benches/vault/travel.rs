@@ -1,10 +1,10 @@
-//! `-- --replay-travel GIT_DIR FOLDER`: the replay through a vault's git history, each link
-//! typed in the vault as it was when the link was written.
+//! `-- --replay-travel GIT_DIR[:FOLDER]…`: the replay through a vault's git history, each
+//! link typed in the vault as it was when the link was written.
 //!
 //! The usual replay types links into the vault as it ended: every note created since is
 //! there to compete, and every link written since is there to help (a note linking back,
 //! popularity, neighbours). Here the vault is built commit by commit from the repository's
-//! history (its notes under `FOLDER`, `""` for the whole repository), with each note's
+//! history (its notes under `FOLDER`, the whole repository without one), with each note's
 //! modification time the time of its last commit. Links a commit adds are sampled (every
 //! k-th, about [`ADDS`] of them); each is typed just before its commit is applied: after the
 //! text the commit's version of the note has before the link, among the other notes as they
