@@ -59,12 +59,7 @@ fn main() {
             println!("{}", replay::table(&r));
             results.push(r);
         }
-        if results.len() > 1 {
-            let sum: f64 = results.iter().filter_map(|r| r["objective"].as_f64()).sum();
-            println!("objective, summed over the vaults: {:.1}", sum);
-        }
-        let out = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/bench-replay.json");
-        std::fs::write(&out, serde_json::to_string_pretty(&results).unwrap()).unwrap();
+        replay::report(&results, "target/bench-replay.json");
         return;
     }
     if args.first().map(String::as_str) == Some("--replay-travel") {
@@ -77,12 +72,7 @@ fn main() {
             println!("{}", replay::table(&r));
             results.push(r);
         }
-        if results.len() > 1 {
-            let sum: f64 = results.iter().filter_map(|r| r["objective"].as_f64()).sum();
-            println!("objective, summed over the vaults: {:.1}", sum);
-        }
-        let out = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/bench-replay-travel.json");
-        std::fs::write(&out, serde_json::to_string_pretty(&results).unwrap()).unwrap();
+        replay::report(&results, "target/bench-replay-travel.json");
         return;
     }
     if args.first().map(String::as_str) == Some("--server-core") {

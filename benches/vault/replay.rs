@@ -271,6 +271,17 @@ impl Tally {
     }
 }
 
+/// After the replays' tables: their objectives summed (when more than one) and all of them
+/// written as JSON to `file` (relative to the crate).
+pub fn report(results: &[Value], file: &str) {
+    if results.len() > 1 {
+        let sum: f64 = results.iter().filter_map(|r| r["objective"].as_f64()).sum();
+        println!("objective, summed over the vaults: {:.1}", sum);
+    }
+    let out = Path::new(env!("CARGO_MANIFEST_DIR")).join(file);
+    std::fs::write(&out, serde_json::to_string_pretty(results).unwrap()).unwrap();
+}
+
 /// The result as a Markdown table.
 pub fn table(r: &Value) -> String {
     let mut out = format!(
