@@ -37,7 +37,9 @@ pub fn measure(dir: &Path) -> Value {
     // longer lengths are asked for), which the default sample leaves out, so a rule about
     // short names can be measured against the links to them (another sample).
     let short_too = std::env::var_os("VAULTLS_REPLAY_SHORT").is_some();
-    let history = std::env::var_os("VAULTLS_REPLAY_HISTORY").map(|f| History::read(Path::new(&f)));
+    let history = std::env::var("VAULTLS_REPLAY_HISTORY")
+        .ok()
+        .map(|spec| History::read(&spec));
     for &id in &notes {
         let note = vault.note(id).unwrap();
         for (link, resolution) in note.syntax.links.iter().zip(&note.resolved) {
@@ -306,12 +308,15 @@ pub fn table(r: &Value) -> String {
     out
 }
 
-/// `VAULTLS_REPLAY_HISTORY=FILE`: a vault's history from git, as `git_history.py` (beside
-/// this file) writes it: each link is replayed at the time a commit added it, with every
-/// note's modification time as it was then (its last commit before), so that recency can be
-/// measured. Links the history does not date are left out.
+/// `VAULTLS_REPLAY_HISTORY=GIT_DIR[:FOLDER]`: the vault's history in its git repository (the
+/// vault being FOLDER of it), read as `--replay-travel` reads it: each link is replayed at
+/// the time a commit added it, with every note's modification time as it was then (its last
+/// commit before), so that recency can be measured. Links the history does not date are left
+/// out.
 struct History {
+    /// Each note's commits: their times (nanoseconds) and whether the note is there after.
     commits: std::collections::HashMap<String, Vec<(u64, bool)>>,
+    /// (note, target lowercased) → the time of the first commit adding such a link there.
     added: std::collections::HashMap<(String, String), u64>,
     /// `VAULTLS_REPLAY_SAME_COMMIT=1`: a note committed with the link counts as modified
     /// before it was written (by default, after: commits of a synced vault are minutes apart,
@@ -320,27 +325,23 @@ struct History {
 }
 
 impl History {
-    fn read(file: &Path) -> History {
-        let v: Value = serde_json::from_str(&std::fs::read_to_string(file).expect("history"))
-            .expect("history JSON");
-        let mut commits = std::collections::HashMap::new();
-        for (path, list) in v["mod"].as_object().expect("mod") {
-            let list = list
-                .as_array()
-                .unwrap()
-                .iter()
-                .map(|e| (e[0].as_u64().unwrap(), e[1].as_str() != Some("D")))
-                .collect();
-            commits.insert(path.clone(), list);
+    fn read(spec: &str) -> History {
+        let (git_dir, folder) = spec.split_once(':').unwrap_or((spec, ""));
+        let (history, adds) = super::travel::added_links(Path::new(git_dir), folder);
+        let mut commits: std::collections::HashMap<String, Vec<(u64, bool)>> = Default::default();
+        for commit in &history {
+            for (path, exists) in commit.notes() {
+                commits
+                    .entry(path.to_string())
+                    .or_default()
+                    .push((commit.time, exists));
+            }
         }
         let mut added = std::collections::HashMap::new();
-        for e in v["adds"].as_array().expect("adds") {
-            let key = (
-                e[1].as_str().unwrap().to_string(),
-                e[2].as_str().unwrap().to_string(),
-            );
-            let t = e[0].as_u64().unwrap();
-            added.entry(key).or_insert(t);
+        for (i, path, target) in adds {
+            added
+                .entry((path, target.to_lowercase()))
+                .or_insert(history[i].time);
         }
         History {
             commits,
@@ -355,6 +356,6 @@ impl History {
         let list = self.commits.get(path)?;
         let i = list.partition_point(|&(time, _)| time < t || (self.same_commit && time == t));
         let &(time, exists) = list.get(i.checked_sub(1)?)?;
-        exists.then_some(time * 1_000_000_000)
+        exists.then_some(time)
     }
 }

@@ -34,10 +34,19 @@ struct Change {
     new: Option<String>,
 }
 
-struct Commit {
+pub struct Commit {
     /// Nanoseconds since 1970.
-    time: u64,
+    pub time: u64,
     changes: Vec<Change>,
+}
+
+impl Commit {
+    /// The notes the commit changed, each with whether it is there after it.
+    pub fn notes(&self) -> impl Iterator<Item = (&str, bool)> {
+        self.changes
+            .iter()
+            .map(|c| (c.path.as_str(), c.new.is_some()))
+    }
 }
 
 /// Blobs read from the repository by one `git cat-file --batch`.
@@ -156,10 +165,12 @@ fn wikilinks(text: &str) -> Vec<(String, usize)> {
         .collect()
 }
 
-pub fn measure(git_dir: &Path, folder: &str) -> Value {
+/// The history of the notes under `folder`, oldest commit first, and every link a commit adds
+/// to a note: (commit, path, target as written).
+#[allow(clippy::type_complexity)]
+pub fn added_links(git_dir: &Path, folder: &str) -> (Vec<Commit>, Vec<(usize, String, String)>) {
     let commits = history(git_dir, folder);
     let mut blobs = Blobs::open(git_dir);
-    // Every link a commit adds to a note: (commit, path, target as written).
     let mut adds: Vec<(usize, String, String)> = Vec::new();
     for (i, commit) in commits.iter().enumerate() {
         for change in &commit.changes {
@@ -181,6 +192,12 @@ pub fn measure(git_dir: &Path, folder: &str) -> Value {
             }
         }
     }
+    (commits, adds)
+}
+
+pub fn measure(git_dir: &Path, folder: &str) -> Value {
+    let (commits, adds) = added_links(git_dir, folder);
+    let mut blobs = Blobs::open(git_dir);
     let step = adds.len().div_ceil(ADDS).max(1);
     let mut sampled: HashMap<usize, Vec<(String, String)>> = HashMap::new();
     for (i, path, target) in adds.into_iter().step_by(step) {

@@ -930,11 +930,12 @@ impl<'v> Context<'v> {
     ///   square root of its place, down to +1.4 at the 50th. Measured by replaying each link
     ///   at the time its git history says it was written, with every note's modification time
     ///   as it was then (`VAULTLS_REPLAY_HISTORY`, BENCHMARKS.md), on the zettelkasten, the
-    ///   help vault and the Hub: +1.6 summed (zettelkasten +4, help −3.3) when a note
-    ///   committed with the link counts as written after it, +16.3 (zettelkasten +12) when
-    ///   before; the history cannot tell, its commits being half an hour apart. +15 made
-    ///   +0.4 / +19.3 of it; +20 over the place itself, down to the 20th, −0.1 / +12.5. On
-    ///   two vaults held out (an agency's working vault, an actuarial wiki): +6.5 / +42.3.
+    ///   help vault and the Hub: +2.1 summed (zettelkasten +3.4, help −2.1) when a note
+    ///   committed with the link counts as written after it, +19.7 (zettelkasten +15) when
+    ///   before; the history cannot tell, its commits being half an hour apart. With a first,
+    ///   cruder dating of links: +1.6 / +16.3, and +15 made +0.4 / +19.3, +20 over the place
+    ///   itself, down to the 20th, −0.1 / +12.5. On two vaults held out (an agency's working
+    ///   vault, an actuarial wiki): +5.6 / +40.6.
     ///   Replayed through the vaults' history (`--replay-travel`): +14.8 over the five, +10.1
     ///   over the two held out; +20 and +30 gave less.
     fn score(&self, vault: &Vault, hit: &Hit) -> f32 {
