@@ -2,7 +2,7 @@
 //! character boundaries, nested as documented.
 
 use proptest::prelude::*;
-use vaultls::syntax::{Span, parse_note};
+use vaultls::syntax::{NoteSyntax, Pieces, Span, TextAt, Value, parse_note};
 
 fn markdownish() -> impl Strategy<Value = String> {
     let atoms = prop_oneof![
@@ -33,11 +33,35 @@ fn markdownish() -> impl Strategy<Value = String> {
         Just("| a |\n|---|\n".to_string()),
         Just("\u{feff}".to_string()),
         Just("tags: [a, #b]\n".to_string()),
+        Just("title: \"T\\u00e9\"\n".to_string()),
+        Just("aliases: [x, 'y z']\n".to_string()),
+        Just("type: people\nup: \"[[P#H|d]]\"\n".to_string()),
+        Just("[^1]".to_string()),
+        Just("[^1]: note\n".to_string()),
+        Just("[ref]: a.md\n".to_string()),
+        Just("[x][ref]".to_string()),
         Just("—😀â€”".to_string()),
         "[a-zA-Z0-9 ./]{0,6}",
         any::<char>().prop_map(String::from),
     ];
     prop::collection::vec(atoms, 0..40).prop_map(|v| v.concat())
+}
+
+/// A frontmatter line, valid YAML or not.
+fn yaml_line() -> impl Strategy<Value = String> {
+    prop_oneof![
+        Just("title: \"T\\u00e9 x\"\n".to_string()),
+        Just("Title: plain\n".to_string()),
+        Just("aliases: [x, 'y z', \"a\\tb\"]\n".to_string()),
+        Just("alias:\n  - one\n  - \"two\"\n".to_string()),
+        Just("type: people\n".to_string()),
+        Just("up: \"[[P#H|d]]\"\nlinks: [\"[[A]]\", \"[[B#^c]]\"]\n".to_string()),
+        Just("tags: [a, \"#b\"]\n".to_string()),
+        Just("map:\n  k: v\n  n: 0x1F\n".to_string()),
+        Just("folded: >\n  a\n  b\n".to_string()),
+        Just("bad: [\n".to_string()),
+        "[a-z]{1,5}: [a-zA-Z0-9 #é]{0,8}\n",
+    ]
 }
 
 fn check_span(text: &str, span: Span, what: &str) -> Result<(), TestCaseError> {
@@ -104,8 +128,69 @@ proptest! {
         }
     }
 
+    /// What a summary reads from the whole text, it reads the same from the pieces of it.
+    #[test]
+    fn pieces_read_as_the_whole_text(
+        yaml in prop::collection::vec(yaml_line(), 0..6),
+        body in markdownish(),
+    ) {
+        let text = if yaml.is_empty() { body } else { format!("---\n{}---\n{body}", yaml.concat()) };
+        let note = parse_note(&text);
+        let pieces = Pieces::new(&text, &note);
+        prop_assert_eq!(pieces.len(), text.len());
+        prop_assert_eq!(reads(&note, text.as_str()), reads(&note, &pieces));
+    }
+
     #[test]
     fn arbitrary_text_never_panics(text in any::<String>()) {
         let _ = parse_note(&text);
     }
+}
+
+/// Everything a summary's accessors read from `text`.
+fn reads<T: TextAt + ?Sized>(note: &NoteSyntax, text: &T) -> Vec<String> {
+    let mut out = vec![note.title(text, "stem").to_string()];
+    out.extend(note.aliases(text).map(|(a, s)| format!("alias {a} {s:?}")));
+    for l in &note.links {
+        out.push(format!("link {} {:?}", l.target(text), l.subpath(text)));
+        for s in [Some(l.span()), l.display_span()].into_iter().flatten() {
+            out.push(format!("link part {:?}", text.at(s.range())));
+        }
+    }
+    for h in &note.headings {
+        out.push(format!("heading {} {}", h.text(text), h.source(text)));
+    }
+    out.extend(note.blocks.iter().map(|b| format!("block {}", b.id(text))));
+    out.extend(note.tags.iter().map(|t| format!("tag {}", t.name(text))));
+    for r in &note.references {
+        let same: Vec<bool> = note
+            .references
+            .iter()
+            .map(|o| r.same_label(o, text))
+            .collect();
+        out.push(format!("reference {:?} {same:?}", text.at(r.label.range())));
+    }
+    if let Some(fm) = &note.frontmatter {
+        out.push(format!(
+            "title {:?} type {:?}",
+            fm.title(text),
+            fm.note_type(text)
+        ));
+        fn value<T: TextAt + ?Sized>(v: &Value, text: &T, out: &mut Vec<String>) {
+            match v {
+                Value::Scalar(s) => out.push(format!("value {}", s.text(text))),
+                Value::List(items) => items.iter().for_each(|v| value(v, text, out)),
+                Value::Map(fields) => fields.iter().for_each(|f| {
+                    out.push(format!("key {}", f.key.text(text)));
+                    value(&f.value, text, out);
+                }),
+                Value::Null => out.push("null".into()),
+            }
+        }
+        for f in &fm.fields {
+            out.push(format!("key {}", f.key.text(text)));
+            value(&f.value, text, &mut out);
+        }
+    }
+    out
 }

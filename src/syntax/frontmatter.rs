@@ -9,7 +9,7 @@ use saphyr::{LoadableYamlNode, MarkedYaml, Scalar as YamlScalar, YamlData};
 use super::tag::{split_tag_list, valid_tag};
 
 mod simple;
-use super::{Span, SyntaxError, Tag, copy_unless_written, read_back};
+use super::{Span, SyntaxError, Tag, TextAt, copy_unless_written, read_back};
 
 /// The properties of a note. Only the parsed fields are kept; `title`, `type` and `aliases`
 /// are read from them on demand (a vault holds 50k of these, so nothing is stored twice).
@@ -59,12 +59,12 @@ impl Scalar {
     }
 
     /// What YAML reads the scalar as; `note` is the text of the note it was parsed from.
-    pub fn text<'a>(&'a self, note: &'a str) -> &'a str {
+    pub fn text<'a, T: TextAt + ?Sized>(&'a self, note: &'a T) -> &'a str {
         self.text_in(note, 0)
     }
 
     /// [`Scalar::text`] read from `source`, the part of the note from byte `base` on.
-    fn text_in<'a>(&'a self, source: &'a str, base: usize) -> &'a str {
+    fn text_in<'a, T: TextAt + ?Sized>(&'a self, source: &'a T, base: usize) -> &'a str {
         let span = self.span.range();
         let local = span
             .start
@@ -81,7 +81,7 @@ impl Scalar {
 
 impl Value {
     /// The scalar's text ([`Scalar::text`]), `None` for other values.
-    pub fn as_str<'a>(&'a self, note: &'a str) -> Option<&'a str> {
+    pub fn as_str<'a, T: TextAt + ?Sized>(&'a self, note: &'a T) -> Option<&'a str> {
         match self {
             Value::Scalar(s) => Some(s.text(note)),
             _ => None,
@@ -105,9 +105,9 @@ impl Value {
 impl Frontmatter {
     /// The top-level fields named any of `keys` (ASCII case-insensitive, as Obsidian reads
     /// them).
-    fn fields_named<'a>(
+    fn fields_named<'a, T: TextAt + ?Sized>(
         &'a self,
-        note: &'a str,
+        note: &'a T,
         keys: &'a [&str],
     ) -> impl Iterator<Item = &'a Field> {
         self.fields.iter().filter(move |f| {
@@ -117,14 +117,14 @@ impl Frontmatter {
     }
 
     /// The `title` property: the first non-empty one, trimmed.
-    pub fn title<'a>(&'a self, note: &'a str) -> Option<&'a str> {
+    pub fn title<'a, T: TextAt + ?Sized>(&'a self, note: &'a T) -> Option<&'a str> {
         self.fields_named(note, &["title"])
             .filter_map(|f| f.value.as_str(note).map(str::trim))
             .find(|s| !s.is_empty())
     }
 
     /// The `type` property (`people`, `meeting`, …), trimmed.
-    pub fn note_type<'a>(&'a self, note: &'a str) -> Option<&'a str> {
+    pub fn note_type<'a, T: TextAt + ?Sized>(&'a self, note: &'a T) -> Option<&'a str> {
         self.fields_named(note, &["type"])
             .find_map(|f| f.value.as_str(note))
             .map(str::trim)
@@ -132,7 +132,10 @@ impl Frontmatter {
 
     /// Every alias (`aliases` and `alias`, a string or a list), trimmed, with the span of its
     /// scalar.
-    pub fn aliases<'a>(&'a self, note: &'a str) -> impl Iterator<Item = (&'a str, Span)> {
+    pub fn aliases<'a, T: TextAt + ?Sized>(
+        &'a self,
+        note: &'a T,
+    ) -> impl Iterator<Item = (&'a str, Span)> {
         self.fields_named(note, &["aliases", "alias"])
             .flat_map(|f| f.value.scalars())
             .map(|s| (s.text(note).trim(), s.span))

@@ -8,6 +8,7 @@ pub mod line_index;
 mod link;
 mod markdown;
 pub mod mojibake;
+mod pieces;
 mod span;
 mod tag;
 
@@ -18,6 +19,7 @@ pub use frontmatter::{Field, Frontmatter, Value};
 pub use line_index::{ColumnUnit, Columns, LineCol, LineIndex};
 pub use link::{LINK_PATH_ENCODE, decode, is_external_url, split_subpath};
 pub use markdown::block_marker;
+pub use pieces::{Pieces, TextAt};
 pub use span::Span;
 pub use tag::{is_tag_char, valid_tag};
 
@@ -83,7 +85,7 @@ impl NoteSyntax {
     }
 
     /// Obsidian's display title: frontmatter `title`, else the first H1, else the file stem.
-    pub fn title<'a>(&'a self, text: &'a str, file_stem: &'a str) -> &'a str {
+    pub fn title<'a, T: TextAt + ?Sized>(&'a self, text: &'a T, file_stem: &'a str) -> &'a str {
         if let Some(title) = self.frontmatter.as_ref().and_then(|f| f.title(text)) {
             return title;
         }
@@ -94,7 +96,10 @@ impl NoteSyntax {
     }
 
     /// The frontmatter's aliases ([`Frontmatter::aliases`]); `text` is the note's text.
-    pub fn aliases<'a>(&'a self, text: &'a str) -> impl Iterator<Item = (&'a str, Span)> {
+    pub fn aliases<'a, T: TextAt + ?Sized>(
+        &'a self,
+        text: &'a T,
+    ) -> impl Iterator<Item = (&'a str, Span)> {
         self.frontmatter.iter().flat_map(|f| f.aliases(text))
     }
 }
@@ -107,10 +112,14 @@ fn copy_unless_written(written: Option<&str>, read: &str) -> Option<Box<str>> {
 }
 
 /// The text kept by [`copy_unless_written`], or the note's text at `range`.
-fn read_back<'a>(copy: &'a Option<Box<str>>, note: &'a str, range: Range<usize>) -> &'a str {
+fn read_back<'a, T: TextAt + ?Sized>(
+    copy: &'a Option<Box<str>>,
+    note: &'a T,
+    range: Range<usize>,
+) -> &'a str {
     match copy {
         Some(copy) => copy,
-        None => note.get(range).unwrap_or_default(),
+        None => note.at(range).unwrap_or_default(),
     }
 }
 
@@ -139,14 +148,14 @@ impl Heading {
 
     /// The heading's text with Markdown formatting removed (`## *Big* \`x\`` → `Big x`);
     /// `note` is the text of the note it was parsed from.
-    pub fn text<'a>(&'a self, note: &'a str) -> &'a str {
+    pub fn text<'a, T: TextAt + ?Sized>(&'a self, note: &'a T) -> &'a str {
         read_back(&self.plain, note, self.text_span.range())
     }
 
     /// The heading's text as written (formatting, math and HTML included), what heading links
     /// are matched against.
-    pub fn source<'a>(&self, note: &'a str) -> &'a str {
-        let whole = note.get(self.span.range()).unwrap_or_default();
+    pub fn source<'a, T: TextAt + ?Sized>(&self, note: &'a T) -> &'a str {
+        let whole = note.at(self.span.range()).unwrap_or_default();
         // The first line (a setext heading's underline is the second), without the opening
         // `#`s and a closing sequence (`## Title ##`; not the `#` of `C#`).
         let line = whole.lines().next().unwrap_or_default().trim();
@@ -170,8 +179,8 @@ pub struct Block {
 
 impl Block {
     /// The id without `^`; `text` is the text of the note the block was parsed from.
-    pub fn id<'a>(&self, text: &'a str) -> &'a str {
-        text.get(self.span.start as usize + 1..self.span.end as usize)
+    pub fn id<'a, T: TextAt + ?Sized>(&self, text: &'a T) -> &'a str {
+        text.at(self.span.start as usize + 1..self.span.end as usize)
             .unwrap_or_default()
     }
 }
@@ -194,11 +203,11 @@ impl Reference {
     /// Whether `other` has the same label: CommonMark compares labels after folding case
     /// (Unicode case folding, as pulldown-cmark does) and collapsing whitespace. Footnotes and
     /// reference links never match each other. `text` is the note's text.
-    pub fn same_label(&self, other: &Reference, text: &str) -> bool {
+    pub fn same_label<T: TextAt + ?Sized>(&self, other: &Reference, text: &T) -> bool {
         self.footnote == other.footnote
             && same_label(
-                text.get(self.label.range()).unwrap_or_default(),
-                text.get(other.label.range()).unwrap_or_default(),
+                text.at(self.label.range()).unwrap_or_default(),
+                text.at(other.label.range()).unwrap_or_default(),
             )
     }
 }
@@ -245,7 +254,7 @@ impl Tag {
 
     /// The tag without `#`, as written (`area/Sub`); `text` is the text of the note the tag
     /// was parsed from.
-    pub fn name<'a>(&'a self, text: &'a str) -> &'a str {
+    pub fn name<'a, T: TextAt + ?Sized>(&'a self, text: &'a T) -> &'a str {
         let start = match self.source {
             TagSource::Inline => self.span.start as usize + 1,
             TagSource::Frontmatter => self.span.start as usize,
@@ -395,8 +404,8 @@ impl Link {
     /// The path part as Obsidian reads it: trimmed, and for Markdown links with `<>`, backslash
     /// escapes and percent-encoding removed. Empty for a link into the same note (`[[#H]]`).
     /// `text` is the text of the note the link was parsed from.
-    pub fn target<'a>(&self, text: &'a str) -> std::borrow::Cow<'a, str> {
-        let raw = text.get(self.target_span().range()).unwrap_or_default();
+    pub fn target<'a, T: TextAt + ?Sized>(&self, text: &'a T) -> std::borrow::Cow<'a, str> {
+        let raw = text.at(self.target_span().range()).unwrap_or_default();
         match self.kind {
             LinkKind::Wiki => std::borrow::Cow::Borrowed(raw),
             LinkKind::Markdown => match link::decode(raw) {
@@ -407,8 +416,8 @@ impl Link {
     }
 
     /// The part after `#`: a heading chain or a block id (percent-decoded in Markdown links).
-    pub fn subpath(&self, text: &str) -> Option<Subpath> {
-        let raw = text.get(self.subpath_span()?.range())?;
+    pub fn subpath<T: TextAt + ?Sized>(&self, text: &T) -> Option<Subpath> {
+        let raw = text.at(self.subpath_span()?.range())?;
         match self.kind {
             LinkKind::Wiki => link::parse_subpath(raw),
             LinkKind::Markdown => link::parse_subpath(&link::decode(raw)),
