@@ -7,7 +7,7 @@ use serde::Serialize;
 
 use crate::config::Config;
 use crate::features::diagnostics::{configured, note_diagnostics};
-use crate::syntax::{ColumnUnit, Columns};
+use crate::syntax::ColumnUnit;
 use crate::vault::Vault;
 use crate::vault::path::is_within;
 
@@ -179,7 +179,7 @@ pub fn note_findings(
     if diagnostics.is_empty() {
         return Vec::new();
     }
-    let columns = Columns::with_lines(&note.text, &note.lines, ColumnUnit::Char);
+    let columns = note.columns(ColumnUnit::Char);
     diagnostics
         .into_iter()
         .map(|d| {

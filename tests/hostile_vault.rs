@@ -69,7 +69,11 @@ fn invalid_utf8_and_binary_notes_are_read_lossily() {
     ]);
     let vault = Vault::load(&root, &Default::default()).unwrap();
     assert_eq!(linked_from(&vault, "Home.md"), ["bad.md"]);
-    let text = &vault.note(vault.id("bad.md").unwrap()).unwrap().text;
+    let text = &vault
+        .note(vault.id("bad.md").unwrap())
+        .unwrap()
+        .text()
+        .unwrap();
     assert!(
         text.starts_with("caf\u{fffd} \u{fffd}\u{fffd} [[Home]]"),
         "{text:?}"
@@ -111,22 +115,22 @@ fn bom_crlf_and_lone_cr_notes_parse_like_lf_notes() {
         .syntax
         .headings
         .iter()
-        .map(|h| h.text(&crlf.text))
+        .map(|h| h.text(crlf.src()))
         .collect();
     assert_eq!(headings, ["T", "Sec"]);
     let tags: Vec<&str> = crlf
         .syntax
         .tags
         .iter()
-        .map(|t| t.name(&crlf.text))
+        .map(|t| t.name(crlf.src()))
         .collect();
     assert_eq!(tags, ["crlf", "inline"]);
     // Going to [[Crlf#Sec]] from the lone-CR note lands on the heading, not on its CR.
     let lone = vault.id("Lone.md").unwrap();
-    let text = &vault.note(lone).unwrap().text;
+    let text = &vault.note(lone).unwrap().text().unwrap();
     let at = text.find("Crlf#Sec").unwrap();
     let target = definition(&vault, lone, at).expect("a definition");
-    let crlf_text = &crlf.text;
+    let crlf_text = crlf.text().unwrap();
     assert_eq!(&crlf_text[target.span.range()], "## Sec");
 }
 
@@ -185,8 +189,8 @@ fn ten_thousand_deep_nesting_keeps_the_innermost_link() {
     );
     // Folding ranges and symbols walk the structure too.
     for (id, note) in vault.notes() {
-        let _ = vaultls::features::structure::folding_ranges(note);
-        let _ = vaultls::features::symbols::outline(&note.syntax, &note.text);
+        let _ = vaultls::features::structure::folding_ranges(&vault, id);
+        let _ = vaultls::features::symbols::outline(&note.syntax, note.src());
         let _ = vaultls::features::semantic::tokens(&vault, id);
     }
 }
@@ -262,7 +266,10 @@ fn symlinks_and_paths_out_of_the_vault_are_never_followed() {
     let vault = Vault::load(&root, &Default::default()).unwrap();
     assert_eq!(paths(&vault), ["Home.md", "Real.md"]);
     for (_, note) in vault.notes() {
-        assert!(!note.text.contains("root:x"), "read through a symlink");
+        assert!(
+            !note.text().unwrap().contains("root:x"),
+            "read through a symlink"
+        );
     }
     let broken: Vec<String> = findings(&vault)
         .into_iter()
@@ -288,7 +295,7 @@ fn symlinks_and_paths_out_of_the_vault_are_never_followed() {
     );
     // Going to definition on a link out of the vault goes nowhere.
     let home = vault.id("Home.md").unwrap();
-    let text = vault.note(home).unwrap().text.clone();
+    let text = vault.note(home).unwrap().text().unwrap().to_string();
     for needle in ["../../../etc/passwd", "(/etc/passwd", "../outside"] {
         let at = text.find(needle).unwrap() + 2;
         assert_eq!(definition(&vault, home, at), None, "{needle}");
@@ -338,7 +345,7 @@ fn files_deleted_or_replaced_while_the_vault_is_read() {
             let path = vault.path(id);
             assert!(path == "Home.md" || path.starts_with("Churn/"), "{path}");
             assert!(
-                !note.text.contains("root:"),
+                !note.text().unwrap().contains("root:"),
                 "{path} read through a symlink"
             );
         }

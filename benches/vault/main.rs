@@ -278,7 +278,7 @@ fn measure_in_process(dir: &Path, r: &mut Value) {
     let (path, text) = vault
         .notes()
         .max_by_key(|(_, n)| n.syntax.links.len())
-        .map(|(id, n)| (vault.path(id).to_string(), n.text.clone()))
+        .map(|(id, n)| (vault.path(id).to_string(), n.text().unwrap().to_string()))
         .unwrap();
     let middle = text[..text.len() / 2].rfind('\n').unwrap_or(0);
     let mut keystroke = Vec::new();

@@ -52,7 +52,7 @@ pub fn measure(dir: &Path) -> Value {
             let shown = link
                 .display_span()
                 .filter(|_| type_aliases)
-                .and_then(|span| note.text.get(span.range()))
+                .and_then(|span| vaultls::syntax::TextAt::at(note.src(), span.range()))
                 .map(str::trim)
                 .filter(|shown| {
                     let folded = vaultls::vault::path::fold(shown);
@@ -63,7 +63,7 @@ pub fn measure(dir: &Path) -> Value {
                 });
             let written = match shown {
                 Some(alias) => alias.to_string(),
-                None => link.target(&note.text).into_owned(),
+                None => link.target(note.src()).into_owned(),
             };
             // `VAULTLS_REPLAY_NAMES=1`: a link written with a folder path is replayed as
             // typing the note's name (what Obsidian's suggester is given, when its link format
@@ -83,7 +83,7 @@ pub fn measure(dir: &Path) -> Value {
             // With a history, only links it dates, replayed at that time.
             let when = match &history {
                 Some(h) => {
-                    let raw = link.target(&note.text).trim().to_lowercase();
+                    let raw = link.target(note.src()).trim().to_lowercase();
                     match h.added.get(&(vault.path(id).to_string(), raw)) {
                         Some(&t) => Some(t),
                         None => continue,
@@ -109,18 +109,21 @@ pub fn measure(dir: &Path) -> Value {
                 vault.set_modified(&p, h.modified_before(&p, *t));
             }
         }
-        let original = vault.note(*source).unwrap().text.clone();
+        let original = vault.note(*source).unwrap().text().unwrap().to_string();
         // The target's path and text, to put back after the replay (blanked meanwhile).
         let target_original = no_backlink.then(|| {
             let note = vault.note(*target).unwrap();
-            let mut blanked = note.text.clone().into_bytes();
+            let mut blanked = note.text().unwrap().to_string().into_bytes();
             for (link, resolution) in note.syntax.links.iter().zip(&note.resolved) {
                 if resolution.file() == Some(*source) {
                     blanked[link.span().range()].fill(b' ');
                 }
             }
             let blanked = String::from_utf8(blanked).expect("links are whole characters");
-            let original = (vault.path(*target).to_string(), note.text.clone());
+            let original = (
+                vault.path(*target).to_string(),
+                note.text().unwrap().to_string(),
+            );
             vault.update_note(&original.0, blanked);
             original
         });

@@ -221,7 +221,7 @@ pub fn measure(git_dir: &Path, folder: &str) -> Value {
             // The note as it was, to put back; the new one holds the text before the link.
             let original = vault.id(&path).and_then(|id| {
                 let note = vault.note(id)?;
-                Some((note.text.clone(), vault.modified(id)))
+                Some((note.text().unwrap().to_string(), vault.modified(id)))
             });
             vault.update_note(&path, text[..start].to_string());
             let source = vault.id(&path).unwrap();

@@ -57,22 +57,25 @@ pub fn search(
     for (id, _) in notes {
         cancel.check()?;
         let Some(note) = vault.note(id) else { continue };
-        if !words.iter().all(|w| may_hold(&note.text, w)) {
+        // A note held in pieces is read from its file (`None` when it changed since: the
+        // watcher brings it).
+        let Some(text) = vault.text(id) else { continue };
+        if !words.iter().all(|w| may_hold(&text, w)) {
             continue;
         }
         // Blocks by lines first; the parse that finds code and comments only for a note
         // with a match.
-        let matching: Vec<Span> = blocks_by_lines(&note.text, note.syntax.body_start())
+        let matching: Vec<Span> = blocks_by_lines(&text, note.syntax.body_start())
             .into_iter()
             .filter(|span| {
-                let folded = fold(&note.text[span.range()]);
+                let folded = fold(&text[span.range()]);
                 words.iter().all(|w| folded.contains(w.as_str()))
             })
             .collect();
         if matching.is_empty() {
             continue;
         }
-        let opaque = opaque_spans(&note.text);
+        let opaque = opaque_spans(&text);
         for span in matching.into_iter().filter(|s| !overlaps(&opaque, *s)) {
             if out.len() == limit {
                 return Ok((out, true));
@@ -80,7 +83,7 @@ pub fn search(
             out.push(BlockHit {
                 file: id,
                 span,
-                id: existing_id(&note.text[span.range()]).map(String::from),
+                id: existing_id(&text[span.range()]).map(String::from),
             });
         }
     }
@@ -166,7 +169,7 @@ pub fn new_id(vault: &Vault, file: FileId, block: &str) -> String {
     let taken = |id: &str| {
         vault
             .note(file)
-            .is_some_and(|n| n.syntax.blocks.iter().any(|b| b.id(&n.text) == id))
+            .is_some_and(|n| n.syntax.blocks.iter().any(|b| b.id(n.src()) == id))
     };
     let mut seed = rustc_hash::FxBuildHasher.hash_one((vault.path(file), block));
     loop {
@@ -188,8 +191,7 @@ pub fn new_id(vault: &Vault, file: FileId, block: &str) -> String {
 /// as it did when found (else where its text is now, if once in the note). `None` when the
 /// block is gone or has an id already.
 pub fn add_id(vault: &Vault, new: &NewBlockId) -> Option<super::links::Edit> {
-    let note = vault.note(new.file)?;
-    let text = &note.text;
+    let text = vault.text(new.file)?;
     let start = if text.get(new.block.range()) == Some(new.block_text.as_str()) {
         new.block.start as usize
     } else {
@@ -299,7 +301,7 @@ mod tests {
         // The note changed above the block: found by its text.
         vault.update_note("A.md", format!("# A\nNew line\n\n{}", &text[4..]));
         let edit = add_id(&vault, &new).unwrap();
-        let now = &vault.note(a).unwrap().text;
+        let now = &vault.note(a).unwrap().text().unwrap();
         assert_eq!(
             &now[..edit.span.start as usize],
             "# A\nNew line\n\nThe tiers ship.\nSecond line."

@@ -45,14 +45,14 @@ pub fn code_actions(
     let templates = options.templates;
     let daily = options.daily;
     let new_notes = options.new_notes.unwrap_or(&NewNotes::Root);
-    let Some(note) = vault.note(file) else {
+    let (Some(note), Some(text)) = (vault.note(file), vault.text(file)) else {
         return Vec::new();
     };
     let mut out = mojibake_repairs(vault, file, range);
     for error in &note.syntax.errors {
         let overlaps = error.span.start <= range.end && range.start <= error.span.end;
         if overlaps && error.code == crate::syntax::UNQUOTED_PROPERTY_LINK {
-            let quoted = yaml_quoted(&note.text[error.span.range()]);
+            let quoted = yaml_quoted(&text[error.span.range()]);
             out.push(CodeAction {
                 title: format!("Quote the property link: {quoted}"),
                 link_span: error.span,
@@ -66,7 +66,7 @@ pub fn code_actions(
         }
     }
     if let Some((target, span)) = super::mentions::mention_at(vault, file, range.start as usize) {
-        let written = &note.text[span.range()];
+        let written = &text[span.range()];
         let target_text = link_text(vault, file, target);
         let link = if written == target_text {
             format!("[[{written}]]")
@@ -89,7 +89,7 @@ pub fn code_actions(
         if !overlaps || *resolution != Resolution::Unresolved {
             continue;
         }
-        let target = link.target(&note.text);
+        let target = link.target(note.src());
         if let Some(create) = create_note(vault, file, &target, new_notes, templates, daily) {
             out.push(CodeAction {
                 title: format!("Create note \"{}\"", create.0),
@@ -98,7 +98,7 @@ pub fn code_actions(
                 edits: Vec::new(),
             });
         }
-        for (id, alias) in near_misses(vault, &link.target(&note.text)) {
+        for (id, alias) in near_misses(vault, &link.target(note.src())) {
             let mut new_text = link_text(vault, file, id);
             if link.kind == LinkKind::Markdown {
                 new_text = percent_encoding::utf8_percent_encode(
@@ -143,10 +143,10 @@ fn yaml_quoted(text: &str) -> String {
 
 /// "Repair … on this line" for the lines `range` covers, and "… in the whole note".
 fn mojibake_repairs(vault: &Vault, file: FileId, range: Span) -> Vec<CodeAction> {
-    let Some(note) = vault.note(file) else {
+    let (Some(note), Some(text)) = (vault.note(file), vault.text(file)) else {
         return Vec::new();
     };
-    let found = crate::syntax::mojibake::find(&note.text);
+    let found = crate::syntax::mojibake::find(&text);
     if found.is_empty() {
         return Vec::new();
     }
@@ -252,7 +252,7 @@ fn create_note(
         names
             .filter_map(|name| {
                 let id = vault.resolve_path(file, &format!("/{dir}/{name}")).file()?;
-                Some(vault.note(id)?.text.replace("{{title}}", title))
+                Some(vault.text(id)?.replace("{{title}}", title))
             })
             .next()
     });
@@ -299,7 +299,7 @@ fn daily_note(
         .map(|n| today.add_days(n))
         .find(|&d| dates::format(d, &daily.format) == named)?;
     let id = vault.resolve_path(file, &format!("/{template}")).file()?;
-    let mut text = vault.note(id)?.text.replace("{{title}}", title);
+    let mut text = vault.text(id)?.replace("{{title}}", title);
     text = text.replace("{{date}}", &dates::format(day, "YYYY-MM-DD"));
     let mut from = 0;
     while let Some(at) = text[from..].find("{{date:") {

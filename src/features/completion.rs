@@ -9,7 +9,7 @@ use super::dates::{self, Date};
 use super::links::{link_text, styled_link_text};
 use crate::config::{DailyNotes, LinkFormat};
 use crate::syntax::line_index::floor_char_boundary;
-use crate::syntax::{LINK_PATH_ENCODE, Span, is_tag_char};
+use crate::syntax::{LINK_PATH_ENCODE, Span, TextAt, is_tag_char};
 use crate::vault::path::{file_name, fold, is_note_path, is_within, parent, stem};
 use crate::vault::{FileId, NameKind, Resolution, Vault};
 
@@ -84,7 +84,8 @@ pub fn completion(
 ) -> Option<Completion> {
     let (limit, format) = (options.limit, options.format);
     let note = vault.note(file)?;
-    let text = &note.text;
+    let text = vault.text(file)?;
+    let text: &str = &text;
     let offset = crate::syntax::line_index::floor_char_boundary(text, offset.min(text.len()));
     let line_start = text[..offset].rfind(['\n', '\r']).map_or(0, |i| i + 1);
     let prefix = &text[line_start..offset];
@@ -166,8 +167,8 @@ pub fn block_search(
     options: &CompletionOptions,
     cancel: super::Cancel,
 ) -> Option<Result<(Completion, Vec<Option<super::blocks::NewBlockId>>), super::Cancelled>> {
-    let note = vault.note(file)?;
-    let text = &note.text;
+    let text = vault.text(file)?;
+    let text: &str = &text;
     let offset = crate::syntax::line_index::floor_char_boundary(text, offset.min(text.len()));
     let OpenLink { start, closing } = open_wikilink(text, offset)?;
     let query = text[start..offset].strip_prefix("^^")?;
@@ -196,10 +197,10 @@ pub fn block_search(
         let mut items = Vec::new();
         let mut ids = Vec::new();
         for hit in hits {
-            let Some(target) = vault.note(hit.file) else {
+            let Some(target) = vault.text(hit.file) else {
                 continue;
             };
-            let block = &target.text[hit.span.range()];
+            let block = &target[hit.span.range()];
             let (id, new) = match hit.id {
                 Some(id) => (id, None),
                 None => {
@@ -253,7 +254,8 @@ fn in_opaque(text: &str, offset: usize) -> bool {
 /// (or in a `key:` list) the values seen for that key; tags for `tags`.
 fn frontmatter(vault: &Vault, file: FileId, offset: usize, limit: usize) -> Option<Completion> {
     let note = vault.note(file)?;
-    let text = &note.text;
+    let text = vault.text(file)?;
+    let text: &str = &text;
     let line_start = text[..offset].rfind(['\n', '\r']).map_or(0, |i| i + 1);
     let prefix = &text[line_start..offset];
     let trimmed = prefix.trim_start();
@@ -467,6 +469,7 @@ fn wikilink(
         }
     };
     let note = vault.note(target)?;
+    let target_text = vault.text(target);
     let sub_start = start + hash + 1;
     let sub = &text[sub_start..offset];
     let end = part_end(offset);
@@ -477,13 +480,16 @@ fn wikilink(
             .syntax
             .blocks
             .iter()
-            .map(|b| (b, b.id(&note.text)))
+            .map(|b| (b, b.id(note.src())))
             .filter(|(_, id)| fold(id).contains(&*fold(query)))
             .take(limit)
             .map(|(b, id)| CompletionItem {
                 label: format!("^{id}"),
                 kind: ItemKind::Block,
-                detail: Some(snippet(&note.text[b.block_span.range()])),
+                detail: target_text
+                    .as_deref()
+                    .and_then(|t| t.get(b.block_span.range()))
+                    .map(snippet),
                 new_text: format!("^{id}{suffix}"),
                 replace,
                 filter_text: format!("^{id}"),
@@ -510,7 +516,7 @@ fn wikilink(
     let (from, to, min_level) = if chain.is_empty() {
         (0, headings.len(), 0)
     } else {
-        let parent = crate::vault::subpath::find_heading(&note.text, &note.syntax, &chain)?;
+        let parent = crate::vault::subpath::find_heading(note.src(), &note.syntax, &chain)?;
         let at = headings.iter().position(|h| h.span == parent.span)?;
         let to = note.syntax.section_end_index(at);
         (at + 1, to, parent.level)
@@ -518,7 +524,7 @@ fn wikilink(
     let items = headings[from..to]
         .iter()
         .filter(|h| h.level > min_level)
-        .map(|h| (h, h.text(&note.text)))
+        .map(|h| (h, h.text(note.src())))
         .filter(|(_, name)| query.is_empty() || fold(name).contains(&query))
         .take(limit)
         .map(|(h, name)| CompletionItem {
@@ -528,7 +534,7 @@ fn wikilink(
             // As Obsidian writes a heading link: `?`, `&`, brackets, `#`… left out.
             new_text: format!(
                 "{}{suffix}",
-                crate::vault::subpath::heading_link_text(h.source(&note.text))
+                crate::vault::subpath::heading_link_text(h.source(note.src()))
             ),
             replace,
             filter_text: name.to_string(),
@@ -606,7 +612,7 @@ fn vault_headings(
         for &id in notes.iter() {
             let Some(note) = vault.note(id) else { continue };
             for (i, h) in note.syntax.headings.iter().enumerate() {
-                if fold(h.text(&note.text).trim()) == text {
+                if fold(h.text(note.src()).trim()) == text {
                     hits.push((matched, vault.linking_notes(id), text, id, i as u32));
                 }
             }
@@ -630,13 +636,13 @@ fn vault_headings(
         .filter_map(|(_, _, _, id, i)| {
             let note = vault.note(id)?;
             let h = note.syntax.headings.get(i as usize)?;
-            let label = h.text(&note.text).trim().to_string();
+            let label = h.text(note.src()).trim().to_string();
             let target = if id == file {
                 String::new()
             } else {
                 styled_link_text(vault, file, id, style)
             };
-            let anchor = crate::vault::subpath::heading_link_text(h.source(&note.text));
+            let anchor = crate::vault::subpath::heading_link_text(h.source(note.src()));
             Some(CompletionItem {
                 new_text: format!("{target}#{anchor}{suffix}"),
                 detail: Some(format!(
@@ -848,10 +854,10 @@ impl<'v> Context<'v> {
             words.extend(long_words(&fold(text)).map(word_key));
         };
         add(vault.path(file));
-        if let (Some(at), Some(note)) = (at, vault.note(file)) {
-            let end = floor_char_boundary(&note.text, (at.start as usize).min(note.text.len()));
-            let start = floor_char_boundary(&note.text, end.saturating_sub(WORDS_BEFORE));
-            add(&note.text[start..end]);
+        if let (Some(at), Some(text)) = (at, vault.text(file)) {
+            let end = floor_char_boundary(&text, (at.start as usize).min(text.len()));
+            let start = floor_char_boundary(&text, end.saturating_sub(WORDS_BEFORE));
+            add(&text[start..end]);
         }
         let (list, next) = match at.and_then(|at| List::at(vault, file, at, &linked)) {
             Some((list, next)) => (Some(list), next),
@@ -1389,7 +1395,7 @@ fn list_name(vault: &Vault, id: FileId) -> String {
 /// What a link of `note` shows: its display text, else its note's name (folded, `name`).
 fn shown(note: &crate::vault::Note, link: &crate::syntax::Link, name: &str) -> String {
     match link.display_span() {
-        Some(span) => fold(note.text.get(span.range()).unwrap_or_default().trim()).into_owned(),
+        Some(span) => fold(note.src().at(span.range()).unwrap_or_default().trim()).into_owned(),
         None => name.to_string(),
     }
 }
@@ -2176,7 +2182,7 @@ fn unresolved_items(
             let site = others.first()?;
             let note = vault.note(site.source)?;
             let link = note.syntax.links.get(site.link as usize)?;
-            Some((others.len(), link.target(&note.text).into_owned()))
+            Some((others.len(), link.target(note.src()).into_owned()))
         })
         .filter(|(_, name)| !name.trim().is_empty())
         .collect();
@@ -2315,7 +2321,7 @@ fn shown_tag(vault: &Vault, folded: &str) -> Option<String> {
     note.syntax
         .tags
         .iter()
-        .map(|t| t.name(&note.text))
+        .map(|t| t.name(note.src()))
         .find(|name| *fold(name) == *folded)
         .map(str::to_string)
 }
@@ -2336,7 +2342,8 @@ pub fn documentation(vault: &Vault, id: FileId) -> Option<String> {
     let mut out = super::note_card(vault, id, note);
     out += "\n\n";
     let body_start = note.syntax.body_start();
-    let body: Vec<&str> = note.text[body_start..]
+    let text = vault.text(id)?;
+    let body: Vec<&str> = text[body_start..]
         .lines()
         .map(str::trim_end)
         .filter(|l| !l.trim().is_empty())
@@ -2448,15 +2455,15 @@ mod tests {
         let f = Fixture::parse(fixture);
         let options = CompletionOptions::default();
         let got = completion(&f.vault, f.file, f.offset, &options).unwrap();
-        let text = &f.vault.note(f.file).unwrap().text;
+        let text = &f.vault.note(f.file).unwrap().text().unwrap();
         let mut checked = 0;
         for item in got.items.iter().filter(|i| i.file.is_some()) {
-            let mut edited = text.clone();
+            let mut edited = text.to_string();
             edited.replace_range(item.replace.range(), &item.new_text);
             let mut files: Vec<(String, Option<String>)> = f
                 .vault
                 .notes()
-                .map(|(id, n)| (f.vault.path(id).to_string(), Some(n.text.clone())))
+                .map(|(id, n)| (f.vault.path(id).to_string(), n.text().map(String::from)))
                 .collect();
             files.retain(|(p, _)| p != "Home.md");
             files.push(("Home.md".into(), Some(edited.clone())));
@@ -2492,7 +2499,7 @@ mod tests {
 
     fn check(fixture: &str, expect: Expect) {
         let f = Fixture::parse(fixture);
-        let text = &f.vault.note(f.file).unwrap().text;
+        let text = &f.vault.note(f.file).unwrap().text().unwrap();
         let out = match completion(
             &f.vault,
             f.file,
@@ -2608,7 +2615,7 @@ tags: [project]
         let vault = "//- Daily/2026-11-30.md\n# Monday\n//- Tomer Hagay.md\n//- Todo.md\n";
         let daily_check = |editing: &str, expect: Expect| {
             let f = Fixture::parse(&format!("{vault}//- Home.md\n{editing}"));
-            let text = &f.vault.note(f.file).unwrap().text;
+            let text = &f.vault.note(f.file).unwrap().text().unwrap();
             let options = CompletionOptions {
                 limit: 5,
                 daily: Some((today, daily.clone())),
@@ -2813,7 +2820,7 @@ tags: [project]
             },
         )
         .unwrap();
-        let text = &f.vault.note(f.file).unwrap().text;
+        let text = &f.vault.note(f.file).unwrap().text().unwrap();
         let first = &c.items[0];
         assert_eq!(first.new_text, "[Tomer Hagay](Tomer%20Hagay.md)");
         assert_eq!(&text[first.replace.range()], "[[tomer h]]");

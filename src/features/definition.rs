@@ -14,7 +14,7 @@ pub fn definition(vault: &Vault, file: FileId, offset: usize) -> Option<Location
         return link_target(vault, file, index);
     }
     let used = reference_at(&note.syntax, offset).filter(|r| !r.definition)?;
-    let def = definition_of(&note.syntax, &note.text, used)?;
+    let def = definition_of(&note.syntax, note.src(), used)?;
     definition_link(&note.syntax, def)
         .and_then(|index| link_target(vault, file, index))
         .or(Some(Location {

@@ -3,7 +3,7 @@
 
 use crate::config::Config;
 pub use crate::config::Severity;
-use crate::syntax::{Link, Span, Subpath};
+use crate::syntax::{Link, Span, Subpath, TextAt};
 use crate::vault::subpath::{find_block, find_heading};
 use crate::vault::{FileId, NameKind, Resolution, Vault};
 
@@ -43,10 +43,10 @@ pub fn note_diagnostics(vault: &Vault, id: FileId) -> Vec<Diagnostic> {
         })
         .collect();
     for (link, resolution) in note.syntax.links.iter().zip(&note.resolved) {
-        link_diagnostic(vault, id, &note.text, link, *resolution, &mut out);
+        link_diagnostic(vault, id, note.src(), link, *resolution, &mut out);
     }
     for r in note.syntax.references.iter().filter(|r| !r.defined) {
-        let label = &note.text[r.label.range()];
+        let label = note.src().at(r.label.range()).unwrap_or_default();
         out.push(Diagnostic {
             span: r.span,
             severity: Severity::Warning,
@@ -63,7 +63,9 @@ pub fn note_diagnostics(vault: &Vault, id: FileId) -> Vec<Diagnostic> {
             target: None,
         });
     }
-    for m in crate::syntax::mojibake::find(&note.text) {
+    // The one finding that reads the prose: a note held in pieces is read again.
+    let text = vault.text(id).unwrap_or_default();
+    for m in crate::syntax::mojibake::find(&text) {
         out.push(Diagnostic {
             span: m.span,
             // A hint by default: text that reads oddly is not a broken link, and editors show
@@ -72,7 +74,7 @@ pub fn note_diagnostics(vault: &Vault, id: FileId) -> Vec<Diagnostic> {
             code: "mojibake",
             message: format!(
                 "double-encoded text: \"{}\" should read \"{}\"",
-                &note.text[m.span.range()],
+                &text[m.span.range()],
                 m.repaired
             ),
             target: None,
@@ -85,12 +87,15 @@ pub fn note_diagnostics(vault: &Vault, id: FileId) -> Vec<Diagnostic> {
 fn link_diagnostic(
     vault: &Vault,
     source: FileId,
-    text: &str,
+    text: &(impl TextAt + ?Sized),
     link: &Link,
     resolution: Resolution,
     out: &mut Vec<Diagnostic>,
 ) {
-    let written = text[link.target_span().range()].to_string();
+    let written = text
+        .at(link.target_span().range())
+        .unwrap_or_default()
+        .to_string();
     let mut push = |span, severity, code, message| {
         out.push(Diagnostic {
             span,
@@ -143,7 +148,7 @@ fn link_diagnostic(
     };
     match subpath {
         Subpath::Heading(chain) => {
-            if find_heading(&note.text, &note.syntax, &chain).is_none() {
+            if find_heading(note.src(), &note.syntax, &chain).is_none() {
                 push(
                     subpath_span,
                     Severity::Warning,
@@ -153,7 +158,7 @@ fn link_diagnostic(
             }
         }
         Subpath::Block(id) => {
-            if find_block(&note.text, &note.syntax, &id).is_none() {
+            if find_block(note.src(), &note.syntax, &id).is_none() {
                 push(
                     subpath_span,
                     Severity::Warning,

@@ -28,10 +28,10 @@ pub fn extract_actions(
     range: Span,
     new_notes: &NewNotes,
 ) -> Vec<CodeAction> {
-    let Some(note) = vault.note(file) else {
+    let (Some(note), Some(text)) = (vault.note(file), vault.text(file)) else {
         return Vec::new();
     };
-    let text = &note.text;
+    let text: &str = &text;
     let body_start = note.syntax.body_start();
     let (start, end) = (range.start as usize, (range.end as usize).min(text.len()));
     // What moves (`moved`), what the new note is named by, and what the link replaces.
@@ -144,7 +144,7 @@ pub fn extract_actions(
         let Some(link) = source.syntax.links.get(site.link as usize) else {
             continue;
         };
-        let moves = link.subpath(&source.text).and_then(|s| target_moves(&s));
+        let moves = link.subpath(source.src()).and_then(|s| target_moves(&s));
         if moves == Some(true) {
             // As a move of this note to the new one would write it; the new name is unique
             // in the vault (`unique_name`), so a bare name finds it.
@@ -275,7 +275,7 @@ mod tests {
     /// that follows the cursor).
     fn check(fixture: &str, selected: &str, expect: Expect) {
         let f = Fixture::parse(fixture);
-        let text = &f.vault.note(f.file).unwrap().text;
+        let text = &f.vault.note(f.file).unwrap().text().unwrap();
         assert!(text[f.offset..].starts_with(selected));
         let range = Span::new(f.offset, f.offset + selected.len());
         let mut out = String::new();
@@ -284,7 +284,7 @@ mod tests {
             let (path, content) = a.create.unwrap();
             out += &format!("{}\n  create {path}: {content:?}\n", a.title);
             for e in a.edits {
-                let in_file = &f.vault.note(e.file).unwrap().text;
+                let in_file = &f.vault.note(e.file).unwrap().text().unwrap();
                 out += &format!(
                     "  {}: {:?} -> {:?}\n",
                     f.vault.path(e.file),

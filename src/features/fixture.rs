@@ -52,7 +52,7 @@ impl Fixture {
         let Some(note) = self.vault.note(loc.file) else {
             return format!("{path} (file)");
         };
-        self.render_span(path, &note.text, loc.span)
+        self.render_span(path, note.text().unwrap(), loc.span)
     }
 
     fn render_span(&self, path: &str, text: &str, span: Span) -> String {

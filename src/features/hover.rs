@@ -2,7 +2,7 @@
 //! the linked block, or the note's first lines), and usage counts for a tag.
 
 use super::{definition_link, definition_of, link_at, reference_at};
-use crate::syntax::{Span, Subpath};
+use crate::syntax::{Span, Subpath, TextAt};
 use crate::vault::path::{fold, is_within};
 use crate::vault::subpath::{find_block, find_heading};
 use crate::vault::{FileId, Note, Resolution, Vault};
@@ -30,16 +30,19 @@ pub fn hover(vault: &Vault, file: FileId, offset: usize) -> Option<HoverInfo> {
         });
     }
     if let Some(used) = reference_at(&note.syntax, offset).filter(|r| !r.definition) {
-        let label = &note.text[used.label.range()];
-        let markdown = match definition_of(&note.syntax, &note.text, used) {
+        let text = note.src();
+        let label = text.at(used.label.range()).unwrap_or_default();
+        let markdown = match definition_of(&note.syntax, text, used) {
             // A reference link: the preview of where its definition leads.
             Some(def) if !used.footnote => match definition_link(&note.syntax, def) {
                 Some(index) => link_preview(vault, note, index)?,
-                None => format!("`{}`", note.text[def.span.range()].trim()),
+                None => format!("`{}`", text.at(def.span.range()).unwrap_or_default().trim()),
             },
             // A footnote: its text.
             Some(def) => {
-                let written = &note.text[def.span.range()];
+                // A footnote's text is prose, which a note held in pieces reads from its file.
+                let whole = vault.text(file)?;
+                let written = whole.get(def.span.range()).unwrap_or_default();
                 let body = written.split_once("]:").map_or(written, |(_, b)| b).trim();
                 format!("**[^{label}]** {}", shorten(body))
             }
@@ -52,7 +55,7 @@ pub fn hover(vault: &Vault, file: FileId, offset: usize) -> Option<HoverInfo> {
         });
     }
     let tag = note.syntax.tags.iter().find(|t| t.span.touches(offset))?;
-    let name = tag.name(&note.text);
+    let name = tag.name(note.src());
     let (notes, total) = vault.tag_count(name);
     let wanted = fold(name).into_owned();
     let nested = vault
@@ -82,16 +85,16 @@ fn link_preview(vault: &Vault, note: &Note, index: usize) -> Option<String> {
     let link = note.syntax.links.get(index)?;
     Some(match note.resolved.get(index)? {
         Resolution::Unresolved => {
-            let sites = vault.unresolved_sites(&link.target(&note.text)).len();
+            let sites = vault.unresolved_sites(&link.target(note.src())).len();
             format!(
                 "**{}** does not exist yet; {sites} link{} point{} to it.",
-                link.target(&note.text),
+                link.target(note.src()),
                 if sites == 1 { "" } else { "s" },
                 if sites == 1 { "s" } else { "" }
             )
         }
         Resolution::File { id, .. } => match vault.note(*id) {
-            Some(target) => note_preview(vault, *id, target, &link.subpath(&note.text)),
+            Some(target) => note_preview(vault, *id, target, &link.subpath(note.src())),
             None => attachment_preview(vault, *id),
         },
     })
@@ -135,7 +138,7 @@ fn note_preview(vault: &Vault, id: FileId, note: &Note, subpath: &Option<Subpath
         format!(" · {links} notes link here")
     };
     if let Some(fm) = &note.syntax.frontmatter {
-        let text = &note.text;
+        let text = note.src();
         let fields: Vec<String> = fm
             .fields
             .iter()
@@ -150,21 +153,23 @@ fn note_preview(vault: &Vault, id: FileId, note: &Note, subpath: &Option<Subpath
             out += &fields.join("\n");
         }
     }
+    // The excerpt is prose: a note held in pieces is read from its file, and has none when
+    // the file changed since (the watcher brings the change).
+    let Some(text) = vault.text(id) else {
+        return out;
+    };
     let body_start = note.syntax.body_start();
     let excerpt = match subpath {
-        Some(Subpath::Heading(chain)) => find_heading(&note.text, &note.syntax, chain).map(|h| {
+        Some(Subpath::Heading(chain)) => find_heading(note.src(), &note.syntax, chain).map(|h| {
             let i = note.syntax.headings.iter().position(|o| o.span == h.span);
-            let end = i.map_or(note.text.len(), |i| {
-                note.syntax.section_end(i, note.text.len())
-            });
-            &note.text[h.span.start as usize..end]
+            let end = i.map_or(text.len(), |i| note.syntax.section_end(i, text.len()));
+            text.get(h.span.start as usize..end).unwrap_or_default()
         }),
-        Some(Subpath::Block(block)) => {
-            find_block(&note.text, &note.syntax, block).map(|b| &note.text[b.block_span.range()])
-        }
+        Some(Subpath::Block(block)) => find_block(note.src(), &note.syntax, block)
+            .map(|b| text.get(b.block_span.range()).unwrap_or_default()),
         None => None,
     };
-    let excerpt = excerpt.unwrap_or(&note.text[body_start..]);
+    let excerpt = excerpt.unwrap_or(text.get(body_start..).unwrap_or_default());
     out += "\n\n---\n\n";
     out += &shorten(excerpt);
     out
@@ -201,7 +206,7 @@ mod tests {
     fn check(fixture: &str, expect: Expect) {
         let f = Fixture::parse(fixture);
         let got = hover(&f.vault, f.file, f.offset).map_or("none".to_string(), |h| {
-            let text = &f.vault.note(f.file).unwrap().text;
+            let text = &f.vault.note(f.file).unwrap().text().unwrap();
             format!("[{}]\n{}", &text[h.span.range()], h.markdown)
         });
         expect.assert_eq(&got);

@@ -27,14 +27,19 @@ pub fn embed_hints(vault: &Vault, file: FileId, range: Span) -> Vec<EmbedHint> {
         if !link.embed || span.end < range.start || range.end < span.start {
             continue;
         }
-        let (Resolution::File { id, .. }, Some(subpath)) = (resolution, link.subpath(&note.text))
+        let (Resolution::File { id, .. }, Some(subpath)) = (resolution, link.subpath(note.src()))
         else {
             continue;
         };
         let Some(target) = vault.note(*id) else {
             continue;
         };
-        let text = &target.text;
+        // The first line of a section or block is prose: a note held in pieces is read from
+        // its file.
+        let Some(text) = vault.text(*id) else {
+            continue;
+        };
+        let text: &str = &text;
         let first = match &subpath {
             Subpath::Block(block) => find_block(text, &target.syntax, block).map(|b| {
                 let shown = &text[b.block_span.range()];
@@ -78,7 +83,7 @@ mod tests {
             "//- Pricing.md\n# Pricing\n## Tiers\n\nThree tiers: basic, pro, enterprise.\nMore.\n\n- Discount 10% ^disc\n\
              //- Home.md\n$0![[Pricing#^disc]] ![[Pricing#Tiers]] [[Pricing#Tiers]] ![[Pricing]] ![[Pricing#^nope]]\n",
         );
-        let text = &f.vault.note(f.file).unwrap().text;
+        let text = &f.vault.note(f.file).unwrap().text().unwrap();
         let hints = embed_hints(&f.vault, f.file, Span::new(0, text.len()));
         let got: Vec<(&str, &str)> = hints
             .iter()

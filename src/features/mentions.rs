@@ -85,11 +85,14 @@ pub fn unlinked_mentions(
     for (id, _) in notes {
         cancel.check()?;
         let Some(note) = vault.note(id) else { continue };
-        let folded = fold_mapped(&note.text);
+        // The prose of a note held in pieces is read from its file (`None` when it changed
+        // since: the watcher brings the change).
+        let Some(text) = vault.text(id) else { continue };
+        let folded = fold_mapped(&text);
         let body_start = note.syntax.body_start() as u32;
         let mut spans: Vec<Span> = names
             .iter()
-            .flat_map(|n| find_word(&note.text, &folded, n))
+            .flat_map(|n| find_word(&text, &folded, n))
             .filter(|s| s.start >= body_start)
             .filter(|s| {
                 !note
@@ -125,7 +128,8 @@ pub fn unlinked_mentions(
 /// around the cursor), with the mention's span; not inside links.
 pub fn mention_at(vault: &Vault, file: FileId, offset: usize) -> Option<(FileId, Span)> {
     let note = vault.note(file)?;
-    let text = &note.text;
+    let text = vault.text(file)?;
+    let text: &str = &text;
     if note.syntax.links.iter().any(|l| l.span().touches(offset))
         || note
             .syntax
@@ -258,7 +262,7 @@ Nothing about him in the body.
         let (id, span) = mention_at(&f.vault, f.file, f.offset).unwrap();
         assert_eq!(f.vault.path(id), "People/Tomer Hagay.md");
         assert_eq!(
-            &f.vault.note(f.file).unwrap().text[span.range()],
+            &f.vault.note(f.file).unwrap().text().unwrap()[span.range()],
             "Tomer Hagay"
         );
         let f = Fixture::parse(&format!("{VAULT}//- Home.md\nno o$0ne here\n"));

@@ -115,7 +115,7 @@ pub fn reference_at(syntax: &NoteSyntax, offset: usize) -> Option<&Reference> {
 /// The definition of a reference's label in its note (CommonMark uses the first one).
 pub fn definition_of<'a>(
     syntax: &'a NoteSyntax,
-    text: &str,
+    text: &(impl crate::syntax::TextAt + ?Sized),
     reference: &Reference,
 ) -> Option<&'a Reference> {
     syntax
@@ -136,7 +136,7 @@ pub fn definition_link(syntax: &NoteSyntax, definition: &Reference) -> Option<us
 /// The heading a link's subpath ([`Link::subpath`]) names in its target note, if any.
 pub fn linked_heading<'a>(note: &'a Note, subpath: &Option<Subpath>) -> Option<&'a Heading> {
     match subpath {
-        Some(Subpath::Heading(chain)) => find_heading(&note.text, &note.syntax, chain),
+        Some(Subpath::Heading(chain)) => find_heading(note.src(), &note.syntax, chain),
         _ => None,
     }
 }
@@ -154,12 +154,12 @@ pub fn link_target(vault: &Vault, source: FileId, index: usize) -> Option<Locati
     let Some(target) = vault.note(file) else {
         return Some(whole);
     };
-    let span = match link.subpath(&note.text) {
+    let span = match link.subpath(note.src()) {
         Some(Subpath::Heading(chain)) => {
-            find_heading(&target.text, &target.syntax, &chain).map(|h| h.span)
+            find_heading(target.src(), &target.syntax, &chain).map(|h| h.span)
         }
         Some(Subpath::Block(id)) => {
-            find_block(&target.text, &target.syntax, &id).map(|b| b.block_span)
+            find_block(target.src(), &target.syntax, &id).map(|b| b.block_span)
         }
         None => None,
     };

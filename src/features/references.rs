@@ -33,18 +33,18 @@ pub fn references(
     let mut declaration = None;
     let mut found: Vec<Location> = if let Some(at) = reference_at(syntax, offset) {
         declaration =
-            definition_of(syntax, &note.text, at).map(|d| Location { file, span: d.span });
+            definition_of(syntax, note.src(), at).map(|d| Location { file, span: d.span });
         syntax
             .references
             .iter()
-            .filter(|r| !r.definition && r.same_label(at, &note.text))
+            .filter(|r| !r.definition && r.same_label(at, note.src()))
             .map(|r| Location { file, span: r.span })
             .collect()
     } else if let Some((index, link)) = link_at(syntax, offset) {
         declaration = link_target(vault, file, index);
         match note.resolved[index] {
             Resolution::File { id: target, .. } => {
-                let subpath = link.subpath(&note.text);
+                let subpath = link.subpath(note.src());
                 let heading = match (&subpath, vault.note(target)) {
                     (Some(Subpath::Heading(_)), Some(t)) => linked_heading(t, &subpath),
                     _ => None,
@@ -58,19 +58,19 @@ pub fn references(
                 })?
             }
             Resolution::Unresolved => vault
-                .unresolved_sites(&link.target(&note.text))
+                .unresolved_sites(&link.target(note.src()))
                 .into_iter()
                 .filter_map(|site| site_location(vault, site))
                 .collect(),
         }
     } else if let Some(tag) = syntax.tags.iter().find(|t| t.span.touches(offset)) {
-        tag_occurrences(vault, tag.name(&note.text))
+        tag_occurrences(vault, tag.name(note.src()))
     } else if let Some(block) = syntax.blocks.iter().find(|b| b.span.touches(offset)) {
         declaration = Some(Location {
             file,
             span: block.block_span,
         });
-        let id = block.id(&note.text).to_string();
+        let id = block.id(note.src()).to_string();
         links_to(
             vault,
             file,
@@ -87,7 +87,7 @@ pub fn references(
             span: heading.span,
         });
         let span = heading.span;
-        let name = normalize_heading(heading.source(&note.text));
+        let name = normalize_heading(heading.source(note.src()));
         links_to(vault, file, cancel, |site| {
             let subpath = site.subpath();
             if !matches!(subpath, Some(Subpath::Heading(_))) {
@@ -119,7 +119,7 @@ pub fn references(
 /// are worked out only when asked (a hub note has thousands of links).
 struct SiteLink<'a> {
     link: &'a Link,
-    text: &'a str,
+    text: &'a crate::vault::NoteText,
     target: Option<&'a Note>,
 }
 
@@ -158,7 +158,7 @@ fn links_to(
         };
         let candidate = SiteLink {
             link,
-            text: &source.text,
+            text: source.src(),
             target: target_note,
         };
         if keep(&candidate) {
@@ -194,7 +194,7 @@ fn tag_occurrences(vault: &Vault, name: &str) -> Vec<Location> {
             note.syntax
                 .tags
                 .iter()
-                .filter(|t| is_within(&fold(t.name(&note.text)), &wanted))
+                .filter(|t| is_within(&fold(t.name(note.src())), &wanted))
                 .map(move |t| Location {
                     file: id,
                     span: t.span,

@@ -8,9 +8,9 @@ use percent_encoding::utf8_percent_encode;
 use super::links::Edit;
 use super::links::relative;
 use super::{Cancel, Cancelled, definition_link, definition_of, link_at, reference_at};
-use crate::syntax::{LINK_PATH_ENCODE, LinkKind, Span, decode};
+use crate::syntax::{LINK_PATH_ENCODE, LinkKind, Span, TextAt, decode};
 use crate::vault::path::{file_name, fold, is_note_path, is_within, parent, stem, strip_md};
-use crate::vault::{FileId, NameKind, Vault};
+use crate::vault::{FileId, NameKind, Note, Vault};
 
 /// What renaming a note changes: the links to rewrite, and the file's new vault path.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -50,11 +50,11 @@ pub fn prepare(vault: &Vault, file: FileId, offset: usize) -> Option<(RenameTarg
                 .references
                 .iter()
                 .position(|other| std::ptr::eq(other, r))?;
-            let label = note.text[r.label.range()].to_string();
+            let label = written_at(note, r.label).to_string();
             return Some((RenameTarget::Label(file, index), r.label, label));
         }
         // Elsewhere on `[text][label]`: the note its definition leads to.
-        let def = definition_of(&note.syntax, &note.text, r)?;
+        let def = definition_of(&note.syntax, note.src(), r)?;
         let target = note
             .resolved
             .get(definition_link(&note.syntax, def)?)?
@@ -66,7 +66,7 @@ pub fn prepare(vault: &Vault, file: FileId, offset: usize) -> Option<(RenameTarg
     if let Some((index, link)) = link_at(&note.syntax, offset) {
         let target = note.resolved.get(index)?.file()?;
         let target_note = vault.note(target)?;
-        let subpath = link.subpath(&note.text);
+        let subpath = link.subpath(note.src());
         if let (Some(sub), Some(crate::syntax::Subpath::Heading(_))) =
             (link.subpath_span(), &subpath)
             && sub.touches(offset)
@@ -78,16 +78,16 @@ pub fn prepare(vault: &Vault, file: FileId, offset: usize) -> Option<(RenameTarg
                 .iter()
                 .position(|h| h == heading)?;
             // The last level of the chain is what the editor shows.
-            let written = &note.text[sub.range()];
+            let written = written_at(note, sub);
             let last = written.rfind('#').map_or(0, |i| i + 1);
             let span = Span::new(sub.start as usize + last, sub.end as usize);
             return Some((
                 RenameTarget::Heading(target, at),
                 span,
-                heading.text(&target_note.text).to_string(),
+                heading.text(target_note.src()).to_string(),
             ));
         }
-        if link.target(&note.text).is_empty() {
+        if link.target(note.src()).is_empty() {
             return None; // `[[#^block]]`: blocks are not renamed
         }
         let name = stem(vault.path(target)).to_string();
@@ -100,7 +100,7 @@ pub fn prepare(vault: &Vault, file: FileId, offset: usize) -> Option<(RenameTarg
             }
             crate::syntax::TagSource::Frontmatter => tag.span,
         };
-        let name = tag.name(&note.text).to_string();
+        let name = tag.name(note.src()).to_string();
         return Some((RenameTarget::Tag(name.clone()), span, name));
     }
     let (at, h) = note
@@ -116,8 +116,14 @@ pub fn prepare(vault: &Vault, file: FileId, offset: usize) -> Option<(RenameTarg
             stem(vault.path(file)).to_string(),
         ));
     }
-    let text = h.text(&note.text).to_string();
+    let text = h.text(note.src()).to_string();
     Some((RenameTarget::Heading(file, at), h.text_span, text))
+}
+
+/// What a note has written at `span` of a link, label, tag or heading: parts every note holds,
+/// whole or in pieces.
+fn written_at(note: &Note, span: Span) -> &str {
+    note.src().at(span.range()).unwrap_or_default()
 }
 
 /// Why a rename has no plan.
@@ -194,13 +200,13 @@ pub fn rename_heading(
         };
         let link = &source.syntax.links[site.link as usize];
         let (Some(sub), Some(crate::syntax::Subpath::Heading(_))) =
-            (link.subpath_span(), link.subpath(&source.text))
+            (link.subpath_span(), link.subpath(source.src()))
         else {
             continue;
         };
         // Every level of `#H1#H2` that names this heading (usually the last; an outer level
         // when a subheading is linked).
-        let written = &source.text[sub.range()];
+        let written = written_at(source, sub);
         let mut parts: Vec<(usize, &str)> = Vec::new();
         let mut at = 0;
         for part in written.split('#') {
@@ -218,7 +224,7 @@ pub fn rename_heading(
             })
             .collect();
         for k in 1..=chain.len() {
-            let named = crate::vault::subpath::find_heading(&note.text, &note.syntax, &chain[..k]);
+            let named = crate::vault::subpath::find_heading(note.src(), &note.syntax, &chain[..k]);
             if named.map(|h| h.span) != Some(heading.span) {
                 continue;
             }
@@ -261,7 +267,7 @@ pub fn rename_tag(
         }
         let Some(note) = vault.note(id) else { continue };
         for tag in &note.syntax.tags {
-            let name = tag.name(&note.text);
+            let name = tag.name(note.src());
             let folded = fold(name);
             if !is_within(&folded, &wanted) {
                 continue;
@@ -279,7 +285,7 @@ pub fn rename_tag(
             };
             // A frontmatter tag inside a longer scalar ("a, b") has its own span only when
             // the scalar is plain; otherwise the whole scalar is the span: skip it.
-            if note.text[span.range()] != *name {
+            if written_at(note, span) != name {
                 continue;
             }
             edits.push(Edit {
@@ -324,19 +330,19 @@ pub fn rename_label(
     if new.chars().count() > 999 {
         return Err("a label has at most 999 characters".into());
     }
-    let old = &note.text[at.label.range()];
+    let old = written_at(note, at.label);
     if !crate::syntax::same_label(old, new)
         && note.syntax.references.iter().any(|r| {
             r.definition
                 && r.footnote == at.footnote
-                && crate::syntax::same_label(&note.text[r.label.range()], new)
+                && crate::syntax::same_label(written_at(note, r.label), new)
         })
     {
         return Err(format!("\"{new}\" is defined already in this note").into());
     }
     let mut edits = Vec::new();
     for r in &note.syntax.references {
-        if !r.same_label(at, &note.text) {
+        if !r.same_label(at, note.src()) {
             continue;
         }
         let (label, span) = (r.label, r.span);
@@ -345,7 +351,7 @@ pub fn rename_label(
             span,
             new_text,
         };
-        let written = &note.text[span.range()];
+        let written = written_at(note, span);
         let opens_at = span.start as usize + usize::from(written.starts_with('!')) + 1;
         edits.push(if r.definition || r.footnote {
             edit(label, new.to_string())
@@ -437,7 +443,15 @@ fn still_parses(vault: &Vault, edits: &[Edit], new_name: &str) -> Result<(), Str
         let Some(note) = vault.note(group[0].file) else {
             continue;
         };
-        let mut text = note.text.clone();
+        // A note held in pieces is read from its file: one that changed since is not
+        // edited blind.
+        let Some(text) = vault.text(group[0].file) else {
+            return Err(format!(
+                "{} changed on disk; try again once it is read",
+                vault.path(group[0].file)
+            ));
+        };
+        let mut text = text.into_owned();
         for e in group.iter().rev() {
             text.replace_range(e.span.range(), &e.new_text);
         }
@@ -506,11 +520,13 @@ pub(crate) fn rewritten(
     (old_path, new_path): (&str, &str),
     bare_unique: bool,
 ) -> String {
-    let written = &note.text[link.target_span().range()];
+    let written = written_at(note, link.target_span());
     match link.kind {
         LinkKind::Wiki => rewrite(written, source_path, old_path, new_path, bare_unique),
         LinkKind::Markdown => {
-            let angle = note.text[..link.target_span().start as usize].ends_with('<');
+            // `<` opens the target inside the link's brackets: held with the link.
+            let start = link.target_span().start as usize;
+            let angle = note.src().at(start.saturating_sub(1)..start) == Some("<");
             let decoded = decode(written);
             let target = rewrite(&decoded, source_path, old_path, new_path, bare_unique);
             if angle || !written.contains('%') && written.contains(' ') {
@@ -539,7 +555,7 @@ pub fn move_files(
     let mut edits = Vec::new();
     let mut push = |source: FileId, link: &crate::syntax::Link, new_text: String| {
         let note = vault.note(source)?;
-        let written = &note.text[link.target_span().range()];
+        let written = written_at(note, link.target_span());
         (new_text != written).then(|| {
             edits.push(Edit {
                 file: source,
@@ -562,7 +578,7 @@ pub fn move_files(
                 continue;
             };
             let link = &note.syntax.links[site.link as usize];
-            if link.target(&note.text).is_empty() {
+            if link.target(note.src()).is_empty() {
                 continue;
             }
             let text = rewritten(note, link, place(site.source), (old_path, new_path), unique);
@@ -579,7 +595,7 @@ pub fn move_files(
             let Some(target) = resolution.file() else {
                 continue;
             };
-            let written = link.target(&note.text);
+            let written = link.target(note.src());
             if written.is_empty() || new_of.contains_key(&target) {
                 continue;
             }
@@ -651,8 +667,8 @@ mod tests {
                 let mut edits = r.edits.clone();
                 edits.sort_by_key(|e| (f.vault.path(e.file).to_string(), e.span));
                 for e in edits {
-                    let text = &f.vault.note(e.file).unwrap().text;
-                    let mut after = text.clone();
+                    let text = &f.vault.note(e.file).unwrap().text().unwrap();
+                    let mut after = text.to_string();
                     after.replace_range(e.span.range(), &e.new_text);
                     let line = after[..].lines().find(|l| l.contains(&e.new_text)).unwrap();
                     out += &format!("{}: {line}\n", f.vault.path(e.file));
@@ -698,13 +714,13 @@ up: \"[[Tomer Hagay|T]]\"
                 };
                 return format!("rename note {}", f.vault.path(id));
             };
-            let text = &f.vault.note(file).unwrap().text;
+            let text = &f.vault.note(file).unwrap().text().unwrap();
             let mut edits = match rename_label(&f.vault, file, index, new_name) {
                 Ok(edits) => edits,
                 Err(e) => return format!("error: {e}"),
             };
             edits.sort_by_key(|e| std::cmp::Reverse(e.span.start));
-            let mut after = text.clone();
+            let mut after = text.to_string();
             for e in edits {
                 after.replace_range(e.span.range(), &e.new_text);
             }
@@ -757,7 +773,7 @@ up: \"[[Tomer Hagay|T]]\"
         edits.sort_by_key(|e| (f.vault.path(e.file).to_string(), e.span));
         let mut out = String::new();
         for e in edits {
-            let text = &f.vault.note(e.file).unwrap().text;
+            let text = &f.vault.note(e.file).unwrap().text().unwrap();
             let line_start = text[..e.span.start as usize]
                 .rfind('\n')
                 .map_or(0, |i| i + 1);
@@ -969,8 +985,8 @@ up: \"[[Tomer Hagay|T]]\"
                 edits.sort_by_key(|e| (f.vault.path(e.file).to_string(), e.span));
                 let mut out = String::new();
                 for e in edits {
-                    let text = &f.vault.note(e.file).unwrap().text;
-                    let mut after = text.clone();
+                    let text = &f.vault.note(e.file).unwrap().text().unwrap();
+                    let mut after = text.to_string();
                     after.replace_range(e.span.range(), &e.new_text);
                     let start = after[..e.span.start as usize]
                         .rfind('\n')

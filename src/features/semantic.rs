@@ -49,7 +49,7 @@ mod tests {
     #[test]
     fn resolved_broken_tags_blocks() {
         let f = Fixture::parse("//- A.md\n[[B]] [[Nope]] #tag para ^id$0\n//- B.md\n");
-        let text = &f.vault.note(f.file).unwrap().text;
+        let text = &f.vault.note(f.file).unwrap().text().unwrap();
         let got: Vec<(&str, TokenKind)> = tokens(&f.vault, f.file)
             .into_iter()
             .map(|(s, k)| (&text[s.range()], k))

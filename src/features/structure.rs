@@ -2,7 +2,7 @@
 //! document links (Markdown links to notes and files).
 
 use crate::syntax::{LinkKind, Span};
-use crate::vault::{FileId, Note, Vault};
+use crate::vault::{FileId, Vault};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum FoldKind {
@@ -19,7 +19,10 @@ pub struct Fold {
     pub kind: FoldKind,
 }
 
-pub fn folding_ranges(note: &Note) -> Vec<Fold> {
+pub fn folding_ranges(vault: &Vault, file: FileId) -> Vec<Fold> {
+    let (Some(note), Some(text)) = (vault.note(file), vault.text(file)) else {
+        return Vec::new();
+    };
     let line = |offset: usize| note.lines.line_of(offset);
     let mut out = Vec::new();
     if let Some(fm) = &note.syntax.frontmatter {
@@ -34,7 +37,7 @@ pub fn folding_ranges(note: &Note) -> Vec<Fold> {
         // A section ends before the next heading of its level or higher; trailing blank lines
         // stay outside.
         let from = h.span.start as usize;
-        let body = note.text[from..note.syntax.section_end(i, note.text.len())].trim_end();
+        let body = text[from..note.syntax.section_end(i, text.len())].trim_end();
         let (start, end) = (line(from), line(from + body.len()));
         if end > start {
             out.push(Fold {
@@ -66,7 +69,7 @@ pub fn document_links(vault: &Vault, file: FileId) -> Vec<(Span, FileId)> {
         .links
         .iter()
         .zip(&note.resolved)
-        .filter(|(l, _)| l.kind == LinkKind::Markdown && !l.target(&note.text).is_empty())
+        .filter(|(l, _)| l.kind == LinkKind::Markdown && !l.target(note.src()).is_empty())
         .filter_map(|(l, r)| Some((l.target_span(), r.file()?)))
         .collect()
 }
@@ -81,7 +84,7 @@ mod tests {
         let f = Fixture::parse(
             "//- N.md\n---\ntype: x\n---\n# Title\nintro\n\n## A\na1\na2\n\n## B\nb$0\n- one\n  - two\n- three\n",
         );
-        let folds: Vec<(u32, u32, FoldKind)> = folding_ranges(f.vault.note(f.file).unwrap())
+        let folds: Vec<(u32, u32, FoldKind)> = folding_ranges(&f.vault, f.file)
             .into_iter()
             .map(|f| (f.start_line, f.end_line, f.kind))
             .collect();

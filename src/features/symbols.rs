@@ -3,7 +3,7 @@
 use nucleo_matcher::{Config, Matcher, Utf32Str};
 
 use super::{Cancel, Cancelled};
-use crate::syntax::{NoteSyntax, Span};
+use crate::syntax::{NoteSyntax, Span, TextAt};
 use crate::vault::path::{fold, stem};
 use crate::vault::{FileId, NameKind, Vault};
 
@@ -20,12 +20,12 @@ pub struct Outline {
 }
 
 /// The heading outline of a note whose text is `text`.
-pub fn outline(syntax: &NoteSyntax, text: &str) -> Vec<Outline> {
+pub fn outline(syntax: &NoteSyntax, text: &(impl TextAt + ?Sized)) -> Vec<Outline> {
     let headings = &syntax.headings;
-    let section_end = |i: usize| syntax.section_end(i, text.len());
+    let section_end = |i: usize| syntax.section_end(i, text.text_len());
     // Builds the children of a parent of level `level` from `i` on; returns the next index.
-    fn build(
-        text: &str,
+    fn build<T: TextAt + ?Sized>(
+        text: &T,
         headings: &[crate::syntax::Heading],
         i: &mut usize,
         parent_level: u8,
@@ -179,7 +179,7 @@ fn headings(
             n.syntax
                 .headings
                 .iter()
-                .map(|h| (h.text(&n.text).to_string(), id, h.span)),
+                .map(|h| (h.text(n.src()).to_string(), id, h.span)),
         );
     }
     rank_fuzzy(vault, query, candidates, limit, cancel)

@@ -17,7 +17,7 @@ impl<'a> TextPositions<'a> {
     /// For a note of the store, whose lines are already indexed.
     pub fn of(note: &'a Note, unit: ColumnUnit) -> TextPositions<'a> {
         TextPositions {
-            columns: Columns::with_lines(&note.text, &note.lines, unit),
+            columns: note.columns(unit),
         }
     }
 

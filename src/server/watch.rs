@@ -186,7 +186,7 @@ impl Update {
             let same = vault
                 .id(p)
                 .map(|id| match (vault.note(id), &text) {
-                    (Some(note), Some(text)) => note.text == *text,
+                    (Some(note), Some(text)) => note.has_text(text),
                     (None, None) => true,
                     _ => false,
                 })

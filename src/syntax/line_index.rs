@@ -91,10 +91,44 @@ impl LineIndex {
     }
 }
 
+/// Where a text's non-ASCII characters are and how long each is in UTF-8: what [`Columns`]
+/// needs of a note whose text is not held (a vault note kept in pieces). Each entry is the
+/// character's offset shifted left by two, or'ed with its length minus one (notes are at most
+/// 64 MiB, so offsets fit in 30 bits). Empty for ASCII text.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct WideChars(Box<[u32]>);
+
+impl WideChars {
+    pub fn new(text: &str) -> WideChars {
+        if text.is_ascii() || text.len() >= 1 << 30 {
+            return WideChars::default();
+        }
+        let entries: Vec<u32> = text
+            .char_indices()
+            .filter(|(_, c)| !c.is_ascii())
+            .map(|(i, c)| ((i as u32) << 2) | (c.len_utf8() as u32 - 1))
+            .collect();
+        WideChars(entries.into_boxed_slice())
+    }
+
+    pub fn heap_bytes(&self) -> usize {
+        self.0.len() * 4
+    }
+
+    /// (offset, UTF-8 length) of each non-ASCII character, in text order.
+    fn iter(&self) -> impl Iterator<Item = (usize, usize)> + '_ {
+        self.0
+            .iter()
+            .map(|e| ((e >> 2) as usize, (e & 3) as usize + 1))
+    }
+}
+
 /// Converts positions of one text in one unit, both ways, each in logarithmic time after a
 /// linear setup. Build one per request and convert every span of the note with it.
 pub struct Columns<'a> {
-    text: &'a str,
+    /// `None` for a text known only by its lines and [`WideChars`] ([`Columns::held`]).
+    text: Option<&'a str>,
+    len: usize,
     lines: Cow<'a, LineIndex>,
     unit: ColumnUnit,
     /// Byte offset of each character that `unit` counts differently from its UTF-8 length,
@@ -113,6 +147,36 @@ impl<'a> Columns<'a> {
     /// For any text (indexes its lines).
     pub fn new(text: &'a str, unit: ColumnUnit) -> Columns<'a> {
         Columns::build(text, Cow::Owned(LineIndex::new(text)), unit)
+    }
+
+    /// For a text not at hand, from its lines and non-ASCII characters: converts offsets that
+    /// lie on character boundaries (a summary's spans) exactly; a position back to an offset
+    /// only as near as the lines tell (a line's end includes its terminator).
+    pub fn held(lines: &'a LineIndex, wide_chars: &WideChars, unit: ColumnUnit) -> Columns<'a> {
+        let mut wide = Vec::new();
+        let mut excess = vec![0];
+        if unit != ColumnUnit::Utf8 {
+            let mut sum = 0u32;
+            for (at, len) in wide_chars.iter() {
+                let units = match unit {
+                    ColumnUnit::Utf16 => 1 + usize::from(len == 4),
+                    _ => 1,
+                };
+                if len > units {
+                    wide.push(at as u32);
+                    sum += (len - units) as u32;
+                    excess.push(sum);
+                }
+            }
+        }
+        Columns {
+            text: None,
+            len: lines.len as usize,
+            lines: Cow::Borrowed(lines),
+            unit,
+            wide,
+            excess,
+        }
     }
 
     fn build(text: &'a str, lines: Cow<'a, LineIndex>, unit: ColumnUnit) -> Columns<'a> {
@@ -139,7 +203,8 @@ impl<'a> Columns<'a> {
             }
         }
         Columns {
-            text,
+            text: Some(text),
+            len: text.len(),
             lines,
             unit,
             wide,
@@ -147,8 +212,12 @@ impl<'a> Columns<'a> {
         }
     }
 
-    pub fn text(&self) -> &'a str {
-        self.text
+    /// `offset` (at most the text's length) moved back to a character's start.
+    fn floor(&self, offset: usize) -> usize {
+        match self.text {
+            Some(text) => floor_char_boundary(text, offset),
+            None => offset,
+        }
     }
 
     pub fn lines(&self) -> &LineIndex {
@@ -166,7 +235,7 @@ impl<'a> Columns<'a> {
 
     /// The position of byte `offset` (clamped to the text and to a character boundary).
     pub fn line_col(&self, offset: usize) -> LineCol {
-        let offset = floor_char_boundary(self.text, offset.min(self.text.len()));
+        let offset = self.floor(offset.min(self.len));
         let line = self.lines.line_of(offset);
         let start = self.lines.line_starts[line as usize] as usize;
         let mut col = offset - start;
@@ -187,13 +256,17 @@ impl<'a> Columns<'a> {
     pub fn offset(&self, pos: LineCol) -> usize {
         let line = pos.line as usize;
         if line >= self.lines.line_count() {
-            return self.text.len();
+            return self.len;
         }
         let (start, end) = self.lines.line_span(line);
-        let content_end = start + trim_line_end(&self.text[start..end]).len();
+        let content_end = match self.text {
+            Some(text) => start + trim_line_end(&text[start..end]).len(),
+            // Not held: the line's end, less a terminator when another line follows.
+            None => end - usize::from(line + 1 < self.lines.line_count() && end > start),
+        };
         let want = pos.col as usize;
         if self.wide.is_empty() {
-            return floor_char_boundary(self.text, (start + want).min(content_end));
+            return self.floor((start + want).min(content_end));
         }
         // Wide characters of this line, and the column each one starts at: increasing, so the
         // last one starting before `want` is found by binary search.
@@ -212,13 +285,17 @@ impl<'a> Columns<'a> {
         if passed > a {
             let k = passed - 1;
             let at = self.wide[k] as usize;
-            let c = self.text[at..].chars().next().expect("a char starts here");
-            if column_of(k) + self.unit.width(c) > want {
+            let width = match self.text {
+                Some(text) => text[at..].chars().next().map_or(1, |c| self.unit.width(c)),
+                // At least one unit.
+                None => 1,
+            };
+            if column_of(k) + width > want {
                 return at; // inside the character
             }
         }
         let extra = (self.excess[passed] - self.excess[a]) as usize;
-        floor_char_boundary(self.text, (start + want + extra).min(content_end))
+        self.floor((start + want + extra).min(content_end))
     }
 }
 
@@ -352,6 +429,18 @@ mod tests {
                         continue;
                     }
                     prop_assert_eq!(columns.offset(columns.line_col(o)), o);
+                }
+            }
+        }
+
+        /// A text not held converts every character boundary as the text itself does.
+        #[test]
+        fn held_columns_agree_on_boundaries(text in text_strategy()) {
+            let (lines, wide) = (LineIndex::new(&text), WideChars::new(&text));
+            for unit in UNITS {
+                let (whole, held) = (Columns::new(&text, unit), Columns::held(&lines, &wide, unit));
+                for o in (0..=text.len()).filter(|&o| text.is_char_boundary(o)) {
+                    prop_assert_eq!(held.line_col(o), whole.line_col(o), "offset {} {:?}", o, unit);
                 }
             }
         }

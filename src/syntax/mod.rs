@@ -16,7 +16,7 @@ use std::fmt;
 use std::ops::Range;
 
 pub use frontmatter::{Field, Frontmatter, Value};
-pub use line_index::{ColumnUnit, Columns, LineCol, LineIndex};
+pub use line_index::{ColumnUnit, Columns, LineCol, LineIndex, WideChars};
 pub use link::{LINK_PATH_ENCODE, decode, is_external_url, split_subpath};
 pub use markdown::block_marker;
 pub use pieces::{Pieces, TextAt};

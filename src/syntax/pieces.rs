@@ -15,17 +15,28 @@ pub trait TextAt {
     /// The text at `range` of the note, `None` when the range is not held (not a char
     /// boundary, past the end, or between pieces).
     fn at(&self, range: Range<usize>) -> Option<&str>;
+
+    /// The whole text's length.
+    fn text_len(&self) -> usize;
 }
 
 impl TextAt for str {
     fn at(&self, range: Range<usize>) -> Option<&str> {
         self.get(range)
     }
+
+    fn text_len(&self) -> usize {
+        self.len()
+    }
 }
 
 impl TextAt for String {
     fn at(&self, range: Range<usize>) -> Option<&str> {
         self.get(range)
+    }
+
+    fn text_len(&self) -> usize {
+        self.len()
     }
 }
 
@@ -126,6 +137,10 @@ impl TextAt for Pieces {
             return range.is_empty().then_some("");
         }
         self.held.get(from..to)
+    }
+
+    fn text_len(&self) -> usize {
+        self.len()
     }
 }
 

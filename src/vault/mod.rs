@@ -17,7 +17,9 @@ use compact_str::CompactString;
 use rayon::prelude::*;
 use rustc_hash::FxHashMap as HashMap;
 
-use crate::syntax::{LineIndex, Link, NoteSyntax, parse_note};
+use crate::syntax::{
+    ColumnUnit, Columns, LineIndex, Link, NoteSyntax, Pieces, TextAt, WideChars, parse_note,
+};
 
 pub use load::{LoadIssue, MAX_NOTE_BYTES};
 use path::{file_key, fold, is_note_path, link_key, stem};
@@ -53,14 +55,56 @@ pub struct File {
 
 #[derive(Debug)]
 pub struct Note {
-    pub text: String,
-    /// Where each line of `text` starts, for position conversions without a rescan.
+    text: NoteText,
+    /// Where each line of the text starts, for position conversions without a rescan.
     pub lines: LineIndex,
     /// Shared, so a cache file can be written from it after the load without a copy.
     pub syntax: std::sync::Arc<NoteSyntax>,
     pub title: String,
     /// One entry per `syntax.links`, in the same order.
     pub resolved: Vec<Resolution>,
+}
+
+/// A note's text as the vault holds it: whole, or only the pieces its summary reads (the
+/// rest is on disk, and [`Vault::text`] reads it back).
+#[derive(Debug)]
+pub enum NoteText {
+    Whole(String),
+    Pieces {
+        pieces: Pieces,
+        /// [`cache::text_hash`] of the whole text: a file that no longer hashes to it is not
+        /// the text the summary was made from.
+        hash: u128,
+        /// For positions in UTF-16 and characters.
+        wide: WideChars,
+    },
+}
+
+impl NoteText {
+    /// The whole text's length.
+    pub fn len(&self) -> usize {
+        match self {
+            NoteText::Whole(text) => text.len(),
+            NoteText::Pieces { pieces, .. } => pieces.len(),
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+impl TextAt for NoteText {
+    fn at(&self, range: std::ops::Range<usize>) -> Option<&str> {
+        match self {
+            NoteText::Whole(text) => text.get(range),
+            NoteText::Pieces { pieces, .. } => pieces.at(range),
+        }
+    }
+
+    fn text_len(&self) -> usize {
+        self.len()
+    }
 }
 
 /// Where a link's path part leads.
@@ -872,6 +916,21 @@ impl Vault {
         self.files.get(id.index())?.as_ref()?.note.as_ref()
     }
 
+    /// The whole text of note `id`: the one the vault holds, or, for a note held in pieces
+    /// ([`NoteText::Pieces`]), its file read again when it still is the text the note's
+    /// summary was made from. `None` when it is not (the change is on its way from the
+    /// watcher) or cannot be read: a request then answers without that note's text, or
+    /// refuses (a rename).
+    pub fn text(&self, id: FileId) -> Option<Cow<'_, str>> {
+        match &self.note(id)?.text {
+            NoteText::Whole(text) => Some(Cow::Borrowed(text)),
+            NoteText::Pieces { hash, .. } => {
+                let read = load::read_note(&self.root.join(self.path(id)))?;
+                (cache::text_hash(&read.text) == *hash).then_some(Cow::Owned(read.text))
+            }
+        }
+    }
+
     pub fn path(&self, id: FileId) -> &str {
         &self.file(id).path
     }
@@ -968,7 +1027,7 @@ impl Vault {
             .iter()
             .filter(|s| {
                 self.note(s.source).is_some_and(|n| {
-                    unresolved_key(&n.syntax.links[s.link as usize].target(&n.text)) == want
+                    unresolved_key(&n.syntax.links[s.link as usize].target(n.src())) == want
                 })
             })
             .copied()
@@ -1033,7 +1092,7 @@ impl Vault {
     pub fn resolve_link(
         &self,
         source: FileId,
-        text: &str,
+        text: &(impl TextAt + ?Sized),
         link: &Link,
     ) -> (Resolution, Vec<FileId>) {
         self.resolve_target(source, &link.target(text), &mut String::new())
@@ -1178,7 +1237,7 @@ impl Vault {
         };
         let File { note, modified, .. } = self.take(id);
         let note = is_note_path(to).then(|| match note {
-            Some(n) => Note::new(to, n.text, n.syntax),
+            Some(n) => Note::with_text(to, n.text, n.lines, n.syntax),
             None => Note::new(to, String::new(), NoteSyntax::default()),
         });
         self.add(to.to_string(), note);
@@ -1354,10 +1413,10 @@ impl Vault {
         }
         for (i, h) in note.syntax.headings.iter().enumerate() {
             self.headings
-                .remove(&fold(h.text(&note.text).trim()), &(id, i as u32));
+                .remove(&fold(h.text(note.src()).trim()), &(id, i as u32));
         }
         for tag in &note.syntax.tags {
-            count_down(&mut self.tags, &*fold(tag.name(&note.text)), id);
+            count_down(&mut self.tags, &*fold(tag.name(note.src())), id);
         }
         for (key, values) in note.properties() {
             let Some(property) = self.properties.get_mut(key) else {
@@ -1385,7 +1444,7 @@ impl Vault {
                 Resolution::File { id: target, .. } => self.backlinks.remove_one(target, id),
                 Resolution::Unresolved => remove_one(
                     &mut self.unresolved,
-                    link_key(&link.target(&note.text)).as_str(),
+                    link_key(&link.target(note.src())).as_str(),
                     &site,
                 ),
             }
@@ -1404,7 +1463,7 @@ impl Vault {
             .links
             .iter()
             .map(|l| {
-                self.resolve_target(id, &l.target(&note.text), &mut scratch)
+                self.resolve_target(id, &l.target(note.src()), &mut scratch)
                     .0
             })
             .collect()
@@ -1465,9 +1524,9 @@ impl Vault {
                 .iter()
                 .zip(&note.resolved)
                 .enumerate()
-                .filter(|(_, (l, _))| link_key(&l.target(&note.text)) == key)
+                .filter(|(_, (l, _))| link_key(&l.target(note.src())) == key)
                 .filter_map(|(i, (l, &old))| {
-                    let new = self.resolve_link(source, &note.text, l).0;
+                    let new = self.resolve_link(source, note.src(), l).0;
                     (new != old).then_some((i, old, new))
                 })
                 .collect();
@@ -1482,7 +1541,7 @@ impl Vault {
                     source,
                     link: i as u32,
                 };
-                let target = note.syntax.links[i].target(&note.text);
+                let target = note.syntax.links[i].target(note.src());
                 match old {
                     Resolution::File { id, .. } => self.backlinks.remove_one(id, source),
                     Resolution::Unresolved => {
@@ -1605,15 +1664,65 @@ impl Note {
     }
 
     fn new(path: &str, text: String, syntax: impl Into<std::sync::Arc<NoteSyntax>>) -> Note {
-        let syntax = syntax.into();
+        let lines = LineIndex::new(&text);
+        Note::with_text(path, NoteText::Whole(text), lines, syntax.into())
+    }
+
+    fn with_text(
+        path: &str,
+        text: NoteText,
+        lines: LineIndex,
+        syntax: std::sync::Arc<NoteSyntax>,
+    ) -> Note {
         let title = syntax.title(&text, stem(path)).to_string();
         Note {
-            lines: LineIndex::new(&text),
+            lines,
             text,
             syntax,
             title,
             resolved: Vec::new(),
         }
+    }
+
+    /// What the summary's accessors read ([`Heading::text`](crate::syntax::Heading::text),
+    /// [`Link::target`], …): the whole text or its pieces.
+    pub fn src(&self) -> &NoteText {
+        &self.text
+    }
+
+    /// The whole text, when the vault holds it ([`Vault::text`] reads it otherwise).
+    pub fn text(&self) -> Option<&str> {
+        match &self.text {
+            NoteText::Whole(text) => Some(text),
+            NoteText::Pieces { .. } => None,
+        }
+    }
+
+    /// The whole text's length.
+    pub fn len(&self) -> usize {
+        self.text.len()
+    }
+
+    /// Position conversions for the note, whether its whole text is held or not.
+    pub fn columns(&self, unit: ColumnUnit) -> Columns<'_> {
+        match &self.text {
+            NoteText::Whole(text) => Columns::with_lines(text, &self.lines, unit),
+            NoteText::Pieces { wide, .. } => Columns::held(&self.lines, wide, unit),
+        }
+    }
+
+    /// Whether `text` is the note's text (for a note held in pieces: hashes as it did).
+    pub fn has_text(&self, text: &str) -> bool {
+        match &self.text {
+            NoteText::Whole(held) => held == text,
+            NoteText::Pieces { pieces, hash, .. } => {
+                pieces.len() == text.len() && cache::text_hash(text) == *hash
+            }
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.text.is_empty()
     }
 
     /// The frontmatter's aliases, trimmed, with the span of each.
@@ -1686,7 +1795,7 @@ pub fn unresolved_key(target: &str) -> String {
 /// Adds a note's headings to the heading index (by folded text; empty headings left out).
 fn index_headings(note: &Note, id: FileId, headings: &mut names::Names<u32>) {
     for (i, h) in note.syntax.headings.iter().enumerate() {
-        let text = fold(h.text(&note.text).trim());
+        let text = fold(h.text(note.src()).trim());
         if !text.is_empty() {
             headings.insert(&text, (id, i as u32));
         }
@@ -1706,7 +1815,7 @@ fn index_note_content(
         names.insert(&name, (id, kind));
     }
     for tag in &note.syntax.tags {
-        count_up(tags, fold(tag.name(&note.text)), id);
+        count_up(tags, fold(tag.name(note.src())), id);
     }
     for (key, values) in note.properties() {
         let property = match properties.get_mut(key) {
@@ -1750,7 +1859,7 @@ fn index_unresolved(
                 source: id,
                 link: i as u32,
             };
-            push_to(unresolved, link_key(&link.target(&note.text)), site);
+            push_to(unresolved, link_key(&link.target(note.src())), site);
         }
     }
 }

@@ -2,7 +2,7 @@
 //! headings compare on a normalized form (its `stripHeading`: punctuation that cannot appear in
 //! a link becomes a space, runs of spaces shrink, case is ignored), blocks by id ignoring case.
 
-use crate::syntax::{Block, Heading, NoteSyntax};
+use crate::syntax::{Block, Heading, NoteSyntax, TextAt};
 
 /// A heading as Obsidian writes it in a link: every character but letters, digits, `_`, `-`
 /// and emoji becomes a separator, runs of separators one space, trimmed; case kept. So
@@ -51,8 +51,12 @@ pub fn normalize_heading(text: &str) -> String {
 
 /// The heading named by a chain `[H1, H2, …]`: each next heading must lie inside the section of
 /// the previous one (deeper level, before a heading of the same or a higher level).
-/// `text` is the note's text.
-pub fn find_heading<'a>(text: &str, note: &'a NoteSyntax, chain: &[String]) -> Option<&'a Heading> {
+/// `text` is the note's text (or its pieces).
+pub fn find_heading<'a>(
+    text: &(impl TextAt + ?Sized),
+    note: &'a NoteSyntax,
+    chain: &[String],
+) -> Option<&'a Heading> {
     let wanted: Vec<String> = chain.iter().map(|h| normalize_heading(h)).collect();
     let headings = &note.headings;
     let normalized: Vec<String> = headings
@@ -89,7 +93,11 @@ fn find_chain<'a>(
 }
 
 /// The block `^id` of a note (`text` and its `note` summary).
-pub fn find_block<'a>(text: &str, note: &'a NoteSyntax, id: &str) -> Option<&'a Block> {
+pub fn find_block<'a>(
+    text: &(impl TextAt + ?Sized),
+    note: &'a NoteSyntax,
+    id: &str,
+) -> Option<&'a Block> {
     note.blocks
         .iter()
         .find(|b| b.id(text).eq_ignore_ascii_case(id))

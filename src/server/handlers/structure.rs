@@ -12,11 +12,8 @@ pub fn folding_ranges(s: &Snapshot, p: &FoldingRangeParams) -> Answer<Option<Vec
     let Some((_, vault, file)) = s.note_of(&p.text_document.uri) else {
         return Ok(None);
     };
-    let Some(note) = vault.note(file) else {
-        return Ok(None);
-    };
     Ok(Some(
-        features::structure::folding_ranges(note)
+        features::structure::folding_ranges(vault, file)
             .into_iter()
             .map(|f| FoldingRange {
                 start_line: f.start_line,

@@ -22,7 +22,7 @@ pub fn document_symbols(
         return Ok(None);
     };
     let positions = TextPositions::of(note, s.unit());
-    let outline = features::symbols::outline(&note.syntax, &note.text);
+    let outline = features::symbols::outline(&note.syntax, note.src());
     Ok(Some(DocumentSymbolResponse::Nested(
         outline
             .iter()
