@@ -150,6 +150,9 @@ fn child_load(dir: &Path, cache: Option<&Path>) {
     let started = Instant::now();
     let options = vaultls::vault::LoadOptions {
         cache,
+        // As the server loads (closed notes in pieces); `VAULTLS_BENCH_WHOLE=1` holds every
+        // text, as before issue 18's pieces.
+        pieces: std::env::var_os("VAULTLS_BENCH_WHOLE").is_none(),
         ..Default::default()
     };
     let loaded = Vault::load_cached(dir, &options).expect("load");

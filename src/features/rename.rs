@@ -653,6 +653,34 @@ mod tests {
     use super::*;
     use crate::features::fixture::Fixture;
 
+    /// Notes held in pieces are edited as the vault's texts are, from their files; one whose
+    /// file changed since it was read is not edited blind: the rename is refused.
+    #[test]
+    fn notes_held_in_pieces_are_rewritten_from_their_files_while_unchanged() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("a.md"),
+            "Prose, then [[b|the b]] and [[b#H]].\n",
+        )
+        .unwrap();
+        std::fs::write(dir.path().join("b.md"), "# B\n## H\n").unwrap();
+        let options = crate::vault::LoadOptions {
+            pieces: true,
+            ..Default::default()
+        };
+        let vault = Vault::load(dir.path(), &options).unwrap();
+        let b = vault.id("b.md").unwrap();
+        let renamed = rename_note(&vault, b, "c", Cancel::NEVER).unwrap();
+        let texts: Vec<&str> = renamed.edits.iter().map(|e| e.new_text.as_str()).collect();
+        assert_eq!(texts, ["c", "c"]);
+        std::fs::write(dir.path().join("a.md"), "Other prose, [[b]].\n").unwrap();
+        let refused = rename_note(&vault, b, "c", Cancel::NEVER).unwrap_err();
+        assert_eq!(
+            refused,
+            RenameError::Refused("a.md changed on disk; try again once it is read".into())
+        );
+    }
+
     /// Renames the note under `$0` to `new_name`; shows each rewritten link and the new path.
     fn check(fixture: &str, new_name: &str, expect: Expect) {
         let f = Fixture::parse(fixture);

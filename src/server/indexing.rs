@@ -53,6 +53,8 @@ impl Backend {
                 ignored: Some(&ignored),
                 progress: Some(&progress),
                 cache: cache.as_deref(),
+                // Closed notes keep only what their summaries read (issue 18).
+                pieces: true,
             };
             let loaded = Vault::load_cached(&load_root, &options);
             (loaded, started.elapsed())

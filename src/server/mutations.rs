@@ -677,7 +677,8 @@ fn apply_updates(s: &mut State, updates: Vec<watch::Update>) {
 fn restore(vault: &mut crate::vault::Vault, path: &str, disk: Option<watch::DiskText>) {
     match disk {
         Some((text, modified)) => {
-            vault.update_note(path, text);
+            // The disk's: held as a fresh load holds it.
+            vault.upsert_file(path, Some(text));
             vault.set_modified(path, modified);
         }
         None => {

@@ -166,6 +166,11 @@ pub struct LoadOptions<'a> {
     /// The cache file to take what it can from and to write ([`cache::cache_file`]): `None`
     /// parses every note.
     pub cache: Option<&'a Path>,
+    /// Notes read from disk, by the load and by [`Vault::upsert_file`] afterwards, keep only
+    /// the pieces of their text that their summaries read ([`NoteText::Pieces`]), so that
+    /// memory stays under the vault's size; [`Vault::text`] reads the rest from the file.
+    /// An editor's text ([`Vault::update_note`]) is held whole.
+    pub pieces: bool,
 }
 
 /// A finished load ([`Vault::load_cached`]).
@@ -468,6 +473,8 @@ pub struct Vault {
     tags: HashMap<String, Counts>,
     /// Frontmatter key → how many notes have it, and the values seen for it.
     properties: HashMap<String, Property>,
+    /// Whether notes read from disk keep only their pieces ([`LoadOptions::pieces`]).
+    pieces: bool,
     /// Notes by when they were last modified on disk (nanoseconds since 1970): the ones
     /// written lately, newest last.
     recent: BTreeSet<(u64, FileId)>,
@@ -494,7 +501,7 @@ impl Vault {
                 modified: None,
             })
         };
-        Vault::build(root.into(), files, &given, &|_, _| {}, None, false).0
+        Vault::build(root.into(), files, &given, &|_, _| {}, None, false, false).0
     }
 
     /// Reads a vault folder. Fails only when `root` is not a readable folder; problems with
@@ -534,6 +541,7 @@ impl Vault {
             progress,
             stored.and_then(Result::ok),
             build.is_some(),
+            options.pieces,
         );
         issues.extend(read_issues);
         vault.issues = issues;
@@ -579,8 +587,10 @@ impl Vault {
         progress: &(dyn Fn(usize, usize) + Sync),
         stored: Option<cache::Stored>,
         keep: bool,
+        pieces: bool,
     ) -> (Vault, Vec<LoadIssue>, Option<BuildCache>) {
         let mut vault = Vault::new(root);
+        vault.pieces = pieces;
         vault.files.reserve(files.len());
         vault.by_path.reserve(files.len());
         vault.by_name_key.reserve(files.len());
@@ -716,6 +726,10 @@ impl Vault {
                     };
                     if !reused.1 {
                         note.resolved = vault.resolve_note(id, &note);
+                    }
+                    // Here, on the thread that read it: the load never holds every text.
+                    if pieces {
+                        note = note.into_pieces();
                     }
                     Loading {
                         id,
@@ -1199,12 +1213,20 @@ impl Vault {
 
     // ----- incremental updates ----------------------------------------------------------
 
-    /// Creates or replaces a file. For notes (`.md`) `text` is the content (`None` = empty);
-    /// for attachments it is ignored. Touches only this file's entries and the links elsewhere
-    /// whose resolution it can change.
+    /// Creates or replaces a file with what is on disk. For notes (`.md`) `text` is the
+    /// content (`None` = empty), held in pieces when the vault was loaded so
+    /// ([`LoadOptions::pieces`]); for attachments it is ignored. Touches only this file's
+    /// entries and the links elsewhere whose resolution it can change.
     pub fn upsert_file(&mut self, path: &str, text: Option<String>) {
+        self.upsert(path, text, self.pieces);
+    }
+
+    fn upsert(&mut self, path: &str, text: Option<String>, pieces: bool) {
         let is_note = is_note_path(path);
-        let note = is_note.then(|| Note::parse(path, text.unwrap_or_default()));
+        let note = is_note.then(|| {
+            let note = Note::parse(path, text.unwrap_or_default());
+            if pieces { note.into_pieces() } else { note }
+        });
         match self.id(path) {
             Some(id) if is_note => self.replace_note(id, note.expect("note")),
             Some(_) => {}
@@ -1212,9 +1234,10 @@ impl Vault {
         }
     }
 
-    /// Replaces a note's text (creating the note if it does not exist).
+    /// Replaces a note's text with an editor's (creating the note if it does not exist): held
+    /// whole, as requests about it read it.
     pub fn update_note(&mut self, path: &str, text: String) {
-        self.upsert_file(path, Some(text));
+        self.upsert(path, Some(text), false);
     }
 
     /// Removes a file; links to it are re-resolved (to another match, or unresolved).
@@ -1709,6 +1732,19 @@ impl Note {
             NoteText::Whole(text) => Columns::with_lines(text, &self.lines, unit),
             NoteText::Pieces { wide, .. } => Columns::held(&self.lines, wide, unit),
         }
+    }
+
+    /// The note holding only the pieces of its text its summary reads.
+    fn into_pieces(self) -> Note {
+        let NoteText::Whole(text) = &self.text else {
+            return self;
+        };
+        let text = NoteText::Pieces {
+            pieces: Pieces::new(text, &self.syntax),
+            hash: cache::text_hash(text),
+            wide: WideChars::new(text),
+        };
+        Note { text, ..self }
     }
 
     /// Whether `text` is the note's text (for a note held in pieces: hashes as it did).

@@ -287,8 +287,15 @@ fn a_note_gone_when_read_is_left_out_as_if_deleted() {
         }
     }
     let read = |path: &str, text: Option<String>| text.filter(|_| path != "gone.md").map(as_read);
-    let (built, issues, _) =
-        Vault::build("/vault".into(), files(true), &read, &|_, _| {}, None, false);
+    let (built, issues, _) = Vault::build(
+        "/vault".into(),
+        files(true),
+        &read,
+        &|_, _| {},
+        None,
+        false,
+        false,
+    );
     let given = |_: &str, text: Option<String>| text.map(as_read);
     let (expected, _, _) = Vault::build(
         "/vault".into(),
@@ -296,6 +303,7 @@ fn a_note_gone_when_read_is_left_out_as_if_deleted() {
         &given,
         &|_, _| {},
         None,
+        false,
         false,
     );
     assert!(issues.is_empty());
@@ -530,4 +538,64 @@ fn a_load_reads_each_notes_modification_time() {
         assert_eq!(v.modified(v.id(name).unwrap()), on_disk, "{name}");
     }
     assert_eq!(v.recently_modified().count(), 2);
+}
+
+/// A vault loaded with `pieces` keeps of each note what its summary reads, indexes it as a
+/// vault holding every text does, reads the rest from the file while the file is the text it
+/// read, and holds an editor's text whole.
+#[test]
+fn notes_held_in_pieces_index_alike_and_read_their_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let files = [
+        (
+            "a.md",
+            "---\ntitle: Alpha é\naliases: [Al]\ntags: [x]\n---\n# A\nProse [[b#Part|b]] #t\n",
+        ),
+        (
+            "b.md",
+            "Lead—in 😀 prose.\n## Part\nBody é😀 ^blk\n\n[x](a.md)\n",
+        ),
+        ("c.md", "no links, only prose\n"),
+    ];
+    for (name, text) in files {
+        std::fs::write(dir.path().join(name), text).unwrap();
+    }
+    let whole = Vault::load(dir.path(), &LoadOptions::default()).unwrap();
+    let options = LoadOptions {
+        pieces: true,
+        ..LoadOptions::default()
+    };
+    let mut held = Vault::load(dir.path(), &options).unwrap();
+    assert_eq!(held.dump(), whole.dump());
+    let (a, b) = (held.id("a.md").unwrap(), held.id("b.md").unwrap());
+    assert_eq!(held.note(a).unwrap().text(), None);
+    assert_eq!(held.text(a).as_deref(), Some(files[0].1));
+    for (unit, col) in [(ColumnUnit::Utf16, 9), (ColumnUnit::Char, 8)] {
+        let (w, h) = (whole.note(b).unwrap(), held.note(b).unwrap());
+        let span = w.syntax.blocks[0].span;
+        let at = |n: &Note| n.columns(unit).line_col(span.start as usize);
+        assert_eq!(at(h), at(w));
+        assert_eq!(
+            at(h).col,
+            col,
+            "{unit:?}: `Body é😀 ` in units, not 12 bytes"
+        );
+    }
+    // Changed on disk, not yet told: not the text the summary was made from.
+    std::fs::write(
+        dir.path().join("b.md"),
+        "Lead—in 😀 prose.\n## Part\nBody ^blk\n",
+    )
+    .unwrap();
+    assert_eq!(held.text(b), None);
+    held.upsert_file(
+        "b.md",
+        Some(std::fs::read_to_string(dir.path().join("b.md")).unwrap()),
+    );
+    assert_eq!(held.note(b).unwrap().text(), None);
+    assert!(held.text(b).is_some());
+    // An editor's text is held whole.
+    held.update_note("c.md", "edited [[a]]".into());
+    let c = held.id("c.md").unwrap();
+    assert_eq!(held.note(c).unwrap().text(), Some("edited [[a]]"));
 }
