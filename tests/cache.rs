@@ -4,6 +4,11 @@
 //! (truncated, a bit flipped, emptied, replaced by junk or by another vault's cache, written
 //! by another build). And a cache written for a vault that has not changed since is used
 //! whole: nothing is parsed or resolved again, and nothing is written.
+//!
+//! Loads hold notes whole or, as the server does, in pieces; then a note whose file's stamp
+//! is unchanged is taken without reading the file. With `settled`, every file looks modified
+//! an hour ago, and a file an operation changes is given that time back: an edit keeping
+//! the size and the modification time (a recased letter) must still be seen.
 
 use std::path::Path;
 
@@ -58,17 +63,18 @@ fn damage() -> impl Strategy<Value = Damage> {
     ]
 }
 
-fn load(root: &Path, cache: Option<&Path>) -> Loaded {
+fn load(root: &Path, cache: Option<&Path>, pieces: bool) -> Loaded {
     let options = LoadOptions {
         cache,
+        pieces,
         ..LoadOptions::default()
     };
     Vault::load_cached(root, &options).expect("vault loads")
 }
 
 /// Loads with the cache file and writes the one the load leaves.
-fn load_and_write(root: &Path, cache: &Path) -> Loaded {
-    let mut loaded = load(root, Some(cache));
+fn load_and_write(root: &Path, cache: &Path, pieces: bool) -> Loaded {
+    let mut loaded = load(root, Some(cache), pieces);
     if let Some(write) = loaded.cache_write.take() {
         write.write().expect("cache written");
     }
@@ -79,6 +85,14 @@ fn write_file(root: &Path, path: &str, text: &str) {
     let abs = root.join(path);
     std::fs::create_dir_all(abs.parent().unwrap()).unwrap();
     std::fs::write(abs, text).unwrap();
+}
+
+/// Gives the file at `path` the modification time of an hour before `now`.
+fn settle(root: &Path, path: &str, now: std::time::SystemTime) {
+    if let Ok(file) = std::fs::File::options().append(true).open(root.join(path)) {
+        file.set_modified(now - std::time::Duration::from_secs(3600))
+            .unwrap();
+    }
 }
 
 fn apply(root: &Path, op: &Op) {
@@ -143,12 +157,18 @@ proptest! {
         initial in prop::collection::vec((0..PATHS.len(), content()), 1..7),
         ops in prop::collection::vec(op(), 0..6),
         damage in damage(),
+        settled in any::<bool>(),
+        pieces in any::<bool>(),
     ) {
+        let now = std::time::SystemTime::now();
         let dir = tempfile::tempdir().unwrap();
         let root = dir.path().join("vault");
         let cache = dir.path().join("cache/vault.idx");
         for (p, text) in &initial {
             write_file(&root, PATHS[*p], text);
+        }
+        if settled {
+            PATHS.iter().for_each(|p| settle(&root, p, now));
         }
         // Another vault's cache, for `Damage::OtherVault`: the same files, another root.
         let other_root = dir.path().join("other");
@@ -156,18 +176,26 @@ proptest! {
         for (p, text) in &initial {
             write_file(&other_root, PATHS[*p], text);
         }
-        load_and_write(&other_root, &other_cache);
+        load_and_write(&other_root, &other_cache, pieces);
 
-        let first = load_and_write(&root, &cache);
+        let first = load_and_write(&root, &cache, pieces);
         prop_assert_eq!(first.from_cache, 0);
         prop_assert!(cache.is_file(), "the first load writes the cache");
         for op in &ops {
             apply(&root, op);
+            if settled {
+                let touched = match op {
+                    Op::Write(p, _) | Op::Recase(p) => vec![*p],
+                    Op::Rename(a, b) => vec![*a, *b],
+                    Op::Remove(_) => vec![],
+                };
+                touched.into_iter().for_each(|p| settle(&root, PATHS[p], now));
+            }
         }
         spoil(&cache, &damage, &other_cache);
 
-        let fresh = load(&root, None).vault.dump();
-        let second = load_and_write(&root, &cache);
+        let fresh = load(&root, None, false).vault.dump();
+        let second = load_and_write(&root, &cache, pieces);
         prop_assert_eq!(&second.vault.dump(), &fresh);
         if !matches!(damage, Damage::None) {
             prop_assert_eq!(second.from_cache, 0, "a damaged cache is not used");
@@ -175,11 +203,17 @@ proptest! {
         }
 
         // Nothing changed since the second load wrote its cache: all of it is used.
-        let third = load(&root, Some(&cache));
+        let third = load(&root, Some(&cache), pieces);
         prop_assert_eq!(&third.vault.dump(), &fresh);
         prop_assert!(third.cache_unused.is_none());
         prop_assert_eq!(third.from_cache, third.vault.notes().count());
         prop_assert!(third.cache_write.is_none(), "an unchanged vault's cache is not written");
+        // Held in pieces, files settled: not one is read. Held whole: every one is.
+        if settled && pieces {
+            prop_assert_eq!(third.unread, third.from_cache);
+        } else if !pieces {
+            prop_assert_eq!(third.unread, 0);
+        }
     }
 }
 

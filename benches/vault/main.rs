@@ -172,12 +172,13 @@ fn child_load(dir: &Path, cache: Option<&Path>) {
         write.write().expect("cache written");
     }
     println!(
-        "{ms} {} {} {} {} {}",
+        "{ms} {} {} {} {} {} {}",
         kib("VmHWM:"),
         vault.file_count(),
         kib("VmRSS:"),
         loaded.from_cache,
         written.elapsed().as_secs_f64() * 1000.0,
+        loaded.unread,
     );
     std::mem::forget(vault);
 }

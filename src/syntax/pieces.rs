@@ -108,6 +108,37 @@ impl Pieces {
         self.len == 0
     }
 
+    /// Where each piece starts in the note and in [`Pieces::held`], and the whole text's
+    /// length: what a cache file stores.
+    pub fn parts(&self) -> (&[(u32, u32)], &str, u32) {
+        (&self.starts, &self.held, self.len)
+    }
+
+    /// Pieces read back from [`Pieces::parts`]; `None` unless they are well formed (in
+    /// order, apart, on character boundaries, inside the text).
+    pub fn from_parts(starts: Vec<(u32, u32)>, held: String, len: u32) -> Option<Pieces> {
+        let ends = starts.iter().skip(1).map(|&(_, at)| at as usize);
+        let ends = ends.chain(std::iter::once(held.len()));
+        let mut note_end = 0usize;
+        for (i, (&(start, at), end)) in starts.iter().zip(ends).enumerate() {
+            let (start, at) = (start as usize, at as usize);
+            let fits = (i > 0 || at == 0)
+                && at < end
+                && held.is_char_boundary(at)
+                && start >= note_end
+                && start + (end - at) <= len as usize;
+            if !fits {
+                return None;
+            }
+            note_end = start + (end - at);
+        }
+        (starts.is_empty() == held.is_empty()).then(|| Pieces {
+            starts: starts.into_boxed_slice(),
+            held: held.into_boxed_str(),
+            len,
+        })
+    }
+
     /// The bytes held (the pieces and their table).
     pub fn heap_bytes(&self) -> usize {
         self.held.len() + self.starts.len() * std::mem::size_of::<(u32, u32)>()

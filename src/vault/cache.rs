@@ -13,9 +13,20 @@
 //! over the old one, so a reader never sees a partial file, and a crashed writer leaves the
 //! old one.
 //!
+//! A note held in pieces ([`super::NoteText::Pieces`]) is stored with its pieces, line table,
+//! non-ASCII characters and its file's [`FileStamp`] as read: the next load of a server takes
+//! it, with its summary and resolutions, without reading the file when the file's stamp is
+//! the same and was not racy (the file modified less than [`RACY`] before the load that read
+//! it, when a later edit could keep its modification time on a file system counting whole
+//! seconds: git's "racily clean" rule). Obsidian's own metadata cache is kept the same way:
+//! frontmatter, headings, links, tags and blocks of every file, checked by modification
+//! time and size. The prose of a note is never stored.
+//!
 //! Layout (little-endian): the header `MAGIC`, format, build id, body length, body checksum
-//! (xxh3-64), then the body: the vault root, the path list, then one record per note (path
-//! index, text hash, the summary as postcard bytes, the resolutions as pairs of `u32`).
+//! (xxh3-64), then the body: the vault root, when the load started reading (ns since 1970),
+//! the path list, then one record per note (path index, text hash, the stamp (a flag, then
+//! four `u64`), the summary as postcard bytes, the resolutions as pairs of `u32`, then the
+//! held text (a flag, then the line starts, the pieces and the non-ASCII characters)).
 //! Our own framing, not serde's: the records are sliced out of the file and decoded in
 //! parallel, and the file is written streaming, from the summaries the notes hold.
 
@@ -23,14 +34,17 @@ use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use rayon::prelude::*;
 use xxhash_rust::xxh3::{Xxh3, xxh3_64, xxh3_128};
 
-use super::{FileId, Resolution};
+use super::load::FileStamp;
+use super::{FileId, Held, LineIndex, Resolution};
 use crate::syntax::NoteSyntax;
+use crate::syntax::{Pieces, WideChars};
 
 const MAGIC: &[u8; 8] = b"vaultls\0";
 /// Bumped whenever the layout or a stored type changes.
-const FORMAT: u32 = 1;
+const FORMAT: u32 = 2;
 const HEADER_LEN: usize = 8 + 4 + 8 + 8 + 8;
 
 /// The environment variable naming the cache folder (the platform's cache folder's
@@ -110,33 +124,56 @@ pub fn cache_file(root: &Path) -> Option<PathBuf> {
     Some(dir.join(format!("{name}-{key:016x}.idx")))
 }
 
-/// A cache file as read, checked: the header, then the body.
+/// A stored stamp is taken as it is only when the file was modified this long before the load
+/// that read it started (nanoseconds): FAT counts modification times in 2 s.
+pub(super) const RACY: u64 = 2_000_000_000;
+
+/// A cache file as opened: its header checked, the vault root read; the rest is read by
+/// [`Stored::decode`], streaming.
 pub(super) struct Stored {
-    bytes: Vec<u8>,
+    reader: io::BufReader<std::fs::File>,
+    /// Over the body read so far.
+    hasher: Xxh3,
+    /// Body bytes not read yet.
+    left: u64,
+    checksum: u64,
 }
 
-/// One note's record in a [`Stored`] body.
+/// One note's record in a cache file.
 pub(super) struct StoredNote<'a> {
-    /// Index into [`StoredBody::paths`].
+    /// Index into [`Streamed::paths`].
     pub path: u32,
     pub hash: u128,
+    /// Its file's stamp when read, if the text was its exact content.
+    pub stamp: Option<FileStamp>,
     syntax: &'a [u8],
     resolved: &'a [u8],
+    /// The held text's parts, when it was held in pieces.
+    held: Option<&'a [u8]>,
 }
 
-/// A [`Stored`] body, split into its parts (borrowing it).
-pub(super) struct StoredBody<'a> {
-    pub paths: Vec<&'a str>,
-    pub notes: Vec<StoredNote<'a>>,
+/// A cache file's body, decoded ([`Stored::decode`]).
+pub(super) struct Streamed<C, T> {
+    /// What the caller made of the paths before the notes were decoded.
+    pub context: C,
+    /// Each note decoded, with its path index.
+    pub notes: Vec<(u32, T)>,
+    /// How many notes the file holds.
+    pub stored: usize,
 }
 
 /// Why a cache file was not used, for the log.
 #[derive(Debug)]
 pub struct NotUsed(pub String);
 
+/// Records are decoded in parallel, this many bytes of them at a time: the file is never
+/// held whole (at 50k notes held in pieces it is ~185 MB, as much again as what it decodes
+/// to).
+const BATCH_BYTES: usize = 8 << 20;
+
 impl Stored {
-    /// Reads the cache file at `file` for the vault at `root` made by build `build`. Any
-    /// mismatch or damage is an error saying which: the load then parses everything.
+    /// Opens the cache file at `file` for the vault at `root` made by build `build`. Any
+    /// mismatch is an error saying which: the load then parses everything.
     pub(super) fn read(file: &Path, root: &str, build: u64) -> Result<Stored, NotUsed> {
         use std::io::Read;
         let bad = |why: &str| NotUsed(why.to_string());
@@ -153,77 +190,213 @@ impl Stored {
         if format != Some(FORMAT) || stored_build != Some(build) {
             return Err(bad("made by another version of vaultls"));
         }
-        let len = len
-            .and_then(|n| usize::try_from(n).ok())
-            .unwrap_or(usize::MAX);
+        let (Some(len), Some(checksum)) = (len, checksum) else {
+            return Err(bad("truncated or overlong"));
+        };
         let size = opened.metadata().map_or(0, |m| m.len());
-        if size != (HEADER_LEN as u64).saturating_add(len as u64) {
+        if size != (HEADER_LEN as u64).saturating_add(len) {
             return Err(bad("truncated or overlong"));
         }
-        bytes.reserve_exact(len);
-        if (&mut opened)
-            .take(len as u64 + 1)
-            .read_to_end(&mut bytes)
-            .is_err()
-            || bytes.len() != HEADER_LEN + len
-        {
-            return Err(bad("truncated or overlong"));
-        }
-        if checksum != Some(xxh3_64(&bytes[HEADER_LEN..])) {
-            return Err(bad("damaged (checksum)"));
-        }
-        // The root only: the rest is split once, by [`Stored::body`].
-        match Reader(&bytes[HEADER_LEN..]).str() {
-            Some(stored_root) if stored_root == root => {
-                // Used: not old, whatever [`prune`] finds next (a vault that never changes
-                // keeps its file without writing it).
-                let _ = opened.set_modified(std::time::SystemTime::now());
-                Ok(Stored { bytes })
-            }
+        let _ = opened.set_modified(std::time::SystemTime::now());
+        let mut stored = Stored {
+            reader: io::BufReader::with_capacity(1 << 20, opened),
+            hasher: Xxh3::new(),
+            left: len,
+            checksum,
+        };
+        // Used: not old, whatever [`prune`] finds next (a vault that never changes keeps its
+        // file without writing it). The root is not yet covered by the checksum: a damaged
+        // one is found at the end of [`Stored::decode`].
+        match stored.string() {
+            Some(stored_root) if stored_root == root => Ok(stored),
             Some(_) => Err(bad("made for another vault")),
             None => Err(bad("malformed")),
         }
     }
 
-    /// The body's paths and notes; `None` when it does not split into them (the checksum
-    /// held, so only a bug of the writer's could get here; the file is then not used).
-    pub(super) fn body(&self) -> Option<StoredBody<'_>> {
-        let mut r = Reader(&self.bytes[HEADER_LEN..]);
-        r.str()?; // the root, checked when read
-        let count = r.u32()? as usize;
+    /// Appends the next `n` bytes of the body to `out`; `None` past its end.
+    fn take_into(&mut self, out: &mut Vec<u8>, n: usize) -> Option<()> {
+        use std::io::Read;
+        if n as u64 > self.left {
+            return None;
+        }
+        let at = out.len();
+        out.resize(at + n, 0);
+        self.reader.read_exact(&mut out[at..]).ok()?;
+        self.hasher.update(&out[at..]);
+        self.left -= n as u64;
+        Some(())
+    }
+
+    fn take<const N: usize>(&mut self) -> Option<[u8; N]> {
+        let mut out = Vec::with_capacity(N);
+        self.take_into(&mut out, N)?;
+        out.try_into().ok()
+    }
+
+    fn u32(&mut self) -> Option<u32> {
+        Some(u32::from_le_bytes(self.take()?))
+    }
+
+    fn string(&mut self) -> Option<String> {
+        let len = self.u32()? as usize;
+        let mut bytes = Vec::new();
+        self.take_into(&mut bytes, len)?;
+        String::from_utf8(bytes).ok()
+    }
+
+    /// The bytes of the next note record, as [`StoredNote::parse`] reads them.
+    fn record(&mut self) -> Option<Vec<u8>> {
+        let mut rec = Vec::new();
+        // Path index, hash, stamp flag.
+        self.take_into(&mut rec, 4 + 16 + 1)?;
+        if rec[20] != 0 {
+            self.take_into(&mut rec, 32)?;
+        }
+        let len = |rec: &[u8]| -> Option<usize> {
+            Some(u32::from_le_bytes(rec.get(rec.len() - 4..)?.try_into().ok()?) as usize)
+        };
+        self.take_into(&mut rec, 4)?;
+        let syntax = len(&rec)?;
+        self.take_into(&mut rec, syntax)?;
+        self.take_into(&mut rec, 4)?;
+        let links = len(&rec)?.checked_mul(8)?;
+        self.take_into(&mut rec, links)?;
+        self.take_into(&mut rec, 1)?;
+        if rec.last() != Some(&0) {
+            self.take_into(&mut rec, 4)?;
+            let held = len(&rec)?;
+            self.take_into(&mut rec, held)?;
+        }
+        Some(rec)
+    }
+
+    /// Reads the body: when the load that wrote it started reading (ns since 1970) and the
+    /// paths, given to `context`; then every note record, given to `decode` with the context
+    /// (in parallel, a batch at a time; `None` leaves the note out). An error when the body
+    /// does not split into records or its checksum fails: then nothing decoded is used.
+    pub(super) fn decode<C: Sync, T: Send>(
+        mut self,
+        context: impl FnOnce(u64, &[String]) -> C,
+        decode: impl Fn(&C, &StoredNote<'_>) -> Option<T> + Sync,
+    ) -> Result<Streamed<C, T>, NotUsed> {
+        let malformed = || NotUsed("malformed".into());
+        let started = u64::from_le_bytes(self.take().ok_or_else(malformed)?);
+        let count = self.u32().ok_or_else(malformed)? as usize;
         // Each entry takes at least its length's 4 bytes: a count past that is damage, not
         // a reason to reserve gigabytes.
-        let mut paths = Vec::with_capacity(count.min(r.0.len() / 4));
+        let mut paths = Vec::with_capacity(count.min(self.left as usize / 4));
         for _ in 0..count {
-            paths.push(r.str()?);
+            paths.push(self.string().ok_or_else(malformed)?);
         }
-        let count = r.u32()? as usize;
-        let mut notes = Vec::with_capacity(count.min(r.0.len() / 28));
-        for _ in 0..count {
-            let path = r.u32()?;
-            let hash = u128::from_le_bytes(r.bytes(16)?.try_into().ok()?);
-            let len = r.u32()? as usize;
-            let syntax = r.bytes(len)?;
-            let links = r.u32()? as usize;
-            let resolved = r.bytes(links.checked_mul(8)?)?;
-            if path as usize >= paths.len() {
-                return None;
+        let context = context(started, &paths);
+        let count = self.u32().ok_or_else(malformed)? as usize;
+        let mut notes = Vec::with_capacity(count.min(self.left as usize / 30));
+        let mut batch: Vec<Vec<u8>> = Vec::new();
+        let mut batch_bytes = 0;
+        for i in 0..count {
+            let rec = self.record().ok_or_else(malformed)?;
+            batch_bytes += rec.len();
+            batch.push(rec);
+            if batch_bytes >= BATCH_BYTES || i + 1 == count {
+                let decoded: Vec<Option<Option<(u32, T)>>> = batch
+                    .par_iter()
+                    .map(|rec| {
+                        let note =
+                            StoredNote::parse(rec).filter(|n| (n.path as usize) < paths.len())?;
+                        Some(decode(&context, &note).map(|t| (note.path, t)))
+                    })
+                    .collect();
+                for note in decoded {
+                    notes.extend(note.ok_or_else(malformed)?);
+                }
+                batch.clear();
+                batch_bytes = 0;
             }
-            notes.push(StoredNote {
-                path,
-                hash,
-                syntax,
-                resolved,
-            });
         }
-        r.0.is_empty().then_some(StoredBody { paths, notes })
+        if self.left != 0 {
+            return Err(malformed());
+        }
+        if self.hasher.digest() != self.checksum {
+            return Err(NotUsed("damaged (checksum)".into()));
+        }
+        Ok(Streamed {
+            context,
+            notes,
+            stored: count,
+        })
     }
 }
 
-impl StoredNote<'_> {
+impl<'a> StoredNote<'a> {
+    /// A record's fields, as [`Stored::record`] reads them; `None` when they do not fit it.
+    fn parse(rec: &'a [u8]) -> Option<StoredNote<'a>> {
+        let mut r = Reader(rec);
+        let path = r.u32()?;
+        let hash = u128::from_le_bytes(r.bytes(16)?.try_into().ok()?);
+        let stamp = match r.bytes(1)?[0] {
+            0 => None,
+            _ => Some(FileStamp {
+                len: r.u64()?,
+                modified: r.u64()?,
+                changed: r.u64()?,
+                inode: r.u64()?,
+            }),
+        };
+        let len = r.u32()? as usize;
+        let syntax = r.bytes(len)?;
+        let links = r.u32()? as usize;
+        let resolved = r.bytes(links.checked_mul(8)?)?;
+        let held = match r.bytes(1)?[0] {
+            0 => None,
+            _ => {
+                let len = r.u32()? as usize;
+                Some(r.bytes(len)?)
+            }
+        };
+        r.0.is_empty().then_some(StoredNote {
+            path,
+            hash,
+            stamp,
+            syntax,
+            resolved,
+            held,
+        })
+    }
+
     /// The stored summary, `None` when it does not decode (then the note is parsed).
     pub(super) fn syntax(&self) -> Option<NoteSyntax> {
         postcard::from_bytes(self.syntax).ok()
+    }
+
+    /// Whether the note was stored held in pieces.
+    pub(super) fn has_held(&self) -> bool {
+        self.held.is_some()
+    }
+
+    /// The stored held text and line table, `None` when there is none or it is not well
+    /// formed (then the file is read).
+    pub(super) fn held(&self) -> Option<(Held, LineIndex)> {
+        let mut r = Reader(self.held?);
+        let len = r.u32()?;
+        let lines = r.u32s()?;
+        let count = r.u32()? as usize;
+        let mut starts = Vec::with_capacity(count.min(r.0.len() / 8));
+        for _ in 0..count {
+            starts.push((r.u32()?, r.u32()?));
+        }
+        let held = r.str()?.to_string();
+        let wide = r.u32s()?;
+        if !r.0.is_empty() {
+            return None;
+        }
+        Some((
+            Held {
+                pieces: Pieces::from_parts(starts, held, len)?,
+                wide: WideChars::from_raw(wide, len as usize)?,
+            },
+            LineIndex::from_parts(lines, len)?,
+        ))
     }
 
     /// The stored resolutions, each target's stored path index mapped by `remap` to the file
@@ -263,6 +436,35 @@ pub(super) struct NoteOut {
     /// [`encode_resolved`]: resolutions change with the vault, so they are taken as the load
     /// left them.
     pub resolved: Vec<u8>,
+    /// Its file's stamp when read.
+    pub stamp: Option<FileStamp>,
+    /// The held text and line table of a note held in pieces (shared with it).
+    pub held: Option<(Arc<Held>, Arc<LineIndex>)>,
+}
+
+/// Encodes a held text and line table as [`StoredNote::held`] reads them.
+fn encode_held(held: &Held, lines: &LineIndex) -> Vec<u8> {
+    let (starts, text, len) = held.pieces.parts();
+    let (line_starts, _) = lines.parts();
+    let wide = held.wide.raw();
+    let mut out = Vec::with_capacity(
+        16 + 4 * line_starts.len() + 8 * starts.len() + text.len() + 4 * wide.len(),
+    );
+    let u32s = |out: &mut Vec<u8>, values: &mut dyn Iterator<Item = u32>| {
+        for v in values {
+            out.extend_from_slice(&v.to_le_bytes());
+        }
+    };
+    out.extend_from_slice(&len.to_le_bytes());
+    out.extend_from_slice(&(line_starts.len() as u32).to_le_bytes());
+    u32s(&mut out, &mut line_starts.iter().copied());
+    out.extend_from_slice(&(starts.len() as u32).to_le_bytes());
+    u32s(&mut out, &mut starts.iter().flat_map(|&(a, b)| [a, b]));
+    out.extend_from_slice(&(text.len() as u32).to_le_bytes());
+    out.extend_from_slice(text.as_bytes());
+    out.extend_from_slice(&(wide.len() as u32).to_le_bytes());
+    u32s(&mut out, &mut wide.iter().copied());
+    out
 }
 
 /// Encodes resolutions as [`StoredNote::resolved`] reads them.
@@ -285,6 +487,8 @@ pub struct CacheWrite {
     pub(super) file: PathBuf,
     pub(super) root: String,
     pub(super) build: u64,
+    /// When the load started reading files (ns since 1970).
+    pub(super) started: u64,
     /// Every registered path, in id order.
     pub(super) paths: Vec<String>,
     pub(super) notes: Vec<NoteOut>,
@@ -326,6 +530,7 @@ impl CacheWrite {
         // The header, once the body's length and checksum are known.
         body.out.write_all(&[0; HEADER_LEN])?;
         body.str(&self.root)?;
+        body.put(&self.started.to_le_bytes())?;
         body.u32(self.paths.len())?;
         for path in &self.paths {
             body.str(path)?;
@@ -334,6 +539,15 @@ impl CacheWrite {
         for note in &self.notes {
             body.u32(note.id.index())?;
             body.put(&note.hash.to_le_bytes())?;
+            match note.stamp {
+                Some(s) => {
+                    body.put(&[1])?;
+                    for v in [s.len, s.modified, s.changed, s.inode] {
+                        body.put(&v.to_le_bytes())?;
+                    }
+                }
+                None => body.put(&[0])?,
+            }
             // Plain data into a Vec has no failure mode; were it to fail, the note is stored
             // with a summary that does not decode, and parsed again next time.
             let syntax = postcard::to_allocvec(&*note.syntax).unwrap_or_default();
@@ -341,6 +555,15 @@ impl CacheWrite {
             body.put(&syntax)?;
             body.u32(note.resolved.len() / 8)?;
             body.put(&note.resolved)?;
+            match &note.held {
+                Some((held, lines)) => {
+                    let bytes = encode_held(held, lines);
+                    body.put(&[1])?;
+                    body.u32(bytes.len())?;
+                    body.put(&bytes)?;
+                }
+                None => body.put(&[0])?,
+            }
         }
         let mut header = Vec::with_capacity(HEADER_LEN);
         header.extend_from_slice(MAGIC);
@@ -459,6 +682,18 @@ impl<'a> Reader<'a> {
         let len = self.u32()? as usize;
         std::str::from_utf8(self.bytes(len)?).ok()
     }
+
+    /// A count, then that many `u32`s.
+    fn u32s(&mut self) -> Option<Vec<u32>> {
+        let count = self.u32()? as usize;
+        let bytes = self.bytes(count.checked_mul(4)?)?;
+        Some(
+            bytes
+                .chunks_exact(4)
+                .map(|c| u32::from_le_bytes(c.try_into().expect("four bytes")))
+                .collect(),
+        )
+    }
 }
 
 #[cfg(test)]
@@ -487,8 +722,10 @@ mod tests {
             let stored = StoredNote {
                 path: 0,
                 hash: text_hash(text),
+                stamp: None,
                 syntax: &bytes,
                 resolved: &[],
+                held: None,
             };
             assert_eq!(stored.syntax().as_ref(), Some(&syntax), "{text:.60}");
         }
@@ -545,8 +782,10 @@ mod tests {
         let stored = StoredNote {
             path: 0,
             hash: 0,
+            stamp: None,
             syntax: &[],
             resolved: &bytes,
+            held: None,
         };
         let same: Vec<Option<FileId>> = (0..3).map(|i| Some(FileId::new(i))).collect();
         assert_eq!(stored.resolved(2, &same).as_deref(), Some(&resolved[..]));

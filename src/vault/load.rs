@@ -174,6 +174,52 @@ pub struct NoteRead {
     pub problem: Option<String>,
     /// When the file was last modified ([`modified`]), as it was opened.
     pub modified: Option<u64>,
+    /// What tells the file's next change ([`FileStamp`]), as it was opened; `None` when the
+    /// text is not the file's exact content.
+    pub stamp: Option<FileStamp>,
+}
+
+/// What a file's metadata says of its content: its size, modification and change times
+/// (nanoseconds) and inode. A warm load takes a stored note whose file's stamp is unchanged
+/// without reading it, as Obsidian's metadata cache does by modification time and size; the
+/// change time is in too, as no program sets it (one that puts back a modification time after
+/// an edit, `touch -r` or a sync tool, changes it), and the inode (a file replaced by a rename).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct FileStamp {
+    pub len: u64,
+    pub modified: u64,
+    pub changed: u64,
+    pub inode: u64,
+}
+
+impl FileStamp {
+    /// The stamp of a regular file, `None` for anything else or without a modification time.
+    pub fn of(metadata: &fs::Metadata) -> Option<FileStamp> {
+        if !metadata.is_file() {
+            return None;
+        }
+        #[cfg(unix)]
+        let (changed, inode) = {
+            use std::os::unix::fs::MetadataExt;
+            let changed = (metadata.ctime() as u64)
+                .saturating_mul(1_000_000_000)
+                .saturating_add(metadata.ctime_nsec() as u64);
+            (changed, metadata.ino())
+        };
+        #[cfg(not(unix))]
+        let (changed, inode) = (0, 0);
+        Some(FileStamp {
+            len: metadata.len(),
+            modified: modified(metadata)?,
+            changed,
+            inode,
+        })
+    }
+
+    /// The stamp of the file at `path`, without following a symlink.
+    pub fn read(path: &Path) -> Option<FileStamp> {
+        FileStamp::of(&fs::symlink_metadata(path).ok()?)
+    }
 }
 
 /// A file's modification time in nanoseconds since 1970 (0 before), `None` where the platform
@@ -200,15 +246,18 @@ pub fn read_note(path: &Path) -> Option<NoteRead> {
                 text: String::new(),
                 problem: Some(format!("unreadable: {err}")),
                 modified,
+                stamp: None,
             });
         }
     };
     let modified = modified(&metadata);
+    let stamp = FileStamp::of(&metadata);
     let empty = |problem: String| {
         Some(NoteRead {
             text: String::new(),
             problem: Some(problem),
             modified,
+            stamp: None,
         })
     };
     let len = metadata.len();
@@ -223,6 +272,9 @@ pub fn read_note(path: &Path) -> Option<NoteRead> {
             // SAFETY: `bytes` was just checked to be UTF-8. (simdutf8 checks several times
             // faster than `String::from_utf8`, which was 3% of a load: every byte of a vault.)
             Ok(_) => NoteRead {
+                // Only when the read took the size the stamp says: else the file changed
+                // while it was read.
+                stamp: stamp.filter(|s| s.len == bytes.len() as u64),
                 text: unsafe { String::from_utf8_unchecked(bytes) },
                 problem: None,
                 modified,
@@ -231,6 +283,7 @@ pub fn read_note(path: &Path) -> Option<NoteRead> {
                 text: String::from_utf8_lossy(&bytes).into_owned(),
                 problem: Some("not valid UTF-8; invalid bytes were replaced with U+FFFD".into()),
                 modified,
+                stamp: None,
             },
         }),
         Err(err) => empty(format!("unreadable: {err}")),

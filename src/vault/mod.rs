@@ -57,7 +57,8 @@ pub struct File {
 pub struct Note {
     text: NoteText,
     /// Where each line of the text starts, for position conversions without a rescan.
-    pub lines: LineIndex,
+    /// Shared, as the summary is, with a cache file to write.
+    pub lines: std::sync::Arc<LineIndex>,
     /// Shared, so a cache file can be written from it after the load without a copy.
     pub syntax: std::sync::Arc<NoteSyntax>,
     pub title: String,
@@ -71,13 +72,19 @@ pub struct Note {
 pub enum NoteText {
     Whole(String),
     Pieces {
-        pieces: Pieces,
+        held: std::sync::Arc<Held>,
         /// [`cache::text_hash`] of the whole text: a file that no longer hashes to it is not
         /// the text the summary was made from.
         hash: u128,
-        /// For positions in UTF-16 and characters.
-        wide: WideChars,
     },
+}
+
+/// What a note held in pieces keeps of its text (shared with a cache file to write).
+#[derive(Debug, PartialEq, Eq)]
+pub struct Held {
+    pub pieces: Pieces,
+    /// For positions in UTF-16 and characters.
+    pub wide: WideChars,
 }
 
 impl NoteText {
@@ -85,7 +92,7 @@ impl NoteText {
     pub fn len(&self) -> usize {
         match self {
             NoteText::Whole(text) => text.len(),
-            NoteText::Pieces { pieces, .. } => pieces.len(),
+            NoteText::Pieces { held, .. } => held.pieces.len(),
         }
     }
 
@@ -98,7 +105,7 @@ impl TextAt for NoteText {
     fn at(&self, range: std::ops::Range<usize>) -> Option<&str> {
         match self {
             NoteText::Whole(text) => text.get(range),
-            NoteText::Pieces { pieces, .. } => pieces.at(range),
+            NoteText::Pieces { held, .. } => held.pieces.at(range),
         }
     }
 
@@ -178,6 +185,9 @@ pub struct Loaded {
     pub vault: Vault,
     /// How many notes' summaries came from the cache file.
     pub from_cache: usize,
+    /// How many of those were taken without reading their files (held in pieces, their
+    /// files' stamps unchanged).
+    pub unread: usize,
     /// Why the cache file was not used, when it was not (missing, made by another build,
     /// damaged).
     pub cache_unused: Option<String>,
@@ -196,20 +206,30 @@ struct Loading {
     modified: Option<u64>,
     /// The hash of its text, when a cache file is to be written.
     hash: Option<u128>,
-    /// Whether its summary came from the cache, and whether its resolutions did.
-    reused: (bool, bool),
+    /// Its file's stamp as read (or as stored, for a note taken without reading).
+    stamp: Option<load::FileStamp>,
+    /// Whether its summary came from the cache, whether its resolutions did, and whether its
+    /// record stays as it was (same stamp, and held text stored when held).
+    reused: (bool, bool, bool),
+    /// Whether it was taken without reading its file.
+    unread: bool,
 }
 
 /// What a load leaves for the next cache file ([`Vault::build`]).
 struct BuildCache {
+    /// When the load started reading files (ns since 1970).
+    started: u64,
     paths: Vec<String>,
     notes: Vec<cache::NoteOut>,
     /// Whether it differs from the file read.
     changed: bool,
     /// Notes whose summary came from the file read.
     reused: usize,
-    /// Whether the file read passed its checks but did not split into records (not used).
-    malformed: bool,
+    /// Notes taken without reading their files.
+    unread: usize,
+    /// Why the file opened was not used after all: it did not split into records, or its
+    /// checksum failed.
+    unused: Option<String>,
 }
 
 /// A note's record in the cache file read, decoded ([`Vault::build`]).
@@ -219,7 +239,26 @@ struct Decoded {
     syntax: NoteSyntax,
     /// Mapped to the files' ids now; `None` when a target is gone (or they do not fit).
     resolved: Option<Vec<Resolution>>,
+    /// Its file's stamp when read.
+    stamp: Option<load::FileStamp>,
+    /// Whether the stamp can be trusted: the file was not modified just before the load that
+    /// read it ([`cache::RACY`]).
+    trusted: bool,
+    /// Whether the stored stamp and held text are as this load would store them again.
+    same_record: bool,
+    /// The stored held text and line table (a load holding notes in pieces only).
+    held: Option<(Held, LineIndex)>,
 }
+
+/// Whether a file's stamp read by a load that started at `started` tells its next change:
+/// not when the file was modified just before, as an edit right after could have kept the
+/// modification time ([`cache::RACY`]).
+fn trusted_at(stamp: &load::FileStamp, started: u64) -> bool {
+    stamp.modified.saturating_add(cache::RACY) <= started
+}
+
+/// What a load takes a stored note's stamp from ([`load::FileStamp::read`]), without reading.
+type StatNote<S> = dyn Fn(&S) -> Option<load::FileStamp> + Sync;
 
 /// Gets the note at a path from `S`: its text, a problem to report (read lossily, too big)
 /// and its modification time, or `None` when the note is gone.
@@ -499,9 +538,20 @@ impl Vault {
                 text: text.unwrap_or_default(),
                 problem: None,
                 modified: None,
+                stamp: None,
             })
         };
-        Vault::build(root.into(), files, &given, &|_, _| {}, None, false, false).0
+        Vault::build(
+            root.into(),
+            files,
+            &given,
+            &|_| None,
+            &|_, _| {},
+            None,
+            false,
+            false,
+        )
+        .0
     }
 
     /// Reads a vault folder. Fails only when `root` is not a readable folder; problems with
@@ -518,6 +568,7 @@ impl Vault {
             paths.retain(|(path, _)| !ignored(path));
         }
         let read = |_: &str, abs: PathBuf| load::read_note(&abs);
+        let stat = |abs: &PathBuf| load::FileStamp::read(abs);
         let progress = options.progress.unwrap_or(&|_, _| {});
         let canonical = std::fs::canonicalize(root)
             .unwrap_or_else(|_| root.to_path_buf())
@@ -538,6 +589,7 @@ impl Vault {
             root.to_path_buf(),
             paths,
             &read,
+            &stat,
             progress,
             stored.and_then(Result::ok),
             build.is_some(),
@@ -546,8 +598,11 @@ impl Vault {
         issues.extend(read_issues);
         vault.issues = issues;
         let from_cache = out.as_ref().map_or(0, |out| out.reused);
+        let unread = out.as_ref().map_or(0, |out| out.unread);
         let cache_unused = match &out {
-            Some(out) if out.malformed => Some("malformed".to_string()),
+            Some(BuildCache {
+                unused: Some(why), ..
+            }) => Some(why.clone()),
             _ => cache_unused,
         };
         let cache_write = match (build, out) {
@@ -555,6 +610,7 @@ impl Vault {
                 file: file.to_path_buf(),
                 root: canonical,
                 build: id,
+                started: out.started,
                 paths: out.paths,
                 notes: out.notes,
             }),
@@ -563,6 +619,7 @@ impl Vault {
         Ok(Loaded {
             vault,
             from_cache,
+            unread,
             cache_unused,
             cache_write,
         })
@@ -579,16 +636,23 @@ impl Vault {
     /// A note whose text is the one `stored` has a summary for takes that summary instead of
     /// being parsed, and its stored resolutions when every target is still there; the links
     /// that files added or removed since can change are resolved again once the indexes are
-    /// built. With `keep`, what the next cache file holds is returned too.
+    /// built. With `pieces`, notes keep only the pieces of their texts their summaries read,
+    /// and a note stored so whose file's stamp (`stat`) is as stored is taken without reading
+    /// the file. With `keep`, what the next cache file holds is returned too.
+    #[allow(clippy::too_many_arguments)] // private, with two callers and a test
     fn build<S: Send>(
         root: PathBuf,
         files: Vec<(String, S)>,
         read: &ReadNote<S>,
+        stat: &StatNote<S>,
         progress: &(dyn Fn(usize, usize) + Sync),
         stored: Option<cache::Stored>,
         keep: bool,
         pieces: bool,
     ) -> (Vault, Vec<LoadIssue>, Option<BuildCache>) {
+        let started = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| u64::try_from(d.as_nanos()).unwrap_or(u64::MAX));
         let mut vault = Vault::new(root);
         vault.pieces = pieces;
         vault.files.reserve(files.len());
@@ -607,70 +671,93 @@ impl Vault {
                 notes.push((id, source));
             }
         }
-        // What the file read holds for these files, decoded before any text is read: the
-        // file's memory is given back before the texts take theirs.
+        // What the cache file holds for these files, decoded (streaming, a batch of records at
+        // a time) before any text is read.
         let files = vault.files.len();
-        let body = stored.as_ref().map(cache::Stored::body);
-        let malformed = matches!(body, Some(None));
-        let (mut decoded, same_paths, stored_notes, changed_keys) = match body.flatten() {
-            Some(body) => {
-                // Each stored path's file now, if it is still there.
-                let remap: Vec<Option<FileId>> = body
-                    .paths
+        /// What the stored paths say, worked out before the notes are decoded.
+        struct Paths {
+            started: u64,
+            /// Each stored path's file now, if it is still there.
+            remap: Vec<Option<FileId>>,
+            same: bool,
+            /// The name keys of the files added and removed since: the links that may lead
+            /// elsewhere now are found by them once the indexes are built, as an
+            /// incremental add or remove finds them.
+            changed_keys: Vec<String>,
+        }
+        let paths = |started: u64, stored: &[String]| {
+            let remap: Vec<Option<FileId>> = stored
+                .iter()
+                .map(|path| vault.by_path.get(path.as_str()).copied())
+                .collect();
+            let same = stored.len() == files
+                && remap
                     .iter()
-                    .map(|path| vault.by_path.get(*path).copied())
-                    .collect();
-                let same_paths = body.paths.len() == files
-                    && remap
-                        .iter()
-                        .enumerate()
-                        .all(|(i, id)| id.is_some_and(|id| id.index() == i));
-                // The name keys of the files added and removed since: the links that may lead
-                // elsewhere now are found by them once the indexes are built, as an
-                // incremental add or remove finds them.
-                let mut changed_keys = Vec::new();
-                if !same_paths {
-                    let mut kept = vec![false; files];
-                    for (path, id) in body.paths.iter().zip(&remap) {
-                        match id {
-                            Some(id) => kept[id.index()] = true,
-                            None => changed_keys.push(file_key(path)),
-                        }
+                    .enumerate()
+                    .all(|(i, id)| id.is_some_and(|id| id.index() == i));
+            let mut changed_keys: Vec<String> = Vec::new();
+            if !same {
+                let mut kept = vec![false; files];
+                for (path, id) in stored.iter().zip(&remap) {
+                    match id {
+                        Some(id) => kept[id.index()] = true,
+                        None => changed_keys.push(file_key(path)),
                     }
-                    for (file, kept) in vault.files.iter().zip(kept) {
-                        if let Some(file) = file.as_ref().filter(|_| !kept) {
-                            changed_keys.push(file_key(&file.path));
-                        }
+                }
+                for (file, kept) in vault.files.iter().zip(kept) {
+                    if let Some(file) = file.as_ref().filter(|_| !kept) {
+                        changed_keys.push(file_key(&file.path));
                     }
-                    changed_keys.sort_unstable();
-                    changed_keys.dedup();
                 }
-                let mut by_file = vec![None; files];
-                for (note, id) in body
-                    .notes
-                    .iter()
-                    .filter_map(|n| Some((n, remap[n.path as usize]?)))
-                {
-                    by_file[id.index()] = Some(note);
-                }
-                let decoded: Vec<Option<Decoded>> = by_file
-                    .into_par_iter()
-                    .map(|note| {
-                        let note = note?;
-                        let syntax = note.syntax()?;
-                        let resolved = note.resolved(syntax.links.len(), &remap);
-                        Some(Decoded {
-                            hash: note.hash,
-                            syntax,
-                            resolved,
-                        })
-                    })
-                    .collect();
-                (decoded, same_paths, body.notes.len(), changed_keys)
+                changed_keys.sort_unstable();
+                changed_keys.dedup();
             }
-            None => (Vec::new(), false, 0, Vec::new()),
+            Paths {
+                started,
+                remap,
+                same,
+                changed_keys,
+            }
         };
-        drop(stored);
+        let decode = |paths: &Paths, note: &cache::StoredNote<'_>| {
+            // Only for files still there.
+            paths.remap[note.path as usize]?;
+            let syntax = note.syntax()?;
+            let resolved = note.resolved(syntax.links.len(), &paths.remap);
+            let stamp = note.stamp;
+            let trusted = stamp.as_ref().is_some_and(|s| trusted_at(s, paths.started));
+            let held = (pieces && trusted).then(|| note.held()).flatten();
+            Some(Decoded {
+                hash: note.hash,
+                syntax,
+                resolved,
+                stamp,
+                trusted,
+                same_record: stamp.is_some() && (note.has_held() || !pieces),
+                held,
+            })
+        };
+        let streamed = stored.map(|stored| stored.decode(paths, decode));
+        let unused = match &streamed {
+            Some(Err(why)) => Some(why.0.clone()),
+            _ => None,
+        };
+        let (mut decoded, same_paths, stored_notes, changed_keys) = match streamed {
+            Some(Ok(streamed)) => {
+                let mut by_file: Vec<Option<Decoded>> = Vec::new();
+                by_file.resize_with(files, || None);
+                for (path, note) in streamed.notes {
+                    if let Some(id) = streamed.context.remap[path as usize] {
+                        by_file[id.index()] = Some(note);
+                    }
+                }
+                let Paths {
+                    same, changed_keys, ..
+                } = streamed.context;
+                (by_file, same, streamed.stored, changed_keys)
+            }
+            _ => (Vec::new(), false, 0, Vec::new()),
+        };
         let notes: Vec<_> = notes
             .into_iter()
             .map(|(id, source)| {
@@ -688,16 +775,46 @@ impl Vault {
             let vault = &vault;
             notes
                 .into_par_iter()
-                .map(|(id, source, stored)| {
+                .map(|(id, source, mut stored)| {
                     let n = done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
                     if n.is_multiple_of(512) {
                         progress(n, total);
                     }
                     let path = vault.path(id);
+                    // A note stored held in pieces whose file's stamp is as stored is taken
+                    // without reading the file.
+                    let unchanged = stored
+                        .as_ref()
+                        .is_some_and(|s| s.trusted && s.held.is_some() && s.stamp == stat(&source));
+                    if let Some(s) = stored.take_if(|_| unchanged)
+                        && let Some((held, lines)) = s.held
+                    {
+                        let text = NoteText::Pieces {
+                            held: held.into(),
+                            hash: s.hash,
+                        };
+                        let mut note = Note::with_text(path, text, lines.into(), s.syntax.into());
+                        let reused = (true, s.resolved.is_some(), s.same_record);
+                        note.resolved = match s.resolved {
+                            Some(resolved) => resolved,
+                            None => vault.resolve_note(id, &note),
+                        };
+                        return Loading {
+                            id,
+                            note: Some(note),
+                            problem: None,
+                            modified: s.stamp.map(|s| s.modified),
+                            hash: Some(s.hash).filter(|_| keep),
+                            stamp: s.stamp,
+                            reused,
+                            unread: true,
+                        };
+                    }
                     let Some(load::NoteRead {
                         text,
                         problem,
                         modified,
+                        stamp,
                     }) = read(path, source)
                     else {
                         return Loading {
@@ -706,7 +823,9 @@ impl Vault {
                             problem: None,
                             modified: None,
                             hash: None,
-                            reused: (false, false),
+                            stamp: None,
+                            reused: (false, false, false),
+                            unread: false,
                         };
                     };
                     let hash = (keep || stored.is_some()).then(|| cache::text_hash(&text));
@@ -715,6 +834,13 @@ impl Vault {
                     let reused = (
                         stored.is_some(),
                         stored.as_ref().is_some_and(|s| s.resolved.is_some()),
+                        // Written again when the stamp read now can be trusted next time and
+                        // the stored one could not.
+                        stored.as_ref().is_some_and(|s| {
+                            s.same_record
+                                && s.stamp == stamp
+                                && (s.trusted || stamp.is_some_and(|s| !trusted_at(&s, started)))
+                        }),
                     );
                     let mut note = match stored {
                         Some(stored) => {
@@ -737,7 +863,9 @@ impl Vault {
                         problem,
                         modified,
                         hash: hash.filter(|_| keep),
+                        stamp,
                         reused,
+                        unread: false,
                     }
                 })
                 .collect_into_vec(&mut loaded);
@@ -745,12 +873,14 @@ impl Vault {
         let mut issues = Vec::new();
         let mut gone = Vec::new();
         let mut out = keep.then(|| BuildCache {
+            started,
             paths: Vec::new(),
             notes: Vec::new(),
             // A cache for other paths, or a note stored that is no more, changes the file.
             changed: !same_paths || stored_notes != loaded.len(),
             reused: 0,
-            malformed,
+            unread: 0,
+            unused,
         });
         let mut hashes = Vec::new();
         for Loading {
@@ -759,7 +889,9 @@ impl Vault {
             problem,
             modified,
             hash,
+            stamp,
             reused,
+            unread,
         } in loaded
         {
             let file = vault.files[id.index()].as_mut().expect("registered file");
@@ -771,9 +903,10 @@ impl Vault {
             }
             if let Some(out) = &mut out {
                 out.reused += usize::from(reused.0);
-                out.changed |= !(reused.0 && reused.1);
+                out.unread += usize::from(unread);
+                out.changed |= !(reused.0 && reused.1 && reused.2);
             }
-            hashes.extend(hash.map(|hash| (id, hash)));
+            hashes.extend(hash.map(|hash| (id, hash, stamp)));
             file.modified = modified;
             if let Some(modified) = modified {
                 vault.recent.insert((modified, id));
@@ -803,13 +936,22 @@ impl Vault {
                 .collect();
             out.notes = hashes
                 .into_iter()
-                .filter_map(|(id, hash)| {
+                .filter_map(|(id, hash, stamp)| {
                     let note = vault.note(id)?;
+                    // Held text only with a stamp: a note read with a problem is read again.
+                    let held = match (&note.text, stamp) {
+                        (NoteText::Pieces { held, .. }, Some(_)) => {
+                            Some((held.clone(), note.lines.clone()))
+                        }
+                        _ => None,
+                    };
                     Some(cache::NoteOut {
                         id,
                         hash,
                         syntax: note.syntax.clone(),
                         resolved: cache::encode_resolved(&note.resolved),
+                        stamp,
+                        held,
                     })
                 })
                 .collect();
@@ -1687,14 +1829,14 @@ impl Note {
     }
 
     fn new(path: &str, text: String, syntax: impl Into<std::sync::Arc<NoteSyntax>>) -> Note {
-        let lines = LineIndex::new(&text);
+        let lines = LineIndex::new(&text).into();
         Note::with_text(path, NoteText::Whole(text), lines, syntax.into())
     }
 
     fn with_text(
         path: &str,
         text: NoteText,
-        lines: LineIndex,
+        lines: std::sync::Arc<LineIndex>,
         syntax: std::sync::Arc<NoteSyntax>,
     ) -> Note {
         let title = syntax.title(&text, stem(path)).to_string();
@@ -1730,7 +1872,7 @@ impl Note {
     pub fn columns(&self, unit: ColumnUnit) -> Columns<'_> {
         match &self.text {
             NoteText::Whole(text) => Columns::with_lines(text, &self.lines, unit),
-            NoteText::Pieces { wide, .. } => Columns::held(&self.lines, wide, unit),
+            NoteText::Pieces { held, .. } => Columns::held(&self.lines, &held.wide, unit),
         }
     }
 
@@ -1740,9 +1882,12 @@ impl Note {
             return self;
         };
         let text = NoteText::Pieces {
-            pieces: Pieces::new(text, &self.syntax),
+            held: Held {
+                pieces: Pieces::new(text, &self.syntax),
+                wide: WideChars::new(text),
+            }
+            .into(),
             hash: cache::text_hash(text),
-            wide: WideChars::new(text),
         };
         Note { text, ..self }
     }
@@ -1751,8 +1896,8 @@ impl Note {
     pub fn has_text(&self, text: &str) -> bool {
         match &self.text {
             NoteText::Whole(held) => held == text,
-            NoteText::Pieces { pieces, hash, .. } => {
-                pieces.len() == text.len() && cache::text_hash(text) == *hash
+            NoteText::Pieces { held, hash } => {
+                held.pieces.len() == text.len() && cache::text_hash(text) == *hash
             }
         }
     }

@@ -284,6 +284,7 @@ fn a_note_gone_when_read_is_left_out_as_if_deleted() {
             text,
             problem: None,
             modified: None,
+            stamp: None,
         }
     }
     let read = |path: &str, text: Option<String>| text.filter(|_| path != "gone.md").map(as_read);
@@ -291,6 +292,7 @@ fn a_note_gone_when_read_is_left_out_as_if_deleted() {
         "/vault".into(),
         files(true),
         &read,
+        &|_| None,
         &|_, _| {},
         None,
         false,
@@ -301,6 +303,7 @@ fn a_note_gone_when_read_is_left_out_as_if_deleted() {
         "/vault".into(),
         files(false),
         &given,
+        &|_| None,
         &|_, _| {},
         None,
         false,
