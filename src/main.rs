@@ -183,6 +183,8 @@ fn check(args: &[String]) -> ExitCode {
     let options = LoadOptions {
         ignored: Some(&ignored),
         cache: cache.as_deref(),
+        // As the server holds notes: the one finding that reads prose reads each file again.
+        pieces: true,
         ..LoadOptions::default()
     };
     let loaded = match Vault::load_cached(root, &options) {
