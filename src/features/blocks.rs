@@ -4,8 +4,11 @@
 //! the item is accepted (an item's own edits reach only the note being written).
 //!
 //! There is no index of every paragraph of the vault (it would cost more memory than the
-//! notes' text): the search reads the notes, skipping those that do not hold the query's
-//! longest word, and stops when cancelled.
+//! notes' text): the search reads the notes (from their files, for notes held in pieces),
+//! a batch at a time on every core, skipping those that do not hold every word, and stops
+//! when cancelled.
+
+use rayon::prelude::*;
 
 use super::{Cancel, Cancelled};
 use crate::syntax::{Span, block_marker, opaque_spans};
@@ -54,40 +57,63 @@ pub fn search(
         vault.notes().map(|(id, _)| (id, vault.path(id))).collect();
     notes.sort_unstable_by_key(|(_, p)| *p);
     let mut out = Vec::new();
-    for (id, _) in notes {
+    // Notes are read a batch at a time on every core (most of the time goes to reading the
+    // files of notes held in pieces: 50k notes, 0.28-0.38 s on one core), the hits kept in
+    // path order.
+    for batch in notes.chunks(SEARCH_BATCH) {
         cancel.check()?;
-        let Some(note) = vault.note(id) else { continue };
-        // A note held in pieces is read from its file (`None` when it changed since: the
-        // watcher brings it).
-        let Some(text) = vault.text(id) else { continue };
-        if !words.iter().all(|w| may_hold(&text, w)) {
-            continue;
-        }
-        // Blocks by lines first; the parse that finds code and comments only for a note
-        // with a match.
-        let matching: Vec<Span> = blocks_by_lines(&text, note.syntax.body_start())
-            .into_iter()
-            .filter(|span| {
-                let folded = fold(&text[span.range()]);
-                words.iter().all(|w| folded.contains(w.as_str()))
-            })
+        let found: Vec<Vec<BlockHit>> = batch
+            .par_iter()
+            .map(|&(id, _)| note_blocks(vault, id, &words))
             .collect();
-        if matching.is_empty() {
-            continue;
-        }
-        let opaque = opaque_spans(&text);
-        for span in matching.into_iter().filter(|s| !overlaps(&opaque, *s)) {
+        for hit in found.into_iter().flatten() {
             if out.len() == limit {
                 return Ok((out, true));
             }
-            out.push(BlockHit {
-                file: id,
-                span,
-                id: existing_id(&text[span.range()]).map(String::from),
-            });
+            out.push(hit);
         }
     }
     Ok((out, false))
+}
+
+/// Notes searched side by side, between two looks at the cancel flag.
+const SEARCH_BATCH: usize = 256;
+
+/// The blocks of note `id` holding every word of `words`.
+fn note_blocks(vault: &Vault, id: FileId, words: &[String]) -> Vec<BlockHit> {
+    let Some(note) = vault.note(id) else {
+        return Vec::new();
+    };
+    // A note held in pieces is read from its file (`None` when it changed since: the
+    // watcher brings it).
+    let Some(text) = vault.text(id) else {
+        return Vec::new();
+    };
+    if !words.iter().all(|w| may_hold(&text, w)) {
+        return Vec::new();
+    }
+    // Blocks by lines first; the parse that finds code and comments only for a note with a
+    // match.
+    let matching: Vec<Span> = blocks_by_lines(&text, note.syntax.body_start())
+        .into_iter()
+        .filter(|span| {
+            let folded = fold(&text[span.range()]);
+            words.iter().all(|w| folded.contains(w.as_str()))
+        })
+        .collect();
+    if matching.is_empty() {
+        return Vec::new();
+    }
+    let opaque = opaque_spans(&text);
+    matching
+        .into_iter()
+        .filter(|s| !overlaps(&opaque, *s))
+        .map(|span| BlockHit {
+            file: id,
+            span,
+            id: existing_id(&text[span.range()]).map(String::from),
+        })
+        .collect()
 }
 
 /// A quick test of whether a note's text can hold a folded word: for an ASCII word, its bytes
