@@ -153,9 +153,13 @@ fn reads<T: TextAt + ?Sized>(note: &NoteSyntax, text: &T) -> Vec<String> {
     out.extend(note.aliases(text).map(|(a, s)| format!("alias {a} {s:?}")));
     for l in &note.links {
         out.push(format!("link {} {:?}", l.target(text), l.subpath(text)));
-        for s in [Some(l.span()), l.display_span()].into_iter().flatten() {
-            out.push(format!("link part {:?}", text.at(s.range())));
-        }
+        // The byte before the path (a Markdown link's `<`); not the brackets or display
+        // text, which only the note being written (held whole) is read for.
+        let start = l.target_span().start as usize;
+        out.push(format!(
+            "before {:?}",
+            text.at(start.saturating_sub(1)..start)
+        ));
     }
     for h in &note.headings {
         out.push(format!("heading {} {}", h.text(text), h.source(text)));

@@ -1,5 +1,5 @@
-//! A note's text reduced to the parts its summary reads: the frontmatter, and every link,
-//! heading, block marker, tag and reference label. What the vault indexes and resolves, and
+//! A note's text reduced to the parts its summary reads: the frontmatter, every link's path
+//! and subpath, and every heading, block marker, tag and reference label. What the vault indexes and resolves, and
 //! what completion lists, is read through the summary's accessors ([`super::Heading::text`],
 //! [`super::Link::target`], [`super::Frontmatter::aliases`], …), and those take any
 //! [`TextAt`]: the whole text, or these pieces of it. A note not open in an editor can then
@@ -66,7 +66,20 @@ impl Pieces {
                 + 1,
         );
         spans.extend(syntax.frontmatter.as_ref().map(|f| f.span));
-        spans.extend(syntax.links.iter().map(|l| l.span()));
+        // A link's path and subpath, with the byte before (a Markdown link's `<`, which a
+        // rename keeps): its brackets and display text are read only in the note being
+        // written, which is held whole (a third less held at 50k notes).
+        spans.extend(syntax.links.iter().map(|l| {
+            let target = l.target_span();
+            let end = l.subpath_span().map_or(target.end, |s| s.end);
+            let mut start = (target.start as usize)
+                .saturating_sub(1)
+                .max(l.span().start as usize);
+            while !text.is_char_boundary(start) {
+                start -= 1;
+            }
+            Span::new(start, end as usize)
+        }));
         spans.extend(syntax.headings.iter().map(|h| h.span));
         spans.extend(syntax.tags.iter().map(|t| t.span));
         spans.extend(syntax.blocks.iter().map(|b| b.span));
@@ -188,8 +201,11 @@ mod tests {
         let pieces = Pieces::new(text, &syntax);
         assert_eq!(pieces.len(), text.len());
         let link = &syntax.links[0];
-        assert_eq!(pieces.at(link.span().range()), Some("[[Target#Sub|shown]]"));
         assert_eq!(link.target(&pieces), "Target");
+        let path_and_subpath = link.target_span().start as usize..link.span().end as usize - 8;
+        assert_eq!(pieces.at(path_and_subpath), Some("Target#Sub"));
+        // Display text is read only in the note being written, held whole.
+        assert_eq!(pieces.at(link.display_span().unwrap().range()), None);
         assert_eq!(syntax.headings[0].text(&pieces), "Head");
         assert_eq!(syntax.tags[0].name(&pieces), "tag");
         assert_eq!(syntax.blocks[0].id(&pieces), "blk");
