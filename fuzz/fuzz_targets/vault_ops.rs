@@ -108,10 +108,10 @@ fn query_end_of(text: &str, offset: usize) -> usize {
 }
 
 fn query(vault: &Vault, file: FileId, offset: u16) {
-    let Some(note) = vault.note(file) else {
+    let (Some(note), Some(text)) = (vault.note(file), vault.text(file)) else {
         return;
     };
-    let text = &note.text;
+    let text: &str = &text;
     let offset = floor_char_boundary(text, usize::from(offset).min(text.len()));
     let span = Span::new(offset, text.len());
     let _ = completion::completion(
@@ -181,9 +181,9 @@ fn query(vault: &Vault, file: FileId, offset: u16) {
     );
     let _ = diagnostics::note_diagnostics(vault, file);
     let _ = semantic::tokens(vault, file);
-    let _ = structure::folding_ranges(note);
+    let _ = structure::folding_ranges(vault, file);
     let _ = structure::document_links(vault, file);
-    let _ = symbols::outline(&note.syntax, text);
+    let _ = symbols::outline(&note.syntax, note.src());
     let query_end = floor_char_boundary(text, text.len().min(offset + 4));
     let _ = symbols::workspace_symbols(vault, &text[offset..query_end], 20, Cancel::NEVER);
     let _ = mentions::unlinked_mentions(vault, file, Cancel::NEVER);
@@ -216,7 +216,7 @@ fn query(vault: &Vault, file: FileId, offset: u16) {
 fn well_formed(vault: &Vault, edits: &[links::Edit]) {
     let mut by_file: BTreeMap<FileId, Vec<Span>> = BTreeMap::new();
     for e in edits {
-        let text = &vault.note(e.file).expect("edits go to notes").text;
+        let text = vault.text(e.file).expect("edits go to notes");
         let (s, t) = (e.span.start as usize, e.span.end as usize);
         assert!(s <= t && t <= text.len(), "{e:?}");
         assert!(
