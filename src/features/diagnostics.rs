@@ -63,20 +63,26 @@ pub fn note_diagnostics(vault: &Vault, id: FileId) -> Vec<Diagnostic> {
             target: None,
         });
     }
-    // The one finding that reads the prose: a note held in pieces is read again.
-    let text = vault.text(id).unwrap_or_default();
-    for m in crate::syntax::mojibake::find(&text) {
+    // The one finding that reads the prose: a note held in pieces is read again, only when
+    // its summary found some (and not when its file changed since: the change is coming).
+    let text = match note.syntax.mojibake.is_empty() {
+        true => None,
+        false => vault.text(id),
+    };
+    let found = text.iter().flat_map(|text| {
+        note.syntax.mojibake.iter().filter_map(|span| {
+            let written = text.get(span.range())?;
+            Some((*span, written, crate::syntax::mojibake::repair(written)?))
+        })
+    });
+    for (span, written, repaired) in found {
         out.push(Diagnostic {
-            span: m.span,
+            span,
             // A hint by default: text that reads oddly is not a broken link, and editors show
             // one sign per line (`[diagnostics] mojibake = "info"` raises it).
             severity: Severity::Hint,
             code: "mojibake",
-            message: format!(
-                "double-encoded text: \"{}\" should read \"{}\"",
-                &text[m.span.range()],
-                m.repaired
-            ),
+            message: format!("double-encoded text: \"{written}\" should read \"{repaired}\""),
             target: None,
         });
     }

@@ -40,6 +40,8 @@ pub struct NoteSyntax {
     /// place the path is written.
     pub references: Vec<Reference>,
     pub errors: Vec<SyntaxError>,
+    /// Double-encoded stretches ([`mojibake::spans`]), anywhere in the note.
+    pub mojibake: Vec<Span>,
 }
 
 impl NoteSyntax {
@@ -585,6 +587,7 @@ fn parse_note_and_opaque(text: &str) -> (NoteSyntax, Vec<Span>) {
         note.errors.extend(unquoted);
     }
     let opaque = markdown::parse_body(text, body_start, &mut note);
+    note.mojibake = mojibake::spans(text);
     // Summaries of a whole vault stay in memory: drop the growth slack.
     note.links.shrink_to_fit();
     note.tags.shrink_to_fit();
@@ -592,6 +595,7 @@ fn parse_note_and_opaque(text: &str) -> (NoteSyntax, Vec<Span>) {
     note.blocks.shrink_to_fit();
     note.lists.shrink_to_fit();
     note.references.shrink_to_fit();
+    note.mojibake.shrink_to_fit();
     (note, opaque)
 }
 

@@ -56,29 +56,49 @@ fn cp1252_byte(c: char) -> Option<u8> {
 /// U+00C2..=U+00F4, whose own UTF-8 starts with the byte 0xC3: memchr jumps from one 0xC3 to
 /// the next, so clean text costs one fast scan.
 pub fn find(text: &str) -> Vec<Mojibake> {
+    spans(text)
+        .into_iter()
+        .map(|span| Mojibake {
+            span,
+            repaired: repair(&text[span.range()]).unwrap_or_default(),
+        })
+        .collect()
+}
+
+/// Where [`find`]'s stretches are, without their repairs: what a note's summary keeps
+/// ([`super::NoteSyntax::mojibake`]), so that a note not held whole needs its file only when
+/// it has some.
+pub fn spans(text: &str) -> Vec<Span> {
     let mut out = Vec::new();
     let bytes = text.as_bytes();
     let mut from = 0;
+    let mut scratch = Vec::new();
     while let Some(k) = memchr::memchr(0xC3, &bytes[from..]) {
         let at = from + k;
-        match decode_run(&text[at..]) {
-            Some((len, repaired)) => {
-                out.push(Mojibake {
-                    span: Span::new(at, at + len),
-                    repaired,
-                });
+        scratch.clear();
+        match decode_run(&text[at..], &mut scratch) {
+            0 => from = at + 1,
+            len => {
+                out.push(Span::new(at, at + len));
                 from = at + len;
             }
-            None => from = at + 1,
         }
     }
     out
 }
 
-/// The double-encoded run at the start of `rest`: its length in bytes and what it should
-/// read. Takes whole sequences greedily while each maps back to well-formed UTF-8.
-fn decode_run(rest: &str) -> Option<(usize, String)> {
+/// What a stretch [`spans`] found should read; `None` when `written` is not one whole.
+pub fn repair(written: &str) -> Option<String> {
     let mut repaired = Vec::new();
+    (decode_run(written, &mut repaired) == written.len() && !written.is_empty())
+        .then(|| String::from_utf8(repaired).ok())
+        .flatten()
+}
+
+/// The double-encoded run at the start of `rest`: its length in bytes (0 for none), its
+/// repair appended to `repaired`. Takes whole sequences greedily while each maps back to
+/// well-formed UTF-8.
+fn decode_run(rest: &str, repaired: &mut Vec<u8>) -> usize {
     let mut consumed = 0;
     let mut chars = rest.chars();
     loop {
@@ -111,10 +131,7 @@ fn decode_run(rest: &str) -> Option<(usize, String)> {
         consumed = rest.len() - taken.as_str().len();
         chars = taken;
     }
-    if consumed == 0 {
-        return None;
-    }
-    Some((consumed, String::from_utf8(repaired).ok()?))
+    consumed
 }
 
 #[cfg(test)]
