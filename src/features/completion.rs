@@ -469,12 +469,13 @@ fn wikilink(
         }
     };
     let note = vault.note(target)?;
-    let target_text = vault.text(target);
     let sub_start = start + hash + 1;
     let sub = &text[sub_start..offset];
     let end = part_end(offset);
     let suffix = if closing.is_some() { "" } else { "]]" };
     if let Some(query) = sub.strip_prefix('^') {
+        // The blocks' text, for their details: a note held in pieces is read from its file.
+        let target_text = vault.text(target);
         let replace = Span::new(sub_start, end);
         let items = note
             .syntax
