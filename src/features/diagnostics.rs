@@ -216,6 +216,40 @@ mod tests {
     use super::*;
     use crate::features::fixture::Fixture;
 
+    /// A note held in pieces has the findings it has held whole; its mojibake, read from its
+    /// file, only while the file is the text it was indexed from.
+    #[test]
+    fn a_note_held_in_pieces_has_the_same_findings() {
+        let dir = tempfile::tempdir().unwrap();
+        let text = "---\nbad: [unclosed\n---\n[[Missing]] VASTâ€™s [x][nope] [^gone]\n";
+        std::fs::write(dir.path().join("Home.md"), text).unwrap();
+        let load = |pieces| {
+            let options = crate::vault::LoadOptions {
+                pieces,
+                ..Default::default()
+            };
+            crate::vault::Vault::load(dir.path(), &options).unwrap()
+        };
+        let (whole, held) = (load(false), load(true));
+        let codes = |vault: &Vault| -> Vec<(&'static str, String)> {
+            let id = vault.id("Home.md").unwrap();
+            let found = note_diagnostics(vault, id);
+            found.into_iter().map(|d| (d.code, d.message)).collect()
+        };
+        assert!(
+            held.note(held.id("Home.md").unwrap())
+                .unwrap()
+                .text()
+                .is_none()
+        );
+        assert_eq!(codes(&held), codes(&whole));
+        assert_eq!(codes(&held).len(), 5, "{:?}", codes(&held));
+        // Changed on disk, not yet told: the summary's findings stay, the prose's wait.
+        std::fs::write(dir.path().join("Home.md"), text.replace("VAST", "Vast")).unwrap();
+        let left: Vec<_> = codes(&held).into_iter().map(|(code, _)| code).collect();
+        assert!(!left.contains(&"mojibake") && left.len() == 4, "{left:?}");
+    }
+
     #[test]
     fn every_code_emitted_is_one_settings_can_name() {
         let long_link = format!("[[{}]]", "a".repeat(70_000));
