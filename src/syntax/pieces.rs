@@ -121,7 +121,7 @@ impl Pieces {
         self.len == 0
     }
 
-    /// Where each piece starts in the note and in [`Pieces::held`], and the whole text's
+    /// Where each piece starts in the note and in the held text, and the whole text's
     /// length: what a cache file stores.
     pub fn parts(&self) -> (&[(u32, u32)], &str, u32) {
         (&self.starts, &self.held, self.len)

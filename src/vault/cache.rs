@@ -14,10 +14,10 @@
 //! old one.
 //!
 //! A note held in pieces ([`super::NoteText::Pieces`]) is stored with its pieces, line table,
-//! non-ASCII characters and its file's [`FileStamp`] as read: the next load of a server takes
+//! non-ASCII characters and its file's [`FileStamp`] as read: the next load in pieces takes
 //! it, with its summary and resolutions, without reading the file when the file's stamp is
-//! the same and was not racy (the file modified less than [`RACY`] before the load that read
-//! it, when a later edit could keep its modification time on a file system counting whole
+//! the same and was not racy (the file modified less than 2 s before the load that read it,
+//! when a later edit could keep its modification time on a file system counting whole
 //! seconds: git's "racily clean" rule). Obsidian's own metadata cache is kept the same way:
 //! frontmatter, headings, links, tags and blocks of every file, checked by modification
 //! time and size. The prose of a note is never stored.
@@ -27,8 +27,9 @@
 //! the path list, then one record per note (path index, text hash, the stamp (a flag, then
 //! four `u64`), the summary as postcard bytes, the resolutions as pairs of `u32`, then the
 //! held text (a flag, then the line starts, the pieces and the non-ASCII characters)).
-//! Our own framing, not serde's: the records are sliced out of the file and decoded in
-//! parallel, and the file is written streaming, from the summaries the notes hold.
+//! Our own framing, not serde's: the records are read one after another and decoded in
+//! parallel a batch at a time (the file is never held whole), and the file is written
+//! streaming, from the summaries the notes hold.
 
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
@@ -141,7 +142,7 @@ pub(super) struct Stored {
 
 /// One note's record in a cache file.
 pub(super) struct StoredNote<'a> {
-    /// Index into [`Streamed::paths`].
+    /// Index into the stored paths (those [`Stored::decode`] gives its `context`).
     pub path: u32,
     pub hash: u128,
     /// Its file's stamp when read, if the text was its exact content.

@@ -73,7 +73,7 @@ pub enum NoteText {
     Whole(String),
     Pieces {
         held: std::sync::Arc<Held>,
-        /// [`cache::text_hash`] of the whole text: a file that no longer hashes to it is not
+        /// The whole text's hash (xxh3-128): a file that no longer hashes to it is not
         /// the text the summary was made from.
         hash: u128,
     },
