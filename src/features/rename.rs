@@ -309,6 +309,12 @@ pub fn rename_label(
     new_name: &str,
 ) -> Result<Vec<Edit>, RenameError> {
     let note = vault.note(file).ok_or("the note is gone")?;
+    let whole = vault.text(file).ok_or_else(|| {
+        format!(
+            "{} changed on disk; try again once it is read",
+            vault.path(file)
+        )
+    })?;
     let at = note
         .syntax
         .references
@@ -351,7 +357,9 @@ pub fn rename_label(
             span,
             new_text,
         };
-        let written = written_at(note, span);
+        // The whole reference (`[text][label]`): prose, which a note held in pieces has in
+        // its file only.
+        let written = whole.get(span.range()).unwrap_or_default();
         let opens_at = span.start as usize + usize::from(written.starts_with('!')) + 1;
         edits.push(if r.definition || r.footnote {
             edit(label, new.to_string())
