@@ -183,7 +183,8 @@ fn check(args: &[String]) -> ExitCode {
     let options = LoadOptions {
         ignored: Some(&ignored),
         cache: cache.as_deref(),
-        // As the server holds notes: the one finding that reads prose reads each file again.
+        // As the server holds notes: mojibake, the one finding that reads prose, reads the
+        // files of the notes that have some.
         pieces: true,
         ..LoadOptions::default()
     };
