@@ -94,6 +94,13 @@ impl Backend {
                     restore(&mut w.vault, &doc.path, disk);
                 }
             });
+            // The file was read outside the lock: a change the watcher applied in between
+            // (the note no longer open) was just overwritten by the older read. Read again,
+            // as a change: what it finds is applied after the restore (the same text changes
+            // nothing).
+            if let Some(path) = uri_to_path(&doc.uri) {
+                self.disk_changed(vec![path]).await;
+            }
         }
         self.core
             .published
