@@ -539,17 +539,41 @@ impl Backend {
         for update in updates {
             update.apply_to(&mut vault, &|p| open.contains(p));
         }
-        let old = self
+        let installed = self
             .core
             .write("load", |s| {
                 let w = s.workspace_mut(id)?;
                 w.indexed = true;
                 w.identity = identity;
-                Some(std::mem::replace(&mut w.vault, *vault))
+                // Changes seen while the ones taken above were read: the vault is indexed
+                // now, so they are read as any change is, after it is installed.
+                let late: Vec<PathBuf> = std::mem::take(&mut w.pending)
+                    .into_iter()
+                    .map(|rel| w.root.join(rel))
+                    .collect();
+                Some((std::mem::replace(&mut w.vault, *vault), late))
             })
             .flatten();
-        // Freeing the previous vault (a reload's) takes a while at 50k notes: not under the lock.
-        drop(old);
+        let late = match installed {
+            Some((old, late)) => {
+                // Freeing the previous vault (a reload's) takes a while at 50k notes: not
+                // under the lock.
+                drop(old);
+                late
+            }
+            None => Vec::new(),
+        };
+        if !late.is_empty() {
+            log(
+                Level::Debug,
+                format!(
+                    "{}: {} changes seen at the load's end",
+                    root.display(),
+                    late.len()
+                ),
+            );
+            self.disk_changed(late).await;
+        }
         log(
             Level::Info,
             format!(
