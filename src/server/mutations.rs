@@ -542,6 +542,12 @@ impl Backend {
         let installed = self
             .core
             .write("load", |s| {
+                // Checked again: the settings may have changed while the changes above were
+                // read, and the load they started (it clears the pending changes, as it
+                // reads every file) must not be dropped for this one.
+                if !current(s) {
+                    return None;
+                }
                 let w = s.workspace_mut(id)?;
                 w.indexed = true;
                 w.identity = identity;
