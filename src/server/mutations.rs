@@ -560,15 +560,19 @@ impl Backend {
                 Some((std::mem::replace(&mut w.vault, *vault), late))
             })
             .flatten();
-        let late = match installed {
-            Some((old, late)) => {
-                // Freeing the previous vault (a reload's) takes a while at 50k notes: not
-                // under the lock.
-                drop(old);
-                late
-            }
-            None => Vec::new(),
+        let Some((old, late)) = installed else {
+            log(
+                Level::Debug,
+                format!(
+                    "{}: load dropped, a newer one is on its way",
+                    root.display()
+                ),
+            );
+            return;
         };
+        // Freeing the previous vault (a reload's) takes a while at 50k notes: not under the
+        // lock.
+        drop(old);
         if !late.is_empty() {
             log(
                 Level::Debug,
