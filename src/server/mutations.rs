@@ -329,7 +329,7 @@ impl Backend {
     /// its file (the deepest folder, else the loose vault). The vault it leaves gets the disk's
     /// version back (or loses the note, if it was never saved), as on close.
     async fn relocate_documents(&self) {
-        let moves: Vec<(String, VaultId, String)> = {
+        let moves: Vec<(String, VaultId, String, PathBuf)> = {
             let s = self.core.peek();
             s.documents
                 .values()
@@ -340,11 +340,11 @@ impl Backend {
                         rel.push_str(".md");
                     }
                     ((vault, &rel) != (d.vault, &d.path))
-                        .then(|| (d.uri.as_str().to_string(), vault, rel))
+                        .then(|| (d.uri.as_str().to_string(), vault, rel, path))
                 })
                 .collect()
         };
-        for (uri, vault, rel) in moves {
+        for (uri, vault, rel, abs) in moves {
             let Some((old_vault, old_path)) = self
                 .core
                 .peek()
@@ -373,6 +373,9 @@ impl Backend {
                     w.vault.update_note(&rel, text);
                 }
             });
+            // As on close: the old vault's copy was read outside the lock; a change made
+            // since is read again, after the restore.
+            self.disk_changed(vec![abs]).await;
         }
     }
 
