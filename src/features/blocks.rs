@@ -8,8 +8,6 @@
 //! a batch at a time on every core, skipping those that do not hold every word, and stops
 //! when cancelled.
 
-use rayon::prelude::*;
-
 use super::{Cancel, Cancelled};
 use crate::syntax::{Span, block_marker, opaque_spans};
 use crate::vault::path::fold;
@@ -53,31 +51,17 @@ pub fn search(
     if words.iter().map(|w| w.chars().count()).sum::<usize>() < 3 {
         return Ok((Vec::new(), true));
     }
-    let mut notes: Vec<(FileId, &str)> =
-        vault.notes().map(|(id, _)| (id, vault.path(id))).collect();
-    notes.sort_unstable_by_key(|(_, p)| *p);
     let mut out = Vec::new();
-    // Notes are read a batch at a time on every core (most of the time goes to reading the
-    // files of notes held in pieces: 50k notes, 0.28-0.38 s on one core), the hits kept in
-    // path order.
-    for batch in notes.chunks(SEARCH_BATCH) {
-        cancel.check()?;
-        let found: Vec<Vec<BlockHit>> = batch
-            .par_iter()
-            .map(|&(id, _)| note_blocks(vault, id, &words))
-            .collect();
-        for hit in found.into_iter().flatten() {
-            if out.len() == limit {
-                return Ok((out, true));
-            }
-            out.push(hit);
+    let found = |id| note_blocks(vault, id, &words);
+    let more = super::scan_notes(vault, None, cancel, found, |hit| {
+        if out.len() == limit {
+            return false;
         }
-    }
-    Ok((out, false))
+        out.push(hit);
+        true
+    })?;
+    Ok((out, more))
 }
-
-/// Notes searched side by side, between two looks at the cancel flag.
-const SEARCH_BATCH: usize = 256;
 
 /// The blocks of note `id` holding every word of `words`.
 fn note_blocks(vault: &Vault, id: FileId, words: &[String]) -> Vec<BlockHit> {

@@ -4,8 +4,6 @@
 
 use std::borrow::Cow;
 
-use rayon::prelude::*;
-
 use super::{Cancel, Cancelled, Location};
 use crate::syntax::Span;
 use crate::vault::path::{fold, fold_mapped, stem};
@@ -77,32 +75,14 @@ pub fn unlinked_mentions(
     if names.is_empty() {
         return Ok(Vec::new());
     }
-    let mut notes: Vec<(FileId, &str)> = vault
-        .notes()
-        .filter(|(id, _)| *id != target)
-        .map(|(id, _)| (id, vault.path(id)))
-        .collect();
-    notes.sort_by_key(|(_, p)| *p);
     let mut out = Vec::new();
-    // A batch of notes at a time on every core (reading the files of notes held in pieces
-    // takes most of the time), the mentions kept in path order.
-    for batch in notes.chunks(MENTION_BATCH) {
-        cancel.check()?;
-        let found: Vec<Vec<Location>> = batch
-            .par_iter()
-            .map(|&(id, _)| note_mentions(vault, id, &names))
-            .collect();
-        out.extend(found.into_iter().flatten());
-        if out.len() >= MAX_MENTIONS {
-            out.truncate(MAX_MENTIONS);
-            break;
-        }
-    }
+    let found = |id| note_mentions(vault, id, &names);
+    super::scan_notes(vault, Some(target), cancel, found, |mention| {
+        out.push(mention);
+        out.len() < MAX_MENTIONS
+    })?;
     Ok(out)
 }
-
-/// Notes searched side by side, between two looks at the cancel flag.
-const MENTION_BATCH: usize = 256;
 
 /// The mentions of `names` in note `id`, in text order.
 fn note_mentions(vault: &Vault, id: FileId, names: &[String]) -> Vec<Location> {

@@ -51,6 +51,40 @@ impl<'a> Cancel<'a> {
     }
 }
 
+/// Notes read side by side by [`scan_notes`], between two looks at the cancel flag.
+const SCAN_BATCH: usize = 256;
+
+/// Every note but `skip`, in path order, a batch at a time on every core, for the searches
+/// that read each note's text (block search, unlinked mentions; for a note held in pieces,
+/// reading its file takes most of the time: 50k notes, 0.28-0.38 s on one core): `found`'s
+/// results for each note go to `keep` in path order until it says no more. `Ok(true)` when
+/// it did, `Ok(false)` when every note was read.
+pub(crate) fn scan_notes<T: Send>(
+    vault: &Vault,
+    skip: Option<FileId>,
+    cancel: Cancel,
+    found: impl Fn(FileId) -> Vec<T> + Sync,
+    mut keep: impl FnMut(T) -> bool,
+) -> Result<bool, Cancelled> {
+    use rayon::prelude::*;
+    let mut notes: Vec<(FileId, &str)> = vault
+        .notes()
+        .filter(|(id, _)| Some(*id) != skip)
+        .map(|(id, _)| (id, vault.path(id)))
+        .collect();
+    notes.sort_unstable_by_key(|(_, p)| *p);
+    for batch in notes.chunks(SCAN_BATCH) {
+        cancel.check()?;
+        let batch: Vec<Vec<T>> = batch.par_iter().map(|&(id, _)| found(id)).collect();
+        for item in batch.into_iter().flatten() {
+            if !keep(item) {
+                return Ok(true);
+            }
+        }
+    }
+    Ok(false)
+}
+
 /// The first lines of a note preview: `**Title** · type` and the note's path.
 pub fn note_card(vault: &Vault, id: FileId, note: &Note) -> String {
     let mut out = format!("**{}**", note.title);
