@@ -143,23 +143,23 @@ fn yaml_quoted(text: &str) -> String {
 
 /// "Repair … on this line" for the lines `range` covers, and "… in the whole note".
 fn mojibake_repairs(vault: &Vault, file: FileId, range: Span) -> Vec<CodeAction> {
-    let (Some(note), Some(text)) = (vault.note(file), vault.text(file)) else {
+    let Some(note) = vault.note(file) else {
         return Vec::new();
     };
-    let found = crate::syntax::mojibake::find(&text);
+    let found = super::mojibake(vault, file);
     if found.is_empty() {
         return Vec::new();
     }
     let line_of = |offset: usize| note.lines.line_of(offset);
     let (first, last) = (line_of(range.start as usize), line_of(range.end as usize));
-    let edit = |m: &crate::syntax::mojibake::Mojibake| Edit {
+    let edit = |(span, _, repaired): &(Span, String, String)| Edit {
         file,
-        span: m.span,
-        new_text: m.repaired.clone(),
+        span: *span,
+        new_text: repaired.clone(),
     };
     let here: Vec<Edit> = found
         .iter()
-        .filter(|m| (first..=last).contains(&line_of(m.span.start as usize)))
+        .filter(|(span, _, _)| (first..=last).contains(&line_of(span.start as usize)))
         .map(edit)
         .collect();
     let mut out = Vec::new();

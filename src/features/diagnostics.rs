@@ -63,19 +63,7 @@ pub fn note_diagnostics(vault: &Vault, id: FileId) -> Vec<Diagnostic> {
             target: None,
         });
     }
-    // The one finding that reads the prose: a note held in pieces is read again, only when
-    // its summary found some (and not when its file changed since: the change is coming).
-    let text = match note.syntax.mojibake.is_empty() {
-        true => None,
-        false => vault.text(id),
-    };
-    let found = text.iter().flat_map(|text| {
-        note.syntax.mojibake.iter().filter_map(|span| {
-            let written = text.get(span.range())?;
-            Some((*span, written, crate::syntax::mojibake::repair(written)?))
-        })
-    });
-    for (span, written, repaired) in found {
+    for (span, written, repaired) in super::mojibake(vault, id) {
         out.push(Diagnostic {
             span,
             // A hint by default: text that reads oddly is not a broken link, and editors show

@@ -51,6 +51,29 @@ impl<'a> Cancel<'a> {
     }
 }
 
+/// The double-encoded stretches of note `id` that its summary found, each with what is
+/// written there and what it should read ([`crate::syntax::mojibake::repair`]): the one
+/// finding that reads prose, so a note held in pieces has its file read, only when it has
+/// some, and has none while its file is not the text it was indexed from (the change is on
+/// its way). Diagnostics and their repairs both read them here.
+pub fn mojibake(vault: &Vault, id: FileId) -> Vec<(Span, String, String)> {
+    let Some(note) = vault.note(id).filter(|n| !n.syntax.mojibake.is_empty()) else {
+        return Vec::new();
+    };
+    let Some(text) = vault.text(id) else {
+        return Vec::new();
+    };
+    note.syntax
+        .mojibake
+        .iter()
+        .filter_map(|span| {
+            let written = text.get(span.range())?;
+            let repaired = crate::syntax::mojibake::repair(written)?;
+            Some((*span, written.to_string(), repaired))
+        })
+        .collect()
+}
+
 /// Notes read side by side by [`scan_notes`], between two looks at the cancel flag.
 const SCAN_BATCH: usize = 256;
 
