@@ -116,34 +116,8 @@ impl WideChars {
         if text.is_ascii() || text.len() >= 1 << 30 {
             return WideChars::default();
         }
-        // Eight bytes at a time past ASCII runs (every byte of every note is looked at: a
-        // `char_indices` walk cost ~0.1 s per 50k notes), then each lead byte's length.
-        let bytes = text.as_bytes();
-        let mut entries = Vec::new();
-        let mut i = 0;
-        while i < bytes.len() {
-            if let Some(chunk) = bytes.get(i..i + 8) {
-                let word = u64::from_le_bytes(chunk.try_into().expect("eight bytes"));
-                if word & 0x8080_8080_8080_8080 == 0 {
-                    i += 8;
-                    continue;
-                }
-            }
-            let b = bytes[i];
-            let len = match b {
-                // ASCII, or a continuation byte.
-                0x00..=0xBF => {
-                    i += 1;
-                    continue;
-                }
-                0xC0..=0xDF => 2,
-                0xE0..=0xEF => 3,
-                _ => 4,
-            };
-            entries.push(((i as u32) << 2) | (len - 1));
-            i += len as usize;
-        }
-        WideChars(entries.into_boxed_slice())
+        let entries = non_ascii(text).map(|(at, len)| ((at as u32) << 2) | (len as u32 - 1));
+        WideChars(entries.collect())
     }
 
     pub fn heap_bytes(&self) -> usize {
@@ -177,6 +151,66 @@ impl WideChars {
     }
 }
 
+/// The offset and UTF-8 length of each non-ASCII character of `text`, in order: eight
+/// bytes at a time past ASCII runs (every byte of every note is looked at; a `char_indices`
+/// walk cost ~0.1 s per 50k notes), then each lead byte's length.
+fn non_ascii(text: &str) -> impl Iterator<Item = (usize, usize)> + '_ {
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    std::iter::from_fn(move || {
+        while i < bytes.len() {
+            if let Some(chunk) = bytes.get(i..i + 8) {
+                let word = u64::from_le_bytes(chunk.try_into().expect("eight bytes"));
+                if word & 0x8080_8080_8080_8080 == 0 {
+                    i += 8;
+                    continue;
+                }
+            }
+            let len = match bytes[i] {
+                // ASCII, or a continuation byte.
+                0x00..=0xBF => {
+                    i += 1;
+                    continue;
+                }
+                0xC0..=0xDF => 2,
+                0xE0..=0xEF => 3,
+                _ => 4,
+            };
+            let at = i;
+            i += len;
+            return Some((at, len));
+        }
+        None
+    })
+}
+
+/// The [`Columns`] tables for `unit` from a text's non-ASCII characters (offset, UTF-8
+/// length, in order): the characters `unit` counts differently from UTF-8, and the running
+/// sums of the difference.
+fn wide_table(
+    unit: ColumnUnit,
+    chars: impl Iterator<Item = (usize, usize)>,
+) -> (Vec<u32>, Vec<u32>) {
+    let (mut wide, mut excess) = (Vec::new(), vec![0]);
+    if unit == ColumnUnit::Utf8 {
+        return (wide, excess);
+    }
+    let mut sum = 0u32;
+    for (at, len) in chars {
+        // UTF-16 counts two units for a four-byte character, one for the others.
+        let units = match unit {
+            ColumnUnit::Utf16 => 1 + usize::from(len == 4),
+            _ => 1,
+        };
+        if len > units {
+            wide.push(at as u32);
+            sum += (len - units) as u32;
+            excess.push(sum);
+        }
+    }
+    (wide, excess)
+}
+
 /// Converts positions of one text in one unit, both ways, each in logarithmic time after a
 /// linear setup. Build one per request and convert every span of the note with it.
 pub struct Columns<'a> {
@@ -207,22 +241,7 @@ impl<'a> Columns<'a> {
     /// lie on character boundaries (a summary's spans) exactly; a position back to an offset
     /// only as near as the lines tell (a line's end includes its terminator).
     pub fn held(lines: &'a LineIndex, wide_chars: &WideChars, unit: ColumnUnit) -> Columns<'a> {
-        let mut wide = Vec::new();
-        let mut excess = vec![0];
-        if unit != ColumnUnit::Utf8 {
-            let mut sum = 0u32;
-            for (at, len) in wide_chars.iter() {
-                let units = match unit {
-                    ColumnUnit::Utf16 => 1 + usize::from(len == 4),
-                    _ => 1,
-                };
-                if len > units {
-                    wide.push(at as u32);
-                    sum += (len - units) as u32;
-                    excess.push(sum);
-                }
-            }
-        }
+        let (wide, excess) = wide_table(unit, wide_chars.iter());
         Columns {
             text: None,
             len: lines.len as usize,
@@ -234,28 +253,7 @@ impl<'a> Columns<'a> {
     }
 
     fn build(text: &'a str, lines: Cow<'a, LineIndex>, unit: ColumnUnit) -> Columns<'a> {
-        let mut wide = Vec::new();
-        let mut excess = vec![0];
-        if unit != ColumnUnit::Utf8 && !text.is_ascii() {
-            let mut sum = 0u32;
-            // Only non-ASCII bytes start the characters counted here: skip ASCII runs fast.
-            let bytes = text.as_bytes();
-            let mut i = 0;
-            while i < bytes.len() {
-                if bytes[i].is_ascii() {
-                    i += 1;
-                    continue;
-                }
-                let c = text[i..].chars().next().expect("a char starts here");
-                let extra = (c.len_utf8() - unit.width(c)) as u32;
-                if extra > 0 {
-                    wide.push(i as u32);
-                    sum += extra;
-                    excess.push(sum);
-                }
-                i += c.len_utf8();
-            }
-        }
+        let (wide, excess) = wide_table(unit, non_ascii(text));
         Columns {
             text: Some(text),
             len: text.len(),
