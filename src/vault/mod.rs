@@ -857,7 +857,7 @@ impl Vault {
                     }
                     // Here, on the thread that read it: the load never holds every text.
                     if pieces {
-                        note = note.into_pieces();
+                        note = note.into_pieces(hash);
                     }
                     Loading {
                         id,
@@ -1369,7 +1369,7 @@ impl Vault {
         let is_note = is_note_path(path);
         let note = is_note.then(|| {
             let note = Note::parse(path, text.unwrap_or_default());
-            if pieces { note.into_pieces() } else { note }
+            if pieces { note.into_pieces(None) } else { note }
         });
         match self.id(path) {
             Some(id) if is_note => self.replace_note(id, note.expect("note")),
@@ -1878,8 +1878,9 @@ impl Note {
         }
     }
 
-    /// The note holding only the pieces of its text its summary reads.
-    fn into_pieces(self) -> Note {
+    /// The note holding only the pieces of its text its summary reads; `hash` is the text's
+    /// [`cache::text_hash`] when the caller has it already.
+    fn into_pieces(self, hash: Option<u128>) -> Note {
         let NoteText::Whole(text) = &self.text else {
             return self;
         };
@@ -1889,7 +1890,7 @@ impl Note {
                 wide: WideChars::new(text),
             }
             .into(),
-            hash: cache::text_hash(text),
+            hash: hash.unwrap_or_else(|| cache::text_hash(text)),
         };
         Note { text, ..self }
     }
