@@ -215,24 +215,32 @@ impl Stored {
         }
     }
 
+    /// Fills `buf` with the next bytes of the body; `None` past its end.
+    fn fill(&mut self, buf: &mut [u8]) -> Option<()> {
+        use std::io::Read;
+        if buf.len() as u64 > self.left {
+            return None;
+        }
+        self.reader.read_exact(buf).ok()?;
+        self.hasher.update(buf);
+        self.left -= buf.len() as u64;
+        Some(())
+    }
+
     /// Appends the next `n` bytes of the body to `out`; `None` past its end.
     fn take_into(&mut self, out: &mut Vec<u8>, n: usize) -> Option<()> {
-        use std::io::Read;
         if n as u64 > self.left {
             return None;
         }
         let at = out.len();
         out.resize(at + n, 0);
-        self.reader.read_exact(&mut out[at..]).ok()?;
-        self.hasher.update(&out[at..]);
-        self.left -= n as u64;
-        Some(())
+        self.fill(&mut out[at..])
     }
 
     fn take<const N: usize>(&mut self) -> Option<[u8; N]> {
-        let mut out = Vec::with_capacity(N);
-        self.take_into(&mut out, N)?;
-        out.try_into().ok()
+        let mut out = [0; N];
+        self.fill(&mut out)?;
+        Some(out)
     }
 
     fn u32(&mut self) -> Option<u32> {
