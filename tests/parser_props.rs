@@ -2,7 +2,9 @@
 //! character boundaries, nested as documented.
 
 use proptest::prelude::*;
-use vaultls::syntax::{NoteSyntax, Pieces, Span, TextAt, Value, parse_note};
+use std::sync::Arc;
+
+use vaultls::syntax::{NoteSyntax, Pieces, Span, StrPool, TextAt, Value, parse_note};
 
 fn markdownish() -> impl Strategy<Value = String> {
     let atoms = prop_oneof![
@@ -136,9 +138,24 @@ proptest! {
     ) {
         let text = if yaml.is_empty() { body } else { format!("---\n{}---\n{body}", yaml.concat()) };
         let note = parse_note(&text);
-        let pieces = Pieces::new(&text, &note);
-        prop_assert_eq!(pieces.len(), text.len());
-        prop_assert_eq!(reads(&note, text.as_str()), reads(&note, &pieces));
+        // Links' paths kept in a pool or not; the pool holding strings of other notes.
+        let pool = Arc::new(StrPool::default());
+        pool.intern("[Other");
+        for pool in [None, Some(&pool)] {
+            let pieces = Pieces::new(&text, &note, pool);
+            prop_assert_eq!(pieces.len(), text.len());
+            prop_assert_eq!(reads(&note, text.as_str()), reads(&note, &pieces));
+            // As a cache file stores them and reads them back.
+            let parts = pieces.parts();
+            let back = Pieces::from_parts(
+                parts.starts.to_vec(),
+                parts.held.to_string(),
+                parts.pooled.to_vec(),
+                pool.unwrap_or(&Arc::new(StrPool::default())),
+                parts.len,
+            );
+            prop_assert_eq!(back.as_ref(), Some(&pieces));
+        }
     }
 
     #[test]

@@ -9,6 +9,7 @@ mod link;
 mod markdown;
 pub mod mojibake;
 mod pieces;
+mod pool;
 mod span;
 mod tag;
 
@@ -19,7 +20,8 @@ pub use frontmatter::{Field, Frontmatter, Value};
 pub use line_index::{ColumnUnit, Columns, LineCol, LineIndex, WideChars};
 pub use link::{LINK_PATH_ENCODE, decode, is_external_url, split_subpath};
 pub use markdown::block_marker;
-pub use pieces::{Pieces, TextAt};
+pub use pieces::{Pieces, PiecesParts, TextAt};
+pub use pool::StrPool;
 pub use span::Span;
 pub use tag::{is_tag_char, valid_tag};
 

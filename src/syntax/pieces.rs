@@ -1,5 +1,6 @@
 //! A note's text reduced to the parts its summary reads: the frontmatter, every link's path
-//! and subpath, and every heading, block marker, tag and reference label. What the vault indexes and resolves, and
+//! and subpath (kept once for the whole vault in a [`StrPool`]), and every heading, block
+//! marker, tag and reference label. What the vault indexes and resolves, and
 //! what completion lists, is read through the summary's accessors ([`super::Heading::text`],
 //! [`super::Link::target`], [`super::Frontmatter::aliases`], …), and those take any
 //! [`TextAt`]: the whole text, or these pieces of it. A note not open in an editor can then
@@ -7,8 +8,9 @@
 //! under the vault's size); whoever needs the rest (a preview, a rename's edits) reads the file.
 
 use std::ops::Range;
+use std::sync::Arc;
 
-use super::{NoteSyntax, Span};
+use super::{NoteSyntax, Span, StrPool};
 
 /// Text read by byte ranges of a note: the note's whole text, or [`Pieces`] of it.
 pub trait TextAt {
@@ -40,61 +42,107 @@ impl TextAt for String {
     }
 }
 
-/// The parts of a note's text its summary points into, copied into one allocation.
-#[derive(Clone, Debug, PartialEq, Eq, Default)]
+/// The parts of a note's text its summary points into: copied into one allocation, but for
+/// the links' paths, which are kept once in the vault's [`StrPool`] and named by number here.
+#[derive(Clone, Debug, Default)]
 pub struct Pieces {
     /// Where each piece starts in the note and in `held`, by start.
     starts: Box<[(u32, u32)]>,
     held: Box<str>,
+    /// Pieces kept in `pool`: where each starts in the note and its string's number, by
+    /// start. A piece held in `held` too is not here.
+    pooled: Box<[(u32, u32)]>,
+    pool: Option<Arc<StrPool>>,
     /// The whole text's length.
     len: u32,
 }
+
+impl PartialEq for Pieces {
+    /// Alike when they read alike: pooled pieces by their strings, whatever the pool.
+    fn eq(&self, other: &Pieces) -> bool {
+        let pooled = |p: &Pieces| -> Vec<(u32, Option<String>)> {
+            p.pooled
+                .iter()
+                .map(|&(start, id)| {
+                    (
+                        start,
+                        p.pool
+                            .as_ref()
+                            .and_then(|pool| pool.get(id))
+                            .map(str::to_string),
+                    )
+                })
+                .collect()
+        };
+        self.len == other.len
+            && self.starts == other.starts
+            && self.held == other.held
+            && pooled(self) == pooled(other)
+    }
+}
+
+impl Eq for Pieces {}
 
 /// Pieces this close are held as one: a gap of this many bytes costs what a piece's entry in
 /// `starts` does.
 const MERGE_GAP: u32 = 8;
 
 impl Pieces {
-    /// The pieces of `text` that `syntax` (parsed from it) reads.
-    pub fn new(text: &str, syntax: &NoteSyntax) -> Pieces {
+    /// The pieces of `text` that `syntax` (parsed from it) reads; the links' paths kept in
+    /// `pool` when there is one.
+    pub fn new(text: &str, syntax: &NoteSyntax, pool: Option<&Arc<StrPool>>) -> Pieces {
+        let valid = |s: &Span| !s.is_empty() && text.get(s.range()).is_some();
         let mut spans: Vec<Span> = Vec::with_capacity(
-            syntax.links.len()
-                + syntax.headings.len()
+            syntax.headings.len()
                 + syntax.tags.len()
                 + syntax.blocks.len()
                 + syntax.references.len()
                 + 1,
         );
         spans.extend(syntax.frontmatter.as_ref().map(|f| f.span));
-        // A link's path and subpath, with the byte before (a Markdown link's `<`, which a
-        // rename keeps): its brackets and display text are read only in the note being
-        // written, which is held whole (a third less held at 50k notes).
-        spans.extend(syntax.links.iter().map(|l| {
+        spans.extend(syntax.headings.iter().map(|h| h.span));
+        spans.extend(syntax.tags.iter().map(|t| t.span));
+        spans.extend(syntax.blocks.iter().map(|b| b.span));
+        spans.extend(syntax.references.iter().map(|r| r.label));
+        spans.retain(valid);
+        // A link's path, with the byte before (a Markdown link's `<`, which a rename keeps),
+        // and its subpath: its brackets and display text are read only in the note being
+        // written, which is held whole (a third less held at 50k notes). Two pieces, each
+        // read alone: a pool then holds each path and each subpath once, not each pairing
+        // (at 50k generated notes: 500k strings as one piece, 152k as two).
+        let links = syntax.links.iter().flat_map(|l| {
             let target = l.target_span();
-            let end = l.subpath_span().map_or(target.end, |s| s.end);
             let mut start = (target.start as usize)
                 .saturating_sub(1)
                 .max(l.span().start as usize);
             while !text.is_char_boundary(start) {
                 start -= 1;
             }
-            Span::new(start, end as usize)
-        }));
-        spans.extend(syntax.headings.iter().map(|h| h.span));
-        spans.extend(syntax.tags.iter().map(|t| t.span));
-        spans.extend(syntax.blocks.iter().map(|b| b.span));
-        spans.extend(syntax.references.iter().map(|r| r.label));
-        spans.retain(|s| !s.is_empty() && text.get(s.range()).is_some());
-        spans.sort_unstable_by_key(|s| s.start);
-        let mut merged: Vec<Span> = Vec::with_capacity(spans.len());
-        for span in spans {
-            match merged.last_mut() {
-                Some(last) if span.start <= last.end.saturating_add(MERGE_GAP) => {
-                    last.end = last.end.max(span.end);
+            [
+                Some(Span::new(start, target.end as usize)),
+                l.subpath_span(),
+            ]
+        });
+        let links = links.flatten();
+        let mut pooled = Vec::new();
+        match pool {
+            Some(pool) => {
+                let plain = merge(spans.clone());
+                for link in links.filter(valid) {
+                    // Read from the frontmatter or a heading held already.
+                    let at = plain.partition_point(|s| s.start <= link.start);
+                    if at > 0 && plain[at - 1].end >= link.end {
+                        continue;
+                    }
+                    match pool.intern(&text[link.range()]) {
+                        Some(id) => pooled.push((link.start, id)),
+                        None => spans.push(link),
+                    }
                 }
-                _ => merged.push(span),
             }
+            None => spans.extend(links.filter(valid)),
         }
+        let merged = merge(spans);
         let mut held = String::with_capacity(merged.iter().map(|s| s.len()).sum());
         let starts = merged
             .iter()
@@ -108,6 +156,8 @@ impl Pieces {
         Pieces {
             starts,
             held: held.into_boxed_str(),
+            pool: pool.filter(|_| !pooled.is_empty()).cloned(),
+            pooled: pooled.into_boxed_slice(),
             len: text.len() as u32,
         }
     }
@@ -121,15 +171,29 @@ impl Pieces {
         self.len == 0
     }
 
-    /// Where each piece starts in the note and in the held text, and the whole text's
-    /// length: what a cache file stores.
-    pub fn parts(&self) -> (&[(u32, u32)], &str, u32) {
-        (&self.starts, &self.held, self.len)
+    /// Where each piece starts in the note and in the held text, where each pooled piece
+    /// starts and its string's number, the pool, and the whole text's length: what a cache
+    /// file stores.
+    pub fn parts(&self) -> PiecesParts<'_> {
+        PiecesParts {
+            starts: &self.starts,
+            held: &self.held,
+            pooled: &self.pooled,
+            pool: self.pool.as_ref(),
+            len: self.len,
+        }
     }
 
-    /// Pieces read back from [`Pieces::parts`]; `None` unless they are well formed (in
-    /// order, apart, on character boundaries, inside the text).
-    pub fn from_parts(starts: Vec<(u32, u32)>, held: String, len: u32) -> Option<Pieces> {
+    /// Pieces read back from [`Pieces::parts`], the pooled ones naming strings of `pool`;
+    /// `None` unless they are well formed (in order, apart, on character boundaries, inside
+    /// the text, naming strings there are).
+    pub fn from_parts(
+        starts: Vec<(u32, u32)>,
+        held: String,
+        pooled: Vec<(u32, u32)>,
+        pool: &Arc<StrPool>,
+        len: u32,
+    ) -> Option<Pieces> {
         let ends = starts.iter().skip(1).map(|&(_, at)| at as usize);
         let ends = ends.chain(std::iter::once(held.len()));
         let mut note_end = 0usize;
@@ -145,30 +209,35 @@ impl Pieces {
             }
             note_end = start + (end - at);
         }
+        let mut note_end = 0usize;
+        for &(start, id) in &pooled {
+            let piece = pool.get(id)?.len();
+            let start = start as usize;
+            if piece == 0 || start < note_end || start + piece > len as usize {
+                return None;
+            }
+            note_end = start + piece;
+        }
         (starts.is_empty() == held.is_empty()).then(|| Pieces {
             starts: starts.into_boxed_slice(),
             held: held.into_boxed_str(),
+            pool: (!pooled.is_empty()).then(|| pool.clone()),
+            pooled: pooled.into_boxed_slice(),
             len,
         })
     }
 
-    /// The bytes held (the pieces and their table).
+    /// The bytes held (the pieces and their tables; the pooled strings are the pool's).
     pub fn heap_bytes(&self) -> usize {
-        self.held.len() + self.starts.len() * std::mem::size_of::<(u32, u32)>()
+        self.held.len() + (self.starts.len() + self.pooled.len()) * 8
     }
-}
 
-impl TextAt for Pieces {
-    fn at(&self, range: Range<usize>) -> Option<&str> {
-        if range.start > range.end || range.end > self.len() {
-            return None;
-        }
+    /// The piece of the text from `range.start` to `range.end` in `held`, if held there.
+    fn held_at(&self, range: &Range<usize>) -> Option<&str> {
         let i = self
             .starts
             .partition_point(|&(start, _)| start as usize <= range.start);
-        let Some(&(start, at)) = i.checked_sub(1).and_then(|i| self.starts.get(i)) else {
-            return range.is_empty().then_some("");
-        };
+        let &(start, at) = self.starts.get(i.checked_sub(1)?)?;
         let end = self
             .starts
             .get(i)
@@ -178,9 +247,56 @@ impl TextAt for Pieces {
             at as usize + (range.end - start as usize),
         );
         if to > end {
-            return range.is_empty().then_some("");
+            return None;
         }
         self.held.get(from..to)
+    }
+
+    /// The same, from a pooled piece.
+    fn pooled_at(&self, range: &Range<usize>) -> Option<&str> {
+        let i = self
+            .pooled
+            .partition_point(|&(start, _)| start as usize <= range.start);
+        let &(start, id) = self.pooled.get(i.checked_sub(1)?)?;
+        let piece = self.pool.as_ref()?.get(id)?;
+        let start = start as usize;
+        piece.get(range.start - start..range.end - start)
+    }
+}
+
+/// [`Pieces::parts`].
+pub struct PiecesParts<'a> {
+    pub starts: &'a [(u32, u32)],
+    pub held: &'a str,
+    pub pooled: &'a [(u32, u32)],
+    pub pool: Option<&'a Arc<StrPool>>,
+    pub len: u32,
+}
+
+/// `spans` in order, those that overlap or are [`MERGE_GAP`] apart made one.
+fn merge(mut spans: Vec<Span>) -> Vec<Span> {
+    spans.sort_unstable_by_key(|s| s.start);
+    let mut merged: Vec<Span> = Vec::with_capacity(spans.len());
+    for span in spans {
+        match merged.last_mut() {
+            Some(last) if span.start <= last.end.saturating_add(MERGE_GAP) => {
+                last.end = last.end.max(span.end);
+            }
+            _ => merged.push(span),
+        }
+    }
+    merged
+}
+
+impl TextAt for Pieces {
+    fn at(&self, range: Range<usize>) -> Option<&str> {
+        if range.start > range.end || range.end > self.len() {
+            return None;
+        }
+        // Pooled first: most ranges read are links' paths.
+        self.pooled_at(&range)
+            .or_else(|| self.held_at(&range))
+            .or_else(|| range.is_empty().then_some(""))
     }
 
     fn text_len(&self) -> usize {
@@ -198,7 +314,7 @@ mod tests {
         let text = "---\ntitle: T\n---\n# Head\nSome prose here that is long. [[Target#Sub|shown]] \
                     and #tag then more prose ^blk\n";
         let syntax = parse_note(text);
-        let pieces = Pieces::new(text, &syntax);
+        let pieces = Pieces::new(text, &syntax, None);
         assert_eq!(pieces.len(), text.len());
         let link = &syntax.links[0];
         assert_eq!(link.target(&pieces), "Target");
@@ -220,5 +336,49 @@ mod tests {
         let reversed = 3..2;
         assert_eq!(pieces.at(reversed), None);
         assert_eq!(pieces.at(prose..prose), Some(""));
+    }
+
+    #[test]
+    fn links_paths_and_subpaths_are_kept_once_in_the_pool_unless_held_already() {
+        let pool = Arc::new(StrPool::default());
+        let a = "# See [[In heading]]\n[[Target#Sub|x]] and [[Other]] ([md](Target.md#Sub))\n";
+        let b = "Also [[Target#Other sub]] and [[Target#Sub]].\n";
+        let (sa, sb) = (parse_note(a), parse_note(b));
+        let (pa, pb) = (
+            Pieces::new(a, &sa, Some(&pool)),
+            Pieces::new(b, &sb, Some(&pool)),
+        );
+        let mut strings: Vec<&str> = pool.strings().collect();
+        strings.sort_unstable();
+        // The link in the heading is read from the heading; each string once.
+        assert_eq!(
+            strings,
+            ["(Target.md", "Other sub", "Sub", "[Other", "[Target"]
+        );
+        for (text, syntax, pieces) in [(a, &sa, &pa), (b, &sb, &pb)] {
+            for link in &syntax.links {
+                assert_eq!(link.target(pieces), link.target(text));
+                assert_eq!(link.subpath(pieces), link.subpath(text));
+                let start = link.target_span().start as usize;
+                assert_eq!(pieces.at(start - 1..start), text.get(start - 1..start));
+            }
+            let back = Pieces::from_parts(
+                pieces.parts().starts.to_vec(),
+                pieces.parts().held.to_string(),
+                pieces.parts().pooled.to_vec(),
+                &pool,
+                pieces.parts().len,
+            );
+            assert_eq!(back.as_ref(), Some(pieces));
+        }
+        // Numbers the pool does not have, or pieces past the text, are not taken.
+        let parts = pb.parts();
+        let (starts, held) = (parts.starts.to_vec(), parts.held.to_string());
+        let wrong = vec![(0, 99)];
+        assert!(
+            Pieces::from_parts(starts.clone(), held.clone(), wrong, &pool, parts.len).is_none()
+        );
+        let past = vec![(parts.len - 2, 0)];
+        assert!(Pieces::from_parts(starts, held, past, &pool, parts.len).is_none());
     }
 }

@@ -24,7 +24,8 @@
 //!
 //! Layout (little-endian): the header `MAGIC`, format, build id, body length, body checksum
 //! (xxh3-64), then the body: the vault root, when the load started reading (ns since 1970),
-//! the path list, then one record per note (path index, text hash, the stamp (a flag, then
+//! the path list, the strings the pieces share (their [`StrPool`], in number order), then
+//! one record per note (path index, text hash, the stamp (a flag, then
 //! four `u64`), the summary as postcard bytes, the resolutions as pairs of `u32`, then the
 //! held text (a flag, then the line starts, the pieces and the non-ASCII characters)).
 //! Our own framing, not serde's: the records are read one after another and decoded in
@@ -41,11 +42,11 @@ use xxhash_rust::xxh3::{Xxh3, xxh3_64, xxh3_128};
 use super::load::FileStamp;
 use super::{FileId, Held, LineIndex, Resolution};
 use crate::syntax::NoteSyntax;
-use crate::syntax::{Pieces, WideChars};
+use crate::syntax::{Pieces, StrPool, WideChars};
 
 const MAGIC: &[u8; 8] = b"vaultls\0";
 /// Bumped whenever the layout or a stored type changes.
-const FORMAT: u32 = 2;
+const FORMAT: u32 = 3;
 const HEADER_LEN: usize = 8 + 4 + 8 + 8 + 8;
 
 /// The environment variable naming the cache folder (the platform's cache folder's
@@ -280,13 +281,13 @@ impl Stored {
         Some(rec)
     }
 
-    /// Reads the body: when the load that wrote it started reading (ns since 1970) and the
-    /// paths, given to `context`; then every note record, given to `decode` with the context
+    /// Reads the body: when the load that wrote it started reading (ns since 1970), the
+    /// paths and the pool of the pieces stored, given to `context`; then every note record, given to `decode` with the context
     /// (in parallel, a batch at a time; `None` leaves the note out). An error when the body
     /// does not split into records or its checksum fails: then nothing decoded is used.
     pub(super) fn decode<C: Sync, T: Send>(
         mut self,
-        context: impl FnOnce(u64, &[String]) -> C,
+        context: impl FnOnce(u64, &[String], Arc<StrPool>) -> C,
         decode: impl Fn(&C, &StoredNote<'_>) -> Option<T> + Sync,
     ) -> Result<Streamed<C, T>, NotUsed> {
         let malformed = || NotUsed("malformed".into());
@@ -298,7 +299,12 @@ impl Stored {
         for _ in 0..count {
             paths.push(self.string().ok_or_else(malformed)?);
         }
-        let context = context(started, &paths);
+        let count = self.u32().ok_or_else(malformed)? as usize;
+        let mut strings = Vec::with_capacity(count.min(self.left as usize / 4));
+        for _ in 0..count {
+            strings.push(self.string().ok_or_else(malformed)?.into_boxed_str());
+        }
+        let context = context(started, &paths, Arc::new(StrPool::from_strings(strings)));
         let count = self.u32().ok_or_else(malformed)? as usize;
         let mut notes = Vec::with_capacity(count.min(self.left as usize / 30));
         let mut batch: Vec<Vec<u8>> = Vec::new();
@@ -383,9 +389,9 @@ impl<'a> StoredNote<'a> {
         self.held.is_some()
     }
 
-    /// The stored held text and line table, `None` when there is none or it is not well
-    /// formed (then the file is read).
-    pub(super) fn held(&self) -> Option<(Held, LineIndex)> {
+    /// The stored held text and line table, its pooled pieces naming strings of `pool`;
+    /// `None` when there is none or it is not well formed (then the file is read).
+    pub(super) fn held(&self, pool: &Arc<StrPool>) -> Option<(Held, LineIndex)> {
         let mut r = Reader(self.held?);
         let len = r.u32()?;
         let lines = r.u32s()?;
@@ -395,13 +401,18 @@ impl<'a> StoredNote<'a> {
             starts.push((r.u32()?, r.u32()?));
         }
         let held = r.str()?.to_string();
+        let count = r.u32()? as usize;
+        let mut pooled = Vec::with_capacity(count.min(r.0.len() / 8));
+        for _ in 0..count {
+            pooled.push((r.u32()?, r.u32()?));
+        }
         let wide = r.u32s()?;
         if !r.0.is_empty() {
             return None;
         }
         Some((
             Held {
-                pieces: Pieces::from_parts(starts, held, len)?,
+                pieces: Pieces::from_parts(starts, held, pooled, pool, len)?,
                 wide: WideChars::from_raw(wide, len as usize)?,
             },
             LineIndex::from_parts(lines, len)?,
@@ -451,13 +462,21 @@ pub(super) struct NoteOut {
     pub held: Option<(Arc<Held>, Arc<LineIndex>)>,
 }
 
-/// Encodes a held text and line table as [`StoredNote::held`] reads them.
-fn encode_held(held: &Held, lines: &LineIndex) -> Vec<u8> {
-    let (starts, text, len) = held.pieces.parts();
+/// Encodes a held text and line table as [`StoredNote::held`] reads them; `None` when its
+/// pooled pieces are not in `pool`, the pool the file stores.
+fn encode_held(held: &Held, lines: &LineIndex, pool: &Arc<StrPool>) -> Option<Vec<u8>> {
+    let parts = held.pieces.parts();
+    if parts.pool.is_some_and(|own| !Arc::ptr_eq(own, pool)) {
+        return None;
+    }
+    let (starts, text, len) = (parts.starts, parts.held, parts.len);
     let (line_starts, _) = lines.parts();
     let wide = held.wide.raw();
     let mut out = Vec::with_capacity(
-        16 + 4 * line_starts.len() + 8 * starts.len() + text.len() + 4 * wide.len(),
+        20 + 4 * line_starts.len()
+            + 8 * (starts.len() + parts.pooled.len())
+            + text.len()
+            + 4 * wide.len(),
     );
     let u32s = |out: &mut Vec<u8>, values: &mut dyn Iterator<Item = u32>| {
         for v in values {
@@ -471,9 +490,14 @@ fn encode_held(held: &Held, lines: &LineIndex) -> Vec<u8> {
     u32s(&mut out, &mut starts.iter().flat_map(|&(a, b)| [a, b]));
     out.extend_from_slice(&(text.len() as u32).to_le_bytes());
     out.extend_from_slice(text.as_bytes());
+    out.extend_from_slice(&(parts.pooled.len() as u32).to_le_bytes());
+    u32s(
+        &mut out,
+        &mut parts.pooled.iter().flat_map(|&(a, b)| [a, b]),
+    );
     out.extend_from_slice(&(wide.len() as u32).to_le_bytes());
     u32s(&mut out, &mut wide.iter().copied());
-    out
+    Some(out)
 }
 
 /// Encodes resolutions as [`StoredNote::resolved`] reads them.
@@ -500,6 +524,8 @@ pub struct CacheWrite {
     pub(super) started: u64,
     /// Every registered path, in id order.
     pub(super) paths: Vec<String>,
+    /// The strings the notes' pieces share.
+    pub(super) pool: Arc<StrPool>,
     pub(super) notes: Vec<NoteOut>,
 }
 
@@ -544,6 +570,11 @@ impl CacheWrite {
         for path in &self.paths {
             body.str(path)?;
         }
+        // Every number the notes' pieces name is below the count now: the pool only grows.
+        body.u32(self.pool.len())?;
+        for s in self.pool.strings() {
+            body.str(s)?;
+        }
         body.u32(self.notes.len())?;
         for note in &self.notes {
             body.u32(note.id.index())?;
@@ -564,9 +595,9 @@ impl CacheWrite {
             body.put(&syntax)?;
             body.u32(note.resolved.len() / 8)?;
             body.put(&note.resolved)?;
-            match &note.held {
-                Some((held, lines)) => {
-                    let bytes = encode_held(held, lines);
+            let held = note.held.as_ref();
+            match held.and_then(|(held, lines)| encode_held(held, lines, &self.pool)) {
+                Some(bytes) => {
                     body.put(&[1])?;
                     body.u32(bytes.len())?;
                     body.put(&bytes)?;

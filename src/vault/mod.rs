@@ -18,7 +18,8 @@ use rayon::prelude::*;
 use rustc_hash::FxHashMap as HashMap;
 
 use crate::syntax::{
-    ColumnUnit, Columns, LineIndex, Link, NoteSyntax, Pieces, TextAt, WideChars, parse_note,
+    ColumnUnit, Columns, LineIndex, Link, NoteSyntax, Pieces, StrPool, TextAt, WideChars,
+    parse_note,
 };
 
 pub use load::{LoadIssue, MAX_NOTE_BYTES};
@@ -514,6 +515,8 @@ pub struct Vault {
     properties: HashMap<String, Property>,
     /// Whether notes read from disk keep only their pieces ([`LoadOptions::pieces`]).
     pieces: bool,
+    /// The strings those pieces share (links' paths).
+    pool: std::sync::Arc<StrPool>,
     /// Notes by when they were last modified on disk (nanoseconds since 1970): the ones
     /// written lately, newest last.
     recent: BTreeSet<(u64, FileId)>,
@@ -612,6 +615,7 @@ impl Vault {
                 build: id,
                 started: out.started,
                 paths: out.paths,
+                pool: vault.pool.clone(),
                 notes: out.notes,
             }),
             _ => None,
@@ -677,6 +681,8 @@ impl Vault {
         /// What the stored paths say, worked out before the notes are decoded.
         struct Paths {
             started: u64,
+            /// The strings the stored pieces name.
+            pool: std::sync::Arc<StrPool>,
             /// Each stored path's file now, if it is still there.
             remap: Vec<Option<FileId>>,
             same: bool,
@@ -685,7 +691,7 @@ impl Vault {
             /// incremental add or remove finds them.
             changed_keys: Vec<String>,
         }
-        let paths = |started: u64, stored: &[String]| {
+        let paths = |started: u64, stored: &[String], pool: std::sync::Arc<StrPool>| {
             let remap: Vec<Option<FileId>> = stored
                 .iter()
                 .map(|path| vault.by_path.get(path.as_str()).copied())
@@ -714,6 +720,7 @@ impl Vault {
             }
             Paths {
                 started,
+                pool,
                 remap,
                 same,
                 changed_keys,
@@ -726,7 +733,9 @@ impl Vault {
             let resolved = note.resolved(syntax.links.len(), &paths.remap);
             let stamp = note.stamp;
             let trusted = stamp.as_ref().is_some_and(|s| trusted_at(s, paths.started));
-            let held = (pieces && trusted).then(|| note.held()).flatten();
+            let held = (pieces && trusted)
+                .then(|| note.held(&paths.pool))
+                .flatten();
             // Boxed: the decoded notes are gathered, then placed by file, and a few hundred
             // bytes each twice over is a peak of ~50 MB at 50k notes.
             Some(Box::new(Decoded {
@@ -754,8 +763,13 @@ impl Vault {
                     }
                 }
                 let Paths {
-                    same, changed_keys, ..
+                    same,
+                    changed_keys,
+                    pool,
+                    ..
                 } = streamed.context;
+                // The notes taken from the file name its strings; notes read now add theirs.
+                vault.pool = pool;
                 (by_file, same, streamed.stored, changed_keys)
             }
             _ => (Vec::new(), false, 0, Vec::new()),
@@ -857,7 +871,7 @@ impl Vault {
                     }
                     // Here, on the thread that read it: the load never holds every text.
                     if pieces {
-                        note = note.into_pieces(hash);
+                        note = note.into_pieces(hash, &vault.pool);
                     }
                     Loading {
                         id,
@@ -1369,7 +1383,11 @@ impl Vault {
         let is_note = is_note_path(path);
         let note = is_note.then(|| {
             let note = Note::parse(path, text.unwrap_or_default());
-            if pieces { note.into_pieces(None) } else { note }
+            if pieces {
+                note.into_pieces(None, &self.pool)
+            } else {
+                note
+            }
         });
         match self.id(path) {
             Some(id) if is_note => self.replace_note(id, note.expect("note")),
@@ -1880,13 +1898,13 @@ impl Note {
 
     /// The note holding only the pieces of its text its summary reads; `hash` is the text's
     /// [`cache::text_hash`] when the caller has it already.
-    fn into_pieces(self, hash: Option<u128>) -> Note {
+    fn into_pieces(self, hash: Option<u128>, pool: &std::sync::Arc<StrPool>) -> Note {
         let NoteText::Whole(text) = &self.text else {
             return self;
         };
         let text = NoteText::Pieces {
             held: Held {
-                pieces: Pieces::new(text, &self.syntax),
+                pieces: Pieces::new(text, &self.syntax, Some(pool)),
                 wide: WideChars::new(text),
             }
             .into(),

@@ -1,0 +1,161 @@
+//! Strings many notes hold alike, kept once: the paths and subpaths links are written with.
+//! At 50k generated notes, 1.47M links write 152k distinct ones (11 MB), and their text was
+//! two thirds of what notes held in [`super::Pieces`] keep (~64 of 96 MB; issue 18: memory
+//! under the vault's size). A vault has one pool; its notes' pieces name a string by its
+//! number.
+//!
+//! Append-only: a string stays as long as the pool does (a vault's life: a reload starts a
+//! new one), so one a note no longer holds costs its bytes until then. Interning is
+//! concurrent (a load makes pieces on every core), reading lock-free: strings live in a
+//! `boxcar` vector (push under a lock, `get` without one), found again through hash tables
+//! split by hash so that two threads seldom wait on one lock.
+
+use std::sync::Mutex;
+
+use hashbrown::HashTable;
+
+/// How many hash tables the pool's strings are split into.
+const SHARDS: usize = 16;
+
+/// The most strings a pool takes (their numbers fit a `u32` with room to spare); past it,
+/// [`StrPool::intern`] declines and the caller keeps its own copy.
+const MAX_STRINGS: usize = 1 << 30;
+
+#[derive(Default)]
+pub struct StrPool {
+    strings: boxcar::Vec<Box<str>>,
+    /// Each string's hash (96 bits of its xxh3-128) and number. A string is found by its
+    /// hash alone, without reading the string it names: that read is a cache miss per link
+    /// (at 50k generated notes, comparing the strings took 0.3 s of the load's CPU time).
+    /// Two of a vault's strings of one hash: about 1 in 10^19 at 150k strings.
+    shards: [Mutex<HashTable<Entry>>; SHARDS],
+}
+
+impl std::fmt::Debug for StrPool {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "StrPool({} strings)", self.strings.count())
+    }
+}
+
+/// 96 bits of a string's hash, and its number: 16 bytes.
+#[derive(Clone, Copy)]
+struct Entry {
+    low: u64,
+    high: u32,
+    id: u32,
+}
+
+fn hash(s: &str) -> (u64, u32) {
+    let hash = xxhash_rust::xxh3::xxh3_128(s.as_bytes());
+    (hash as u64, (hash >> 64) as u32)
+}
+
+impl StrPool {
+    /// A pool holding `strings`, numbered in order (as a cache file stored them).
+    pub fn from_strings(strings: impl IntoIterator<Item = Box<str>>) -> StrPool {
+        let pool = StrPool::default();
+        for s in strings {
+            pool.push(s);
+        }
+        pool
+    }
+
+    fn shard(high: u32) -> usize {
+        high as usize % SHARDS
+    }
+
+    /// The number of `s`, added if it is not there yet; `None` when the pool is full.
+    pub fn intern(&self, s: &str) -> Option<u32> {
+        let (low, high) = hash(s);
+        let mut table = self.shards[Self::shard(high)]
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        if let Some(e) = table.find(low, |e| e.low == low && e.high == high) {
+            return Some(e.id);
+        }
+        if self.strings.count() >= MAX_STRINGS {
+            return None;
+        }
+        // Pushed under the shard's lock: no other thread adds `s` meanwhile, and whoever is
+        // given the number finds the string written.
+        let id = self.strings.push(s.into()) as u32;
+        table.insert_unique(low, Entry { low, high, id }, |e| e.low);
+        Some(id)
+    }
+
+    /// Adds `s` as the next number even if it is there already (a cache file's list, whose
+    /// numbers the pieces stored with it name).
+    fn push(&self, s: Box<str>) {
+        let (low, high) = hash(&s);
+        let mut table = self.shards[Self::shard(high)]
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        let known = table
+            .find(low, |e| e.low == low && e.high == high)
+            .is_some();
+        let id = self.strings.push(s) as u32;
+        if !known {
+            table.insert_unique(low, Entry { low, high, id }, |e| e.low);
+        }
+    }
+
+    /// The string numbered `id`.
+    pub fn get(&self, id: u32) -> Option<&str> {
+        self.strings.get(id as usize).map(|s| &**s)
+    }
+
+    /// How many numbers are given: every number below it names a string, but one being
+    /// added right now.
+    pub fn len(&self) -> usize {
+        self.strings.count()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The strings in number order (one being added right now reads as empty), as a cache
+    /// file stores them.
+    pub fn strings(&self) -> impl Iterator<Item = &str> {
+        (0..self.len() as u32).map(|id| self.get(id).unwrap_or(""))
+    }
+
+    /// The bytes the strings take.
+    pub fn heap_bytes(&self) -> usize {
+        self.strings().map(|s| s.len() + 16).sum()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_string_interned_twice_has_one_number_on_every_thread() {
+        let pool = StrPool::default();
+        let names: Vec<String> = (0..2000).map(|i| format!("Note {}", i % 500)).collect();
+        let ids: Vec<Vec<u32>> = std::thread::scope(|s| {
+            let workers: Vec<_> = (0..4)
+                .map(|_| s.spawn(|| names.iter().map(|n| pool.intern(n).unwrap()).collect()))
+                .collect();
+            workers.into_iter().map(|w| w.join().unwrap()).collect()
+        });
+        assert_eq!(pool.len(), 500);
+        for each in &ids {
+            assert_eq!(each, &ids[0]);
+            for (name, &id) in names.iter().zip(each) {
+                assert_eq!(pool.get(id), Some(name.as_str()));
+            }
+        }
+        assert_eq!(pool.get(500), None);
+    }
+
+    #[test]
+    fn a_pool_from_stored_strings_keeps_their_numbers_and_finds_them() {
+        let pool = StrPool::from_strings(["a", "b", "a", ""].map(Box::from));
+        assert_eq!(pool.strings().collect::<Vec<_>>(), ["a", "b", "a", ""]);
+        assert_eq!(pool.intern("a"), Some(0));
+        assert_eq!(pool.intern(""), Some(3));
+        assert_eq!(pool.intern("c"), Some(4));
+    }
+}
