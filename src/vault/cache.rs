@@ -46,7 +46,7 @@ use crate::syntax::{Pieces, StrPool, WideChars};
 
 const MAGIC: &[u8; 8] = b"vaultls\0";
 /// Bumped whenever the layout or a stored type changes.
-const FORMAT: u32 = 3;
+const FORMAT: u32 = 4;
 const HEADER_LEN: usize = 8 + 4 + 8 + 8 + 8;
 
 /// The environment variable naming the cache folder (the platform's cache folder's
@@ -406,7 +406,8 @@ impl<'a> StoredNote<'a> {
         for _ in 0..count {
             pooled.push((r.u32()?, r.u32()?));
         }
-        let wide = r.u32s()?;
+        let count = r.u32()? as usize;
+        let wide = r.bytes(count)?.to_vec();
         if !r.0.is_empty() {
             return None;
         }
@@ -476,7 +477,7 @@ fn encode_held(held: &Held, lines: &LineIndex, pool: &Arc<StrPool>) -> Option<Ve
         20 + 4 * line_starts.len()
             + 8 * (starts.len() + parts.pooled.len())
             + text.len()
-            + 4 * wide.len(),
+            + wide.len(),
     );
     let u32s = |out: &mut Vec<u8>, values: &mut dyn Iterator<Item = u32>| {
         for v in values {
@@ -496,7 +497,7 @@ fn encode_held(held: &Held, lines: &LineIndex, pool: &Arc<StrPool>) -> Option<Ve
         &mut parts.pooled.iter().flat_map(|&(a, b)| [a, b]),
     );
     out.extend_from_slice(&(wide.len() as u32).to_le_bytes());
-    u32s(&mut out, &mut wide.iter().copied());
+    out.extend_from_slice(wide);
     Some(out)
 }
 
