@@ -42,7 +42,7 @@ pub fn measure(dir: &Path) -> Value {
         .map(|spec| History::read(&spec));
     for &id in &notes {
         let note = vault.note(id).unwrap();
-        for (link, resolution) in note.syntax.links.iter().zip(&note.resolved) {
+        for (link, resolution) in note.syntax.links.iter().zip(note.resolved.iter()) {
             let Resolution::File { id: target, .. } = *resolution else {
                 continue;
             };
@@ -114,7 +114,7 @@ pub fn measure(dir: &Path) -> Value {
         let target_original = no_backlink.then(|| {
             let note = vault.note(*target).unwrap();
             let mut blanked = note.text().unwrap().to_string().into_bytes();
-            for (link, resolution) in note.syntax.links.iter().zip(&note.resolved) {
+            for (link, resolution) in note.syntax.links.iter().zip(note.resolved.iter()) {
                 if resolution.file() == Some(*source) {
                     blanked[link.span().range()].fill(b' ');
                 }

@@ -84,7 +84,7 @@ pub fn code_actions(
             }],
         });
     }
-    for (link, resolution) in note.syntax.links.iter().zip(&note.resolved) {
+    for (link, resolution) in note.syntax.links.iter().zip(note.resolved.iter()) {
         let overlaps = link.span().start <= range.end && range.start <= link.span().end;
         if !overlaps || *resolution != Resolution::Unresolved {
             continue;

@@ -807,7 +807,7 @@ impl<'v> Context<'v> {
         // particular).
         let mut nearby = rustc_hash::FxHashSet::default();
         let own = vault.note(file).into_iter();
-        for (link, resolution) in own.flat_map(|n| n.syntax.links.iter().zip(&n.resolved)) {
+        for (link, resolution) in own.flat_map(|n| n.syntax.links.iter().zip(n.resolved.iter())) {
             let Some(target) = resolution.file().filter(|&t| t != file) else {
                 continue;
             };
@@ -1116,7 +1116,7 @@ impl<'v> List<'v> {
             .syntax
             .links
             .iter()
-            .zip(&note.resolved)
+            .zip(note.resolved.iter())
             .filter(|(l, _)| l.span().end <= at.start)
             .rev()
             .take(LIST_RUN)
@@ -1406,7 +1406,7 @@ fn after(note: &crate::vault::Note, at: Span) -> Option<(&crate::syntax::Link, &
     note.syntax
         .links
         .iter()
-        .zip(&note.resolved)
+        .zip(note.resolved.iter())
         .find(|(l, _)| l.span().start >= at.end)
 }
 

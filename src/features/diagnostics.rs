@@ -42,7 +42,7 @@ pub fn note_diagnostics(vault: &Vault, id: FileId) -> Vec<Diagnostic> {
             target: None,
         })
         .collect();
-    for (link, resolution) in note.syntax.links.iter().zip(&note.resolved) {
+    for (link, resolution) in note.syntax.links.iter().zip(note.resolved.iter()) {
         link_diagnostic(vault, id, note.src(), link, *resolution, &mut out);
     }
     for r in note.syntax.references.iter().filter(|r| !r.defined) {

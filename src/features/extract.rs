@@ -95,7 +95,7 @@ pub fn extract_actions(
     // Rewrites of same-note links: inside the moved text (offsets in the note) and outside.
     let mut moved_edits: Vec<(Span, String)> = Vec::new();
     let mut edits: Vec<Edit> = Vec::new();
-    for (link, resolution) in note.syntax.links.iter().zip(&note.resolved) {
+    for (link, resolution) in note.syntax.links.iter().zip(note.resolved.iter()) {
         let written = link.target(text);
         if !written.is_empty() {
             // A link to another file, moving: written again where the new folder would

@@ -22,7 +22,7 @@ pub fn embed_hints(vault: &Vault, file: FileId, range: Span) -> Vec<EmbedHint> {
         return Vec::new();
     };
     let mut out = Vec::new();
-    for (link, resolution) in note.syntax.links.iter().zip(&note.resolved) {
+    for (link, resolution) in note.syntax.links.iter().zip(note.resolved.iter()) {
         let span = link.span();
         if !link.embed || span.end < range.start || range.end < span.start {
             continue;

@@ -599,7 +599,7 @@ pub fn move_files(
             continue;
         };
         cancel.check()?;
-        for (link, resolution) in note.syntax.links.iter().zip(&note.resolved) {
+        for (link, resolution) in note.syntax.links.iter().zip(note.resolved.iter()) {
             let Some(target) = resolution.file() else {
                 continue;
             };

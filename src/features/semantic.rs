@@ -20,7 +20,7 @@ pub fn tokens(vault: &Vault, file: FileId) -> Vec<(Span, TokenKind)> {
         .syntax
         .links
         .iter()
-        .zip(&note.resolved)
+        .zip(note.resolved.iter())
         .filter(|(l, _)| !l.target_span().is_empty())
         .map(|(l, r)| {
             let kind = match r {

@@ -454,9 +454,9 @@ pub(super) struct NoteOut {
     pub hash: u128,
     /// Encoded by the writer, off the load (the note holds it anyway: no copy).
     pub syntax: Arc<NoteSyntax>,
-    /// [`encode_resolved`]: resolutions change with the vault, so they are taken as the load
-    /// left them.
-    pub resolved: Vec<u8>,
+    /// As the load left them (shared with the note, which copies them before it changes
+    /// them).
+    pub resolved: Arc<[Resolution]>,
     /// Its file's stamp when read.
     pub stamp: Option<FileStamp>,
     /// The held text and line table of a note held in pieces (shared with it).
@@ -502,8 +502,9 @@ fn encode_held(held: &Held, lines: &LineIndex, pool: &Arc<StrPool>) -> Option<Ve
 }
 
 /// Encodes resolutions as [`StoredNote::resolved`] reads them.
-pub(super) fn encode_resolved(resolved: &[Resolution]) -> Vec<u8> {
-    let mut out = Vec::with_capacity(resolved.len() * 8);
+fn encode_resolved(resolved: &[Resolution], out: &mut Vec<u8>) {
+    out.clear();
+    out.reserve(resolved.len() * 8);
     for r in resolved {
         let (id, candidates) = match *r {
             Resolution::File { id, candidates } => (id.0.get(), candidates),
@@ -512,7 +513,6 @@ pub(super) fn encode_resolved(resolved: &[Resolution]) -> Vec<u8> {
         out.extend_from_slice(&id.to_le_bytes());
         out.extend_from_slice(&candidates.to_le_bytes());
     }
-    out
 }
 
 /// A cache file to write: what a load learned. Written apart from the load (it never delays
@@ -577,6 +577,7 @@ impl CacheWrite {
             body.str(s)?;
         }
         body.u32(self.notes.len())?;
+        let mut scratch = Vec::new();
         for note in &self.notes {
             body.u32(note.id.index())?;
             body.put(&note.hash.to_le_bytes())?;
@@ -594,8 +595,9 @@ impl CacheWrite {
             let syntax = postcard::to_allocvec(&*note.syntax).unwrap_or_default();
             body.u32(syntax.len())?;
             body.put(&syntax)?;
-            body.u32(note.resolved.len() / 8)?;
-            body.put(&note.resolved)?;
+            body.u32(note.resolved.len())?;
+            encode_resolved(&note.resolved, &mut scratch);
+            body.put(&scratch)?;
             let held = note.held.as_ref();
             match held.and_then(|(held, lines)| encode_held(held, lines, &self.pool)) {
                 Some(bytes) => {
@@ -819,7 +821,8 @@ mod tests {
             },
             Resolution::Unresolved,
         ];
-        let bytes = encode_resolved(&resolved);
+        let mut bytes = Vec::new();
+        encode_resolved(&resolved, &mut bytes);
         let stored = StoredNote {
             path: 0,
             hash: 0,

@@ -63,8 +63,9 @@ pub struct Note {
     /// Shared, so a cache file can be written from it after the load without a copy.
     pub syntax: std::sync::Arc<NoteSyntax>,
     pub title: String,
-    /// One entry per `syntax.links`, in the same order.
-    pub resolved: Vec<Resolution>,
+    /// One entry per `syntax.links`, in the same order. Shared, as the summary is, with a
+    /// cache file to write (a copy was 12 MB of a 50k load's peak).
+    pub resolved: std::sync::Arc<[Resolution]>,
 }
 
 /// A note's text as the vault holds it: whole, or only the pieces its summary reads (the
@@ -814,7 +815,8 @@ impl Vault {
                         note.resolved = match s.resolved {
                             Some(resolved) => resolved,
                             None => vault.resolve_note(id, &note),
-                        };
+                        }
+                        .into();
                         return Loading {
                             id,
                             note: Some(note),
@@ -861,13 +863,13 @@ impl Vault {
                     let mut note = match stored {
                         Some(stored) => {
                             let mut note = Note::new(path, text, stored.syntax);
-                            note.resolved = stored.resolved.unwrap_or_default();
+                            note.resolved = stored.resolved.unwrap_or_default().into();
                             note
                         }
                         None => Note::parse(path, text),
                     };
                     if !reused.1 {
-                        note.resolved = vault.resolve_note(id, &note);
+                        note.resolved = vault.resolve_note(id, &note).into();
                     }
                     // Here, on the thread that read it: the load never holds every text.
                     if pieces {
@@ -965,7 +967,7 @@ impl Vault {
                         id,
                         hash,
                         syntax: note.syntax.clone(),
-                        resolved: cache::encode_resolved(&note.resolved),
+                        resolved: note.resolved.clone(),
                         stamp,
                         held,
                     })
@@ -1668,7 +1670,7 @@ impl Vault {
             &mut self.backlinks,
             &mut self.unresolved,
         );
-        note.resolved = resolutions;
+        note.resolved = resolutions.into();
     }
 
     /// Re-resolves the links, anywhere in the vault, that a file with name key `key` can
@@ -1707,7 +1709,7 @@ impl Vault {
                 .syntax
                 .links
                 .iter()
-                .zip(&note.resolved)
+                .zip(note.resolved.iter())
                 .enumerate()
                 .filter(|(_, (l, _))| link_key(&l.target(note.src())) == key)
                 .filter_map(|(i, (l, &old))| {
@@ -1739,7 +1741,7 @@ impl Vault {
                         push_to(&mut self.unresolved, link_key(&target), site)
                     }
                 }
-                note.resolved[i] = new;
+                std::sync::Arc::make_mut(&mut note.resolved)[i] = new;
             }
         }
     }
@@ -1761,7 +1763,7 @@ impl Vault {
             );
             if let Some(n) = &f.note {
                 let _ = writeln!(out, "  title {:?}\n  {:?}", n.title, n.syntax);
-                for r in &n.resolved {
+                for r in n.resolved.iter() {
                     let _ = match r {
                         Resolution::File { id, candidates } => {
                             writeln!(out, "  -> {} ({candidates})", p(*id))
@@ -1865,7 +1867,7 @@ impl Note {
             text,
             syntax,
             title,
-            resolved: Vec::new(),
+            resolved: Default::default(),
         }
     }
 

@@ -172,7 +172,7 @@ fn aliases_are_names_not_targets() {
     );
     v.update_note("Home.md", "[[TH]]\n".into());
     let home = v.id("Home.md").unwrap();
-    assert_eq!(v.note(home).unwrap().resolved, vec![Resolution::Unresolved]);
+    assert_eq!(*v.note(home).unwrap().resolved, [Resolution::Unresolved]);
     let tomer = v.id("People/Tomer Hagay.md").unwrap();
     let mut kinds: Vec<NameKind> = v.notes_named("th").iter().map(|(_, k)| *k).collect();
     kinds.sort();
