@@ -128,14 +128,25 @@ impl Pieces {
         match pool {
             Some(pool) => {
                 let plain = merge(spans.clone());
-                for link in links.filter(valid) {
+                let mut links: Vec<Span> = links.filter(valid).collect();
+                links.sort_unstable_by_key(|s| s.start);
+                let mut end = 0;
+                for link in links {
                     // Read from the frontmatter or a heading held already.
                     let at = plain.partition_point(|s| s.start <= link.start);
                     if at > 0 && plain[at - 1].end >= link.end {
                         continue;
                     }
-                    match pool.intern(&text[link.range()]) {
-                        Some(id) => pooled.push((link.start, id)),
+                    // Pooled pieces are apart, as a reading finds one by its start; one
+                    // overlapping the last (no parser makes one) is held.
+                    let id = (link.start >= end)
+                        .then(|| pool.intern(&text[link.range()]))
+                        .flatten();
+                    match id {
+                        Some(id) => {
+                            pooled.push((link.start, id));
+                            end = link.end;
+                        }
                         None => spans.push(link),
                     }
                 }
@@ -380,5 +391,28 @@ mod tests {
         );
         let past = vec![(parts.len - 2, 0)];
         assert!(Pieces::from_parts(starts, held, past, &pool, parts.len).is_none());
+    }
+
+    #[test]
+    fn links_out_of_order_read_as_the_text() {
+        let pool = Arc::new(StrPool::default());
+        let text = "See [[Alpha#Sub]] and [[Beta]] and [[Gamma]].\n";
+        let mut syntax = parse_note(text);
+        let want: Vec<_> = syntax
+            .links
+            .iter()
+            .map(|l| (l.target(text), l.subpath(text)))
+            .collect();
+        syntax.links.reverse();
+        let pieces = Pieces::new(text, &syntax, Some(&pool));
+        syntax.links.reverse();
+        let got: Vec<_> = syntax
+            .links
+            .iter()
+            .map(|l| (l.target(&pieces), l.subpath(&pieces)))
+            .collect();
+        assert_eq!(got, want);
+        // Each kept in the pool, in order.
+        assert_eq!(pool.len(), 4);
     }
 }
