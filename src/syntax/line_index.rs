@@ -110,7 +110,7 @@ impl LineIndex {
 /// since the previous character's end (below 64) in the high six; a longer gap is first
 /// given as a zero byte and the gap in LEB128. Text of accented words or mojibake (runs of
 /// adjacent characters) then takes a byte a character, not four: at 50k generated notes
-/// 17 MB became 5 MB. Empty for ASCII text.
+/// 17 MB became 7.5 MB. Empty for ASCII text.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct WideChars(Box<[u8]>);
 

@@ -24,10 +24,11 @@
 //!
 //! Layout (little-endian): the header `MAGIC`, format, build id, body length, body checksum
 //! (xxh3-64), then the body: the vault root, when the load started reading (ns since 1970),
-//! the path list, the strings the pieces share (their [`StrPool`], in number order), then
-//! one record per note (path index, text hash, the stamp (a flag, then
-//! four `u64`), the summary as postcard bytes, the resolutions as pairs of `u32`, then the
-//! held text (a flag, then the line starts, the pieces and the non-ASCII characters)).
+//! the path list, the strings the pieces share (those of their [`StrPool`] the records name,
+//! numbered again in order), then one record per note (path index, text hash, the stamp (a
+//! flag, then four `u64`), the summary as postcard bytes, the resolutions as pairs of `u32`,
+//! then the held text (a flag, then the line starts, the pieces held, the pooled pieces by
+//! number and the packed non-ASCII characters)).
 //! Our own framing, not serde's: the records are read one after another and decoded in
 //! parallel a batch at a time (the file is never held whole), and the file is written
 //! streaming, from the summaries the notes hold.
@@ -282,9 +283,10 @@ impl Stored {
     }
 
     /// Reads the body: when the load that wrote it started reading (ns since 1970), the
-    /// paths and the pool of the pieces stored, given to `context`; then every note record, given to `decode` with the context
-    /// (in parallel, a batch at a time; `None` leaves the note out). An error when the body
-    /// does not split into records or its checksum fails: then nothing decoded is used.
+    /// paths and the pool of the pieces stored, given to `context`; then every note record,
+    /// given to `decode` with the context (in parallel, a batch at a time; `None` leaves the
+    /// note out). An error when the body does not split into records or its checksum fails:
+    /// then nothing decoded is used.
     pub(super) fn decode<C: Sync, T: Send>(
         mut self,
         context: impl FnOnce(u64, &[String], Arc<StrPool>) -> C,
@@ -463,9 +465,14 @@ pub(super) struct NoteOut {
     pub held: Option<(Arc<Held>, Arc<LineIndex>)>,
 }
 
-/// Encodes a held text and line table as [`StoredNote::held`] reads them; `None` when its
-/// pooled pieces are not in `pool`, the pool the file stores.
-fn encode_held(held: &Held, lines: &LineIndex, pool: &Arc<StrPool>) -> Option<Vec<u8>> {
+/// Encodes a held text and line table as [`StoredNote::held`] reads them, its pooled pieces
+/// numbered as `renumber` says; `None` when they are not in `pool`, the pool the file stores.
+fn encode_held(
+    held: &Held,
+    lines: &LineIndex,
+    pool: &Arc<StrPool>,
+    renumber: &[u32],
+) -> Option<Vec<u8>> {
     let parts = held.pieces.parts();
     if parts.pool.is_some_and(|own| !Arc::ptr_eq(own, pool)) {
         return None;
@@ -492,10 +499,10 @@ fn encode_held(held: &Held, lines: &LineIndex, pool: &Arc<StrPool>) -> Option<Ve
     out.extend_from_slice(&(text.len() as u32).to_le_bytes());
     out.extend_from_slice(text.as_bytes());
     out.extend_from_slice(&(parts.pooled.len() as u32).to_le_bytes());
-    u32s(
-        &mut out,
-        &mut parts.pooled.iter().flat_map(|&(a, b)| [a, b]),
-    );
+    for &(start, id) in parts.pooled {
+        out.extend_from_slice(&start.to_le_bytes());
+        out.extend_from_slice(&renumber.get(id as usize)?.to_le_bytes());
+    }
     out.extend_from_slice(&(wide.len() as u32).to_le_bytes());
     out.extend_from_slice(wide);
     Some(out)
@@ -571,9 +578,35 @@ impl CacheWrite {
         for path in &self.paths {
             body.str(path)?;
         }
-        // Every number the notes' pieces name is below the count now: the pool only grows.
-        body.u32(self.pool.len())?;
-        for s in self.pool.strings() {
+        // Only the strings the notes' pieces name, numbered again in order: a string no note
+        // holds any more (the pool only grows while a vault lives) is not carried on to the
+        // next start. Every number named is below the pool's count now.
+        let mut renumber = vec![u32::MAX; self.pool.len()];
+        for note in &self.notes {
+            let Some((held, _)) = &note.held else {
+                continue;
+            };
+            let parts = held.pieces.parts();
+            if parts.pool.is_some_and(|own| Arc::ptr_eq(own, &self.pool)) {
+                for &(_, id) in parts.pooled {
+                    if let Some(slot) = renumber.get_mut(id as usize) {
+                        *slot = 0;
+                    }
+                }
+            }
+        }
+        let mut kept = 0u32;
+        for slot in renumber.iter_mut().filter(|slot| **slot == 0) {
+            *slot = kept;
+            kept += 1;
+        }
+        body.u32(kept as usize)?;
+        for (s, _) in self
+            .pool
+            .strings()
+            .zip(&renumber)
+            .filter(|(_, n)| **n != u32::MAX)
+        {
             body.str(s)?;
         }
         body.u32(self.notes.len())?;
@@ -599,7 +632,9 @@ impl CacheWrite {
             encode_resolved(&note.resolved, &mut scratch);
             body.put(&scratch)?;
             let held = note.held.as_ref();
-            match held.and_then(|(held, lines)| encode_held(held, lines, &self.pool)) {
+            let encoded =
+                held.and_then(|(held, lines)| encode_held(held, lines, &self.pool, &renumber));
+            match encoded {
                 Some(bytes) => {
                     body.put(&[1])?;
                     body.u32(bytes.len())?;

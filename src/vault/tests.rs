@@ -602,3 +602,26 @@ fn notes_held_in_pieces_index_alike_and_read_their_files() {
     let c = held.id("c.md").unwrap();
     assert_eq!(held.note(c).unwrap().text(), Some("edited [[a]]"));
 }
+
+#[test]
+fn a_cache_file_keeps_only_the_pooled_strings_its_notes_name() {
+    let (dir, caches) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    std::fs::write(dir.path().join("a.md"), "[[b]] and [[c#Part]]\n").unwrap();
+    std::fs::write(dir.path().join("b.md"), "[[a]]\n").unwrap();
+    let cache = caches.path().join("vault.idx");
+    let options = LoadOptions {
+        pieces: true,
+        cache: Some(&cache),
+        ..LoadOptions::default()
+    };
+    let loaded = Vault::load_cached(dir.path(), &options).unwrap();
+    // A string the pool holds for a note that since changed.
+    loaded.vault.pool.intern("[gone").unwrap();
+    loaded.cache_write.unwrap().write().unwrap();
+    let again = Vault::load_cached(dir.path(), &options).unwrap();
+    assert_eq!(again.from_cache, 2, "{:?}", again.cache_unused);
+    let mut strings: Vec<&str> = again.vault.pool.strings().collect();
+    strings.sort_unstable();
+    assert_eq!(strings, ["Part", "[a", "[b", "[c"]);
+    assert_eq!(again.vault.dump(), loaded.vault.dump());
+}
