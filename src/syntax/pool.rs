@@ -5,7 +5,8 @@
 //! number.
 //!
 //! Append-only: a string stays as long as the pool does (a vault's life: a reload starts a
-//! new one), so one a note no longer holds costs its bytes until then. Interning is
+//! new one), so one a note no longer holds costs its bytes until then (a cache file keeps
+//! only the strings its notes name, so the next start does not carry it on). Interning is
 //! concurrent (a load makes pieces on every core), reading lock-free: strings live in a
 //! `boxcar` vector (push under a lock, `get` without one), found again through hash tables
 //! split by hash so that two threads seldom wait on one lock.
@@ -118,11 +119,6 @@ impl StrPool {
     /// file stores them.
     pub fn strings(&self) -> impl Iterator<Item = &str> {
         (0..self.len() as u32).map(|id| self.get(id).unwrap_or(""))
-    }
-
-    /// The bytes the strings take.
-    pub fn heap_bytes(&self) -> usize {
-        self.strings().map(|s| s.len() + 16).sum()
     }
 }
 
