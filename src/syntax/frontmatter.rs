@@ -34,8 +34,9 @@ pub struct Field {
 pub enum Value {
     Null,
     Scalar(Scalar),
-    List(Vec<Value>),
-    Map(Vec<Field>),
+    /// Boxed slices, not vectors: a `Value` is 24 bytes, not 32.
+    List(Box<[Value]>),
+    Map(Box<[Field]>),
 }
 
 /// A key or scalar value: where it is written and what YAML reads it as. Its text is read
@@ -46,7 +47,7 @@ pub enum Value {
 pub struct Scalar {
     /// The scalar's content in the note, quotes excluded.
     pub span: Span,
-    read: Option<Box<str>>,
+    read: super::Copied,
 }
 
 impl Scalar {
@@ -91,7 +92,7 @@ impl Value {
     /// The scalars of a value: itself, or the scalar items of a list.
     fn scalars(&self) -> impl Iterator<Item = &Scalar> {
         let items = match self {
-            Value::List(items) => items.as_slice(),
+            Value::List(items) => &items[..],
             other => std::slice::from_ref(other),
         };
         items.iter().filter_map(|v| match v {
@@ -283,7 +284,9 @@ fn convert(text: &str, offsets: &CharOffsets, node: &MarkedYaml, depth: usize) -
                 .map(|n| convert(text, offsets, n, depth + 1))
                 .collect(),
         ),
-        YamlData::Mapping(map) => Value::Map(fields(text, offsets, map.iter(), depth + 1)),
+        YamlData::Mapping(map) => {
+            Value::Map(fields(text, offsets, map.iter(), depth + 1).into_boxed_slice())
+        }
         YamlData::Tagged(_, inner) => convert(text, offsets, inner, depth + 1),
         YamlData::Alias(_) | YamlData::BadValue => Value::Null,
     }

@@ -108,16 +108,21 @@ impl NoteSyntax {
     }
 }
 
+/// A copy of what the parser read, when the note spells it otherwise ([`copy_unless_written`]):
+/// behind one thin pointer, 8 bytes where a `Box<str>` takes 16. Most headings, tags and YAML
+/// scalars have none, and a vault holds millions of them (50k generated notes: 5 MB less).
+type Copied = Option<Box<Box<str>>>;
+
 /// What the parser read at a span (a heading without its formatting, a YAML scalar without
 /// its escapes), kept only when the note's text there (`written`) spells it differently:
 /// otherwise [`read_back`] reads it from the note, which a vault keeps anyway.
-fn copy_unless_written(written: Option<&str>, read: &str) -> Option<Box<str>> {
-    (written != Some(read)).then(|| read.into())
+fn copy_unless_written(written: Option<&str>, read: &str) -> Copied {
+    (written != Some(read)).then(|| Box::new(read.into()))
 }
 
 /// The text kept by [`copy_unless_written`], or the note's text at `range`.
 fn read_back<'a, T: TextAt + ?Sized>(
-    copy: &'a Option<Box<str>>,
+    copy: &'a Copied,
     note: &'a T,
     range: Range<usize>,
 ) -> &'a str {
@@ -136,7 +141,7 @@ pub struct Heading {
     /// The heading's content, without `#` markers.
     pub text_span: Span,
     /// [`Heading::text`] when it is not the note's text at `text_span` (formatting removed).
-    plain: Option<Box<str>>,
+    plain: Copied,
 }
 
 impl Heading {
@@ -235,7 +240,7 @@ pub struct Tag {
     pub source: TagSource,
     /// The name, when the text at `span` does not spell it (a frontmatter tag in a scalar
     /// with escapes); otherwise [`Tag::name`] reads it from the text.
-    unescaped: Option<Box<str>>,
+    unescaped: Copied,
 }
 
 impl Tag {
@@ -543,8 +548,8 @@ fn unquoted_property_links(text: &str, fields: &[Field]) -> Vec<SyntaxError> {
     fn walk(text: &str, value: &Value, out: &mut Vec<SyntaxError>) {
         match value {
             Value::List(items) => {
-                if let [Value::List(inner)] = items.as_slice()
-                    && let [Value::Scalar(s)] = inner.as_slice()
+                if let [Value::List(inner)] = &items[..]
+                    && let [Value::Scalar(s)] = &inner[..]
                     && let Some(span) = bracketed(text, s.span)
                 {
                     let written = &text[span.range()];

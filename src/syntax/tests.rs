@@ -539,3 +539,14 @@ fn reference_links_and_footnotes() {
         "definitions to local files are links, in text order; URLs are not"
     );
 }
+/// A vault holds millions of these: their sizes are kept on purpose (a copy of what the
+/// parser read is behind one thin pointer, lists are boxed slices).
+#[test]
+fn summary_parts_stay_small() {
+    use std::mem::size_of;
+    assert_eq!(size_of::<crate::syntax::frontmatter::Scalar>(), 16);
+    assert_eq!(size_of::<Value>(), 24);
+    assert_eq!(size_of::<crate::syntax::Field>(), 40);
+    assert_eq!(size_of::<Heading>(), 32);
+    assert_eq!(size_of::<Tag>(), 24);
+}

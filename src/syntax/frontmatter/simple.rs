@@ -144,8 +144,7 @@ fn block_list(lines: &mut Lines, base: usize) -> Option<Value> {
     Some(if items.is_empty() {
         Value::Null
     } else {
-        items.shrink_to_fit(); // kept for the vault's lifetime
-        Value::List(items)
+        Value::List(items.into_boxed_slice())
     })
 }
 
@@ -156,7 +155,7 @@ fn inline_value(text: &str, at: usize) -> Option<Value> {
     };
     let inner = inner.strip_suffix(']')?;
     if inner.trim_matches(' ').is_empty() {
-        return Some(Value::List(Vec::new()));
+        return Some(Value::List(Box::default()));
     }
     let mut items = Vec::new();
     let mut offset = at + 1;
@@ -168,8 +167,7 @@ fn inline_value(text: &str, at: usize) -> Option<Value> {
         items.push(scalar(item, offset + indent(part), true)?);
         offset += part.len() + 1;
     }
-    items.shrink_to_fit(); // kept for the vault's lifetime
-    Some(Value::List(items))
+    Some(Value::List(items.into_boxed_slice()))
 }
 
 /// A quoted or plain scalar without escapes or comments, resolved as saphyr resolves it.
