@@ -1,9 +1,9 @@
 //! Property: the parser never panics, and every range it reports lies inside the text, on
 //! character boundaries, nested as documented.
 
-use proptest::prelude::*;
 use std::sync::Arc;
 
+use proptest::prelude::*;
 use vaultls::syntax::{NoteSyntax, Pieces, Span, StrPool, TextAt, Value, parse_note};
 
 fn markdownish() -> impl Strategy<Value = String> {

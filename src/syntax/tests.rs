@@ -539,6 +539,7 @@ fn reference_links_and_footnotes() {
         "definitions to local files are links, in text order; URLs are not"
     );
 }
+
 /// A vault holds millions of these: their sizes are kept on purpose (a copy of what the
 /// parser read is behind one thin pointer, lists are boxed slices).
 #[test]
