@@ -60,24 +60,15 @@ pub struct Pieces {
 impl PartialEq for Pieces {
     /// Alike when they read alike: pooled pieces by their strings, whatever the pool.
     fn eq(&self, other: &Pieces) -> bool {
-        let pooled = |p: &Pieces| -> Vec<(u32, Option<String>)> {
-            p.pooled
-                .iter()
-                .map(|&(start, id)| {
-                    (
-                        start,
-                        p.pool
-                            .as_ref()
-                            .and_then(|pool| pool.get(id))
-                            .map(str::to_string),
-                    )
-                })
-                .collect()
-        };
         self.len == other.len
             && self.starts == other.starts
             && self.held == other.held
-            && pooled(self) == pooled(other)
+            && self.pooled.len() == other.pooled.len()
+            && self
+                .pooled
+                .iter()
+                .zip(other.pooled.iter())
+                .all(|(&(a, i), &(b, j))| a == b && self.pooled_string(i) == other.pooled_string(j))
     }
 }
 
@@ -125,9 +116,12 @@ impl Pieces {
         });
         let links = links.flatten();
         let mut pooled = Vec::new();
-        match pool {
+        let merged = match pool {
             Some(pool) => {
-                let plain = merge(spans.clone());
+                let mut plain = merge(spans);
+                // Held after all: a link piece overlapping the last pooled one, or any once
+                // the pool is full.
+                let mut unpooled = Vec::new();
                 let mut links: Vec<Span> = links.filter(valid).collect();
                 links.sort_unstable_by_key(|s| s.start);
                 let mut end = 0;
@@ -147,13 +141,20 @@ impl Pieces {
                             pooled.push((link.start, id));
                             end = link.end;
                         }
-                        None => spans.push(link),
+                        None => unpooled.push(link),
                     }
                 }
+                if !unpooled.is_empty() {
+                    plain.extend(unpooled);
+                    plain = merge(plain);
+                }
+                plain
             }
-            None => spans.extend(links.filter(valid)),
-        }
-        let merged = merge(spans);
+            None => {
+                spans.extend(links.filter(valid));
+                merge(spans)
+            }
+        };
         let mut held = String::with_capacity(merged.iter().map(|s| s.len()).sum());
         let starts = merged
             .iter()
@@ -263,13 +264,18 @@ impl Pieces {
         self.held.get(from..to)
     }
 
+    /// The string numbered `id` in the pool.
+    fn pooled_string(&self, id: u32) -> Option<&str> {
+        self.pool.as_ref()?.get(id)
+    }
+
     /// The same, from a pooled piece.
     fn pooled_at(&self, range: &Range<usize>) -> Option<&str> {
         let i = self
             .pooled
             .partition_point(|&(start, _)| start as usize <= range.start);
         let &(start, id) = self.pooled.get(i.checked_sub(1)?)?;
-        let piece = self.pool.as_ref()?.get(id)?;
+        let piece = self.pooled_string(id)?;
         let start = start as usize;
         piece.get(range.start - start..range.end - start)
     }
@@ -414,5 +420,14 @@ mod tests {
         assert_eq!(got, want);
         // Each kept in the pool, in order.
         assert_eq!(pool.len(), 4);
+        // A link given twice overlaps itself: the second is held, and reads alike.
+        syntax.links.push(syntax.links[1].clone());
+        let pieces = Pieces::new(text, &syntax, Some(&pool));
+        assert!(!pieces.parts().held.is_empty());
+        let got: Vec<_> = syntax.links[..3]
+            .iter()
+            .map(|l| (l.target(&pieces), l.subpath(&pieces)))
+            .collect();
+        assert_eq!(got, want);
     }
 }

@@ -813,10 +813,9 @@ impl Vault {
                         let mut note = Note::with_text(path, text, lines.into(), s.syntax.into());
                         let reused = (true, s.resolved.is_some(), s.same_record);
                         note.resolved = match s.resolved {
-                            Some(resolved) => resolved,
+                            Some(resolved) => resolved.into(),
                             None => vault.resolve_note(id, &note),
-                        }
-                        .into();
+                        };
                         return Loading {
                             id,
                             note: Some(note),
@@ -869,7 +868,7 @@ impl Vault {
                         None => Note::parse(path, text),
                     };
                     if !reused.1 {
-                        note.resolved = vault.resolve_note(id, &note).into();
+                        note.resolved = vault.resolve_note(id, &note);
                     }
                     // Here, on the thread that read it: the load never holds every text.
                     if pieces {
@@ -1638,13 +1637,14 @@ impl Vault {
         }
     }
 
-    fn resolve_all(&self, id: FileId) -> Vec<Resolution> {
+    fn resolve_all(&self, id: FileId) -> std::sync::Arc<[Resolution]> {
         self.note(id)
-            .map_or_else(Vec::new, |note| self.resolve_note(id, note))
+            .map_or_else(Default::default, |note| self.resolve_note(id, note))
     }
 
-    /// The resolution of each link of `note`, written in file `id`.
-    fn resolve_note(&self, id: FileId, note: &Note) -> Vec<Resolution> {
+    /// The resolution of each link of `note`, written in file `id`: made straight into the
+    /// `Arc` the note holds (one per link, so no vector to copy into it).
+    fn resolve_note(&self, id: FileId, note: &Note) -> std::sync::Arc<[Resolution]> {
         let mut scratch = String::new();
         note.syntax
             .links
@@ -1656,7 +1656,7 @@ impl Vault {
             .collect()
     }
 
-    fn set_resolutions(&mut self, id: FileId, resolutions: Vec<Resolution>) {
+    fn set_resolutions(&mut self, id: FileId, resolutions: std::sync::Arc<[Resolution]>) {
         let Some(note) = self.files[id.index()]
             .as_mut()
             .and_then(|f| f.note.as_mut())
@@ -1670,7 +1670,7 @@ impl Vault {
             &mut self.backlinks,
             &mut self.unresolved,
         );
-        note.resolved = resolutions.into();
+        note.resolved = resolutions;
     }
 
     /// Re-resolves the links, anywhere in the vault, that a file with name key `key` can
