@@ -11,7 +11,7 @@
 //! `boxcar` vector (push under a lock, `get` without one), found again through hash tables
 //! split by hash so that two threads seldom wait on one lock.
 
-use std::sync::Mutex;
+use std::sync::{Mutex, MutexGuard};
 
 use hashbrown::HashTable;
 
@@ -61,18 +61,23 @@ impl StrPool {
         pool
     }
 
-    fn shard(high: u32) -> usize {
-        high as usize % SHARDS
+    /// The table `s` belongs in, locked, with `s`'s hash and its number if it has one.
+    fn lookup(&self, s: &str) -> (MutexGuard<'_, HashTable<Entry>>, Entry, Option<u32>) {
+        let (low, high) = hash(s);
+        let table = self.shards[high as usize % SHARDS]
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        let found = table
+            .find(low, |e| e.low == low && e.high == high)
+            .map(|e| e.id);
+        (table, Entry { low, high, id: 0 }, found)
     }
 
     /// The number of `s`, added if it is not there yet; `None` when the pool is full.
     pub fn intern(&self, s: &str) -> Option<u32> {
-        let (low, high) = hash(s);
-        let mut table = self.shards[Self::shard(high)]
-            .lock()
-            .unwrap_or_else(|e| e.into_inner());
-        if let Some(e) = table.find(low, |e| e.low == low && e.high == high) {
-            return Some(e.id);
+        let (mut table, entry, found) = self.lookup(s);
+        if found.is_some() {
+            return found;
         }
         if self.strings.count() >= MAX_STRINGS {
             return None;
@@ -80,23 +85,17 @@ impl StrPool {
         // Pushed under the shard's lock: no other thread adds `s` meanwhile, and whoever is
         // given the number finds the string written.
         let id = self.strings.push(s.into()) as u32;
-        table.insert_unique(low, Entry { low, high, id }, |e| e.low);
+        table.insert_unique(entry.low, Entry { id, ..entry }, |e| e.low);
         Some(id)
     }
 
     /// Adds `s` as the next number even if it is there already (a cache file's list, whose
     /// numbers the pieces stored with it name).
     fn push(&self, s: Box<str>) {
-        let (low, high) = hash(&s);
-        let mut table = self.shards[Self::shard(high)]
-            .lock()
-            .unwrap_or_else(|e| e.into_inner());
-        let known = table
-            .find(low, |e| e.low == low && e.high == high)
-            .is_some();
+        let (mut table, entry, found) = self.lookup(&s);
         let id = self.strings.push(s) as u32;
-        if !known {
-            table.insert_unique(low, Entry { low, high, id }, |e| e.low);
+        if found.is_none() {
+            table.insert_unique(entry.low, Entry { id, ..entry }, |e| e.low);
         }
     }
 
