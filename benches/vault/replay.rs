@@ -18,7 +18,7 @@ use std::time::Instant;
 use serde_json::{Value, json};
 use vaultls::features::completion::{CompletionOptions, completion};
 use vaultls::syntax::LinkKind;
-use vaultls::vault::{FileId, LoadOptions, Resolution, Vault};
+use vaultls::vault::{FileId, LoadOptions, Vault};
 
 /// Links replayed per vault.
 const SAMPLES: usize = 1000;
@@ -43,7 +43,7 @@ pub fn measure(dir: &Path) -> Value {
     for &id in &notes {
         let note = vault.note(id).unwrap();
         for (link, resolution) in note.syntax.links.iter().zip(note.resolved.iter()) {
-            let Resolution::File { id: target, .. } = *resolution else {
+            let Some(target) = resolution.file() else {
                 continue;
             };
             // `VAULTLS_REPLAY_ALIASES=1`: a link that shows one of its target's aliases

@@ -18,7 +18,7 @@ use std::process::{Command, Stdio};
 
 use serde_json::Value;
 use vaultls::syntax::{LinkKind, parse_note};
-use vaultls::vault::{Resolution, Vault};
+use vaultls::vault::Vault;
 
 use super::replay::{Tally, type_link};
 
@@ -225,8 +225,8 @@ pub fn measure(git_dir: &Path, folder: &str) -> Value {
             });
             vault.update_note(&path, text[..start].to_string());
             let source = vault.id(&path).unwrap();
-            let intended = match vault.resolve_path(source, &target) {
-                Resolution::File { id, .. } if vault.note(id).is_some() => id,
+            let intended = match vault.resolve_path(source, &target).file() {
+                Some(id) if vault.note(id).is_some() => id,
                 _ => source,
             };
             if intended != source {

@@ -7,7 +7,7 @@ use super::links::{Edit, link_text};
 use crate::config::{DailyNotes, NewNotes};
 use crate::syntax::{LinkKind, Span};
 use crate::vault::path::{fold, is_note_path, join_normalized, parent, stem};
-use crate::vault::{FileId, NameKind, Resolution, Vault};
+use crate::vault::{FileId, NameKind, Vault};
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CodeAction {
@@ -86,7 +86,7 @@ pub fn code_actions(
     }
     for (link, resolution) in note.syntax.links.iter().zip(note.resolved.iter()) {
         let overlaps = link.span().start <= range.end && range.start <= link.span().end;
-        if !overlaps || *resolution != Resolution::Unresolved {
+        if !overlaps || !resolution.is_unresolved() {
             continue;
         }
         let target = link.target(note.src());

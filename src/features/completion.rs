@@ -463,9 +463,9 @@ fn wikilink(
     let target = if note_part.trim().is_empty() {
         file
     } else {
-        match vault.resolve_path(file, note_part) {
-            Resolution::File { id, .. } => id,
-            Resolution::Unresolved => return Some(Completion::default()),
+        match vault.resolve_path(file, note_part).file() {
+            Some(id) => id,
+            None => return Some(Completion::default()),
         }
     };
     let note = vault.note(target)?;

@@ -99,11 +99,7 @@ fn link_diagnostic(
             target: Some(written.clone()),
         })
     };
-    let Resolution::File {
-        id: target,
-        candidates,
-    } = resolution
-    else {
+    let Some(target) = resolution.file() else {
         push(
             link.target_span(),
             Severity::Warning,
@@ -112,7 +108,7 @@ fn link_diagnostic(
         );
         return;
     };
-    if candidates > 1 {
+    if resolution.is_ambiguous() {
         let (_, all) = vault.resolve_link(source, text, link);
         let paths: Vec<&str> = all.iter().map(|&id| vault.path(id)).collect();
         push(
@@ -122,7 +118,7 @@ fn link_diagnostic(
             format!(
                 "\"{}\" matches {} files ({}); Obsidian opens {}. Write the folder to choose one.",
                 link.target(text),
-                candidates,
+                paths.len(),
                 paths.join(", "),
                 vault.path(target)
             ),

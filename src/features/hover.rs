@@ -5,7 +5,7 @@ use super::{definition_link, definition_of, link_at, reference_at};
 use crate::syntax::{Span, Subpath, TextAt};
 use crate::vault::path::{fold, is_within};
 use crate::vault::subpath::{find_block, find_heading};
-use crate::vault::{FileId, Note, Resolution, Vault};
+use crate::vault::{FileId, Note, Vault};
 
 /// Frontmatter keys shown in the card (the title heads it; tags and aliases are lists).
 const CARD_SKIPS: &[&str] = &["title", "aliases", "alias", "tags", "tag"];
@@ -83,8 +83,8 @@ pub fn hover(vault: &Vault, file: FileId, offset: usize) -> Option<HoverInfo> {
 /// path, or how many links wait for a missing note.
 fn link_preview(vault: &Vault, note: &Note, index: usize) -> Option<String> {
     let link = note.syntax.links.get(index)?;
-    Some(match note.resolved.get(index)? {
-        Resolution::Unresolved => {
+    Some(match note.resolved.get(index)?.file() {
+        None => {
             let sites = vault.unresolved_sites(&link.target(note.src())).len();
             format!(
                 "**{}** does not exist yet; {sites} link{} point{} to it.",
@@ -93,9 +93,9 @@ fn link_preview(vault: &Vault, note: &Note, index: usize) -> Option<String> {
                 if sites == 1 { "s" } else { "" }
             )
         }
-        Resolution::File { id, .. } => match vault.note(*id) {
-            Some(target) => note_preview(vault, *id, target, &link.subpath(note.src())),
-            None => attachment_preview(vault, *id),
+        Some(id) => match vault.note(id) {
+            Some(target) => note_preview(vault, id, target, &link.subpath(note.src())),
+            None => attachment_preview(vault, id),
         },
     })
 }

@@ -4,7 +4,7 @@
 use super::blocks::one_line;
 use crate::syntax::{Span, Subpath};
 use crate::vault::subpath::{find_block, find_heading};
-use crate::vault::{FileId, Resolution, Vault};
+use crate::vault::{FileId, Vault};
 
 /// Longest hint, in characters.
 const HINT_MAX: usize = 60;
@@ -27,16 +27,15 @@ pub fn embed_hints(vault: &Vault, file: FileId, range: Span) -> Vec<EmbedHint> {
         if !link.embed || span.end < range.start || range.end < span.start {
             continue;
         }
-        let (Resolution::File { id, .. }, Some(subpath)) = (resolution, link.subpath(note.src()))
-        else {
+        let (Some(id), Some(subpath)) = (resolution.file(), link.subpath(note.src())) else {
             continue;
         };
-        let Some(target) = vault.note(*id) else {
+        let Some(target) = vault.note(id) else {
             continue;
         };
         // The first line of a section or block is prose: a note held in pieces is read from
         // its file.
-        let Some(text) = vault.text(*id) else {
+        let Some(text) = vault.text(id) else {
             continue;
         };
         let text: &str = &text;

@@ -36,12 +36,7 @@ pub fn link_text(vault: &Vault, from: FileId, target: FileId) -> String {
     let parts: Vec<&str> = without_md.split('/').collect();
     for k in 1..parts.len() {
         let candidate = parts[parts.len() - k..].join("/");
-        if vault.resolve_path(from, &candidate)
-            == (Resolution::File {
-                id: target,
-                candidates: 1,
-            })
-        {
+        if vault.resolve_path(from, &candidate) == Resolution::to(target) {
             return candidate;
         }
     }

@@ -7,7 +7,7 @@ use super::{
 use crate::syntax::{Link, Span, Subpath};
 use crate::vault::path::{fold, is_within};
 use crate::vault::subpath::normalize_heading;
-use crate::vault::{FileId, LinkSite, Note, Resolution, Vault};
+use crate::vault::{FileId, LinkSite, Note, Vault};
 
 /// Every place that refers to what is under the cursor:
 /// - on a link: the links to the same target (the same heading or block when it has one);
@@ -42,8 +42,8 @@ pub fn references(
             .collect()
     } else if let Some((index, link)) = link_at(syntax, offset) {
         declaration = link_target(vault, file, index);
-        match note.resolved[index] {
-            Resolution::File { id: target, .. } => {
+        match note.resolved[index].file() {
+            Some(target) => {
                 let subpath = link.subpath(note.src());
                 let heading = match (&subpath, vault.note(target)) {
                     (Some(Subpath::Heading(_)), Some(t)) => linked_heading(t, &subpath),
@@ -57,7 +57,7 @@ pub fn references(
                     _ => same_subpath(&subpath, &site.subpath()),
                 })?
             }
-            Resolution::Unresolved => vault
+            None => vault
                 .unresolved_sites(&link.target(note.src()))
                 .into_iter()
                 .filter_map(|site| site_location(vault, site))

@@ -1,7 +1,7 @@
 //! Semantic tokens: which links resolve and which do not, tags and block ids.
 
 use crate::syntax::Span;
-use crate::vault::{FileId, Resolution, Vault};
+use crate::vault::{FileId, Vault};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum TokenKind {
@@ -23,9 +23,9 @@ pub fn tokens(vault: &Vault, file: FileId) -> Vec<(Span, TokenKind)> {
         .zip(note.resolved.iter())
         .filter(|(l, _)| !l.target_span().is_empty())
         .map(|(l, r)| {
-            let kind = match r {
-                Resolution::File { .. } => TokenKind::Link,
-                Resolution::Unresolved => TokenKind::BrokenLink,
+            let kind = match r.file() {
+                Some(_) => TokenKind::Link,
+                None => TokenKind::BrokenLink,
             };
             (l.target_span(), kind)
         })

@@ -26,8 +26,8 @@
 //! (xxh3-64), then the body: the vault root, when the load started reading (ns since 1970),
 //! the path list, the strings the pieces share (those of their [`StrPool`] the records name,
 //! numbered again in order), then one record per note (path index, text hash, the stamp (a
-//! flag, then four `u64`), the summary as postcard bytes, the resolutions as pairs of `u32`,
-//! then the held text (a flag, then the line starts, the pieces held, the pooled pieces by
+//! flag, then four `u64`), the summary as postcard bytes, the resolutions (a `u32` each, as
+//! [`Resolution`] holds it, the target's id by its stored path), then the held text (a flag, then the line starts, the pieces held, the pooled pieces by
 //! number and the packed non-ASCII characters)).
 //! Our own framing, not serde's: the records are read one after another and decoded in
 //! parallel a batch at a time (the file is never held whole), and the file is written
@@ -47,7 +47,7 @@ use crate::syntax::{Pieces, StrPool, WideChars};
 
 const MAGIC: &[u8; 8] = b"vaultls\0";
 /// Bumped whenever the layout or a stored type changes.
-const FORMAT: u32 = 5;
+const FORMAT: u32 = 6;
 const HEADER_LEN: usize = 8 + 4 + 8 + 8 + 8;
 
 /// The environment variable naming the cache folder (the platform's cache folder's
@@ -272,7 +272,7 @@ impl Stored {
         let syntax = len(rec)?;
         self.take_into(rec, syntax)?;
         self.take_into(rec, 4)?;
-        let links = len(rec)?.checked_mul(8)?;
+        let links = len(rec)?.checked_mul(4)?;
         self.take_into(rec, links)?;
         self.take_into(rec, 1)?;
         if rec.last() != Some(&0) {
@@ -367,7 +367,7 @@ impl<'a> StoredNote<'a> {
         let len = r.u32()? as usize;
         let syntax = r.bytes(len)?;
         let links = r.u32()? as usize;
-        let resolved = r.bytes(links.checked_mul(8)?)?;
+        let resolved = r.bytes(links.checked_mul(4)?)?;
         let held = match r.bytes(1)?[0] {
             0 => None,
             _ => {
@@ -434,20 +434,21 @@ impl<'a> StoredNote<'a> {
         links: usize,
         remap: &[Option<FileId>],
     ) -> Option<Vec<Resolution>> {
-        if self.resolved.len() != links * 8 {
+        if self.resolved.len() != links * 4 {
             return None;
         }
         self.resolved
-            .chunks_exact(8)
-            .map(|pair| {
-                let id = u32::from_le_bytes(pair[..4].try_into().ok()?);
-                let candidates = u32::from_le_bytes(pair[4..].try_into().ok()?);
-                Some(match id {
-                    0 => Resolution::Unresolved,
-                    id => Resolution::File {
-                        id: (*remap.get(id as usize - 1)?)?,
-                        candidates,
-                    },
+            .chunks_exact(4)
+            .map(|raw| {
+                let stored = Resolution(u32::from_le_bytes(raw.try_into().ok()?));
+                let Some(id) = stored.file() else {
+                    // Nowhere, or a marked nothing: damage.
+                    return stored.is_unresolved().then_some(Resolution::UNRESOLVED);
+                };
+                let now = (*remap.get(id.index())?)?;
+                Some(match stored.is_ambiguous() {
+                    true => Resolution::ambiguous(now),
+                    false => Resolution::to(now),
                 })
             })
             .collect()
@@ -515,14 +516,9 @@ fn encode_held(
 /// Encodes resolutions as [`StoredNote::resolved`] reads them.
 fn encode_resolved(resolved: &[Resolution], out: &mut Vec<u8>) {
     out.clear();
-    out.reserve(resolved.len() * 8);
+    out.reserve(resolved.len() * 4);
     for r in resolved {
-        let (id, candidates) = match *r {
-            Resolution::File { id, candidates } => (id.0.get(), candidates),
-            Resolution::Unresolved => (0, 0),
-        };
-        out.extend_from_slice(&id.to_le_bytes());
-        out.extend_from_slice(&candidates.to_le_bytes());
+        out.extend_from_slice(&r.0.to_le_bytes());
     }
 }
 
@@ -854,11 +850,9 @@ mod tests {
     #[test]
     fn resolutions_read_back_mapped_to_the_files_now() {
         let resolved = [
-            Resolution::File {
-                id: FileId::new(2),
-                candidates: 3,
-            },
-            Resolution::Unresolved,
+            Resolution::ambiguous(FileId::new(2)),
+            Resolution::UNRESOLVED,
+            Resolution::to(FileId::new(1)),
         ];
         let mut bytes = Vec::new();
         encode_resolved(&resolved, &mut bytes);
@@ -871,27 +865,35 @@ mod tests {
             held: None,
         };
         let same: Vec<Option<FileId>> = (0..3).map(|i| Some(FileId::new(i))).collect();
-        assert_eq!(stored.resolved(2, &same).as_deref(), Some(&resolved[..]));
-        assert_eq!(stored.resolved(3, &same), None, "another number of links");
+        assert_eq!(stored.resolved(3, &same).as_deref(), Some(&resolved[..]));
+        assert_eq!(stored.resolved(2, &same), None, "another number of links");
         assert_eq!(
-            stored.resolved(2, &same[..2]),
+            stored.resolved(3, &same[..2]),
             None,
             "a file past the stored list"
         );
-        let moved = [None, None, Some(FileId::new(7))];
-        let expected = Resolution::File {
-            id: FileId::new(7),
-            candidates: 3,
-        };
+        let moved = [None, Some(FileId::new(4)), Some(FileId::new(7))];
         assert_eq!(
-            stored.resolved(2, &moved).as_deref(),
-            Some(&[expected, Resolution::Unresolved][..]),
+            stored.resolved(3, &moved).as_deref(),
+            Some(
+                &[
+                    Resolution::ambiguous(FileId::new(7)),
+                    Resolution::UNRESOLVED,
+                    Resolution::to(FileId::new(4))
+                ][..]
+            ),
             "the target's id now"
         );
         assert_eq!(
-            stored.resolved(2, &[None, None, None]),
+            stored.resolved(3, &[None, Some(FileId::new(1)), None]),
             None,
             "a target no longer there"
         );
+        let marked_nothing = Resolution::AMBIGUOUS.to_le_bytes();
+        let damaged = StoredNote {
+            resolved: &marked_nothing,
+            ..stored
+        };
+        assert_eq!(damaged.resolved(1, &same), None, "damage");
     }
 }

@@ -31,9 +31,13 @@ pub struct FileId(std::num::NonZeroU32);
 
 impl FileId {
     /// The id of the file at `index` in the store. Stored plus one, so that an
-    /// `Option<FileId>` or a [`Resolution`] takes no room for its "none".
+    /// `Option<FileId>` or a [`Resolution`] takes no room for its "none", and below 2^31, the
+    /// bit a [`Resolution`] marks ambiguity with (a vault of 2G files would not fit in memory).
     fn new(index: usize) -> FileId {
-        let id = u32::try_from(index + 1).expect("fewer than 4G files");
+        let id = u32::try_from(index + 1)
+            .ok()
+            .filter(|&id| id < Resolution::AMBIGUOUS)
+            .expect("fewer than 2G files");
         FileId(std::num::NonZeroU32::new(id).expect("index + 1 is not zero"))
     }
 
@@ -116,23 +120,52 @@ impl TextAt for NoteText {
     }
 }
 
-/// Where a link's path part leads.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Resolution {
-    /// The file it opens (the linking note itself for `[[#Heading]]`). `candidates` is how many
-    /// files matched the bare name; more than one makes the link ambiguous.
-    File {
-        id: FileId,
-        candidates: u32,
-    },
-    Unresolved,
-}
+/// Where a link's path part leads: a file (the linking note itself for `[[#Heading]]`),
+/// ambiguous when its bare name matched several files, or nowhere.
+///
+/// Four bytes, as a vault holds one per link (1.4M at 50k notes): the file's id, its top bit
+/// set when ambiguous ([`FileId`]s stay below it), 0 for nowhere. How many files matched is
+/// asked again where it is shown ([`Vault::resolve_link`]).
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub struct Resolution(u32);
 
 impl Resolution {
+    /// A link that leads nowhere.
+    pub const UNRESOLVED: Resolution = Resolution(0);
+
+    const AMBIGUOUS: u32 = 1 << 31;
+
+    /// A link to `id`, the only file its name matched.
+    pub fn to(id: FileId) -> Resolution {
+        Resolution(id.0.get())
+    }
+
+    /// A link to `id`, the first of several files its name matched.
+    pub fn ambiguous(id: FileId) -> Resolution {
+        Resolution(id.0.get() | Resolution::AMBIGUOUS)
+    }
+
+    /// The file it opens.
     pub fn file(self) -> Option<FileId> {
-        match self {
-            Resolution::File { id, .. } => Some(id),
-            Resolution::Unresolved => None,
+        std::num::NonZeroU32::new(self.0 & !Resolution::AMBIGUOUS).map(FileId)
+    }
+
+    /// Whether the name matched more than one file.
+    pub fn is_ambiguous(self) -> bool {
+        self.0 & Resolution::AMBIGUOUS != 0
+    }
+
+    pub fn is_unresolved(self) -> bool {
+        self.0 == 0
+    }
+}
+
+impl std::fmt::Debug for Resolution {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match (self.file(), self.is_ambiguous()) {
+            (None, _) => f.write_str("Unresolved"),
+            (Some(id), false) => f.debug_tuple("To").field(&id).finish(),
+            (Some(id), true) => f.debug_tuple("Ambiguous").field(&id).finish(),
         }
     }
 }
@@ -1626,9 +1659,9 @@ impl Vault {
                 source: id,
                 link: i as u32,
             };
-            match *r {
-                Resolution::File { id: target, .. } => self.backlinks.remove_one(target, id),
-                Resolution::Unresolved => remove_one(
+            match r.file() {
+                Some(target) => self.backlinks.remove_one(target, id),
+                None => remove_one(
                     &mut self.unresolved,
                     link_key(&link.target(note.src())).as_str(),
                     &site,
@@ -1729,17 +1762,13 @@ impl Vault {
                     link: i as u32,
                 };
                 let target = note.syntax.links[i].target(note.src());
-                match old {
-                    Resolution::File { id, .. } => self.backlinks.remove_one(id, source),
-                    Resolution::Unresolved => {
-                        remove_one(&mut self.unresolved, link_key(&target).as_str(), &site)
-                    }
+                match old.file() {
+                    Some(id) => self.backlinks.remove_one(id, source),
+                    None => remove_one(&mut self.unresolved, link_key(&target).as_str(), &site),
                 }
-                match new {
-                    Resolution::File { id, .. } => self.backlinks.add(id, source, 1),
-                    Resolution::Unresolved => {
-                        push_to(&mut self.unresolved, link_key(&target), site)
-                    }
+                match new.file() {
+                    Some(id) => self.backlinks.add(id, source, 1),
+                    None => push_to(&mut self.unresolved, link_key(&target), site),
                 }
                 std::sync::Arc::make_mut(&mut note.resolved)[i] = new;
             }
@@ -1764,11 +1793,10 @@ impl Vault {
             if let Some(n) = &f.note {
                 let _ = writeln!(out, "  title {:?}\n  {:?}", n.title, n.syntax);
                 for r in n.resolved.iter() {
-                    let _ = match r {
-                        Resolution::File { id, candidates } => {
-                            writeln!(out, "  -> {} ({candidates})", p(*id))
-                        }
-                        Resolution::Unresolved => writeln!(out, "  -> unresolved"),
+                    let _ = match r.file() {
+                        Some(id) if r.is_ambiguous() => writeln!(out, "  -> {} (ambiguous)", p(id)),
+                        Some(id) => writeln!(out, "  -> {}", p(id)),
+                        None => writeln!(out, "  -> unresolved"),
                     };
                 }
             }
@@ -2058,7 +2086,7 @@ fn index_unresolved(
     unresolved: &mut HashMap<String, Vec<LinkSite>>,
 ) {
     for (i, (r, link)) in resolutions.iter().zip(&note.syntax.links).enumerate() {
-        if *r == Resolution::Unresolved {
+        if r.is_unresolved() {
             let site = LinkSite {
                 source: id,
                 link: i as u32,

@@ -103,8 +103,8 @@ impl Vault {
         scratch: &mut String,
     ) -> (Resolution, Vec<FileId>) {
         let target = target.trim();
-        let single = |id| (Resolution::File { id, candidates: 1 }, Vec::new());
-        let none = (Resolution::Unresolved, Vec::new());
+        let single = |id| (Resolution::to(id), Vec::new());
+        let none = (Resolution::UNRESOLVED, Vec::new());
         if target.is_empty() {
             return single(source);
         }
@@ -185,7 +185,7 @@ impl Vault {
         match matches.len() {
             0 => none,
             1 => single(matches[0].1),
-            n => {
+            _ => {
                 // Obsidian's tie-break, after the exact path and the linking note's own folder
                 // (above): the shortest path string, as JavaScript measures it (UTF-16 units),
                 // not the fewest folders: `a/b/Note.md` over `zzzz/Note.md`. Observed with
@@ -197,13 +197,7 @@ impl Vault {
                     (length(a.1), a.0, self.path(a.1)).cmp(&(length(b.1), b.0, self.path(b.1)))
                 });
                 let all: Vec<FileId> = matches.iter().map(|m| m.1).collect();
-                (
-                    Resolution::File {
-                        id: all[0],
-                        candidates: n as u32,
-                    },
-                    all,
-                )
+                (Resolution::ambiguous(all[0]), all)
             }
         }
     }

@@ -17,13 +17,20 @@ fn resolve(v: &Vault, source: &str, link: &str) -> String {
     let syntax = parse_note(link);
     let link = &syntax.links[0];
     let id = v.id(source).expect("source exists");
-    match v.resolve_link(id, link_text, link) {
-        (Resolution::File { id, candidates: 1 }, _) => v.path(id).to_string(),
-        (Resolution::File { id, candidates }, all) => {
+    let (resolution, all) = v.resolve_link(id, link_text, link);
+    assert_eq!(
+        resolution.is_ambiguous(),
+        all.len() > 1,
+        "{resolution:?} {all:?}"
+    );
+    match resolution.file() {
+        Some(id) if resolution.is_ambiguous() => {
             let all: Vec<&str> = all.iter().map(|&i| v.path(i)).collect();
-            format!("{} (ambiguous: {})", v.path(id), all.join(", ")) + &format!(" {candidates}")
+            let n = all.len();
+            format!("{} (ambiguous: {}) {n}", v.path(id), all.join(", "))
         }
-        (Resolution::Unresolved, _) => "unresolved".into(),
+        Some(id) => v.path(id).to_string(),
+        None => "unresolved".into(),
     }
 }
 
@@ -172,7 +179,7 @@ fn aliases_are_names_not_targets() {
     );
     v.update_note("Home.md", "[[TH]]\n".into());
     let home = v.id("Home.md").unwrap();
-    assert_eq!(*v.note(home).unwrap().resolved, [Resolution::Unresolved]);
+    assert_eq!(*v.note(home).unwrap().resolved, [Resolution::UNRESOLVED]);
     let tomer = v.id("People/Tomer Hagay.md").unwrap();
     let mut kinds: Vec<NameKind> = v.notes_named("th").iter().map(|(_, k)| *k).collect();
     kinds.sort();
@@ -209,24 +216,13 @@ fn second_same_name_note_makes_links_ambiguous() {
     v.update_note("A/Note.md", String::new());
     v.update_note("Home.md", "[[Note]]\n".into());
     let home = v.id("Home.md").unwrap();
-    assert!(matches!(
-        v.note(home).unwrap().resolved[0],
-        Resolution::File { candidates: 1, .. }
-    ));
+    let a = v.id("A/Note.md").unwrap();
+    assert_eq!(v.note(home).unwrap().resolved[0], Resolution::to(a));
     v.upsert_file("B/Note.md", None);
-    assert!(matches!(
-        v.note(home).unwrap().resolved[0],
-        Resolution::File { candidates: 2, .. }
-    ));
+    assert_eq!(v.note(home).unwrap().resolved[0], Resolution::ambiguous(a));
     v.remove_file("A/Note.md");
     let b = v.id("B/Note.md").unwrap();
-    assert_eq!(
-        v.note(home).unwrap().resolved[0],
-        Resolution::File {
-            id: b,
-            candidates: 1
-        }
-    );
+    assert_eq!(v.note(home).unwrap().resolved[0], Resolution::to(b));
 }
 
 #[test]
@@ -254,8 +250,8 @@ fn tags_index() {
 
 #[test]
 fn a_resolution_per_link_stays_small() {
-    // One per link, 1.5M in a 50k-note vault: the file id's niche holds `Unresolved`.
-    assert_eq!(std::mem::size_of::<Resolution>(), 8);
+    // One per link, 1.4M in a 50k-note vault: the file id with a bit for ambiguity.
+    assert_eq!(std::mem::size_of::<Resolution>(), 4);
     assert_eq!(std::mem::size_of::<Option<FileId>>(), 4);
     let v = vault(&["a.md", "b.md"]);
     let ids: Vec<FileId> = v.files().map(|(id, _)| id).collect();
