@@ -1271,7 +1271,8 @@ impl<'v> List<'v> {
                 .then(|| self.key(&name).into_owned());
         }
         let note = vault.note(id)?;
-        let mut names = vec![name.into_owned(), fold(&note.title).into_owned()];
+        let title = fold(note.title(vault.path(id))).into_owned();
+        let mut names = vec![name.into_owned(), title];
         names.extend(
             note.aliases()
                 .map(|(alias, _)| fold(alias.trim()).into_owned()),
@@ -1601,7 +1602,7 @@ fn note_names(vault: &Vault, id: FileId) -> Vec<(&str, NameKind)> {
         return Vec::new();
     };
     let mut wanted = vec![(fold(stem(vault.path(id))), NameKind::FileStem)];
-    wanted.push((fold(&note.title), NameKind::Title));
+    wanted.push((fold(note.title(vault.path(id))), NameKind::Title));
     wanted.extend(note.aliases().map(|(a, _)| (fold(a), NameKind::Alias)));
     wanted
         .into_iter()
@@ -1651,7 +1652,7 @@ fn match_note<'v>(
     let Some(note) = vault.note(id) else { return };
     let path = vault.path(id);
     let stem = fold(stem(path));
-    let mut names = vec![(fold(&note.title), NameKind::Title)];
+    let mut names = vec![(fold(note.title(path)), NameKind::Title)];
     names.extend(note.aliases().map(|(a, _)| (fold(a), NameKind::Alias)));
     names.retain(|(name, _)| *name != stem);
     names.insert(0, (stem, NameKind::FileStem));
@@ -2018,10 +2019,11 @@ fn note_items(
         let (label, alias) = match kind {
             NameKind::FileStem => (stem(path).to_string(), None),
             NameKind::Title => {
-                if fold(&note.title) == fold(stem(path)) {
+                let title = note.title(path);
+                if fold(title) == fold(stem(path)) {
                     continue;
                 }
-                (note.title.clone(), None)
+                (title.to_string(), None)
             }
             NameKind::Alias => {
                 let Some(alias) = note.alias_folded_as(folded_name) else {

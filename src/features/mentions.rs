@@ -54,7 +54,7 @@ fn mention_names(vault: &Vault, id: FileId) -> Vec<String> {
     };
     let mut names = vec![
         fold(stem(vault.path(id))).into_owned(),
-        fold(&note.title).into_owned(),
+        fold(note.title(vault.path(id))).into_owned(),
     ];
     names.extend(note.aliases().map(|(a, _)| fold(a).into_owned()));
     names.retain(|n| n.chars().count() >= MIN_NAME_CHARS);

@@ -110,7 +110,7 @@ pub(crate) fn scan_notes<T: Send>(
 
 /// The first lines of a note preview: `**Title** · type` and the note's path.
 pub fn note_card(vault: &Vault, id: FileId, note: &Note) -> String {
-    let mut out = format!("**{}**", note.title);
+    let mut out = format!("**{}**", note.title(vault.path(id)));
     if let Some(t) = note.note_type() {
         out += &format!(" · {t}");
     }

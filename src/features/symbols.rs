@@ -158,7 +158,7 @@ fn notes_of_type(
             cancel.check()?;
         }
         if n.note_type().is_some_and(|t| t.eq_ignore_ascii_case(ty)) {
-            candidates.push((n.title.clone(), id, Span::default()));
+            candidates.push((n.title(vault.path(id)).to_string(), id, Span::default()));
         }
     }
     rank_fuzzy(vault, query, candidates, limit, cancel)
@@ -228,7 +228,7 @@ fn notes_by_name(
         let path = vault.path(id);
         let name = match kind {
             NameKind::FileStem => stem(path).to_string(),
-            NameKind::Title => note.title.clone(),
+            NameKind::Title => note.title(path).to_string(),
             NameKind::Alias => note
                 .alias_folded_as(folded_name)
                 .unwrap_or(folded_name)

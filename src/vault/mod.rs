@@ -66,7 +66,6 @@ pub struct Note {
     pub lines: std::sync::Arc<LineIndex>,
     /// Shared, so a cache file can be written from it after the load without a copy.
     pub syntax: std::sync::Arc<NoteSyntax>,
-    pub title: String,
     /// One entry per `syntax.links`, in the same order. Shared, as the summary is, with a
     /// cache file to write (a copy was 12 MB of a 50k load's peak).
     pub resolved: std::sync::Arc<[Resolution]>,
@@ -843,7 +842,7 @@ impl Vault {
                             held: held.into(),
                             hash: s.hash,
                         };
-                        let mut note = Note::with_text(path, text, lines.into(), s.syntax.into());
+                        let mut note = Note::with_text(text, lines.into(), s.syntax.into());
                         let reused = (true, s.resolved.is_some(), s.same_record);
                         note.resolved = match s.resolved {
                             Some(resolved) => resolved.into(),
@@ -894,11 +893,11 @@ impl Vault {
                     );
                     let mut note = match stored {
                         Some(stored) => {
-                            let mut note = Note::new(path, text, stored.syntax);
+                            let mut note = Note::new(text, stored.syntax);
                             note.resolved = stored.resolved.unwrap_or_default().into();
                             note
                         }
-                        None => Note::parse(path, text),
+                        None => Note::parse(text),
                     };
                     if !reused.1 {
                         note.resolved = vault.resolve_note(id, &note);
@@ -963,7 +962,7 @@ impl Vault {
             }
             file.note = Some(note.unwrap_or_else(|| {
                 gone.push(id);
-                Note::parse(&file.path, String::new())
+                Note::parse(String::new())
             }));
         }
         vault.index_all();
@@ -1031,8 +1030,9 @@ impl Vault {
             rayon::join(
                 || {
                     for (id, note) in vault.notes() {
-                        names.insert(&fold(stem(vault.path(id))), (id, NameKind::FileStem));
-                        index_note_content(note, id, &mut names, &mut tags, &mut properties);
+                        let path = vault.path(id);
+                        names.insert(&fold(stem(path)), (id, NameKind::FileStem));
+                        index_note_content(note, id, path, &mut names, &mut tags, &mut properties);
                     }
                 },
                 || {
@@ -1416,7 +1416,7 @@ impl Vault {
     fn upsert(&mut self, path: &str, text: Option<String>, pieces: bool) {
         let is_note = is_note_path(path);
         let note = is_note.then(|| {
-            let note = Note::parse(path, text.unwrap_or_default());
+            let note = Note::parse(text.unwrap_or_default());
             if pieces {
                 note.into_pieces(None, &self.pool)
             } else {
@@ -1456,8 +1456,8 @@ impl Vault {
         };
         let File { note, modified, .. } = self.take(id);
         let note = is_note_path(to).then(|| match note {
-            Some(n) => Note::with_text(to, n.text, n.lines, n.syntax),
-            None => Note::new(to, String::new(), NoteSyntax::default()),
+            Some(n) => Note::with_text(n.text, n.lines, n.syntax),
+            None => Note::new(String::new(), NoteSyntax::default()),
         });
         self.add(to.to_string(), note);
         // A file renamed keeps its modification time.
@@ -1600,15 +1600,18 @@ impl Vault {
 
     /// Adds a note's title, aliases, tags and properties to the indexes.
     fn index_content(&mut self, id: FileId) {
-        let Some(note) = self.files[id.index()]
-            .as_ref()
-            .and_then(|f| f.note.as_ref())
+        let Some(File {
+            note: Some(note),
+            path,
+            ..
+        }) = self.files[id.index()].as_ref()
         else {
             return;
         };
         index_note_content(
             note,
             id,
+            path,
             &mut self.names,
             &mut self.tags,
             &mut self.properties,
@@ -1619,15 +1622,17 @@ impl Vault {
     /// Removes everything [`Vault::index_content`] and [`Vault::set_resolutions`] added for a
     /// note (its file-stem name stays).
     fn unindex_content(&mut self, id: FileId) {
-        let Some(note) = self.files[id.index()]
-            .as_mut()
-            .and_then(|f| f.note.as_mut())
+        let Some(File {
+            note: Some(note),
+            path,
+            ..
+        }) = self.files[id.index()].as_mut()
         else {
             return; // attachments have no content
         };
         let resolved = std::mem::take(&mut note.resolved);
         let note = &*note;
-        for (name, kind) in note.names() {
+        for (name, kind) in note.names(path) {
             self.names.remove(&name, &(id, kind));
         }
         for (i, h) in note.syntax.headings.iter().enumerate() {
@@ -1791,7 +1796,7 @@ impl Vault {
                 f.path, f.folded, f.modified
             );
             if let Some(n) = &f.note {
-                let _ = writeln!(out, "  title {:?}\n  {:?}", n.title, n.syntax);
+                let _ = writeln!(out, "  title {:?}\n  {:?}", n.title(&f.path), n.syntax);
                 for r in n.resolved.iter() {
                     let _ = match r.file() {
                         Some(id) if r.is_ambiguous() => writeln!(out, "  -> {} (ambiguous)", p(id)),
@@ -1873,28 +1878,25 @@ impl Vault {
 }
 
 impl Note {
-    fn parse(path: &str, text: String) -> Note {
+    fn parse(text: String) -> Note {
         let syntax = parse_note(&text);
-        Note::new(path, text, syntax)
+        Note::new(text, syntax)
     }
 
-    fn new(path: &str, text: String, syntax: impl Into<std::sync::Arc<NoteSyntax>>) -> Note {
+    fn new(text: String, syntax: impl Into<std::sync::Arc<NoteSyntax>>) -> Note {
         let lines = LineIndex::new(&text).into();
-        Note::with_text(path, NoteText::Whole(text), lines, syntax.into())
+        Note::with_text(NoteText::Whole(text), lines, syntax.into())
     }
 
     fn with_text(
-        path: &str,
         text: NoteText,
         lines: std::sync::Arc<LineIndex>,
         syntax: std::sync::Arc<NoteSyntax>,
     ) -> Note {
-        let title = syntax.title(&text, stem(path)).to_string();
         Note {
             lines,
             text,
             syntax,
-            title,
             resolved: Default::default(),
         }
     }
@@ -2012,9 +2014,15 @@ impl Note {
         out
     }
 
-    /// The folded title and aliases the note is known by (not its file stem).
-    fn names(&self) -> impl Iterator<Item = (Cow<'_, str>, NameKind)> {
-        std::iter::once((fold(&self.title), NameKind::Title))
+    /// Obsidian's display title ([`NoteSyntax::title`]) of the note at `path`: read from the
+    /// summary each time, not kept (a string per note, nearly always the file stem).
+    pub fn title<'a>(&'a self, path: &'a str) -> &'a str {
+        self.syntax.title(&self.text, stem(path))
+    }
+
+    /// The folded title and aliases the note at `path` is known by (not its file stem).
+    fn names<'a>(&'a self, path: &'a str) -> impl Iterator<Item = (Cow<'a, str>, NameKind)> {
+        std::iter::once((fold(self.title(path)), NameKind::Title))
             .chain(self.aliases().map(|(a, _)| (fold(a), NameKind::Alias)))
     }
 }
@@ -2039,11 +2047,12 @@ fn index_headings(note: &Note, id: FileId, headings: &mut names::Names<u32>) {
 fn index_note_content(
     note: &Note,
     id: FileId,
+    path: &str,
     names: &mut names::Names,
     tags: &mut HashMap<String, Counts>,
     properties: &mut HashMap<String, Property>,
 ) {
-    for (name, kind) in note.names() {
+    for (name, kind) in note.names(path) {
         names.insert(&name, (id, kind));
     }
     for tag in &note.syntax.tags {
