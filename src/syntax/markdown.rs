@@ -5,7 +5,7 @@ use pulldown_cmark::{BrokenLink, Event, LinkType, Options, Parser, Tag as MdTag,
 
 use super::link;
 use super::tag::is_tag_char;
-use super::{Block, Heading, NoteSyntax, Reference, Span, Tag, TagSource};
+use super::{Block, Draft, Heading, Reference, Span, Tag, TagSource};
 
 fn options() -> Options {
     Options::ENABLE_WIKILINKS
@@ -41,7 +41,7 @@ struct Container {
 
 struct BodyParser<'a> {
     text: &'a str,
-    note: &'a mut NoteSyntax,
+    note: &'a mut Draft,
     links: Vec<OpenLink>,
     heading: Option<OpenHeading>,
     containers: Vec<Container>,
@@ -57,7 +57,7 @@ struct BodyParser<'a> {
 
 /// Parses the body (from `base`) into `note`; returns where nothing counts as a link or tag:
 /// code, math, HTML and `%%` comments, sorted by start.
-pub(super) fn parse_body(text: &str, base: usize, note: &mut NoteSyntax) -> Vec<Span> {
+pub(super) fn parse_body(text: &str, base: usize, note: &mut Draft) -> Vec<Span> {
     let body = &text[base..];
     let mut p = BodyParser {
         text,

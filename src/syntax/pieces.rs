@@ -421,7 +421,9 @@ mod tests {
         // Each kept in the pool, in order.
         assert_eq!(pool.len(), 4);
         // A link given twice overlaps itself: the second is held, and reads alike.
-        syntax.links.push(syntax.links[1].clone());
+        let mut links = syntax.links.to_vec();
+        links.push(links[1].clone());
+        syntax.links = links.into();
         let pieces = Pieces::new(text, &syntax, Some(&pool));
         assert!(!pieces.parts().held.is_empty());
         let got: Vec<_> = syntax.links[..3]
