@@ -186,6 +186,18 @@ fn aliases_are_names_not_targets() {
     assert_eq!(kinds, vec![NameKind::Alias]);
     assert_eq!(v.notes_named("TOMER")[0], (tomer, NameKind::Title));
     assert_eq!(v.notes_named("tomer hagay")[0], (tomer, NameKind::FileStem));
+    // A title that is the file stem (no H1, or one repeating it) names the note once.
+    v.update_note("Plain.md", "no title\n".into());
+    v.update_note("Repeated.md", "# REPEATED\n".into());
+    for name in ["plain", "repeated"] {
+        let kinds: Vec<NameKind> = v.notes_named(name).iter().map(|(_, k)| *k).collect();
+        assert_eq!(kinds, [NameKind::FileStem], "{name}");
+    }
+    // Renamed, the H1 is a name of its own again, and the new stem's entry is the only one.
+    v.rename_file("Repeated.md", "Other.md");
+    let kinds = |name| -> Vec<NameKind> { v.notes_named(name).iter().map(|(_, k)| *k).collect() };
+    assert_eq!(kinds("repeated"), [NameKind::Title]);
+    assert_eq!(kinds("other"), [NameKind::FileStem]);
 }
 
 #[test]
