@@ -965,6 +965,8 @@ impl Vault {
                 Note::parse(String::new())
             }));
         }
+        // What the notes were gathered in is free now, before the indexes take more.
+        release_freed_memory();
         vault.index_all();
         // Stored resolutions were taken as they were: the links that files added or removed
         // since may lead elsewhere are resolved again (a note that linked a removed file was
@@ -2036,6 +2038,19 @@ impl Note {
         title
             .into_iter()
             .chain(self.aliases().map(|(a, _)| (fold(a), NameKind::Alias)))
+    }
+}
+
+/// Gives the pages of freed memory back to the system. A load frees much on the thread that
+/// runs it (the walk's list, the cache file's paths and batches, the notes gathered before
+/// they are placed) between what stays, and the indexes are built on other threads, whose
+/// arenas cannot reuse it: without this, a warm 50k load ends with 18 MB free in the main
+/// arena, counted in its RSS. (glibc's `malloc_trim`; elsewhere nothing.)
+fn release_freed_memory() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: `malloc_trim` only gives back pages of free chunks; it is safe at any time.
+    unsafe {
+        libc::malloc_trim(0);
     }
 }
 
