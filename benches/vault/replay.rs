@@ -72,8 +72,8 @@ pub fn measure(dir: &Path) -> Value {
                 Some((_, name)) if type_names => name.to_string(),
                 _ => written,
             };
-            if link.kind != LinkKind::Wiki
-                || link.embed
+            if link.kind() != LinkKind::Wiki
+                || link.embed()
                 || target == id
                 || vault.note(target).is_none()
                 || (written.chars().count() < 5 && !short_too)

@@ -159,7 +159,7 @@ fn wikilinks(text: &str) -> Vec<(String, usize)> {
     parse_note(text)
         .links
         .iter()
-        .filter(|l| l.kind == LinkKind::Wiki && !l.embed)
+        .filter(|l| l.kind() == LinkKind::Wiki && !l.embed())
         .map(|l| (l.target(text).trim().to_string(), l.span().start as usize))
         .filter(|(t, _)| !t.is_empty())
         .collect()

@@ -100,7 +100,7 @@ pub fn code_actions(
         }
         for (id, alias) in near_misses(vault, &link.target(note.src())) {
             let mut new_text = link_text(vault, file, id);
-            if link.kind == LinkKind::Markdown {
+            if link.kind() == LinkKind::Markdown {
                 new_text = percent_encoding::utf8_percent_encode(
                     vault.path(id),
                     crate::syntax::LINK_PATH_ENCODE,
@@ -109,7 +109,7 @@ pub fn code_actions(
             } else if let (Some(alias), None) = (&alias, link.display_span()) {
                 new_text = format!("{new_text}|{alias}");
             }
-            let shown = match (&alias, link.kind) {
+            let shown = match (&alias, link.kind()) {
                 (Some(a), LinkKind::Wiki) => format!("[[{}|{a}]]", link_text(vault, file, id)),
                 (None, LinkKind::Wiki) => format!("[[{new_text}]]"),
                 (_, LinkKind::Markdown) => format!("({new_text})"),

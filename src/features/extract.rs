@@ -118,7 +118,7 @@ pub fn extract_actions(
         let Some(target_moves) = target_moves(&subpath) else {
             continue;
         };
-        let written = |to: &str| match link.kind {
+        let written = |to: &str| match link.kind() {
             LinkKind::Wiki => to.to_string(),
             LinkKind::Markdown => {
                 percent_encoding::utf8_percent_encode(&format!("{to}.md"), LINK_PATH_ENCODE)

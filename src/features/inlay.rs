@@ -24,7 +24,7 @@ pub fn embed_hints(vault: &Vault, file: FileId, range: Span) -> Vec<EmbedHint> {
     let mut out = Vec::new();
     for (link, resolution) in note.syntax.links.iter().zip(note.resolved.iter()) {
         let span = link.span();
-        if !link.embed || span.end < range.start || range.end < span.start {
+        if !link.embed() || span.end < range.start || range.end < span.start {
             continue;
         }
         let (Some(id), Some(subpath)) = (resolution.file(), link.subpath(note.src())) else {

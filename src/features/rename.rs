@@ -218,7 +218,7 @@ pub fn rename_heading(
         }
         let chain: Vec<String> = parts
             .iter()
-            .map(|(_, p)| match link.kind {
+            .map(|(_, p)| match link.kind() {
                 LinkKind::Wiki => p.to_string(),
                 LinkKind::Markdown => decode(p).into_owned(),
             })
@@ -229,7 +229,7 @@ pub fn rename_heading(
                 continue;
             }
             let (offset, part) = parts[k - 1];
-            let replacement = match link.kind {
+            let replacement = match link.kind() {
                 LinkKind::Wiki => new_text.to_string(),
                 LinkKind::Markdown => utf8_percent_encode(new_text, LINK_PATH_ENCODE).to_string(),
             };
@@ -529,7 +529,7 @@ pub(crate) fn rewritten(
     bare_unique: bool,
 ) -> String {
     let written = written_at(note, link.target_span());
-    match link.kind {
+    match link.kind() {
         LinkKind::Wiki => rewrite(written, source_path, old_path, new_path, bare_unique),
         LinkKind::Markdown => {
             // `<` opens the target inside the link's brackets: held with the link.

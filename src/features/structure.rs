@@ -69,7 +69,7 @@ pub fn document_links(vault: &Vault, file: FileId) -> Vec<(Span, FileId)> {
         .links
         .iter()
         .zip(note.resolved.iter())
-        .filter(|(l, _)| l.kind == LinkKind::Markdown && !l.target(note.src()).is_empty())
+        .filter(|(l, _)| l.kind() == LinkKind::Markdown && !l.target(note.src()).is_empty())
         .filter_map(|(l, r)| Some((l.target_span(), r.file()?)))
         .collect()
 }

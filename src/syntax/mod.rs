@@ -327,26 +327,32 @@ pub enum Subpath {
 /// A link, as spans into its note's text (a vault holds about a million of them, so nothing
 /// is copied that the text already holds: [`Link::target`] and [`Link::subpath`] read it).
 ///
-/// Packed into 20 bytes: the link's start, and its length and inner parts as 16-bit offsets
-/// from that start. A link longer than [`Link::MAX_LEN`] bytes is not indexed; the parser
-/// reports it as a `link-too-long` error instead.
+/// Packed into 16 bytes: the link's start; its length (14 bits), kind and `!` in 16 bits;
+/// its target and subpath as 16-bit offsets from its start; and of its display text only the
+/// bound its kind does not fix (a wikilink's ends before `]]`, a Markdown link's starts after
+/// `[`). A link longer than [`Link::MAX_LEN`] bytes is not indexed; the parser reports it as
+/// a `link-too-long` error instead.
 #[derive(Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Link {
     start: u32,
+    /// The length, and [`MARKDOWN`] and [`EMBED`].
     len: u16,
     /// `[start, end]` of the target, relative to `start`.
     target: [u16; 2],
     /// Relative; [`NO_PART`] when absent.
     subpath: [u16; 2],
-    /// Relative; [`NO_PART`] when absent.
-    display: [u16; 2],
-    pub kind: LinkKind,
-    /// `![[…]]` or `![…](…)`.
-    pub embed: bool,
+    /// Relative: where a wikilink's display text starts, where a Markdown link's ends;
+    /// [`NO_DISPLAY`] when absent.
+    display: u16,
 }
 
-/// The marker of an absent subpath or display text in a packed [`Link`].
+/// The marker of an absent subpath in a packed [`Link`].
 const NO_PART: [u16; 2] = [u16::MAX, u16::MAX];
+/// The marker of an absent display text in a packed [`Link`].
+const NO_DISPLAY: u16 = u16::MAX;
+/// A packed [`Link`]'s flags, in `len` above the length.
+const MARKDOWN: u16 = 1 << 14;
+const EMBED: u16 = 1 << 15;
 
 /// A link's parts as plain spans: what the parser finds, before [`Link::pack`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -371,10 +377,11 @@ impl fmt::Debug for Link {
 
 impl Link {
     /// The longest link, in bytes, that [`Link::pack`] accepts.
-    pub const MAX_LEN: usize = u16::MAX as usize - 1;
+    pub const MAX_LEN: usize = (1 << 14) - 1;
 
-    /// Packs a link's spans; `None` when the link is longer than [`Link::MAX_LEN`] or a part
-    /// lies outside the link.
+    /// Packs a link's spans; `None` when the link is longer than [`Link::MAX_LEN`] or its
+    /// parts are not where a link's are (outside it, or a display text not where its kind
+    /// puts it: the parser makes none such).
     pub fn pack(parts: LinkParts) -> Option<Link> {
         let span = parts.span;
         if span.len() > Link::MAX_LEN {
@@ -388,31 +395,58 @@ impl Link {
                 ]
             })
         };
-        let optional = |part: Option<Span>| match part {
-            Some(part) => relative(part),
-            None => Some(NO_PART),
+        let subpath = match parts.subpath_span {
+            Some(part) => relative(part)?,
+            None => NO_PART,
         };
+        let len = span.len() as u16;
+        let display = match (parts.display_span.map(relative), parts.kind) {
+            (None, _) => NO_DISPLAY,
+            (Some(None), _) => return None,
+            (Some(Some([start, end])), LinkKind::Wiki) => (end + 2 == len).then_some(start)?,
+            (Some(Some([start, end])), LinkKind::Markdown) => {
+                (start == 1 + u16::from(parts.embed)).then_some(end)?
+            }
+        };
+        let flags = match parts.kind {
+            LinkKind::Wiki => 0,
+            LinkKind::Markdown => MARKDOWN,
+        } | if parts.embed { EMBED } else { 0 };
         Some(Link {
             start: span.start,
-            len: span.len() as u16,
+            len: len | flags,
             target: relative(parts.target_span)?,
-            subpath: optional(parts.subpath_span)?,
-            display: optional(parts.display_span)?,
-            kind: parts.kind,
-            embed: parts.embed,
+            subpath,
+            display,
         })
     }
 
     /// All spans at once.
     pub fn parts(&self) -> LinkParts {
         LinkParts {
-            kind: self.kind,
-            embed: self.embed,
+            kind: self.kind(),
+            embed: self.embed(),
             span: self.span(),
             target_span: self.target_span(),
             subpath_span: self.subpath_span(),
             display_span: self.display_span(),
         }
+    }
+
+    pub fn kind(&self) -> LinkKind {
+        match self.len & MARKDOWN {
+            0 => LinkKind::Wiki,
+            _ => LinkKind::Markdown,
+        }
+    }
+
+    /// `![[…]]` or `![…](…)`.
+    pub fn embed(&self) -> bool {
+        self.len & EMBED != 0
+    }
+
+    fn len(&self) -> u16 {
+        self.len & !(MARKDOWN | EMBED)
     }
 
     fn absolute(&self, [start, end]: [u16; 2]) -> Span {
@@ -426,7 +460,7 @@ impl Link {
     pub fn span(&self) -> Span {
         Span {
             start: self.start,
-            end: self.start + u32::from(self.len),
+            end: self.start + u32::from(self.len()),
         }
     }
 
@@ -442,7 +476,11 @@ impl Link {
 
     /// The display text: after `|` in a wikilink, between the brackets in a Markdown link.
     pub fn display_span(&self) -> Option<Span> {
-        (self.display != NO_PART).then(|| self.absolute(self.display))
+        let bounds = match self.kind() {
+            LinkKind::Wiki => [self.display, self.len().checked_sub(2)?],
+            LinkKind::Markdown => [1 + u16::from(self.embed()), self.display],
+        };
+        (self.display != NO_DISPLAY).then(|| self.absolute(bounds))
     }
 
     /// The path part as Obsidian reads it: trimmed, and for Markdown links with `<>`, backslash
@@ -450,7 +488,7 @@ impl Link {
     /// `text` is the text of the note the link was parsed from.
     pub fn target<'a, T: TextAt + ?Sized>(&self, text: &'a T) -> std::borrow::Cow<'a, str> {
         let raw = text.at(self.target_span().range()).unwrap_or_default();
-        match self.kind {
+        match self.kind() {
             LinkKind::Wiki => std::borrow::Cow::Borrowed(raw),
             LinkKind::Markdown => match link::decode(raw) {
                 std::borrow::Cow::Borrowed(decoded) => std::borrow::Cow::Borrowed(decoded.trim()),
@@ -462,7 +500,7 @@ impl Link {
     /// The part after `#`: a heading chain or a block id (percent-decoded in Markdown links).
     pub fn subpath<T: TextAt + ?Sized>(&self, text: &T) -> Option<Subpath> {
         let raw = text.at(self.subpath_span()?.range())?;
-        match self.kind {
+        match self.kind() {
             LinkKind::Wiki => link::parse_subpath(raw),
             LinkKind::Markdown => link::parse_subpath(&link::decode(raw)),
         }

@@ -66,8 +66,8 @@ fn render(text: &str, note: &NoteSyntax) -> String {
     for l in &note.links {
         out += &format!(
             "link {:?}{} {}\n  target={:?} {}\n",
-            l.kind,
-            if l.embed { " embed" } else { "" },
+            l.kind(),
+            if l.embed() { " embed" } else { "" },
             at(l.span()),
             l.target(text),
             at(l.target_span())
@@ -367,14 +367,59 @@ fn a_link_too_long_to_pack_is_reported_not_dropped() {
 
 #[test]
 fn packed_links_give_back_their_parts() {
-    let text = "[[a#b|c]] ![[x.png]] [d](e%20f.md#g) [[#h]] [[k|]]\n";
-    for link in parse_note(text).links {
+    let text = "[[a#b|c]] ![[x.png|300]] [d](e%20f.md#g) ![i](j.png) [[#h]] [[k|]] | [[l\\|m]] |\n\
+                [](n.md) ![[o #p ]]\n\n[q]: r.md\n";
+    let note = parse_note(text);
+    let displays: Vec<Option<&str>> = note
+        .links
+        .iter()
+        .map(|l| Some(&text[l.display_span()?.range()]))
+        .collect();
+    assert_eq!(
+        displays,
+        [
+            Some("c"),
+            Some("300"),
+            Some("d"),
+            Some("i"),
+            None,
+            Some(""),
+            Some("m"),
+            Some(""),
+            None,
+            None
+        ]
+    );
+    let kinds: Vec<(LinkKind, bool)> = note.links.iter().map(|l| (l.kind(), l.embed())).collect();
+    assert_eq!(
+        kinds[1..4],
+        [
+            (LinkKind::Wiki, true),
+            (LinkKind::Markdown, false),
+            (LinkKind::Markdown, true)
+        ]
+    );
+    for link in &note.links {
         let parts = link.parts();
-        assert_eq!(Link::pack(parts), Some(link.clone()));
+        assert_eq!(Link::pack(parts).as_ref(), Some(link));
         assert_eq!(parts.span, link.span());
         assert!(parts.span.contains_span(parts.target_span));
+        // A display text where its kind does not put it is not packed (the parser makes
+        // none such).
+        if let Some(display) = parts.display_span.filter(|d| !d.is_empty()) {
+            // The bound the kind fixes: a wikilink's end, a Markdown link's start.
+            let moved = match parts.kind {
+                LinkKind::Wiki => Span::new(display.start as usize, display.end as usize - 1),
+                LinkKind::Markdown => Span::new(display.start as usize + 1, display.end as usize),
+            };
+            let odd = LinkParts {
+                display_span: Some(moved),
+                ..parts
+            };
+            assert_eq!(Link::pack(odd), None, "{parts:?}");
+        }
     }
-    assert_eq!(std::mem::size_of::<Link>(), 20);
+    assert_eq!(std::mem::size_of::<Link>(), 16);
 }
 
 #[test]
