@@ -483,7 +483,7 @@ fn encode_held(
         return None;
     }
     let (starts, text, len) = (parts.starts, parts.held, parts.len);
-    let (line_starts, _) = lines.parts();
+    let (mut line_starts, _) = lines.parts();
     let wide = held.wide.raw();
     let mut out = Vec::with_capacity(
         20 + 4 * line_starts.len()
@@ -498,7 +498,7 @@ fn encode_held(
     };
     out.extend_from_slice(&len.to_le_bytes());
     out.extend_from_slice(&(line_starts.len() as u32).to_le_bytes());
-    u32s(&mut out, &mut line_starts.iter().copied());
+    u32s(&mut out, &mut line_starts);
     out.extend_from_slice(&(starts.len() as u32).to_le_bytes());
     u32s(&mut out, &mut starts.iter().flat_map(|&(a, b)| [a, b]));
     out.extend_from_slice(&(text.len() as u32).to_le_bytes());
