@@ -148,9 +148,9 @@ proptest! {
             // As a cache file stores them and reads them back.
             let parts = pieces.parts();
             let back = Pieces::from_parts(
-                parts.starts.to_vec(),
+                parts.starts().collect(),
                 parts.held.to_string(),
-                parts.pooled.to_vec(),
+                parts.pooled().collect(),
                 pool.unwrap_or(&Arc::new(StrPool::default())),
                 parts.len,
             );

@@ -47,11 +47,11 @@ impl TextAt for String {
 #[derive(Clone, Debug, Default)]
 pub struct Pieces {
     /// Where each piece starts in the note and in `held`, by start.
-    starts: Box<[(u32, u32)]>,
+    starts: Pairs,
     held: Box<str>,
     /// Pieces kept in `pool`: where each starts in the note and its string's number, by
     /// start. A piece held in `held` too is not here.
-    pooled: Box<[(u32, u32)]>,
+    pooled: Pairs,
     pool: Option<Arc<StrPool>>,
     /// The whole text's length.
     len: u32,
@@ -61,18 +61,81 @@ impl PartialEq for Pieces {
     /// Alike when they read alike: pooled pieces by their strings, whatever the pool.
     fn eq(&self, other: &Pieces) -> bool {
         self.len == other.len
-            && self.starts == other.starts
+            && self.starts.iter().eq(other.starts.iter())
             && self.held == other.held
             && self.pooled.len() == other.pooled.len()
             && self
                 .pooled
                 .iter()
                 .zip(other.pooled.iter())
-                .all(|(&(a, i), &(b, j))| a == b && self.pooled_string(i) == other.pooled_string(j))
+                .all(|((a, i), (b, j))| a == b && self.pooled_string(i) == other.pooled_string(j))
     }
 }
 
 impl Eq for Pieces {}
+
+/// Pairs of numbers, the first an offset into a note, in order of it: in 16 bits each when
+/// both fit, the second in two halves when only the first does (a note shorter than 64 KiB,
+/// a pooled piece's string number past 65,535), else in 32. A vault keeps two such tables
+/// per note (at 50k generated notes 1.5M pooled pieces and 0.5M held ones: 16 MB in 32
+/// bits).
+#[derive(Clone, Debug)]
+enum Pairs {
+    Short(Box<[[u16; 2]]>),
+    Mid(Box<[[u16; 3]]>),
+    Long(Box<[[u32; 2]]>),
+}
+
+impl Default for Pairs {
+    fn default() -> Pairs {
+        Pairs::Short(Box::default())
+    }
+}
+
+impl Pairs {
+    fn new(pairs: Vec<(u32, u32)>) -> Pairs {
+        let fits = |n: u32| n <= u32::from(u16::MAX);
+        if pairs.iter().all(|&(a, b)| fits(a) && fits(b)) {
+            Pairs::Short(pairs.iter().map(|&(a, b)| [a as u16, b as u16]).collect())
+        } else if pairs.iter().all(|&(a, _)| fits(a)) {
+            let mid = |(a, b): (u32, u32)| [a as u16, b as u16, (b >> 16) as u16];
+            Pairs::Mid(pairs.into_iter().map(mid).collect())
+        } else {
+            Pairs::Long(pairs.iter().map(|&(a, b)| [a, b]).collect())
+        }
+    }
+
+    fn len(&self) -> usize {
+        match self {
+            Pairs::Short(p) => p.len(),
+            Pairs::Mid(p) => p.len(),
+            Pairs::Long(p) => p.len(),
+        }
+    }
+
+    fn get(&self, i: usize) -> Option<(u32, u32)> {
+        match self {
+            Pairs::Short(p) => p.get(i).map(|&[a, b]| (u32::from(a), u32::from(b))),
+            Pairs::Mid(p) => p
+                .get(i)
+                .map(|&[a, lo, hi]| (u32::from(a), u32::from(lo) | u32::from(hi) << 16)),
+            Pairs::Long(p) => p.get(i).map(|&[a, b]| (a, b)),
+        }
+    }
+
+    /// How many pairs start at or before `offset`.
+    fn at_or_before(&self, offset: usize) -> usize {
+        match self {
+            Pairs::Short(p) => p.partition_point(|&[a, _]| a as usize <= offset),
+            Pairs::Mid(p) => p.partition_point(|&[a, _, _]| a as usize <= offset),
+            Pairs::Long(p) => p.partition_point(|&[a, _]| a as usize <= offset),
+        }
+    }
+
+    fn iter(&self) -> impl ExactSizeIterator<Item = (u32, u32)> + '_ {
+        (0..self.len()).map(|i| self.get(i).expect("in range"))
+    }
+}
 
 /// Pieces this close are held as one: a gap of this many bytes costs what a piece's entry in
 /// `starts` does.
@@ -166,10 +229,10 @@ impl Pieces {
             })
             .collect();
         Pieces {
-            starts,
+            starts: Pairs::new(starts),
             held: held.into_boxed_str(),
             pool: pool.filter(|_| !pooled.is_empty()).cloned(),
-            pooled: pooled.into_boxed_slice(),
+            pooled: Pairs::new(pooled),
             len: text.len() as u32,
         }
     }
@@ -231,29 +294,32 @@ impl Pieces {
             note_end = start + piece;
         }
         (starts.is_empty() == held.is_empty()).then(|| Pieces {
-            starts: starts.into_boxed_slice(),
+            starts: Pairs::new(starts),
             held: held.into_boxed_str(),
             pool: (!pooled.is_empty()).then(|| pool.clone()),
-            pooled: pooled.into_boxed_slice(),
+            pooled: Pairs::new(pooled),
             len,
         })
     }
 
     /// The bytes held (the pieces and their tables; the pooled strings are the pool's).
     pub fn heap_bytes(&self) -> usize {
-        self.held.len() + (self.starts.len() + self.pooled.len()) * 8
+        let table = |pairs: &Pairs| match pairs {
+            Pairs::Short(p) => p.len() * 4,
+            Pairs::Mid(p) => p.len() * 6,
+            Pairs::Long(p) => p.len() * 8,
+        };
+        self.held.len() + table(&self.starts) + table(&self.pooled)
     }
 
     /// The piece of the text from `range.start` to `range.end` in `held`, if held there.
     fn held_at(&self, range: &Range<usize>) -> Option<&str> {
-        let i = self
-            .starts
-            .partition_point(|&(start, _)| start as usize <= range.start);
-        let &(start, at) = self.starts.get(i.checked_sub(1)?)?;
+        let i = self.starts.at_or_before(range.start);
+        let (start, at) = self.starts.get(i.checked_sub(1)?)?;
         let end = self
             .starts
             .get(i)
-            .map_or(self.held.len(), |&(_, next)| next as usize);
+            .map_or(self.held.len(), |(_, next)| next as usize);
         let (from, to) = (
             at as usize + (range.start - start as usize),
             at as usize + (range.end - start as usize),
@@ -271,10 +337,8 @@ impl Pieces {
 
     /// The same, from a pooled piece.
     fn pooled_at(&self, range: &Range<usize>) -> Option<&str> {
-        let i = self
-            .pooled
-            .partition_point(|&(start, _)| start as usize <= range.start);
-        let &(start, id) = self.pooled.get(i.checked_sub(1)?)?;
+        let i = self.pooled.at_or_before(range.start);
+        let (start, id) = self.pooled.get(i.checked_sub(1)?)?;
         let piece = self.pooled_string(id)?;
         let start = start as usize;
         piece.get(range.start - start..range.end - start)
@@ -283,11 +347,23 @@ impl Pieces {
 
 /// [`Pieces::parts`].
 pub struct PiecesParts<'a> {
-    pub starts: &'a [(u32, u32)],
+    starts: &'a Pairs,
     pub held: &'a str,
-    pub pooled: &'a [(u32, u32)],
+    pooled: &'a Pairs,
     pub pool: Option<&'a Arc<StrPool>>,
     pub len: u32,
+}
+
+impl<'a> PiecesParts<'a> {
+    /// Where each piece held starts in the note and in the held text, by start.
+    pub fn starts(&self) -> impl ExactSizeIterator<Item = (u32, u32)> + 'a {
+        self.starts.iter()
+    }
+
+    /// Where each pooled piece starts in the note, and its string's number, by start.
+    pub fn pooled(&self) -> impl ExactSizeIterator<Item = (u32, u32)> + 'a {
+        self.pooled.iter()
+    }
 }
 
 /// `spans` in order, those that overlap or are [`MERGE_GAP`] apart made one.
@@ -380,9 +456,9 @@ mod tests {
                 assert_eq!(pieces.at(start - 1..start), text.get(start - 1..start));
             }
             let back = Pieces::from_parts(
-                pieces.parts().starts.to_vec(),
+                pieces.parts().starts().collect(),
                 pieces.parts().held.to_string(),
-                pieces.parts().pooled.to_vec(),
+                pieces.parts().pooled().collect(),
                 &pool,
                 pieces.parts().len,
             );
@@ -390,13 +466,70 @@ mod tests {
         }
         // Numbers the pool does not have, or pieces past the text, are not taken.
         let parts = pb.parts();
-        let (starts, held) = (parts.starts.to_vec(), parts.held.to_string());
+        let (starts, held) = (parts.starts().collect::<Vec<_>>(), parts.held.to_string());
         let wrong = vec![(0, 99)];
         assert!(
             Pieces::from_parts(starts.clone(), held.clone(), wrong, &pool, parts.len).is_none()
         );
         let past = vec![(parts.len - 2, 0)];
         assert!(Pieces::from_parts(starts, held, past, &pool, parts.len).is_none());
+    }
+
+    #[test]
+    fn pieces_read_alike_in_every_table_width() {
+        // Pairs in 16 bits, with string numbers past 16 bits, and in 32 bits.
+        for (i, pairs) in [
+            vec![(0, 9), (40, 65_535), (65_535, 2)],
+            vec![(0, 65_536), (7, 1 << 20), (65_535, u32::MAX)],
+            vec![(0, 1), (65_536, 3), (u32::MAX, 70_000)],
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            let table = Pairs::new(pairs.clone());
+            assert_eq!(
+                std::mem::discriminant(&table),
+                std::mem::discriminant(&match i {
+                    0 => Pairs::Short(Box::default()),
+                    1 => Pairs::Mid(Box::default()),
+                    _ => Pairs::Long(Box::default()),
+                })
+            );
+            assert_eq!(table.iter().collect::<Vec<_>>(), pairs);
+            for offset in [0, 6, 7, 40, 65_534, 65_535, 65_536, usize::MAX] {
+                let want = pairs.iter().filter(|p| p.0 as usize <= offset).count();
+                assert_eq!(table.at_or_before(offset), want, "{i} {offset}");
+            }
+        }
+        // Notes that take each: a pool whose numbers are past 16 bits, a note past 64 KiB.
+        let pool = Arc::new(StrPool::default());
+        for i in 0..70_000 {
+            pool.intern(&i.to_string());
+        }
+        let short = "# Head\n[[Alpha#Sub]] and [[Beta]] #tag\n".to_string();
+        let long = format!("{}{short}", "prose\n".repeat(12_000));
+        for text in [&short, &long] {
+            let syntax = parse_note(text);
+            for with in [None, Some(&pool)] {
+                let pieces = Pieces::new(text, &syntax, with);
+                for link in &syntax.links {
+                    assert_eq!(link.target(&pieces), link.target(text.as_str()));
+                    assert_eq!(link.subpath(&pieces), link.subpath(text.as_str()));
+                }
+                assert_eq!(syntax.headings[0].text(&pieces), "Head");
+                assert_eq!(syntax.tags[0].name(&pieces), "tag");
+                let parts = pieces.parts();
+                let back = Pieces::from_parts(
+                    parts.starts().collect(),
+                    parts.held.to_string(),
+                    parts.pooled().collect(),
+                    &pool,
+                    parts.len,
+                );
+                assert_eq!(back.as_ref(), Some(&pieces));
+            }
+        }
+        assert!(pool.len() > 70_000);
     }
 
     #[test]

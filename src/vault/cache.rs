@@ -482,12 +482,12 @@ fn encode_held(
     if parts.pool.is_some_and(|own| !Arc::ptr_eq(own, pool)) {
         return None;
     }
-    let (starts, text, len) = (parts.starts, parts.held, parts.len);
+    let (mut starts, text, len) = (parts.starts(), parts.held, parts.len);
     let (mut line_starts, _) = lines.parts();
     let wide = held.wide.raw();
     let mut out = Vec::with_capacity(
         20 + 4 * line_starts.len()
-            + 8 * (starts.len() + parts.pooled.len())
+            + 8 * (starts.len() + parts.pooled().len())
             + text.len()
             + wide.len(),
     );
@@ -500,11 +500,11 @@ fn encode_held(
     out.extend_from_slice(&(line_starts.len() as u32).to_le_bytes());
     u32s(&mut out, &mut line_starts);
     out.extend_from_slice(&(starts.len() as u32).to_le_bytes());
-    u32s(&mut out, &mut starts.iter().flat_map(|&(a, b)| [a, b]));
+    u32s(&mut out, &mut starts.by_ref().flat_map(|(a, b)| [a, b]));
     out.extend_from_slice(&(text.len() as u32).to_le_bytes());
     out.extend_from_slice(text.as_bytes());
-    out.extend_from_slice(&(parts.pooled.len() as u32).to_le_bytes());
-    for &(start, id) in parts.pooled {
+    out.extend_from_slice(&(parts.pooled().len() as u32).to_le_bytes());
+    for (start, id) in parts.pooled() {
         out.extend_from_slice(&start.to_le_bytes());
         out.extend_from_slice(&renumber.get(id as usize)?.to_le_bytes());
     }
@@ -588,7 +588,7 @@ impl CacheWrite {
             };
             let parts = held.pieces.parts();
             if parts.pool.is_some_and(|own| Arc::ptr_eq(own, &self.pool)) {
-                for &(_, id) in parts.pooled {
+                for (_, id) in parts.pooled() {
                     if let Some(slot) = renumber.get_mut(id as usize) {
                         *slot = 0;
                     }
