@@ -301,6 +301,57 @@ type ReadNote<S> = dyn Fn(&str, S) -> Option<load::NoteRead> + Sync;
 /// Keys whose values are unique per note or indexed elsewhere (tags).
 const PROPERTY_VALUES_SKIPPED: &[&str] = &["title", "aliases", "alias", "tags", "tag"];
 
+/// Files by path, without a copy of each path: a table of ids hashed by path, each compared
+/// with the path the store holds (a map keyed by the path copied it: 4 MB at 50k files).
+#[derive(Default)]
+struct ByPath(hashbrown::HashTable<FileId>);
+
+impl std::fmt::Debug for ByPath {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "ByPath({} files)", self.0.len())
+    }
+}
+
+impl ByPath {
+    fn hash(path: &str) -> u64 {
+        use std::hash::BuildHasher;
+        rustc_hash::FxBuildHasher.hash_one(path)
+    }
+
+    fn path(files: &[Option<File>], id: FileId) -> &str {
+        files[id.index()].as_ref().map_or("", |f| f.path.as_str())
+    }
+
+    fn get(&self, files: &[Option<File>], path: &str) -> Option<FileId> {
+        self.0
+            .find(ByPath::hash(path), |&id| ByPath::path(files, id) == path)
+            .copied()
+    }
+
+    /// Adds file `id`, its path as the store holds it (not there yet).
+    fn insert(&mut self, files: &[Option<File>], id: FileId) {
+        let hash = ByPath::hash(ByPath::path(files, id));
+        self.0
+            .insert_unique(hash, id, |&id| ByPath::hash(ByPath::path(files, id)));
+    }
+
+    /// Takes file `id`, at `path`, out.
+    fn remove(&mut self, path: &str, id: FileId) {
+        if let Ok(entry) = self.0.find_entry(ByPath::hash(path), |&other| other == id) {
+            entry.remove();
+        }
+    }
+
+    fn reserve(&mut self, files: &[Option<File>], more: usize) {
+        self.0
+            .reserve(more, |&id| ByPath::hash(ByPath::path(files, id)));
+    }
+
+    fn len(&self) -> usize {
+        self.0.len()
+    }
+}
+
 /// The files under one name key. Nearly every key names one file, kept in place: resolving a
 /// link follows no pointer past the index's own table, and the key (a [`CompactString`],
 /// inline up to 24 bytes) is compared in place too.
@@ -523,7 +574,7 @@ pub struct Vault {
     root: PathBuf,
     files: Vec<Option<File>>,
     free: Vec<u32>,
-    by_path: HashMap<String, FileId>,
+    by_path: ByPath,
     /// Name key → files: each file under its folded name, a note's without `.md`
     /// ([`path::file_key`]). One key per file: a second one, with `.md`, made the table
     /// twice as large for the few links written with `.md` (peak −22 MB at 200k notes).
@@ -693,12 +744,12 @@ impl Vault {
         let mut vault = Vault::new(root);
         vault.pieces = pieces;
         vault.files.reserve(files.len());
-        vault.by_path.reserve(files.len());
+        vault.by_path.reserve(&vault.files, files.len());
         vault.by_name_key.reserve(files.len());
         vault.backlinks.reserve(files.len());
         let mut notes = Vec::with_capacity(files.len());
         for (path, source) in files {
-            if vault.by_path.contains_key(&path) {
+            if vault.by_path.get(&vault.files, &path).is_some() {
                 continue;
             }
             let is_note = is_note_path(&path);
@@ -727,7 +778,7 @@ impl Vault {
         let paths = |started: u64, stored: &[String], pool: std::sync::Arc<StrPool>| {
             let remap: Vec<Option<FileId>> = stored
                 .iter()
-                .map(|path| vault.by_path.get(path.as_str()).copied())
+                .map(|path| vault.by_path.get(&vault.files, path))
                 .collect();
             let same = stored.len() == files
                 && remap
@@ -1146,7 +1197,7 @@ impl Vault {
     }
 
     pub fn id(&self, path: &str) -> Option<FileId> {
-        self.by_path.get(path).copied()
+        self.by_path.get(&self.files, path)
     }
 
     pub fn files(&self) -> impl Iterator<Item = (FileId, &File)> {
@@ -1523,7 +1574,7 @@ impl Vault {
             self.recent.remove(&(modified, id));
         }
         let key = file_key(&file.path);
-        self.by_path.remove(&file.path);
+        self.by_path.remove(&file.path, id);
         if let Some(ids) = self.by_name_key.get_mut(key.as_str())
             && !ids.remove(id)
         {
@@ -1581,7 +1632,6 @@ impl Vault {
                 FileId::new(self.files.len() - 1)
             }
         };
-        self.by_path.insert(path.clone(), id);
         let key = file_key(&path);
         match self.by_name_key.get_mut(key.as_str()) {
             Some(ids) => ids.push(id),
@@ -1599,6 +1649,7 @@ impl Vault {
             note: None,
             modified: None,
         });
+        self.by_path.insert(&self.files, id);
         id
     }
 
