@@ -146,6 +146,45 @@ mod tests {
     }
 
     #[test]
+    fn strings_read_back_whatever_their_size_and_thread() {
+        // Strings of every length, a long one, an empty one, interned from four threads in
+        // four orders.
+        let strings: Vec<String> = (0..20_000)
+            .map(|i| match i {
+                7 => "x".repeat(200_000),
+                11 => String::new(),
+                _ => format!("{i}:{}", "é".repeat(i % 150)),
+            })
+            .collect();
+        let pool = StrPool::default();
+        let ids: Vec<Vec<u32>> = std::thread::scope(|s| {
+            let workers: Vec<_> = (0..4)
+                .map(|w| {
+                    let (pool, strings) = (&pool, &strings);
+                    s.spawn(move || {
+                        let mut ids: Vec<(usize, u32)> = (0..strings.len())
+                            .map(|i| (i * 7919 + w * 13) % strings.len())
+                            .map(|i| (i, pool.intern(&strings[i]).unwrap()))
+                            .collect();
+                        ids.sort_unstable();
+                        ids.into_iter().map(|(_, id)| id).collect()
+                    })
+                })
+                .collect();
+            workers.into_iter().map(|w| w.join().unwrap()).collect()
+        });
+        assert_eq!(pool.len(), strings.len());
+        for each in &ids {
+            assert_eq!(each, &ids[0]);
+        }
+        for (s, &id) in strings.iter().zip(&ids[0]) {
+            assert_eq!(pool.get(id), Some(s.as_str()));
+        }
+        let again = StrPool::from_strings(pool.strings().map(Box::from));
+        assert!(again.strings().eq(pool.strings()));
+    }
+
+    #[test]
     fn a_pool_from_stored_strings_keeps_their_numbers_and_finds_them() {
         let pool = StrPool::from_strings(["a", "b", "a", ""].map(Box::from));
         assert_eq!(pool.strings().collect::<Vec<_>>(), ["a", "b", "a", ""]);
