@@ -27,8 +27,9 @@
 //! the path list, the strings the pieces share (those of their [`StrPool`] the records name,
 //! numbered again in order), then one record per note (path index, text hash, the stamp (a
 //! flag, then four `u64`), the summary as postcard bytes, the resolutions (a `u32` each, as
-//! [`Resolution`] holds it, the target's id by its stored path), then the held text (a flag, then the line starts, the pieces held, the pooled pieces by
-//! number and the packed non-ASCII characters)).
+//! [`Resolution`] holds it, the target's id by its stored path), then the held text (a flag,
+//! then the line starts, the pieces held, the pooled pieces by number and the packed
+//! non-ASCII characters)).
 //! Our own framing, not serde's: the records are read one after another and decoded in
 //! parallel a batch at a time (the file is never held whole), and the file is written
 //! streaming, from the summaries the notes hold.
