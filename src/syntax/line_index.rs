@@ -59,11 +59,17 @@ enum Starts {
 }
 
 impl Starts {
-    fn new(starts: Vec<u32>, len: u32) -> Starts {
+    /// `starts` (about `count` of them, room is made for that many) of a text of `len`
+    /// bytes, in the width `len` allows, written once.
+    fn collect(starts: impl Iterator<Item = u32>, count: usize, len: u32) -> Starts {
         if len <= u32::from(u16::MAX) {
-            Starts::Short(starts.into_iter().map(|s| s as u16).collect())
+            let mut short = Vec::with_capacity(count);
+            short.extend(starts.map(|s| s as u16));
+            Starts::Short(short.into_boxed_slice())
         } else {
-            Starts::Long(starts.into_boxed_slice())
+            let mut long = Vec::with_capacity(count);
+            long.extend(starts);
+            Starts::Long(long.into_boxed_slice())
         }
     }
 
@@ -93,19 +99,16 @@ impl Starts {
 impl LineIndex {
     pub fn new(text: &str) -> LineIndex {
         let bytes = text.as_bytes();
+        // memchr skips the bytes between line ends many at a time. A lone CR ends a line too
+        // (CommonMark); CRLF counts once, at the LF.
+        let ends = memchr::memchr2_iter(b'\n', b'\r', bytes)
+            .filter(|&i| bytes[i] == b'\n' || bytes.get(i + 1) != Some(&b'\n'));
+        let starts = std::iter::once(0).chain(ends.map(|i| i as u32 + 1));
         // Sized up front (every vault note keeps one): exact unless lone CRs end lines.
-        let mut line_starts = Vec::with_capacity(memchr::memchr_iter(b'\n', bytes).count() + 1);
-        line_starts.push(0);
-        // memchr skips the bytes between line ends many at a time.
-        for i in memchr::memchr2_iter(b'\n', b'\r', bytes) {
-            // A lone CR ends a line too (CommonMark); CRLF counts once, at the LF.
-            if bytes[i] == b'\n' || bytes.get(i + 1) != Some(&b'\n') {
-                line_starts.push(i as u32 + 1);
-            }
-        }
+        let count = memchr::memchr_iter(b'\n', bytes).count() + 1;
         let len = text.len() as u32;
         LineIndex {
-            line_starts: Starts::new(line_starts, len),
+            line_starts: Starts::collect(starts, count, len),
             len,
         }
     }
@@ -126,7 +129,7 @@ impl LineIndex {
         let ordered = line_starts.windows(2).all(|w| w[0] < w[1]);
         (line_starts.first() == Some(&0) && ordered && line_starts.last() <= Some(&len)).then(
             || LineIndex {
-                line_starts: Starts::new(line_starts, len),
+                line_starts: Starts::collect(line_starts.iter().copied(), line_starts.len(), len),
                 len,
             },
         )

@@ -483,7 +483,7 @@ fn encode_held(
     if parts.pool.is_some_and(|own| !Arc::ptr_eq(own, pool)) {
         return None;
     }
-    let (mut starts, text, len) = (parts.starts(), parts.held, parts.len);
+    let (starts, text, len) = (parts.starts(), parts.held, parts.len);
     let (mut line_starts, _) = lines.parts();
     let wide = held.wide.raw();
     let mut out = Vec::with_capacity(
@@ -501,7 +501,7 @@ fn encode_held(
     out.extend_from_slice(&(line_starts.len() as u32).to_le_bytes());
     u32s(&mut out, &mut line_starts);
     out.extend_from_slice(&(starts.len() as u32).to_le_bytes());
-    u32s(&mut out, &mut starts.by_ref().flat_map(|(a, b)| [a, b]));
+    u32s(&mut out, &mut starts.flat_map(|(a, b)| [a, b]));
     out.extend_from_slice(&(text.len() as u32).to_le_bytes());
     out.extend_from_slice(text.as_bytes());
     out.extend_from_slice(&(parts.pooled().len() as u32).to_le_bytes());
