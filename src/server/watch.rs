@@ -18,6 +18,8 @@ const BATCH: Duration = Duration::from_millis(30);
 
 pub struct Watcher {
     inner: notify::RecommendedWatcher,
+    /// The roots watched with everything under them, as given to [`Watcher::watch`].
+    roots: Vec<PathBuf>,
 }
 
 impl Watcher {
@@ -52,13 +54,32 @@ impl Watcher {
                 on_change(paths).await;
             }
         });
-        Ok(Watcher { inner })
+        Ok(Watcher {
+            inner,
+            roots: Vec::new(),
+        })
     }
 
     /// Watches a vault root and everything under it, and its parent folder (not recursively),
     /// so a root deleted and made again (a re-clone) is seen and can be watched again.
+    ///
+    /// Watching a root again (a folder appeared, a load ended, the root was made again) adds
+    /// to the watches in place (on Linux; see below): every folder under it is watched under the name it has now
+    /// (a folder renamed is reported under its new name from then on) and a new root folder
+    /// gets its own watch. Nothing is unwatched first: the kernel keeps one watch per folder,
+    /// shared by every root holding it, and a file made between an unwatch and the watch
+    /// after it was never reported, to the nested folder or the root around it (the
+    /// consistency test lost a note so, once in about 50 runs). A root inside a root watched
+    /// already is watched already. The parent is watched alone only when no watched root
+    /// holds it: watching a folder alone also tells the watcher not to watch the folders
+    /// made in it, and a root's new folders must be.
     pub fn watch(&mut self, root: &Path) -> notify::Result<()> {
+        let held = |folder: &Path| self.roots.iter().any(|r| folder.starts_with(r));
+        if self.roots.iter().any(|r| root.starts_with(r) && r != root) {
+            return Ok(());
+        }
         if let Some(parent) = root.parent()
+            && !held(parent)
             && let Err(err) = self.inner.watch(parent, RecursiveMode::NonRecursive)
         {
             log(
@@ -66,8 +87,17 @@ impl Watcher {
                 format!("cannot watch {}: {err}", parent.display()),
             );
         }
+        // inotify (Linux) keeps a watch per folder, and watching again updates them in place
+        // as said above. The other platforms' watchers watch a root whole, by its path, and
+        // a second watch of one path is a second stream there (macOS) or replaces the first:
+        // the old root goes first.
+        #[cfg(not(any(target_os = "linux", target_os = "android")))]
         let _ = self.inner.unwatch(root);
-        self.watch_tree(root, 0)
+        self.watch_tree(root, 0)?;
+        if !self.roots.iter().any(|r| r == root) {
+            self.roots.push(root.to_path_buf());
+        }
+        Ok(())
     }
 
     /// Watches `folder` recursively; if that fails (a subfolder that cannot be read stops
@@ -301,5 +331,77 @@ pub fn read_change(
         vault,
         path: rel.to_string(),
         now,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashSet;
+    use std::sync::{Arc, Mutex};
+
+    /// Watching folders again, as the server does (a nested workspace folder added, the root
+    /// after a folder appeared or a load ended), while files are being made: no file made
+    /// in a watched folder goes unreported. Unwatching a tree before watching it again lost
+    /// the files made in between, in the nested folder and in the root alike: the two share
+    /// one kernel watch per folder. And a folder made in the root afterwards is watched too
+    /// (watching the nested folder's parent alone had stopped that).
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn watching_again_loses_no_change() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().canonicalize().unwrap().join("vault");
+        let nested = root.join("People");
+        std::fs::create_dir_all(nested.join("deep")).unwrap();
+        let seen: Arc<Mutex<HashSet<PathBuf>>> = Arc::default();
+        let sink = seen.clone();
+        let mut watcher = Watcher::start(move |paths| {
+            sink.lock().unwrap().extend(paths);
+            std::future::ready(())
+        })
+        .unwrap();
+        // The nested folder first (its parent, the root, is then watched alone), then the
+        // root around it.
+        watcher.watch(&nested).unwrap();
+        watcher.watch(&root).unwrap();
+        let folders = [root.clone(), nested.clone(), nested.join("deep")];
+        let made: Vec<PathBuf> = (0..300)
+            .map(|i| folders[i % 3].join(format!("note {i}.md")))
+            .collect();
+        let to_make = made.clone();
+        let maker = std::thread::spawn(move || {
+            for path in to_make {
+                std::fs::write(path, "text").unwrap();
+                std::thread::sleep(Duration::from_micros(300));
+            }
+        });
+        while !maker.is_finished() {
+            watcher.watch(&root).unwrap();
+            watcher.watch(&nested).unwrap();
+        }
+        maker.join().unwrap();
+        // A folder made in the root, and a note made in it a moment later.
+        let new = root.join("New");
+        std::fs::create_dir(&new).unwrap();
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        let mut made = made;
+        made.push(new.join("late.md"));
+        std::fs::write(new.join("late.md"), "text").unwrap();
+        let deadline = std::time::Instant::now() + Duration::from_secs(10);
+        let missed = loop {
+            let missed: Vec<&PathBuf> = {
+                let seen = seen.lock().unwrap();
+                made.iter().filter(|p| !seen.contains(*p)).collect()
+            };
+            if missed.is_empty() || std::time::Instant::now() > deadline {
+                break missed;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        };
+        assert!(
+            missed.is_empty(),
+            "{} of {} files never reported: {missed:?}",
+            missed.len(),
+            made.len()
+        );
     }
 }
