@@ -46,7 +46,7 @@ fn linked_from(vault: &Vault, path: &str) -> Vec<String> {
 }
 
 fn paths(vault: &Vault) -> Vec<String> {
-    let mut out: Vec<String> = vault.files().map(|(_, f)| f.path.to_string()).collect();
+    let mut out: Vec<String> = vault.files().map(|(_, f)| f.path().to_string()).collect();
     out.sort();
     out
 }

@@ -2224,7 +2224,7 @@ fn attachment_items(
     let mut found: Vec<(FileId, &str)> = vault
         .files()
         .filter(|(_, f)| f.note.is_none())
-        .map(|(id, f)| (id, f.path.as_str()))
+        .map(|(id, f)| (id, f.path()))
         .filter(|(_, p)| fold(crate::vault::path::file_name(p)).contains(&query))
         .collect();
     found.sort_by_key(|(_, p)| *p);

@@ -184,8 +184,8 @@ impl Update {
         let under = |vault: &Vault| -> Vec<String> {
             vault
                 .files()
-                .filter(|(_, f)| f.path.starts_with(&prefix))
-                .map(|(_, f)| f.path.clone())
+                .filter(|(_, f)| f.path().starts_with(&prefix))
+                .map(|(_, f)| f.path().to_string())
                 .collect()
         };
         let remove = |vault: &mut Vault, p: &str| {

@@ -398,7 +398,7 @@ impl<'a> StoredNote<'a> {
 
     /// The stored held text and line table, its pooled pieces naming strings of `pool`;
     /// `None` when there is none or it is not well formed (then the file is read).
-    pub(super) fn held(&self, pool: &Arc<StrPool>) -> Option<(Held, LineIndex)> {
+    pub(super) fn held(&self, pool: &Arc<StrPool>, hash: u128) -> Option<(Held, LineIndex)> {
         let mut r = Reader(self.held?);
         let len = r.u32()?;
         let lines = r.u32s()?;
@@ -422,6 +422,7 @@ impl<'a> StoredNote<'a> {
             Held {
                 pieces: Pieces::from_parts(starts, held, pooled, pool, len)?,
                 wide: WideChars::from_raw(wide, len as usize)?,
+                hash: hash.into(),
             },
             LineIndex::from_parts(lines, len)?,
         ))

@@ -48,14 +48,34 @@ impl FileId {
 
 #[derive(Debug)]
 pub struct File {
-    /// Vault-relative, `/`-separated.
-    pub path: String,
-    /// The path case-folded, for Obsidian's case-insensitive matching.
-    pub folded: String,
+    /// Vault-relative, `/`-separated ([`File::path`]). Its case-folded form, which
+    /// resolution compares, is worked out when a link needs it (a path written in the link,
+    /// a name several files share): kept, it was a string a file (3 MB at 50k notes).
+    path: String,
+    /// When the file was last modified on disk, as last read ([`Vault::set_modified`]), in
+    /// nanoseconds since 1970: a time of 0 reads as unknown, as one 8-byte word.
+    modified: Option<std::num::NonZeroU64>,
     /// `Some` for Markdown notes, `None` for attachments.
     pub note: Option<Note>,
-    /// When the file was last modified on disk, as last read ([`Vault::set_modified`]).
-    modified: Option<u64>,
+}
+
+impl File {
+    fn new(path: String) -> File {
+        File {
+            path,
+            modified: None,
+            note: None,
+        }
+    }
+
+    /// Vault-relative, `/`-separated.
+    pub fn path(&self) -> &str {
+        &self.path
+    }
+
+    fn modified(&self) -> Option<u64> {
+        self.modified.map(std::num::NonZeroU64::get)
+    }
 }
 
 #[derive(Debug)]
@@ -81,12 +101,17 @@ pub struct Note {
 #[derive(Debug)]
 pub enum NoteText {
     Whole(String),
-    Pieces {
-        held: std::sync::Arc<Held>,
-        /// The whole text's hash (xxh3-128): a file that no longer hashes to it is not
-        /// the text the summary was made from.
-        hash: u128,
-    },
+    Pieces { held: std::sync::Arc<Held> },
+}
+
+/// A text's 128-bit hash in two words: as a `u128` it would align what holds it to 16 bytes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TextHash([u64; 2]);
+
+impl From<u128> for TextHash {
+    fn from(hash: u128) -> TextHash {
+        TextHash([hash as u64, (hash >> 64) as u64])
+    }
 }
 
 /// What a note held in pieces keeps of its text (shared with a cache file to write).
@@ -95,6 +120,10 @@ pub struct Held {
     pub pieces: Pieces,
     /// For positions in UTF-16 and characters.
     pub wide: WideChars,
+    /// The whole text's hash (xxh3-128): a file that no longer hashes to it is not the text
+    /// the summary was made from. Here, not beside the `Arc` in [`NoteText`]: a note is 8
+    /// bytes smaller so.
+    pub hash: TextHash,
 }
 
 impl NoteText {
@@ -324,7 +353,7 @@ impl ByPath {
     }
 
     fn path(files: &[Option<File>], id: FileId) -> &str {
-        files[id.index()].as_ref().map_or("", |f| f.path.as_str())
+        files[id.index()].as_ref().map_or("", |f| f.path())
     }
 
     fn get(&self, files: &[Option<File>], path: &str) -> Option<FileId> {
@@ -801,7 +830,7 @@ impl Vault {
                 }
                 for (file, kept) in vault.files.iter().zip(kept) {
                     if let Some(file) = file.as_ref().filter(|_| !kept) {
-                        changed_keys.push(file_key(&file.path));
+                        changed_keys.push(file_key(file.path()));
                     }
                 }
                 changed_keys.sort_unstable();
@@ -823,7 +852,7 @@ impl Vault {
             let stamp = note.stamp;
             let trusted = stamp.as_ref().is_some_and(|s| trusted_at(s, paths.started));
             let held = (pieces && trusted)
-                .then(|| note.held(&paths.pool))
+                .then(|| note.held(&paths.pool, note.hash))
                 .flatten();
             // Boxed: the decoded notes are gathered, then placed by file, and a few hundred
             // bytes each twice over is a peak of ~50 MB at 50k notes.
@@ -894,10 +923,7 @@ impl Vault {
                     if let Some(s) = stored.take_if(|_| unchanged)
                         && let Some((held, lines)) = s.held
                     {
-                        let text = NoteText::Pieces {
-                            held: held.into(),
-                            hash: s.hash,
-                        };
+                        let text = NoteText::Pieces { held: held.into() };
                         let mut note = Note::with_text(path, text, lines.into(), s.syntax.into());
                         let reused = (true, s.resolved.is_some(), s.same_record);
                         note.resolved = match s.resolved {
@@ -1002,7 +1028,7 @@ impl Vault {
             let file = vault.files[id.index()].as_mut().expect("registered file");
             if let Some(message) = problem {
                 issues.push(LoadIssue {
-                    path: file.path.clone(),
+                    path: file.path().to_string(),
                     message,
                 });
             }
@@ -1012,13 +1038,13 @@ impl Vault {
                 out.changed |= !(reused.0 && reused.1 && reused.2);
             }
             hashes.extend(hash.map(|hash| (id, hash, stamp)));
-            file.modified = modified;
-            if let Some(modified) = modified {
+            file.modified = modified.and_then(std::num::NonZeroU64::new);
+            if let Some(modified) = file.modified() {
                 vault.recent.insert((modified, id));
             }
             file.note = Some(note.unwrap_or_else(|| {
                 gone.push(id);
-                Note::parse(&file.path, String::new())
+                Note::parse(file.path(), String::new())
             }));
         }
         // What the notes were gathered in is free now, before the indexes take more.
@@ -1039,7 +1065,7 @@ impl Vault {
             out.paths = vault
                 .files
                 .iter()
-                .map(|f| f.as_ref().map_or(String::new(), |f| f.path.clone()))
+                .map(|f| f.as_ref().map_or(String::new(), |f| f.path().to_string()))
                 .collect();
             out.notes = hashes
                 .into_iter()
@@ -1190,15 +1216,16 @@ impl Vault {
     pub fn text(&self, id: FileId) -> Option<Cow<'_, str>> {
         match &self.note(id)?.text {
             NoteText::Whole(text) => Some(Cow::Borrowed(text)),
-            NoteText::Pieces { hash, .. } => {
+            NoteText::Pieces { held } => {
                 let read = load::read_note(&self.root.join(self.path(id)))?;
-                (cache::text_hash(&read.text) == *hash).then_some(Cow::Owned(read.text))
+                (TextHash::from(cache::text_hash(&read.text)) == held.hash)
+                    .then_some(Cow::Owned(read.text))
             }
         }
     }
 
     pub fn path(&self, id: FileId) -> &str {
-        &self.file(id).path
+        self.file(id).path()
     }
 
     pub fn id(&self, path: &str) -> Option<FileId> {
@@ -1368,7 +1395,7 @@ impl Vault {
     /// `moved_to`: whether the note's links still lead where they did after a move.
     pub fn resolve_path_moved(&self, source: FileId, moved_to: &str, target: &str) -> Resolution {
         let folder = path::fold(path::parent(moved_to)).into_owned();
-        self.resolve_in(source, &folder, target, &mut String::new())
+        self.resolve_in(source, Some(&folder), target, &mut String::new())
             .0
     }
 
@@ -1514,7 +1541,9 @@ impl Vault {
         let Some(id) = self.id(from) else {
             return false;
         };
-        let File { note, modified, .. } = self.take(id);
+        let file = self.take(id);
+        let modified = file.modified();
+        let note = file.note;
         let note = is_note_path(to).then(|| match note {
             Some(n) => Note::with_text(to, n.text, n.lines, n.syntax),
             None => Note::new(to, String::new(), NoteSyntax::default()),
@@ -1535,7 +1564,9 @@ impl Vault {
         };
         let file = self.files[id.index()].as_mut().expect("live file");
         let is_note = file.note.is_some();
-        let old = std::mem::replace(&mut file.modified, modified);
+        let old = file.modified();
+        file.modified = modified.and_then(std::num::NonZeroU64::new);
+        let modified = file.modified();
         if let Some(old) = old {
             self.recent.remove(&(old, id));
         }
@@ -1546,7 +1577,7 @@ impl Vault {
 
     /// When the file was last modified on disk, as last read ([`Vault::set_modified`]).
     pub fn modified(&self, id: FileId) -> Option<u64> {
-        self.file(id).modified
+        self.file(id).modified()
     }
 
     /// Notes by when they were last modified on disk, the newest first (ties by id, highest
@@ -1575,11 +1606,11 @@ impl Vault {
             .get(&id)
             .map_or_else(Vec::new, |s| s.ids().collect());
         let file = self.files[id.index()].take().expect("live file");
-        if let Some(modified) = file.modified {
+        if let Some(modified) = file.modified() {
             self.recent.remove(&(modified, id));
         }
-        let key = file_key(&file.path);
-        self.by_path.remove(&file.path, id);
+        let key = file_key(file.path());
+        self.by_path.remove(file.path(), id);
         if let Some(ids) = self.by_name_key.get_mut(key.as_str())
             && !ids.remove(id)
         {
@@ -1587,8 +1618,8 @@ impl Vault {
         }
         if file.note.is_some() {
             self.names
-                .remove(&fold(stem(&file.path)), &(id, NameKind::FileStem));
-            self.folders.remove(path::parent(&file.path), id);
+                .remove(&fold(stem(file.path())), &(id, NameKind::FileStem));
+            self.folders.remove(path::parent(file.path()), id);
         }
         self.reresolve_sources(linked_from, &key);
         self.reresolve_key(&key, None);
@@ -1647,25 +1678,17 @@ impl Vault {
         if is_note {
             self.folders.insert(path::parent(&path), id);
         }
-        let folded = fold(&path).into_owned();
-        self.files[id.index()] = Some(File {
-            path,
-            folded,
-            note: None,
-            modified: None,
-        });
+        self.files[id.index()] = Some(File::new(path));
         self.by_path.insert(&self.files, id);
         id
     }
 
     /// Adds a note's title, aliases, tags and properties to the indexes.
     fn index_content(&mut self, id: FileId) {
-        let Some(File {
-            note: Some(note),
-            path,
-            ..
-        }) = self.files[id.index()].as_ref()
-        else {
+        let Some(file) = self.files[id.index()].as_ref() else {
+            return;
+        };
+        let (Some(note), path) = (&file.note, file.path()) else {
             return;
         };
         index_note_content(
@@ -1682,11 +1705,14 @@ impl Vault {
     /// Removes everything [`Vault::index_content`] and [`Vault::set_resolutions`] added for a
     /// note (its file-stem name stays).
     fn unindex_content(&mut self, id: FileId) {
-        let Some(File {
+        let Some(file) = self.files[id.index()].as_mut() else {
+            return;
+        };
+        let File {
             note: Some(note),
             path,
             ..
-        }) = self.files[id.index()].as_mut()
+        } = file
         else {
             return; // attachments have no content
         };
@@ -1848,15 +1874,11 @@ impl Vault {
         let mut out = String::new();
         let p = |id: FileId| self.path(id).to_string();
         let mut files: Vec<(FileId, &File)> = self.files().collect();
-        files.sort_by(|a, b| a.1.path.cmp(&b.1.path));
+        files.sort_by(|a, b| a.1.path().cmp(b.1.path()));
         for (_, f) in &files {
-            let _ = writeln!(
-                out,
-                "file {} ({}) modified {:?}",
-                f.path, f.folded, f.modified
-            );
+            let _ = writeln!(out, "file {} modified {:?}", f.path(), f.modified());
             if let Some(n) = &f.note {
-                let _ = writeln!(out, "  title {:?}\n  {:?}", n.title(&f.path), n.syntax);
+                let _ = writeln!(out, "  title {:?}\n  {:?}", n.title(f.path()), n.syntax);
                 for r in n.resolved.iter() {
                     let _ = match r.file() {
                         Some(id) if r.is_ambiguous() => writeln!(out, "  -> {} (ambiguous)", p(id)),
@@ -2003,9 +2025,9 @@ impl Note {
             held: Held {
                 pieces: Pieces::new(text, &self.syntax, Some(pool)),
                 wide: WideChars::new(text),
+                hash: hash.unwrap_or_else(|| cache::text_hash(text)).into(),
             }
             .into(),
-            hash: hash.unwrap_or_else(|| cache::text_hash(text)),
         };
         Note { text, ..self }
     }
@@ -2014,8 +2036,9 @@ impl Note {
     pub fn has_text(&self, text: &str) -> bool {
         match &self.text {
             NoteText::Whole(held) => held == text,
-            NoteText::Pieces { held, hash } => {
-                held.pieces.len() == text.len() && cache::text_hash(text) == *hash
+            NoteText::Pieces { held } => {
+                held.pieces.len() == text.len()
+                    && TextHash::from(cache::text_hash(text)) == held.hash
             }
         }
     }

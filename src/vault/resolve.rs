@@ -7,7 +7,7 @@
 
 use std::borrow::Cow;
 
-use super::path::{fold_into, is_folded, is_note_path, join_normalized, parent};
+use super::path::{fold, fold_into, is_folded, is_note_path, join_normalized, parent};
 use super::{FileId, Resolution, Vault};
 
 /// How well a candidate's folded path matches a wanted path.
@@ -90,15 +90,16 @@ impl Vault {
         target: &str,
         scratch: &mut String,
     ) -> (Resolution, Vec<FileId>) {
-        self.resolve_in(source, parent(&self.file(source).folded), target, scratch)
+        self.resolve_in(source, None, target, scratch)
     }
 
     /// [`Vault::resolve_target`] for a link written in note `source` as if the note were in
-    /// `folder` (folded): where a note about to move would find its links.
+    /// `folder` (folded; `None`: its own folder): where a note about to move would find its
+    /// links.
     pub(super) fn resolve_in(
         &self,
         source: FileId,
-        folder: &str,
+        folder: Option<&str>,
         target: &str,
         scratch: &mut String,
     ) -> (Resolution, Vec<FileId>) {
@@ -136,8 +137,13 @@ impl Vault {
             None => (false, folded_target),
         };
         let relative = rest.starts_with("./") || rest.starts_with("../");
+        // Worked out here, past the bare names: most links never need it.
+        let folder: Cow<str> = match folder {
+            Some(folder) => Cow::Borrowed(folder),
+            None => fold(parent(self.path(source))),
+        };
         let wanted: Cow<str> = if relative {
-            match join_normalized(folder, rest) {
+            match join_normalized(&folder, rest) {
                 Some(p) => Cow::Owned(p),
                 None => return none,
             }
@@ -164,7 +170,7 @@ impl Vault {
         let candidates = || under(name).iter().chain(with_md);
         let best_at = |dir: &str| {
             candidates()
-                .filter_map(|&id| Some((fit_at(&self.file(id).folded, dir, &wanted)?, id)))
+                .filter_map(|&id| Some((fit_at(&fold(self.path(id)), dir, &wanted)?, id)))
                 .min_by(|a, b| (a.0, self.path(a.1)).cmp(&(b.0, self.path(b.1))))
                 .map(|(_, id)| id)
         };
@@ -175,12 +181,12 @@ impl Vault {
             return single(id);
         }
         if !folder.is_empty()
-            && let Some(id) = best_at(folder)
+            && let Some(id) = best_at(&folder)
         {
             return single(id);
         }
         let mut matches: Vec<(Fit, FileId)> = candidates()
-            .filter_map(|&id| Some((fit_suffix(&self.file(id).folded, &wanted)?, id)))
+            .filter_map(|&id| Some((fit_suffix(&fold(self.path(id)), &wanted)?, id)))
             .collect();
         match matches.len() {
             0 => none,
