@@ -51,25 +51,24 @@ impl<'a> Cancel<'a> {
     }
 }
 
-/// The double-encoded stretches of note `id` that its summary found, each with what is
-/// written there and what it should read ([`crate::syntax::mojibake::repair`]): the one
-/// finding that reads prose, so a note held in pieces has its file read, only when it has
-/// some, and has none while its file is not the text it was indexed from (the change is on
-/// its way). Diagnostics and their repairs both read them here.
+/// The double-encoded stretches of note `id`, each with what is written there and what it
+/// should read ([`crate::syntax::mojibake::repair`]): the one finding that reads prose, so a
+/// note held in pieces has its file read, only when its summary says it has some, and has
+/// none while its file is not the text it was indexed from (the change is on its way).
+/// Diagnostics and their repairs both read them here.
 pub fn mojibake(vault: &Vault, id: FileId) -> Vec<(Span, String, String)> {
-    let Some(note) = vault.note(id).filter(|n| !n.syntax.mojibake.is_empty()) else {
+    if !vault.note(id).is_some_and(|n| n.syntax.mojibake) {
         return Vec::new();
-    };
+    }
     let Some(text) = vault.text(id) else {
         return Vec::new();
     };
-    note.syntax
-        .mojibake
-        .iter()
+    crate::syntax::mojibake::spans(&text)
+        .into_iter()
         .filter_map(|span| {
             let written = text.get(span.range())?;
             let repaired = crate::syntax::mojibake::repair(written)?;
-            Some((*span, written.to_string(), repaired))
+            Some((span, written.to_string(), repaired))
         })
         .collect()
 }

@@ -65,26 +65,37 @@ pub fn find(text: &str) -> Vec<Mojibake> {
         .collect()
 }
 
-/// Where [`find`]'s stretches are, without their repairs: what a note's summary keeps
-/// ([`super::NoteSyntax::mojibake`]), so that a note not held whole needs its file only when
-/// it has some.
+/// Where [`find`]'s stretches are, without their repairs.
 pub fn spans(text: &str) -> Vec<Span> {
-    let mut out = Vec::new();
+    runs(text).collect()
+}
+
+/// Whether `text` has a stretch [`spans`] finds: what a note's summary keeps
+/// ([`super::NoteSyntax::mojibake`]), so that a note not held whole needs its file only when
+/// it has some. Stops at the first.
+pub fn any(text: &str) -> bool {
+    runs(text).next().is_some()
+}
+
+/// [`spans`], one after another.
+fn runs(text: &str) -> impl Iterator<Item = Span> + '_ {
     let bytes = text.as_bytes();
     let mut from = 0;
     let mut scratch = Vec::new();
-    while let Some(k) = memchr::memchr(0xC3, &bytes[from..]) {
-        let at = from + k;
-        scratch.clear();
-        match decode_run(&text[at..], &mut scratch) {
-            0 => from = at + 1,
-            len => {
-                out.push(Span::new(at, at + len));
-                from = at + len;
+    std::iter::from_fn(move || {
+        while let Some(k) = memchr::memchr(0xC3, &bytes[from..]) {
+            let at = from + k;
+            scratch.clear();
+            match decode_run(&text[at..], &mut scratch) {
+                0 => from = at + 1,
+                len => {
+                    from = at + len;
+                    return Some(Span::new(at, at + len));
+                }
             }
         }
-    }
-    out
+        None
+    })
 }
 
 /// What a stretch [`spans`] found should read; `None` when `written` is not one whole.
@@ -193,7 +204,10 @@ mod tests {
             ]), 0..24)
         ) {
             let text: String = parts.concat();
-            proptest::prop_assert_eq!(find(&text), find_slowly(&text));
+            let slowly = find_slowly(&text);
+            // What a summary keeps: whether there is any (found by stopping at the first).
+            proptest::prop_assert_eq!(any(&text), !slowly.is_empty());
+            proptest::prop_assert_eq!(find(&text), slowly);
         }
     }
 

@@ -48,7 +48,7 @@ use crate::syntax::{Pieces, StrPool, WideChars};
 
 const MAGIC: &[u8; 8] = b"vaultls\0";
 /// Bumped whenever the layout or a stored type changes.
-const FORMAT: u32 = 7;
+const FORMAT: u32 = 8;
 const HEADER_LEN: usize = 8 + 4 + 8 + 8 + 8;
 
 /// The environment variable naming the cache folder (the platform's cache folder's
