@@ -11,7 +11,7 @@ use crate::config::{DailyNotes, LinkFormat};
 use crate::syntax::line_index::floor_char_boundary;
 use crate::syntax::{LINK_PATH_ENCODE, Span, TextAt, is_tag_char};
 use crate::vault::path::{file_name, fold, is_note_path, is_within, parent, stem};
-use crate::vault::{FileId, NameKind, Resolution, Vault};
+use crate::vault::{FileId, Linking, NameKind, Resolution, Vault};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ItemKind {
@@ -720,7 +720,7 @@ struct Context<'v> {
     around: rustc_hash::FxHashMap<FileId, u32>,
     around_max: u32,
     /// The notes linking to this one and how many links each has, sorted by note.
-    linking: &'v [(FileId, u32)],
+    linking: Linking<'v>,
     /// The list of links the cursor is in, and the note it goes on with ([`List`]).
     list: Option<List<'v>>,
     next: Option<FileId>,
@@ -975,9 +975,9 @@ impl<'v> Context<'v> {
         let popular =
             w.popular * ((1.0 + vault.linking_notes(hit.id) as f32).ln() / 1001f32.ln()).min(1.5);
         // Each of many notes linking here (a hub's) says less about which one is meant.
-        let links_here = match self.linking.binary_search_by_key(&hit.id, |e| e.0) {
-            Ok(_) => w.links_here * (LINKS_HERE_FULL / self.linking.len() as f32).min(1.0),
-            Err(_) => 0.0,
+        let links_here = match self.linking.contains(hit.id) {
+            true => w.links_here * (LINKS_HERE_FULL / self.linking.len() as f32).min(1.0),
+            false => 0.0,
         };
         let next = if self.next == Some(hit.id) {
             w.next_in_list

@@ -366,14 +366,28 @@ fn counts_stay_sorted_and_drop_notes_at_zero() {
         counts.add(id(i), n);
     }
     assert_eq!(
-        counts.entries(),
+        counts.entries().collect::<Vec<_>>(),
         [(id(0), 1), (id(2), 2), (id(5), 1), (id(9), 2)]
     );
     counts.remove_one(id(2));
     counts.remove_one(id(5));
     counts.remove_one(id(7));
-    assert_eq!(counts.entries(), [(id(0), 1), (id(2), 1), (id(9), 2)]);
+    assert_eq!(
+        counts.entries().collect::<Vec<_>>(),
+        [(id(0), 1), (id(2), 1), (id(9), 2)]
+    );
     assert_eq!(counts.ids().collect::<Vec<_>>(), [id(0), id(2), id(9)]);
+    // A note counting more is marked, its count kept aside until it counts once again.
+    counts.add(id(9), 3);
+    assert_eq!(counts.entries().last(), Some((id(9), 5)));
+    for _ in 0..4 {
+        counts.remove_one(id(9));
+    }
+    assert_eq!(counts.entries().last(), Some((id(9), 1)));
+    assert!(counts.more.is_none(), "{counts:?}");
+    counts.remove_one(id(9));
+    assert_eq!(counts.ids().collect::<Vec<_>>(), [id(0), id(2)]);
+    assert!(counts.contains(id(2)) && !counts.contains(id(9)));
 }
 
 #[test]
