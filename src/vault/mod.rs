@@ -1112,7 +1112,9 @@ impl Vault {
             unread: 0,
             unused,
         });
-        let mut hashes = Vec::new();
+        // Each note's hash and stamp, for the cache file to write: room for all at once, not
+        // grown by doubling (64 bytes a note).
+        let mut hashes = Vec::with_capacity(if out.is_some() { loaded.len() } else { 0 });
         for Loading {
             id,
             note,
@@ -1145,6 +1147,12 @@ impl Vault {
                 gone.push(id);
                 Note::parse(file.path(), String::new())
             }));
+        }
+        // Nothing to write when the cache file read is the one this load would write (a warm
+        // start with nothing changed): its list goes before the indexes are built, the
+        // load's peak (4 MB at 50k notes).
+        if !out.as_ref().is_some_and(|out| out.changed) {
+            hashes = Vec::new();
         }
         // What the notes were gathered in is free now, before the indexes take more.
         release_freed_memory();
