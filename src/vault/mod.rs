@@ -1112,9 +1112,10 @@ impl Vault {
             unread: 0,
             unused,
         });
-        // Each note's hash and stamp, for the cache file to write: room for all at once, not
-        // grown by doubling (64 bytes a note).
-        let mut hashes = Vec::with_capacity(if out.is_some() { loaded.len() } else { 0 });
+        // Each note's record for the cache file to write, made as the note is placed (its
+        // resolutions are taken again at the end): gathering hashes first and records at the
+        // end held both at once, the peak of a load that writes the cache.
+        let mut records = Vec::with_capacity(if out.is_some() { loaded.len() } else { 0 });
         for Loading {
             id,
             note,
@@ -1138,21 +1139,37 @@ impl Vault {
                 out.unread += usize::from(unread);
                 out.changed |= !(reused.0 && reused.1 && reused.2);
             }
-            hashes.extend(hash.map(|hash| (id, hash, stamp)));
             file.modified = modified.and_then(std::num::NonZeroU64::new);
             if let Some(modified) = file.modified() {
                 vault.recent.insert((modified, id));
             }
-            file.note = Some(note.unwrap_or_else(|| {
+            let note = file.note.insert(note.unwrap_or_else(|| {
                 gone.push(id);
                 Note::parse(file.path(), String::new())
             }));
+            if let Some(hash) = hash {
+                // Held text only with a stamp: a note read with a problem is read again.
+                let held = match (&note.text, stamp) {
+                    (NoteText::Pieces { held, .. }, Some(_)) => {
+                        Some((held.clone(), note.lines.clone()))
+                    }
+                    _ => None,
+                };
+                records.push(cache::NoteOut {
+                    id,
+                    hash,
+                    syntax: note.syntax.clone(),
+                    resolved: note.resolved.clone(),
+                    stamp,
+                    held,
+                });
+            }
         }
         // Nothing to write when the cache file read is the one this load would write (a warm
         // start with nothing changed): its list goes before the indexes are built, the
         // load's peak (4 MB at 50k notes).
         if !out.as_ref().is_some_and(|out| out.changed) {
-            hashes = Vec::new();
+            records = Vec::new();
         }
         // What the notes were gathered in is free now, before the indexes take more.
         release_freed_memory();
@@ -1174,27 +1191,12 @@ impl Vault {
                 .iter()
                 .map(|f| f.as_ref().map_or(String::new(), |f| f.path().to_string()))
                 .collect();
-            out.notes = hashes
-                .into_iter()
-                .filter_map(|(id, hash, stamp)| {
-                    let note = vault.note(id)?;
-                    // Held text only with a stamp: a note read with a problem is read again.
-                    let held = match (&note.text, stamp) {
-                        (NoteText::Pieces { held, .. }, Some(_)) => {
-                            Some((held.clone(), note.lines.clone()))
-                        }
-                        _ => None,
-                    };
-                    Some(cache::NoteOut {
-                        id,
-                        hash,
-                        syntax: note.syntax.clone(),
-                        resolved: note.resolved.clone(),
-                        stamp,
-                        held,
-                    })
-                })
-                .collect();
+            for record in &mut records {
+                if let Some(note) = vault.note(record.id) {
+                    record.resolved = note.resolved.clone();
+                }
+            }
+            out.notes = records;
         }
         for id in gone {
             let path = vault.path(id).to_string();
