@@ -719,7 +719,7 @@ struct Context<'v> {
     /// it), with how many neighbours link each; and the highest such count.
     around: rustc_hash::FxHashMap<FileId, u32>,
     around_max: u32,
-    /// The notes linking to this one and how many links each has, sorted by note.
+    /// The notes linking to this one.
     linking: Linking<'v>,
     /// The list of links the cursor is in, and the note it goes on with ([`List`]).
     list: Option<List<'v>>,
@@ -872,7 +872,7 @@ impl<'v> Context<'v> {
             words,
             around,
             around_max,
-            linking: vault.linking_counts(file),
+            linking: vault.linking(file),
             list,
             next,
             nearby,

@@ -558,7 +558,7 @@ impl Counts {
     }
 }
 
-/// The notes linking to one note ([`Vault::linking_counts`]).
+/// The notes linking to one note ([`Vault::linking`]).
 #[derive(Clone, Copy)]
 pub struct Linking<'v>(Option<&'v Counts>);
 
@@ -575,11 +575,6 @@ impl Linking<'_> {
     /// Whether `id` links there (found by binary search).
     pub fn contains(&self, id: FileId) -> bool {
         self.0.is_some_and(|c| c.contains(id))
-    }
-
-    /// Each note with how many links it has there, in id order.
-    pub fn iter(&self) -> impl Iterator<Item = (FileId, u32)> + '_ {
-        self.0.into_iter().flat_map(Counts::entries)
     }
 }
 
@@ -1397,8 +1392,8 @@ impl Vault {
             .flat_map(|c| c.ids())
     }
 
-    /// The notes linking to `target`, each with how many links it has there.
-    pub fn linking_counts(&self, target: FileId) -> Linking<'_> {
+    /// The notes linking to `target` (how many, and whether one does).
+    pub fn linking(&self, target: FileId) -> Linking<'_> {
         Linking(self.backlinks.get(&target))
     }
 
