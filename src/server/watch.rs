@@ -93,8 +93,9 @@ impl Watcher {
         // the old root goes first.
         #[cfg(not(any(target_os = "linux", target_os = "android")))]
         let _ = self.inner.unwatch(root);
-        self.watch_tree(root, 0)?;
-        if !self.roots.iter().any(|r| r == root) {
+        // Only a root watched whole holds the folders under it: one watched folder by folder
+        // (a subfolder could not be read) does not watch the folders made in them.
+        if self.watch_tree(root, 0)? && !self.roots.iter().any(|r| r == root) {
             self.roots.push(root.to_path_buf());
         }
         Ok(())
@@ -103,10 +104,11 @@ impl Watcher {
     /// Watches `folder` recursively; if that fails (a subfolder that cannot be read stops
     /// notify's recursive watch part way), watches `folder` alone and each of its subfolders
     /// the same way, so one unreadable folder leaves only itself unwatched. (Folders created
-    /// later inside a folder watched alone are not watched; such folders are rare.)
-    fn watch_tree(&mut self, folder: &Path, depth: usize) -> notify::Result<()> {
+    /// later inside a folder watched alone are not watched; such folders are rare.) Whether
+    /// it was watched whole.
+    fn watch_tree(&mut self, folder: &Path, depth: usize) -> notify::Result<bool> {
         let Err(err) = self.inner.watch(folder, RecursiveMode::Recursive) else {
-            return Ok(());
+            return Ok(true);
         };
         let _ = self.inner.unwatch(folder);
         if depth > 64 {
@@ -121,7 +123,7 @@ impl Watcher {
         );
         self.inner.watch(folder, RecursiveMode::NonRecursive)?;
         let Ok(entries) = std::fs::read_dir(folder) else {
-            return Ok(());
+            return Ok(false);
         };
         for entry in entries.flatten() {
             // `file_type` does not follow symlinks: a link to a folder is not watched.
@@ -140,7 +142,7 @@ impl Watcher {
                 );
             }
         }
-        Ok(())
+        Ok(false)
     }
 }
 
