@@ -137,13 +137,16 @@ impl Vault {
             None => (false, folded_target),
         };
         let relative = rest.starts_with("./") || rest.starts_with("../");
-        // Worked out here, past the bare names: most links never need it.
-        let folder: Cow<str> = match folder {
-            Some(folder) => Cow::Borrowed(folder),
-            None => fold(parent(self.path(source))),
+        // Worked out only where it is read (a relative path; a path not found as written):
+        // most links never need it.
+        let folder = || -> Cow<str> {
+            match folder {
+                Some(folder) => Cow::Borrowed(folder),
+                None => fold(parent(self.path(source))),
+            }
         };
         let wanted: Cow<str> = if relative {
-            match join_normalized(&folder, rest) {
+            match join_normalized(&folder(), rest) {
                 Some(p) => Cow::Owned(p),
                 None => return none,
             }
@@ -180,6 +183,7 @@ impl Vault {
         if let Some(id) = best_at("") {
             return single(id);
         }
+        let folder = folder();
         if !folder.is_empty()
             && let Some(id) = best_at(&folder)
         {
