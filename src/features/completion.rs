@@ -975,9 +975,10 @@ impl<'v> Context<'v> {
         let popular =
             w.popular * ((1.0 + vault.linking_notes(hit.id) as f32).ln() / 1001f32.ln()).min(1.5);
         // Each of many notes linking here (a hub's) says less about which one is meant.
-        let links_here = match self.linking.contains(hit.id) {
-            true => w.links_here * (LINKS_HERE_FULL / self.linking.len() as f32).min(1.0),
-            false => 0.0,
+        let links_here = if self.linking.contains(hit.id) {
+            w.links_here * (LINKS_HERE_FULL / self.linking.len() as f32).min(1.0)
+        } else {
+            0.0
         };
         let next = if self.next == Some(hit.id) {
             w.next_in_list

@@ -63,13 +63,10 @@ pub fn mojibake(vault: &Vault, id: FileId) -> Vec<(Span, String, String)> {
     let Some(text) = vault.text(id) else {
         return Vec::new();
     };
-    crate::syntax::mojibake::spans(&text)
+    crate::syntax::mojibake::find(&text)
         .into_iter()
-        .filter_map(|span| {
-            let written = text.get(span.range())?;
-            let repaired = crate::syntax::mojibake::repair(written)?;
-            Some((span, written.to_string(), repaired))
-        })
+        .filter(|m| !m.repaired.is_empty())
+        .map(|m| (m.span, text[m.span.range()].to_string(), m.repaired))
         .collect()
 }
 

@@ -1788,10 +1788,12 @@ impl Vault {
 
     /// Adds a note's title, aliases, tags and properties to the indexes.
     fn index_content(&mut self, id: FileId) {
-        let Some(file) = self.files[id.index()].as_ref() else {
-            return;
-        };
-        let (Some(note), path) = (&file.note, file.path()) else {
+        let Some(File {
+            note: Some(note),
+            path,
+            ..
+        }) = self.files[id.index()].as_ref()
+        else {
             return;
         };
         index_note_content(
@@ -1808,14 +1810,11 @@ impl Vault {
     /// Removes everything [`Vault::index_content`] and [`Vault::set_resolutions`] added for a
     /// note (its file-stem name stays).
     fn unindex_content(&mut self, id: FileId) {
-        let Some(file) = self.files[id.index()].as_mut() else {
-            return;
-        };
-        let File {
+        let Some(File {
             note: Some(note),
             path,
             ..
-        } = file
+        }) = self.files[id.index()].as_mut()
         else {
             return; // attachments have no content
         };
