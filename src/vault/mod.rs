@@ -1416,7 +1416,7 @@ impl Vault {
         // Listed under the last component; the same missing target is the whole path, so
         // `[x](Clients/Initech%20Corp.md)` and `[[Clients/Initech Corp]]` are one target.
         let want = unresolved_key(target);
-        let Some(sites) = self.unresolved.get(&link_key(target)) else {
+        let Some(sites) = self.unresolved.get(&*link_key(target)) else {
             return Vec::new();
         };
         let mut out: Vec<LinkSite> = sites
@@ -1856,7 +1856,7 @@ impl Vault {
                 Some(target) => self.backlinks.remove_one(target, id),
                 None => remove_one(
                     &mut self.unresolved,
-                    link_key(&link.target(note.src())).as_str(),
+                    &*link_key(&link.target(note.src())),
                     &site,
                 ),
             }
@@ -1957,7 +1957,7 @@ impl Vault {
                 let target = note.syntax.links[i].target(note.src());
                 match old.file() {
                     Some(id) => self.backlinks.remove_one(id, source),
-                    None => remove_one(&mut self.unresolved, link_key(&target).as_str(), &site),
+                    None => remove_one(&mut self.unresolved, &*link_key(&target), &site),
                 }
                 match new.file() {
                     Some(id) => self.backlinks.add(id, source, 1),

@@ -169,13 +169,13 @@ pub fn fold_mapped(s: &str) -> (Cow<'_, str>, Option<Vec<u32>>) {
 /// The key under which a link is indexed for incremental re-resolution: its last path
 /// component, case-folded, without `.md`. Every file the link can resolve to has this key as
 /// its [`file_key`].
-pub fn link_key(target: &str) -> String {
+pub fn link_key(target: &str) -> Cow<'_, str> {
     let last = target
         .trim_end_matches('/')
         .rsplit('/')
         .next()
         .unwrap_or("");
-    fold(strip_md(last.trim())).into_owned()
+    fold(strip_md(last.trim()))
 }
 
 /// The key of a file in the name index: its folded name, for a note without `.md`. It is
