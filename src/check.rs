@@ -8,8 +8,8 @@ use serde::Serialize;
 use crate::config::Config;
 use crate::features::diagnostics::{configured, note_diagnostics};
 use crate::syntax::ColumnUnit;
-use crate::vault::Vault;
 use crate::vault::path::is_within;
+use crate::vault::{FileId, Vault};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Format {
@@ -82,11 +82,14 @@ pub fn write_report(
     out: &mut impl Write,
 ) -> io::Result<Summary> {
     let inside = |path: &str| within.is_empty() || is_within(path, within);
-    let mut notes: Vec<_> = vault
+    // Ids alone, sorted in place (paths are unique: no stable sort's buffer): with the
+    // notes beside them and a merge sort this list was 1.2 MB of `check`'s peak at 50k notes.
+    let mut notes: Vec<FileId> = vault
         .notes()
-        .filter(|(id, _)| inside(vault.path(*id)))
+        .map(|(id, _)| id)
+        .filter(|id| inside(vault.path(*id)))
         .collect();
-    notes.sort_by(|a, b| vault.path(a.0).cmp(vault.path(b.0)));
+    notes.sort_unstable_by(|a, b| vault.path(*a).cmp(vault.path(*b)));
     let mut summary = Summary {
         notes: notes.len(),
         files: if within.is_empty() {
@@ -97,7 +100,11 @@ pub fn write_report(
                 .filter(|(id, _)| inside(vault.path(*id)))
                 .count()
         },
-        links: notes.iter().map(|(_, n)| n.syntax.links.len()).sum(),
+        links: notes
+            .iter()
+            .filter_map(|id| vault.note(*id))
+            .map(|n| n.syntax.links.len())
+            .sum(),
         ..Summary::default()
     };
     if format == Format::Json {
@@ -115,7 +122,7 @@ pub fn write_report(
     for batch in notes.chunks(BATCH) {
         let findings: Vec<Vec<Finding>> = batch
             .par_iter()
-            .map(|(id, note)| note_findings(vault, config, *id, note))
+            .filter_map(|&id| Some(note_findings(vault, config, id, vault.note(id)?)))
             .collect();
         for finding in findings.iter().flatten() {
             let first = summary.findings() == 0;
@@ -173,7 +180,7 @@ pub fn write_report(
 pub fn note_findings(
     vault: &Vault,
     config: &Config,
-    id: crate::vault::FileId,
+    id: FileId,
     note: &crate::vault::Note,
 ) -> Vec<Finding> {
     let diagnostics = configured(config, note_diagnostics(vault, id));

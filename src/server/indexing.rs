@@ -55,6 +55,7 @@ impl Backend {
                 cache: cache.as_deref(),
                 // Closed notes keep only what their summaries read (issue 18).
                 pieces: true,
+                without_search: false,
             };
             let loaded = Vault::load_cached(&load_root, &options);
             (loaded, started.elapsed())

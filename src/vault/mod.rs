@@ -246,6 +246,9 @@ pub struct LoadOptions<'a> {
     /// memory stays under the vault's size; [`Vault::text`] reads the rest from the file.
     /// An editor's text ([`Vault::update_note`]) is held whole.
     pub pieces: bool,
+    /// Leave out the indexes only completion searches (the word starts and trigrams of
+    /// names and headings): for `vaultls check`, which never completes.
+    pub without_search: bool,
 }
 
 /// A finished load ([`Vault::load_cached`]).
@@ -765,6 +768,7 @@ impl Vault {
             None,
             false,
             false,
+            true,
         )
         .0
     }
@@ -809,6 +813,7 @@ impl Vault {
             stored.and_then(Result::ok),
             build.is_some(),
             options.pieces,
+            !options.without_search,
         );
         issues.extend(read_issues);
         vault.issues = issues;
@@ -842,7 +847,8 @@ impl Vault {
     }
 
     /// Builds a vault from its files, each with what `read` needs to get its text (`None` when
-    /// the note is gone by then).
+    /// the note is gone by then). Without `search`, the name and heading indexes keep no
+    /// word starts or trigrams ([`names::Names::exact`]).
     ///
     /// Every path is registered first: resolving a link needs only the paths, so each note's
     /// links are resolved right after the note is read and parsed, on the same thread, while
@@ -865,12 +871,17 @@ impl Vault {
         stored: Option<cache::Stored>,
         keep: bool,
         pieces: bool,
+        search: bool,
     ) -> (Vault, Vec<LoadIssue>, Option<BuildCache>) {
         let started = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .map_or(0, |d| u64::try_from(d.as_nanos()).unwrap_or(u64::MAX));
         let mut vault = Vault::new(root);
         vault.pieces = pieces;
+        if !search {
+            vault.names = names::Names::exact();
+            vault.headings = names::Names::exact();
+        }
         vault.files.reserve(files.len());
         vault.by_path.reserve(&vault.files, files.len());
         vault.by_name_key.reserve(files.len());
@@ -1205,7 +1216,7 @@ impl Vault {
     /// they read the notes and write disjoint maps, so they run side by side.
     fn index_all(&mut self) {
         let mut names = std::mem::take(&mut self.names);
-        let mut headings = std::mem::replace(&mut self.headings, names::Names::strict());
+        let mut headings = std::mem::take(&mut self.headings);
         let mut tags = std::mem::take(&mut self.tags);
         let mut properties = std::mem::take(&mut self.properties);
         let mut backlinks = std::mem::take(&mut self.backlinks);

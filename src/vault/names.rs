@@ -86,6 +86,8 @@ pub struct Names<K = NameKind> {
     grams: HashMap<u64, Vec<u32>>,
     /// Whether `grams` is kept (names: yes; headings: no, for memory).
     loose: bool,
+    /// Whether `word_grams` is kept (no for `vaultls check`, which never completes).
+    words: bool,
 }
 
 impl<K> Default for Names<K> {
@@ -97,6 +99,7 @@ impl<K> Default for Names<K> {
             word_grams: HashMap::default(),
             grams: HashMap::default(),
             loose: true,
+            words: true,
         }
     }
 }
@@ -106,6 +109,16 @@ impl<K: Copy + PartialEq> Names<K> {
     pub fn strict() -> Names<K> {
         Names {
             loose: false,
+            ..Names::default()
+        }
+    }
+
+    /// An index of whole names alone, without word-start or loose search: what `vaultls
+    /// check` reads (its gram lists were 8 MB of its peak at 50k notes).
+    pub fn exact() -> Names<K> {
+        Names {
+            loose: false,
+            words: false,
             ..Names::default()
         }
     }
@@ -143,8 +156,10 @@ impl<K: Copy + PartialEq> Names<K> {
                 list.push(slot);
             }
         };
-        for gram in all_word_grams(&name) {
-            add(&mut self.word_grams, gram);
+        if self.words {
+            for gram in all_word_grams(&name) {
+                add(&mut self.word_grams, gram);
+            }
         }
         if self.loose {
             for gram in all_grams(&name) {
@@ -174,7 +189,14 @@ impl<K: Copy + PartialEq> Names<K> {
         }
         self.by_name.remove(name);
         for (index, keys) in [
-            (&mut self.word_grams, word_grams(name)),
+            (
+                &mut self.word_grams,
+                if self.words {
+                    word_grams(name)
+                } else {
+                    Vec::new()
+                },
+            ),
             (
                 &mut self.grams,
                 if self.loose { grams(name) } else { Vec::new() },
@@ -252,7 +274,8 @@ impl<K: Copy + PartialEq> Names<K> {
     /// of which does (`agi` finds `obsidian-agile-notes`): each once, in no set order. Reads
     /// the names with a word starting with the prefix's first two characters, accents aside.
     ///
-    /// `None` when more than `cap` names have such a word: the list is not read.
+    /// `None` when more than `cap` names have such a word (the list is not read), or the
+    /// index keeps no word starts ([`Names::exact`]).
     pub fn with_word_prefix<'a>(
         &'a self,
         prefix: &str,
@@ -262,7 +285,7 @@ impl<K: Copy + PartialEq> Names<K> {
         let list = key
             .and_then(|k| self.word_grams.get(&k))
             .map_or(&[][..], Vec::as_slice);
-        if list.len() > cap {
+        if list.len() > cap || !self.words {
             return None;
         }
         let finder = memchr::memmem::Finder::new(prefix.as_bytes()).into_owned();
@@ -319,8 +342,10 @@ impl<K: Copy + PartialEq> Names<K> {
                 Some((held, notes)) if held == &**name && !notes.is_empty() => {}
                 _ => return Err(format!("slot of {name:?}")),
             }
-            for gram in word_grams(name) {
-                rebuilt[0].entry(gram).or_default().push(name);
+            if self.words {
+                for gram in word_grams(name) {
+                    rebuilt[0].entry(gram).or_default().push(name);
+                }
             }
             if self.loose {
                 for gram in grams(name) {

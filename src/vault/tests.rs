@@ -305,6 +305,7 @@ fn a_note_gone_when_read_is_left_out_as_if_deleted() {
         None,
         false,
         false,
+        true,
     );
     let given = |_: &str, text: Option<String>| text.map(as_read);
     let (expected, _, _) = Vault::build(
@@ -316,6 +317,7 @@ fn a_note_gone_when_read_is_left_out_as_if_deleted() {
         None,
         false,
         false,
+        true,
     );
     assert!(issues.is_empty());
     assert_eq!(built.id("gone.md"), None);
@@ -646,4 +648,49 @@ fn a_cache_file_keeps_only_the_pooled_strings_its_notes_name() {
     strings.sort_unstable();
     assert_eq!(strings, ["Part", "[a", "[b", "[c"]);
     assert_eq!(again.vault.dump(), loaded.vault.dump());
+}
+
+#[test]
+fn a_load_without_search_indexes_the_same_but_for_word_starts_and_trigrams() {
+    let dir = tempfile::tempdir().unwrap();
+    let files = [
+        (
+            "Obsidian Agile Notes.md",
+            "---\naliases: [Sprint Board]\n---\n# Weekly Review\n",
+        ),
+        (
+            "b.md",
+            "[[Obsidian Agile Notes#Weekly Review]] [[missing]] #tag\n",
+        ),
+    ];
+    for (name, text) in files {
+        std::fs::write(dir.path().join(name), text).unwrap();
+    }
+    let full = Vault::load(dir.path(), &LoadOptions::default()).unwrap();
+    let options = LoadOptions {
+        without_search: true,
+        ..LoadOptions::default()
+    };
+    let mut exact = Vault::load(dir.path(), &options).unwrap();
+    // Links, names, headings, tags and backlinks alike (the gram indexes are checked, as
+    // derived, for what each keeps).
+    assert_eq!(exact.dump(), full.dump());
+    assert_eq!(
+        exact.notes_named("sprint board"),
+        full.notes_named("sprint board")
+    );
+    for (vault, searched) in [(&full, true), (&exact, false)] {
+        let words = vault.names_with_word_prefix("ag", 100).map(|n| n.count());
+        assert_eq!(words, searched.then_some(1));
+        let headings = vault
+            .headings_with_word_prefix("re", 100)
+            .map(|h| h.count());
+        assert_eq!(headings, searched.then_some(1));
+        let loose = vault.names_loosely("agile", 100).count();
+        assert_eq!(loose, usize::from(searched));
+    }
+    // Updated as any vault is.
+    exact.update_note("b.md", "# Sprint Notes\n[[Obsidian Agile Notes]]".into());
+    assert!(exact.names_with_word_prefix("no", 100).is_none());
+    assert_eq!(exact.headings_with_prefix("sprint notes").count(), 1);
 }
