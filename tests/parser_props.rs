@@ -147,11 +147,13 @@ proptest! {
             prop_assert_eq!(reads(&note, text.as_str()), reads(&note, &pieces));
             // As a cache file stores them and reads them back.
             let parts = pieces.parts();
+            let pool = pool.cloned().unwrap_or_default();
             let back = Pieces::from_parts(
                 parts.starts().collect(),
                 parts.held.to_string(),
                 parts.pooled().collect(),
-                pool.unwrap_or(&Arc::new(StrPool::default())),
+                &pool,
+                &pool.lens(),
                 parts.len,
             );
             prop_assert_eq!(back.as_ref(), Some(&pieces));

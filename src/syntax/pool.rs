@@ -114,6 +114,14 @@ impl StrPool {
         self.len() == 0
     }
 
+    /// The length of each string, by number (up to one being added right now): a table
+    /// that fits in cache where the strings are scattered ([`super::Pieces::from_parts`]).
+    pub fn lens(&self) -> Vec<u32> {
+        (0..self.len() as u32)
+            .map_while(|id| Some(self.get(id)?.len() as u32))
+            .collect()
+    }
+
     /// The strings in number order (one being added right now reads as empty), as a cache
     /// file stores them.
     pub fn strings(&self) -> impl Iterator<Item = &str> {

@@ -398,7 +398,12 @@ impl<'a> StoredNote<'a> {
 
     /// The stored held text and line table, its pooled pieces naming strings of `pool`;
     /// `None` when there is none or it is not well formed (then the file is read).
-    pub(super) fn held(&self, pool: &Arc<StrPool>, hash: u128) -> Option<(Held, LineIndex)> {
+    pub(super) fn held(
+        &self,
+        pool: &Arc<StrPool>,
+        lens: &[u32],
+        hash: u128,
+    ) -> Option<(Held, LineIndex)> {
         let mut r = Reader(self.held?);
         let len = r.u32()?;
         let lines = r.u32s()?;
@@ -420,7 +425,7 @@ impl<'a> StoredNote<'a> {
         }
         Some((
             Held {
-                pieces: Pieces::from_parts(starts, held, pooled, pool, len)?,
+                pieces: Pieces::from_parts(starts, held, pooled, pool, lens, len)?,
                 wide: WideChars::from_raw(wide, len as usize)?,
                 hash: hash.into(),
             },

@@ -904,8 +904,9 @@ impl Vault {
         /// What the stored paths say, worked out before the notes are decoded.
         struct Paths {
             started: u64,
-            /// The strings the stored pieces name.
+            /// The strings the stored pieces name, and their lengths ([`StrPool::lens`]).
             pool: std::sync::Arc<StrPool>,
+            lens: Vec<u32>,
             /// Each stored path's file now, if it is still there.
             remap: Vec<Option<FileId>>,
             same: bool,
@@ -943,6 +944,7 @@ impl Vault {
             }
             Paths {
                 started,
+                lens: pool.lens(),
                 pool,
                 remap,
                 same,
@@ -957,7 +959,7 @@ impl Vault {
             let stamp = note.stamp;
             let trusted = stamp.as_ref().is_some_and(|s| trusted_at(s, paths.started));
             let held = (pieces && trusted)
-                .then(|| note.held(&paths.pool, note.hash))
+                .then(|| note.held(&paths.pool, &paths.lens, note.hash))
                 .flatten();
             // Boxed: the decoded notes are gathered, then placed by file, and a few hundred
             // bytes each twice over is a peak of ~50 MB at 50k notes.
