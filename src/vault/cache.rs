@@ -284,16 +284,10 @@ impl Stored {
         Some(())
     }
 
-    /// Reads the body: when the load that wrote it started reading (ns since 1970), the
-    /// paths and the pool of the pieces stored, given to `context`; then every note record,
-    /// given to `decode` with the context (in parallel, a batch at a time; `None` leaves the
-    /// note out). An error when the body does not split into records or its checksum fails:
-    /// then nothing decoded is used.
-    pub(super) fn decode<C: Sync, T: Send>(
-        mut self,
-        context: impl FnOnce(u64, &[String], Arc<StrPool>) -> C,
-        decode: impl Fn(&C, &StoredNote<'_>) -> Option<T> + Sync,
-    ) -> Result<Streamed<C, T>, NotUsed> {
+    /// Reads the start of the body: when the load that wrote it started reading (ns since
+    /// 1970), the paths and the pool of the pieces stored. A load reads them while it walks
+    /// the vault; [`Begun::decode`] reads the rest.
+    pub(super) fn begin(mut self) -> Result<Begun, NotUsed> {
         let malformed = || NotUsed("malformed".into());
         let started = u64::from_le_bytes(self.take().ok_or_else(malformed)?);
         let count = self.u32().ok_or_else(malformed)? as usize;
@@ -308,9 +302,44 @@ impl Stored {
         for _ in 0..count {
             strings.push(self.string().ok_or_else(malformed)?.into_boxed_str());
         }
-        let context = context(started, &paths, Arc::new(StrPool::from_strings(strings)));
-        let count = self.u32().ok_or_else(malformed)? as usize;
-        let mut notes = Vec::with_capacity(count.min(self.left as usize / 30));
+        Ok(Begun {
+            stored: self,
+            started,
+            paths,
+            pool: Arc::new(StrPool::from_strings(strings)),
+        })
+    }
+}
+
+/// A cache file whose paths and pool are read ([`Stored::begin`]).
+pub(super) struct Begun {
+    stored: Stored,
+    started: u64,
+    paths: Vec<String>,
+    pool: Arc<StrPool>,
+}
+
+impl Begun {
+    /// Reads the rest of the body: the paths and the pool [`Stored::begin`] read, with when
+    /// the load that wrote the file started, are given to `context`; then every note
+    /// record, given to `decode` with the context (in parallel, a batch at a time; `None`
+    /// leaves the note out). An error when the body does not split into records or its
+    /// checksum fails: then nothing decoded is used.
+    pub(super) fn decode<C: Sync, T: Send>(
+        self,
+        context: impl FnOnce(u64, &[String], Arc<StrPool>) -> C,
+        decode: impl Fn(&C, &StoredNote<'_>) -> Option<T> + Sync,
+    ) -> Result<Streamed<C, T>, NotUsed> {
+        let malformed = || NotUsed("malformed".into());
+        let Begun {
+            stored: mut this,
+            started,
+            paths,
+            pool,
+        } = self;
+        let context = context(started, &paths, pool);
+        let count = this.u32().ok_or_else(malformed)? as usize;
+        let mut notes = Vec::with_capacity(count.min(this.left as usize / 30));
         // One buffer for every batch's records, reused, not a vector per record (50k warm
         // loads, 2 MB batches: 607–700 ms against 634–760; 200k: 2,737–2,811 against
         // 2,916–3,014 ms; the peak 3 and 13 MB higher).
@@ -318,7 +347,7 @@ impl Stored {
         let mut batch: Vec<std::ops::Range<usize>> = Vec::new();
         for i in 0..count {
             let start = bytes.len();
-            self.record(&mut bytes).ok_or_else(malformed)?;
+            this.record(&mut bytes).ok_or_else(malformed)?;
             batch.push(start..bytes.len());
             if bytes.len() >= BATCH_BYTES || i + 1 == count {
                 let decoded: Vec<Option<Option<(u32, T)>>> = batch
@@ -336,10 +365,10 @@ impl Stored {
                 bytes.clear();
             }
         }
-        if self.left != 0 {
+        if this.left != 0 {
             return Err(malformed());
         }
-        if self.hasher.digest() != self.checksum {
+        if this.hasher.digest() != this.checksum {
             return Err(NotUsed("damaged (checksum)".into()));
         }
         Ok(Streamed {
