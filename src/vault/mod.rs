@@ -456,6 +456,14 @@ impl Counts {
         }
     }
 
+    /// An empty list with room for `n` notes (a load fills each at its exact size).
+    fn with_capacity(n: usize) -> Counts {
+        Counts {
+            ids: Vec::with_capacity(n),
+            more: None,
+        }
+    }
+
     fn id_at(&self, i: usize) -> FileId {
         FileId(std::num::NonZeroU32::new(self.ids[i] & !Counts::MORE).expect("a note's id"))
     }
@@ -1293,10 +1301,7 @@ impl Vault {
         drop(last_source);
         let mut lists: Vec<Counts> = sizes
             .into_iter()
-            .map(|n| Counts {
-                ids: Vec::with_capacity(n as usize),
-                more: None,
-            })
+            .map(|n| Counts::with_capacity(n as usize))
             .collect();
         for (source, note) in self.notes() {
             for target in note.resolved.iter().filter_map(|r| r.file()) {
