@@ -1347,12 +1347,12 @@ impl Vault {
     /// watcher) or cannot be read: a request then answers without that note's text, or
     /// refuses (a rename).
     pub fn text(&self, id: FileId) -> Option<Cow<'_, str>> {
-        match &self.note(id)?.text {
+        let note = self.note(id)?;
+        match &note.text {
             NoteText::Whole(text) => Some(Cow::Borrowed(text)),
-            NoteText::Pieces { held } => {
+            NoteText::Pieces { .. } => {
                 let read = load::read_note(&self.root.join(self.path(id)))?;
-                (TextHash::from(cache::text_hash(&read.text)) == held.hash)
-                    .then_some(Cow::Owned(read.text))
+                note.has_text(&read.text).then_some(Cow::Owned(read.text))
             }
         }
     }
