@@ -63,22 +63,27 @@ fn damage() -> impl Strategy<Value = Damage> {
     ]
 }
 
-fn load(root: &Path, cache: Option<&Path>, pieces: bool) -> Loaded {
+/// A load holding notes whole or in pieces, with the search lists (as the server) or
+/// without (as `vaultls check`).
+fn load(root: &Path, cache: Option<&Path>, pieces: bool, search: bool) -> Loaded {
     let options = LoadOptions {
         cache,
         pieces,
+        without_search: !search,
         ..LoadOptions::default()
     };
     Vault::load_cached(root, &options).expect("vault loads")
 }
 
-/// Loads with the cache file and writes the one the load leaves.
-fn load_and_write(root: &Path, cache: &Path, pieces: bool) -> Loaded {
-    let mut loaded = load(root, Some(cache), pieces);
-    if let Some(write) = loaded.cache_write.take() {
+/// Loads with the cache file and writes the one the load leaves; whether it wrote one.
+fn load_and_write(root: &Path, cache: &Path, pieces: bool, search: bool) -> (Loaded, bool) {
+    let mut loaded = load(root, Some(cache), pieces, search);
+    let write = loaded.cache_write.take();
+    let wrote = write.is_some();
+    if let Some(write) = write {
         write.write().expect("cache written");
     }
-    loaded
+    (loaded, wrote)
 }
 
 fn write_file(root: &Path, path: &str, text: &str) {
@@ -159,6 +164,7 @@ proptest! {
         damage in damage(),
         settled in any::<bool>(),
         pieces in any::<bool>(),
+        first_search in any::<bool>(),
     ) {
         let now = std::time::SystemTime::now();
         let dir = tempfile::tempdir().unwrap();
@@ -176,9 +182,9 @@ proptest! {
         for (p, text) in &initial {
             write_file(&other_root, PATHS[*p], text);
         }
-        load_and_write(&other_root, &other_cache, pieces);
+        load_and_write(&other_root, &other_cache, pieces, true);
 
-        let first = load_and_write(&root, &cache, pieces);
+        let (first, _) = load_and_write(&root, &cache, pieces, first_search);
         prop_assert_eq!(first.from_cache, 0);
         prop_assert!(cache.is_file(), "the first load writes the cache");
         for op in &ops {
@@ -194,25 +200,36 @@ proptest! {
         }
         spoil(&cache, &damage, &other_cache);
 
-        let fresh = load(&root, None, false).vault.dump();
-        let second = load_and_write(&root, &cache, pieces);
+        let fresh = load(&root, None, false, true).vault.dump();
+        let (second, rewritten) = load_and_write(&root, &cache, pieces, true);
         prop_assert_eq!(&second.vault.dump(), &fresh);
         if !matches!(damage, Damage::None) {
-            prop_assert_eq!(second.from_cache, 0, "a damaged cache is not used");
-            prop_assert!(second.cache_unused.is_some());
+            // Damage to the records: nothing is used. To the stored indexes alone: the
+            // records are, the indexes are built, and the file is written again.
+            let unused = second.from_cache == 0 && second.cache_unused.is_some();
+            let rebuilt = !second.indexes_from_cache && rewritten;
+            prop_assert!(unused || rebuilt, "a damaged cache is not used");
+        }
+        if !first_search {
+            // A file without the search lists cannot give them: built, and written again.
+            prop_assert!(!second.indexes_from_cache && rewritten);
         }
 
-        // Nothing changed since the second load wrote its cache: all of it is used.
-        let third = load(&root, Some(&cache), pieces);
-        prop_assert_eq!(&third.vault.dump(), &fresh);
-        prop_assert!(third.cache_unused.is_none());
-        prop_assert_eq!(third.from_cache, third.vault.notes().count());
-        prop_assert!(third.cache_write.is_none(), "an unchanged vault's cache is not written");
+        // Nothing changed since the second load wrote its cache: all of it is used, the
+        // derived indexes too, with their search lists or without.
+        for search in [true, false] {
+            let third = load(&root, Some(&cache), pieces, search);
+            prop_assert_eq!(&third.vault.dump(), &fresh);
+            prop_assert!(third.cache_unused.is_none());
+            prop_assert_eq!(third.from_cache, third.vault.notes().count());
+            prop_assert!(third.indexes_from_cache);
+            prop_assert!(third.cache_write.is_none(), "an unchanged vault's cache is not written");
         // Held in pieces, files settled: not one is read. Held whole: every one is.
-        if settled && pieces {
-            prop_assert_eq!(third.unread, third.from_cache);
-        } else if !pieces {
-            prop_assert_eq!(third.unread, 0);
+            if settled && pieces {
+                prop_assert_eq!(third.unread, third.from_cache);
+            } else if !pieces {
+                prop_assert_eq!(third.unread, 0);
+            }
         }
     }
 }

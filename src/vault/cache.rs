@@ -41,6 +41,7 @@ use std::sync::Arc;
 use rayon::prelude::*;
 use xxhash_rust::xxh3::{Xxh3, xxh3_64, xxh3_128};
 
+use super::bytes::{Put, Reader};
 use super::load::FileStamp;
 use super::{FileId, Held, LineIndex, Resolution};
 use crate::syntax::NoteSyntax;
@@ -48,8 +49,8 @@ use crate::syntax::{Pieces, StrPool, WideChars};
 
 const MAGIC: &[u8; 8] = b"vaultls\0";
 /// Bumped whenever the layout or a stored type changes.
-const FORMAT: u32 = 8;
-const HEADER_LEN: usize = 8 + 4 + 8 + 8 + 8;
+const FORMAT: u32 = 9;
+const HEADER_LEN: usize = 8 + 4 + 8 + 8 + 8 + 8;
 
 /// The environment variable naming the cache folder (the platform's cache folder's
 /// `vaultls/` otherwise); `off` turns the cache off.
@@ -141,6 +142,8 @@ pub(super) struct Stored {
     /// Body bytes not read yet.
     left: u64,
     checksum: u64,
+    /// The length of the derived indexes' part, between the header and the body.
+    index_len: u64,
 }
 
 /// One note's record in a cache file.
@@ -164,6 +167,8 @@ pub(super) struct Streamed<C, T> {
     pub notes: Vec<(u32, T)>,
     /// How many notes the file holds.
     pub stored: usize,
+    /// The derived indexes the file holds, read when the load can take them.
+    pub index: Option<StoredIndex>,
 }
 
 /// Why a cache file was not used, for the log.
@@ -190,16 +195,27 @@ impl Stored {
         }
         let mut header = Reader(&bytes[8..]);
         let (format, stored_build) = (header.u32(), header.u64());
-        let (len, checksum) = (header.u64(), header.u64());
+        let (len, checksum, index_len) = (header.u64(), header.u64(), header.u64());
         if format != Some(FORMAT) || stored_build != Some(build) {
             return Err(bad("made by another version of vaultls"));
         }
-        let (Some(len), Some(checksum)) = (len, checksum) else {
+        let (Some(len), Some(checksum), Some(index_len)) = (len, checksum, index_len) else {
             return Err(bad("truncated or overlong"));
         };
         let size = opened.metadata().map_or(0, |m| m.len());
-        if size != (HEADER_LEN as u64).saturating_add(len) {
+        let expected = (HEADER_LEN as u64)
+            .checked_add(len)
+            .and_then(|n| n.checked_add(index_len));
+        if Some(size) != expected {
             return Err(bad("truncated or overlong"));
+        }
+        // The body first; the indexes are read at the end, when the load knows it can take
+        // them.
+        if index_len > 0 {
+            use std::io::{Seek, SeekFrom};
+            opened
+                .seek(SeekFrom::Current(index_len as i64))
+                .map_err(|e| NotUsed(format!("not read: {e}")))?;
         }
         let _ = opened.set_modified(std::time::SystemTime::now());
         let mut stored = Stored {
@@ -207,6 +223,7 @@ impl Stored {
             hasher: Xxh3::new(),
             left: len,
             checksum,
+            index_len,
         };
         // Used: not old, whatever [`prune`] finds next (a vault that never changes keeps its
         // file without writing it). The root is not yet covered by the checksum: a damaged
@@ -371,11 +388,125 @@ impl Begun {
         if this.hasher.digest() != this.checksum {
             return Err(NotUsed("damaged (checksum)".into()));
         }
+        let index = (this.index_len > 0).then(|| StoredIndex {
+            file: this.reader.into_inner(),
+            len: this.index_len,
+        });
         Ok(Streamed {
             context,
             notes,
             stored: count,
+            index,
         })
+    }
+}
+
+/// The derived indexes' part of a cache file: a table of its sections (a count, then each
+/// one's length and xxh3-64 checksum), then the sections.
+pub(super) struct StoredIndex {
+    file: std::fs::File,
+    len: u64,
+}
+
+impl StoredIndex {
+    /// Checks the `count` sections, those `wanted` only, against their checksums (a chunk at
+    /// a time: nothing is kept), for [`Sections::read`] to read them after. `None` when the
+    /// part does not hold `count` sections, one fails its checksum, or one wanted is empty
+    /// (what the writer did not keep: every section kept holds at least a count).
+    pub(super) fn check(self, count: usize, wanted: impl Fn(usize) -> bool) -> Option<Sections> {
+        let table_len = 4 + 16 * count;
+        if (table_len as u64) > self.len {
+            return None;
+        }
+        let mut table = vec![0; table_len];
+        read_at(&self.file, &mut table, HEADER_LEN as u64).ok()?;
+        let mut r = Reader(&table);
+        if r.u32()? as usize != count {
+            return None;
+        }
+        let mut at = (HEADER_LEN + table_len) as u64;
+        let mut sections = Vec::with_capacity(count);
+        for _ in 0..count {
+            let (len, checksum) = (r.u64()?, r.u64()?);
+            sections.push((at, usize::try_from(len).ok()?, checksum));
+            at = at.checked_add(len)?;
+        }
+        if at != HEADER_LEN as u64 + self.len {
+            return None;
+        }
+        let mut chunk = vec![0; 1 << 20];
+        for (i, &(start, len, checksum)) in sections.iter().enumerate() {
+            if !wanted(i) {
+                continue;
+            }
+            if len == 0 {
+                return None;
+            }
+            let mut hasher = Xxh3::new();
+            let mut done = 0;
+            while done < len {
+                let n = chunk.len().min(len - done);
+                read_at(&self.file, &mut chunk[..n], start + done as u64).ok()?;
+                hasher.update(&chunk[..n]);
+                done += n;
+            }
+            if hasher.digest() != checksum {
+                return None;
+            }
+        }
+        Some(Sections {
+            file: self.file,
+            sections,
+        })
+    }
+}
+
+/// The derived indexes' sections of a cache file, checked ([`StoredIndex::check`]).
+pub(super) struct Sections {
+    file: std::fs::File,
+    /// Where each one starts, its length and checksum.
+    sections: Vec<(u64, usize, u64)>,
+}
+
+impl Sections {
+    /// Section `i`, read now (and checked again: it is read by position from the file
+    /// checked, which no writer changes in place, so it fails only with the disk).
+    pub(super) fn read(&self, i: usize) -> Option<Vec<u8>> {
+        let &(start, len, checksum) = self.sections.get(i)?;
+        let mut bytes = vec![0; len];
+        read_at(&self.file, &mut bytes, start).ok()?;
+        (xxh3_64(&bytes) == checksum).then_some(bytes)
+    }
+}
+
+/// Fills `buf` from `file` at `offset`, leaving the file's position alone where the platform
+/// can, so that threads read sections of one file side by side.
+fn read_at(file: &std::fs::File, buf: &mut [u8], offset: u64) -> io::Result<()> {
+    #[cfg(unix)]
+    {
+        std::os::unix::fs::FileExt::read_exact_at(file, buf, offset)
+    }
+    #[cfg(windows)]
+    {
+        let mut done = 0;
+        while done < buf.len() {
+            match std::os::windows::fs::FileExt::seek_read(
+                file,
+                &mut buf[done..],
+                offset + done as u64,
+            ) {
+                Ok(0) => return Err(io::ErrorKind::UnexpectedEof.into()),
+                Ok(n) => done += n,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(())
+    }
+    #[cfg(not(any(unix, windows)))]
+    {
+        let _ = (file, buf, offset);
+        Err(io::ErrorKind::Unsupported.into())
     }
 }
 
@@ -571,12 +702,24 @@ pub struct CacheWrite {
     /// The strings the notes' pieces share.
     pub(super) pool: Arc<StrPool>,
     pub(super) notes: Vec<NoteOut>,
+    /// The temporary file the derived indexes are written to ([`CacheWrite::store_index`]),
+    /// open at their end, and their length; the body follows them.
+    pub(super) index: Option<(PathBuf, std::fs::File, u64)>,
+}
+
+impl Drop for CacheWrite {
+    /// A write given up leaves no temporary file.
+    fn drop(&mut self) {
+        if let Some((tmp, _, _)) = self.index.take() {
+            let _ = std::fs::remove_file(tmp);
+        }
+    }
 }
 
 impl CacheWrite {
-    /// Writes the cache file: to a temporary file beside it, then renamed over it. Streamed
-    /// (summaries are encoded one at a time): the memory it takes does not grow with the vault.
-    pub fn write(self) -> io::Result<()> {
+    /// A fresh temporary file's path beside the cache file, its folder made: unique per
+    /// process and write, so that two servers on one vault each rename a whole file.
+    fn temporary(&self) -> io::Result<PathBuf> {
         let dir = self.file.parent().unwrap_or(Path::new("."));
         // The owner's alone (the paths of notes are in it), where the platform has modes.
         let mut folder = std::fs::DirBuilder::new();
@@ -584,30 +727,67 @@ impl CacheWrite {
         #[cfg(unix)]
         std::os::unix::fs::DirBuilderExt::mode(&mut folder, 0o700);
         folder.create(dir)?;
-        // Unique per process and write: two servers on one vault each rename a whole file.
         static WRITES: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
         let n = WRITES.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let name = self.file.file_name().unwrap_or_default().to_string_lossy();
-        let tmp = dir.join(format!(".{name}.{}.{n}.tmp", std::process::id()));
+        Ok(dir.join(format!(".{name}.{}.{n}.tmp", std::process::id())))
+    }
+
+    /// Writes the derived indexes to the temporary file now, while the load still holds them
+    /// as its records were taken (the body is written later, off the load): `section(i, out)`
+    /// appends section `i` of `count`. Streamed a section at a time. On a failure the file is
+    /// written without them.
+    pub(super) fn store_index(&mut self, count: usize, section: impl Fn(usize, &mut dyn Put)) {
+        let Ok(tmp) = self.temporary() else {
+            return;
+        };
+        match write_index(&tmp, count, section) {
+            Ok((file, len)) => self.index = Some((tmp, file, len)),
+            Err(_) => {
+                let _ = std::fs::remove_file(&tmp);
+            }
+        }
+    }
+
+    /// Writes the cache file: to a temporary file beside it, then renamed over it. Streamed
+    /// (summaries are encoded one at a time): the memory it takes does not grow with the vault.
+    pub fn write(mut self) -> io::Result<()> {
+        let (tmp, file, index_len) = match self.index.take() {
+            Some(begun) => begun,
+            None => {
+                let tmp = self.temporary()?;
+                let mut file = create_private(&tmp)?;
+                // The header, once the body's length and checksum are known.
+                let started = file.write_all(&[0; HEADER_LEN]);
+                if let Err(err) = started {
+                    let _ = std::fs::remove_file(&tmp);
+                    return Err(err);
+                }
+                (tmp, file, 0)
+            }
+        };
         let written = self
-            .write_to(&tmp)
+            .write_to(file, index_len)
             .and_then(|()| std::fs::rename(&tmp, &self.file));
         if written.is_err() {
             let _ = std::fs::remove_file(&tmp);
         }
-        prune(dir, std::time::SystemTime::now());
+        prune(
+            self.file.parent().unwrap_or(Path::new(".")),
+            std::time::SystemTime::now(),
+        );
         written
     }
 
-    fn write_to(&self, tmp: &Path) -> io::Result<()> {
+    /// Writes the body to `file` (open past the header and the `index_len` bytes of the
+    /// derived indexes), then the header.
+    fn write_to(&self, file: std::fs::File, index_len: u64) -> io::Result<()> {
         use std::io::{Seek, SeekFrom};
         let mut body = Body {
-            out: io::BufWriter::with_capacity(1 << 20, create_private(tmp)?),
+            out: io::BufWriter::with_capacity(1 << 20, file),
             hasher: Xxh3::new(),
             len: 0,
         };
-        // The header, once the body's length and checksum are known.
-        body.out.write_all(&[0; HEADER_LEN])?;
         body.str(&self.root)?;
         body.put(&self.started.to_le_bytes())?;
         body.u32(self.paths.len())?;
@@ -685,6 +865,7 @@ impl CacheWrite {
         header.extend_from_slice(&self.build.to_le_bytes());
         header.extend_from_slice(&body.len.to_le_bytes());
         header.extend_from_slice(&body.hasher.digest().to_le_bytes());
+        header.extend_from_slice(&index_len.to_le_bytes());
         let mut file = body.out.into_inner().map_err(|e| e.into_error())?;
         file.seek(SeekFrom::Start(0))?;
         file.write_all(&header)
@@ -698,6 +879,106 @@ impl CacheWrite {
     /// The cache file.
     pub fn file(&self) -> &Path {
         &self.file
+    }
+}
+
+/// Writes the derived indexes' part to a new file at `tmp` after room for the header, as
+/// [`StoredIndex::check`] reads it; the file is left at its end.
+fn write_index(
+    tmp: &Path,
+    count: usize,
+    section: impl Fn(usize, &mut dyn Put),
+) -> io::Result<(std::fs::File, u64)> {
+    use std::io::{Seek, SeekFrom};
+    let table_len = 4 + 16 * count;
+    let mut file = create_private(tmp)?;
+    file.write_all(&[0; HEADER_LEN])?;
+    file.write_all(&vec![0; table_len])?;
+    let mut table = Vec::with_capacity(table_len);
+    table.extend_from_slice(&(count as u32).to_le_bytes());
+    let mut len = table_len as u64;
+    for i in 0..count {
+        let mut out = Chunked {
+            file: &mut file,
+            buf: Vec::with_capacity(Chunked::SIZE + 1024),
+            hasher: Xxh3::new(),
+            len: 0,
+            error: None,
+        };
+        section(i, &mut out);
+        out.flush();
+        if let Some(err) = out.error {
+            return Err(err);
+        }
+        table.extend_from_slice(&out.len.to_le_bytes());
+        table.extend_from_slice(&out.hasher.digest().to_le_bytes());
+        len += out.len;
+    }
+    file.seek(SeekFrom::Start(HEADER_LEN as u64))?;
+    file.write_all(&table)?;
+    file.seek(SeekFrom::End(0))?;
+    Ok((file, len))
+}
+
+/// A section as it is written: to the file a chunk at a time, hashed on the way (the load
+/// that writes the file is at its peak then: a section held whole was 4 MB more at 50k).
+struct Chunked<'a> {
+    file: &'a mut std::fs::File,
+    buf: Vec<u8>,
+    hasher: Xxh3,
+    len: u64,
+    /// The first write that failed (the rest are not tried).
+    error: Option<io::Error>,
+}
+
+impl Chunked<'_> {
+    const SIZE: usize = 64 << 10;
+
+    fn flush(&mut self) {
+        if self.error.is_none() {
+            self.hasher.update(&self.buf);
+            self.len += self.buf.len() as u64;
+            self.error = self.file.write_all(&self.buf).err();
+        }
+        self.buf.clear();
+    }
+
+    fn done(&mut self) {
+        if self.buf.len() >= Chunked::SIZE {
+            self.flush();
+        }
+    }
+}
+
+impl Put for Chunked<'_> {
+    fn u8(&mut self, n: u8) {
+        self.buf.u8(n);
+        self.done();
+    }
+
+    fn u32(&mut self, n: u32) {
+        self.buf.u32(n);
+        self.done();
+    }
+
+    fn u64(&mut self, n: u64) {
+        self.buf.u64(n);
+        self.done();
+    }
+
+    fn str(&mut self, s: &str) {
+        self.buf.str(s);
+        self.done();
+    }
+
+    fn var(&mut self, n: u32) {
+        self.buf.var(n);
+        self.done();
+    }
+
+    fn deltas(&mut self, values: &[u32]) {
+        self.buf.deltas(values);
+        self.done();
     }
 }
 
@@ -768,45 +1049,6 @@ impl Body {
     fn str(&mut self, s: &str) -> io::Result<()> {
         self.u32(s.len())?;
         self.put(s.as_bytes())
-    }
-}
-
-/// Bounds-checked reads from a byte slice: `None` past its end.
-struct Reader<'a>(&'a [u8]);
-
-impl<'a> Reader<'a> {
-    fn bytes(&mut self, n: usize) -> Option<&'a [u8]> {
-        if n > self.0.len() {
-            return None;
-        }
-        let (head, rest) = self.0.split_at(n);
-        self.0 = rest;
-        Some(head)
-    }
-
-    fn u32(&mut self) -> Option<u32> {
-        Some(u32::from_le_bytes(self.bytes(4)?.try_into().ok()?))
-    }
-
-    fn u64(&mut self) -> Option<u64> {
-        Some(u64::from_le_bytes(self.bytes(8)?.try_into().ok()?))
-    }
-
-    fn str(&mut self) -> Option<&'a str> {
-        let len = self.u32()? as usize;
-        std::str::from_utf8(self.bytes(len)?).ok()
-    }
-
-    /// A count, then that many `u32`s.
-    fn u32s(&mut self) -> Option<Vec<u32>> {
-        let count = self.u32()? as usize;
-        let bytes = self.bytes(count.checked_mul(4)?)?;
-        Some(
-            bytes
-                .chunks_exact(4)
-                .map(|c| u32::from_le_bytes(c.try_into().expect("four bytes")))
-                .collect(),
-        )
     }
 }
 

@@ -1,11 +1,13 @@
 //! The vault layer: every file of a vault, its notes' syntax summaries, the indexes built from
 //! them, Obsidian's link resolution, and incremental updates that touch only what changed.
 
+mod bytes;
 pub mod cache;
 pub mod load;
 pub mod names;
 pub mod path;
 mod resolve;
+mod stored_index;
 pub mod subpath;
 
 use std::borrow::{Borrow, Cow};
@@ -43,6 +45,17 @@ impl FileId {
 
     fn index(self) -> usize {
         self.0.get() as usize - 1
+    }
+
+    /// The id as the cache file stores it (its index plus one).
+    fn raw(self) -> u32 {
+        self.0.get()
+    }
+
+    /// The id stored as `raw`, if it names one of `files` slots.
+    fn from_raw(raw: u32, files: usize) -> Option<FileId> {
+        let id = FileId(std::num::NonZeroU32::new(raw)?);
+        (id.index() < files && raw < Resolution::AMBIGUOUS).then_some(id)
     }
 }
 
@@ -264,6 +277,9 @@ pub struct Loaded {
     pub cache_unused: Option<String>,
     /// The cache file to write, when the load learned something it does not hold.
     pub cache_write: Option<cache::CacheWrite>,
+    /// Whether the derived indexes (names, headings, links, tags, properties) came from the
+    /// cache file, not built from the notes.
+    pub indexes_from_cache: bool,
 }
 
 /// One note as a load's parallel phase leaves it ([`Vault::build`]).
@@ -301,6 +317,11 @@ struct BuildCache {
     /// Why the file opened was not used after all: it did not split into records, or its
     /// checksum failed.
     unused: Option<String>,
+    /// Whether the vault's derived indexes are those of the records (no note was gone when
+    /// read, whose removal changed them after), so the file can store them.
+    indexes_match: bool,
+    /// Whether the indexes were taken from the file read.
+    indexes_taken: bool,
 }
 
 /// A note's record in the cache file read, decoded ([`Vault::build`]).
@@ -837,6 +858,7 @@ impl Vault {
         issues.extend(read_issues);
         vault.issues = issues;
         let from_cache = out.as_ref().map_or(0, |out| out.reused);
+        let indexes_from_cache = out.as_ref().is_some_and(|out| out.indexes_taken);
         let unread = out.as_ref().map_or(0, |out| out.unread);
         let cache_unused = match &out {
             Some(BuildCache {
@@ -845,15 +867,25 @@ impl Vault {
             _ => cache_unused,
         };
         let cache_write = match (build, out) {
-            (Some((file, id)), Some(out)) if out.changed => Some(cache::CacheWrite {
-                file: file.to_path_buf(),
-                root: canonical,
-                build: id,
-                started: out.started,
-                paths: out.paths,
-                pool: vault.pool.clone(),
-                notes: out.notes,
-            }),
+            (Some((file, id)), Some(out)) if out.changed => {
+                let mut write = cache::CacheWrite {
+                    file: file.to_path_buf(),
+                    root: canonical,
+                    build: id,
+                    started: out.started,
+                    paths: out.paths,
+                    pool: vault.pool.clone(),
+                    notes: out.notes,
+                    index: None,
+                };
+                // Now, from the indexes as they are: the vault is the caller's next.
+                if out.indexes_match {
+                    write.store_index(stored_index::SECTIONS, |i, bytes| {
+                        vault.store_index(i, bytes)
+                    });
+                }
+                Some(write)
+            }
             _ => None,
         };
         Ok(Loaded {
@@ -862,6 +894,7 @@ impl Vault {
             unread,
             cache_unused,
             cache_write,
+            indexes_from_cache,
         })
     }
 
@@ -997,7 +1030,7 @@ impl Vault {
             Some(Err(why)) => Some(why.0.clone()),
             _ => None,
         };
-        let (mut decoded, same_paths, stored_notes, changed_keys) = match streamed {
+        let (mut decoded, same_paths, stored_notes, changed_keys, stored_index) = match streamed {
             Some(Ok(streamed)) => {
                 let mut by_file: Vec<Option<Box<Decoded>>> = Vec::new();
                 by_file.resize_with(files, || None);
@@ -1014,9 +1047,9 @@ impl Vault {
                 } = streamed.context;
                 // The notes taken from the file name its strings; notes read now add theirs.
                 vault.pool = pool;
-                (by_file, same, streamed.stored, changed_keys)
+                (by_file, same, streamed.stored, changed_keys, streamed.index)
             }
-            _ => (Vec::new(), false, 0, Vec::new()),
+            _ => (Vec::new(), false, 0, Vec::new(), None),
         };
         let notes: Vec<_> = notes
             .into_iter()
@@ -1138,6 +1171,8 @@ impl Vault {
             reused: 0,
             unread: 0,
             unused,
+            indexes_match: false,
+            indexes_taken: false,
         });
         // Each note's record for the cache file to write, made as the note is placed (its
         // resolutions are taken again at the end): gathering hashes first and records at the
@@ -1192,6 +1227,20 @@ impl Vault {
                 });
             }
         }
+        // A cache file holding every note and path as the vault has them now holds its derived
+        // indexes too: they are checked against their checksums while the records are still
+        // here, so that a file whose indexes cannot be taken (damaged, missing, or without
+        // the lists this load keeps) is written again, with them.
+        let stored_index = match &mut out {
+            Some(out) if !out.changed => {
+                let sections = stored_index.and_then(|index| {
+                    index.check(stored_index::SECTIONS, |i| vault.keeps_index_section(i))
+                });
+                out.changed = sections.is_none();
+                sections
+            }
+            _ => None,
+        };
         // Nothing to write when the cache file read is the one this load would write (a warm
         // start with nothing changed): its list goes before the indexes are built, the
         // load's peak (4 MB at 50k notes).
@@ -1200,7 +1249,15 @@ impl Vault {
         }
         // What the notes were gathered in is free now, before the indexes take more.
         release_freed_memory();
-        vault.index_all();
+        // Sections that read whole but do not fit the notes (a file made to) are built
+        // afresh; the file is not written again for it.
+        let taken = stored_index.is_some_and(|sections| vault.restore_index(&|i| sections.read(i)));
+        if !taken {
+            vault.index_all();
+        }
+        if let Some(out) = &mut out {
+            out.indexes_taken = taken;
+        }
         // Stored resolutions were taken as they were: the links that files added or removed
         // since may lead elsewhere are resolved again (a note that linked a removed file was
         // resolved afresh above).
@@ -1224,6 +1281,9 @@ impl Vault {
                 }
             }
             out.notes = records;
+        }
+        if let Some(out) = &mut out {
+            out.indexes_match = gone.is_empty();
         }
         for id in gone {
             let path = vault.path(id).to_string();

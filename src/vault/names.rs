@@ -9,6 +9,7 @@ use std::sync::Arc;
 
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
+use super::bytes::{Put, Reader};
 use super::path::fold;
 use super::{FileId, NameKind};
 
@@ -374,6 +375,188 @@ impl<K: Copy + PartialEq> Names<K> {
             }
         }
         Ok(())
+    }
+}
+
+/// What a name index's entries hold beside the file, as the cache file stores it.
+pub trait StoredKind: Copy + PartialEq {
+    fn to_u32(self) -> u32;
+    fn from_u32(n: u32) -> Option<Self>;
+}
+
+impl StoredKind for u32 {
+    fn to_u32(self) -> u32 {
+        self
+    }
+
+    fn from_u32(n: u32) -> Option<u32> {
+        Some(n)
+    }
+}
+
+impl StoredKind for NameKind {
+    fn to_u32(self) -> u32 {
+        self as u32
+    }
+
+    fn from_u32(n: u32) -> Option<NameKind> {
+        [NameKind::FileStem, NameKind::Title, NameKind::Alias]
+            .get(n as usize)
+            .copied()
+    }
+}
+
+/// An index as the cache file holds it ([`Names::store`]), one part per section.
+pub const STORED_SECTIONS: usize = 3;
+
+impl<K: StoredKind> Names<K> {
+    /// Whether the index keeps what stored section `section` holds (the names always).
+    pub(super) fn keeps(&self, section: usize) -> bool {
+        match section {
+            1 => self.words,
+            2 => self.loose,
+            _ => true,
+        }
+    }
+
+    /// Appends section `section` (below [`STORED_SECTIONS`]) of this index to `out`: the
+    /// names with their slots and entries (in name order), the word-start lists, the trigram
+    /// lists; a list the index does not keep is an empty section. Entries name files by
+    /// their raw ids.
+    pub(super) fn store(&self, section: usize, out: &mut dyn Put) {
+        match section {
+            0 => {
+                out.u8(u8::from(self.words));
+                out.u8(u8::from(self.loose));
+                out.var(self.slots.len() as u32);
+                out.var(self.by_name.len() as u32);
+                for (name, &slot) in &self.by_name {
+                    out.var(slot);
+                    out.str(name);
+                    let notes = self.slot(slot).map_or(&[][..], |(_, notes)| notes);
+                    out.var(notes.len() as u32);
+                    for &(id, kind) in notes {
+                        out.var(id.raw());
+                        out.var(kind.to_u32());
+                    }
+                }
+            }
+            1 | 2 if self.keeps(section) => {
+                let index = if section == 1 {
+                    &self.word_grams
+                } else {
+                    &self.grams
+                };
+                out.var(index.len() as u32);
+                for (&gram, slots) in index {
+                    out.u64(gram);
+                    // Slots in the order they were added: mostly ascending.
+                    out.deltas(slots);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// An index like `self` (empty: it says which gram lists to keep) restored from the
+    /// sections [`Names::store`] wrote, each read by `section` when it is decoded (one held
+    /// at a time). `entry` says whether an entry can be (a live note, a heading it has) and
+    /// makes its file id. `None` when anything does not fit: a section missing, a slot or
+    /// name twice, names out of order, an entry `entry` refuses, a list naming no name.
+    pub(super) fn restore(
+        &self,
+        section: impl Fn(usize) -> Option<Vec<u8>>,
+        entry: impl Fn(u32, K) -> Option<FileId>,
+    ) -> Option<Names<K>> {
+        let bytes = section(0)?;
+        let mut r = Reader(&bytes);
+        let (words, loose) = (r.u8()? != 0, r.u8()? != 0);
+        if (self.words && !words) || (self.loose && !loose) {
+            return None;
+        }
+        let slot_count = r.var()? as usize;
+        let count = r.var()? as usize;
+        // Each name takes at least 3 bytes: a count past that is damage.
+        if slot_count > bytes.len() || count > slot_count {
+            return None;
+        }
+        let mut slots: Vec<Option<Named<K>>> = Vec::new();
+        slots.resize_with(slot_count, || None);
+        let mut by_name: Vec<(Arc<str>, u32)> = Vec::with_capacity(count);
+        for _ in 0..count {
+            let slot = r.var()?;
+            let name: Arc<str> = r.str()?.into();
+            let n = r.var()? as usize;
+            if n == 0 || by_name.last().is_some_and(|(last, _)| *last >= name) {
+                return None;
+            }
+            let one = |r: &mut Reader| -> Option<Entry<K>> {
+                let (raw, kind) = (r.var()?, K::from_u32(r.var()?)?);
+                Some((entry(raw, kind)?, kind))
+            };
+            let notes = if n == 1 {
+                Entries::One(one(&mut r)?)
+            } else {
+                Entries::Many((0..n).map(|_| one(&mut r)).collect::<Option<_>>()?)
+            };
+            let place = slots.get_mut(slot as usize)?;
+            if place.is_some() {
+                return None;
+            }
+            *place = Some(Named {
+                name: name.clone(),
+                notes,
+            });
+            by_name.push((name, slot));
+        }
+        if !r.is_empty() {
+            return None;
+        }
+        drop(bytes);
+        let gram_lists = |i: usize| -> Option<HashMap<u64, Vec<u32>>> {
+            let bytes = section(i)?;
+            let mut r = Reader(&bytes);
+            let count = r.var()? as usize;
+            if count > bytes.len() / 9 {
+                return None;
+            }
+            let mut index = HashMap::with_capacity_and_hasher(count, Default::default());
+            for _ in 0..count {
+                let gram = r.u64()?;
+                let list = r.deltas()?;
+                let live = |&s: &u32| slots.get(s as usize).is_some_and(Option::is_some);
+                if list.is_empty() || !list.iter().all(live) {
+                    return None;
+                }
+                if index.insert(gram, list).is_some() {
+                    return None;
+                }
+            }
+            r.is_empty().then_some(index)
+        };
+        let word_grams = if self.words {
+            gram_lists(1)?
+        } else {
+            HashMap::default()
+        };
+        let grams = if self.loose {
+            gram_lists(2)?
+        } else {
+            HashMap::default()
+        };
+        let free = (0..slot_count as u32)
+            .filter(|&s| slots[s as usize].is_none())
+            .collect();
+        Some(Names {
+            slots,
+            free,
+            // Sorted already: built in bulk.
+            by_name: by_name.into_iter().collect(),
+            word_grams,
+            grams,
+            loose: self.loose,
+            words: self.words,
+        })
     }
 }
 
