@@ -187,6 +187,16 @@ proptest! {
         let (first, _) = load_and_write(&root, &cache, pieces, first_search);
         prop_assert_eq!(first.from_cache, 0);
         prop_assert!(cache.is_file(), "the first load writes the cache");
+        let files = |root: &Path| {
+            let mut paths: Vec<String> = PATHS
+                .iter()
+                .filter(|p| root.join(p).is_file())
+                .map(|p| p.to_string())
+                .collect();
+            paths.sort();
+            paths
+        };
+        let files_before = files(&root);
         for op in &ops {
             apply(&root, op);
             if settled {
@@ -213,6 +223,10 @@ proptest! {
         if !first_search {
             // A file without the search lists cannot give them: built, and written again.
             prop_assert!(!second.indexes_from_cache && rewritten);
+        } else if pieces && matches!(damage, Damage::None) && files(&root) == files_before {
+            // Notes edited, no file added or removed: the stored indexes are taken, and
+            // patched for the notes edited (their pieces as stored say what to take out).
+            prop_assert!(second.indexes_from_cache);
         }
 
         // Nothing changed since the second load wrote its cache: all of it is used, the
