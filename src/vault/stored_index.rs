@@ -7,6 +7,8 @@
 //! records were all taken as they are, and checked on the way (ids of live notes, headings
 //! and links a note has, lists well formed): anything else and the load builds them.
 
+use rayon::prelude::*;
+
 use super::bytes::{Put, Reader};
 use super::names::STORED_SECTIONS;
 use super::{Backlinks, Counts, FileId, HashMap, LinkSite, Property, Vault};
@@ -148,8 +150,18 @@ impl Vault {
     ) -> bool {
         let vault = &*self;
         let files = vault.files.len();
-        let note = |id: FileId| vault.note(id);
-        let is_note = |id: FileId| note(id).is_some();
+        // What the checks read of each note, in one table: looked up in the notes
+        // themselves, the checks were most of the links' part (a cache miss or two an id).
+        let shapes: Vec<Option<(u32, u32)>> = vault
+            .files
+            .par_iter()
+            .map(|f| {
+                let syntax = &f.as_ref()?.note.as_ref()?.syntax;
+                Some((syntax.links.len() as u32, syntax.headings.len() as u32))
+            })
+            .collect();
+        let shape = |id: FileId| shapes[id.index()];
+        let is_note = |id: FileId| shape(id).is_some();
         let ((names, headings), (backlinks, tags)) = rayon::join(
             || {
                 rayon::join(
@@ -162,8 +174,7 @@ impl Vault {
                         let section = |i| section(STORED_SECTIONS + i);
                         vault.headings.restore(section, |raw, heading| {
                             let id = FileId::from_raw(raw, files)?;
-                            let count = note(id)?.syntax.headings.len();
-                            ((heading as usize) < count).then_some(id)
+                            (heading < shape(id)?.1).then_some(id)
                         })
                     },
                 )
@@ -174,8 +185,7 @@ impl Vault {
                         let backlinks = restore_backlinks(&section(BACKLINKS)?, files, &is_note);
                         let unresolved =
                             restore_unresolved(&section(UNRESOLVED)?, files, &|site| {
-                                note(site.source)
-                                    .is_some_and(|n| (site.link as usize) < n.syntax.links.len())
+                                shape(site.source).is_some_and(|(links, _)| site.link < links)
                             });
                         Some((backlinks?, unresolved?))
                     },
