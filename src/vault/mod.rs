@@ -1198,26 +1198,54 @@ impl Vault {
         }
         let mut issues = Vec::new();
         let mut gone = Vec::new();
+        // The stored indexes fit every note as it is, or as it was before a change they can
+        // be patched for (as the notes' incremental updates would), and no note was gone.
+        let patchable = same_paths
+            && loaded
+                .iter()
+                .all(|l| l.note.is_some() && (l.old.is_some() || (l.reused.0 && l.reused.1)));
         let mut out = keep.then(|| BuildCache {
             started,
             paths: Vec::new(),
             notes: Vec::new(),
-            // A cache for other paths, or a note stored that is no more, changes the file.
-            changed: !same_paths || stored_notes != loaded.len(),
+            // A cache for other paths, a note stored that is no more, or a note not taken
+            // whole from it changes the file (known before the notes are placed: the records
+            // are made only for a file to write).
+            changed: !same_paths
+                || stored_notes != loaded.len()
+                || loaded.iter().any(|l| l.reused != (true, true, true)),
             reused: 0,
             unread: 0,
             unused,
             indexes_match: false,
             indexes_taken: false,
         });
+        // A cache file holding every note and path as the vault has them now holds its derived
+        // indexes too, taken then; and with the same paths, patched for the notes changed
+        // since. They are checked against their checksums before the notes are placed, so
+        // that a file whose indexes cannot be taken (damaged, missing, or without the lists
+        // this load keeps) is written again, with them.
+        let stored_index = match &mut out {
+            Some(out) if !out.changed || patchable => {
+                let sections = stored_index.and_then(|index| {
+                    index.check(stored_index::SECTIONS, |i| vault.keeps_index_section(i))
+                });
+                out.changed |= sections.is_none();
+                sections
+            }
+            _ => None,
+        };
         // Each note's record for the cache file to write, made as the note is placed (its
         // resolutions are taken again at the end): gathering hashes first and records at the
-        // end held both at once, the peak of a load that writes the cache.
-        let mut records = Vec::with_capacity(if out.is_some() { loaded.len() } else { 0 });
-        // The notes whose text changed since the cache file was written, with what they were,
-        // and whether every other note is as the file holds it.
+        // end held both at once, the peak of a load that writes the cache. None when nothing
+        // is written (a warm start with nothing changed).
+        let writing = out.as_ref().is_some_and(|out| out.changed);
+        let mut records = Vec::with_capacity(if writing { loaded.len() } else { 0 });
+        // Notes by modification time, built at once from a sorted list (50k inserts one by
+        // one, in no order, were ~10 ms of a warm load).
+        let mut recent = Vec::with_capacity(loaded.len());
+        // The notes whose text changed since the cache file was written, with what they were.
         let mut patches: Vec<(FileId, Note)> = Vec::new();
-        let mut patchable = same_paths;
         for Loading {
             id,
             note,
@@ -1230,11 +1258,8 @@ impl Vault {
             old,
         } in loaded
         {
-            // The stored indexes fit this note as it is, or as it was before a change they
-            // can be patched for.
-            match old {
-                Some(old) if note.is_some() => patches.push((id, old)),
-                _ => patchable &= reused.0 && reused.1,
+            if let Some(old) = old.filter(|_| stored_index.is_some()) {
+                patches.push((id, old));
             }
             let file = vault.files[id.index()].as_mut().expect("registered file");
             if let Some(message) = problem {
@@ -1246,17 +1271,16 @@ impl Vault {
             if let Some(out) = &mut out {
                 out.reused += usize::from(reused.0);
                 out.unread += usize::from(unread);
-                out.changed |= !(reused.0 && reused.1 && reused.2);
             }
             file.modified = modified.and_then(std::num::NonZeroU64::new);
             if let Some(modified) = file.modified() {
-                vault.recent.insert((modified, id));
+                recent.push((modified, id));
             }
             let note = file.note.insert(note.unwrap_or_else(|| {
                 gone.push(id);
                 Note::parse(file.path(), String::new())
             }));
-            if let Some(hash) = hash {
+            if let Some(hash) = hash.filter(|_| writing) {
                 // Held text only with a stamp: a note read with a problem is read again.
                 let held = match (&note.text, stamp) {
                     (NoteText::Pieces { held, .. }, Some(_)) => {
@@ -1274,28 +1298,8 @@ impl Vault {
                 });
             }
         }
-        // A cache file holding every note and path as the vault has them now holds its derived
-        // indexes too: they are checked against their checksums while the records are still
-        // here, so that a file whose indexes cannot be taken (damaged, missing, or without
-        // the lists this load keeps) is written again, with them.
-        // With the same paths, notes changed since are patched into them (as the notes'
-        // incremental updates would).
-        let stored_index = match &mut out {
-            Some(out) if !out.changed || (patchable && gone.is_empty()) => {
-                let sections = stored_index.and_then(|index| {
-                    index.check(stored_index::SECTIONS, |i| vault.keeps_index_section(i))
-                });
-                out.changed |= sections.is_none();
-                sections
-            }
-            _ => None,
-        };
-        // Nothing to write when the cache file read is the one this load would write (a warm
-        // start with nothing changed): its list goes before the indexes are built, the
-        // load's peak (4 MB at 50k notes).
-        if !out.as_ref().is_some_and(|out| out.changed) {
-            records = Vec::new();
-        }
+        recent.sort_unstable();
+        vault.recent = recent.into_iter().collect();
         // What the notes were gathered in is free now, before the indexes take more.
         release_freed_memory();
         // Sections that read whole but do not fit the notes (a file made to) are built
