@@ -166,19 +166,25 @@ fn child_load(dir: &Path, cache: Option<&Path>) {
             .and_then(|l| l.split_whitespace().nth(1)?.parse::<u64>().ok())
             .unwrap_or(0)
     };
+    // `VAULTLS_BENCH_DUMP=FILE` writes the vault's indexes there, to compare a load from a
+    // cache file with a fresh one on a real vault.
+    if let Some(file) = std::env::var_os("VAULTLS_BENCH_DUMP") {
+        std::fs::write(file, vault.dump()).expect("dump written");
+    }
     // The cache is written after the load is timed (the server writes it off its loop).
     let written = Instant::now();
     if let Some(write) = loaded.cache_write {
         write.write().expect("cache written");
     }
     println!(
-        "{ms} {} {} {} {} {} {}",
+        "{ms} {} {} {} {} {} {} {}",
         kib("VmHWM:"),
         vault.file_count(),
         kib("VmRSS:"),
         loaded.from_cache,
         written.elapsed().as_secs_f64() * 1000.0,
         loaded.unread,
+        u8::from(loaded.indexes_from_cache),
     );
     std::mem::forget(vault);
 }
