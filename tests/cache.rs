@@ -1,6 +1,6 @@
 //! Property: a load that takes what it can from a cache file builds exactly what a load
 //! without one builds, whatever happened to the vault since the file was written (notes
-//! edited, also to the same size, added, deleted, renamed) and whatever happened to the file
+//! edited, also to the same size, added, deleted, renamed; twice over) and whatever happened to the file
 //! (truncated, a bit flipped, emptied, replaced by junk or by another vault's cache, written
 //! by another build). And a cache written for a vault that has not changed since is used
 //! whole: nothing is parsed or resolved again, and nothing is written.
@@ -161,6 +161,7 @@ proptest! {
     fn a_load_from_any_cache_equals_a_fresh_load(
         initial in prop::collection::vec((0..PATHS.len(), content()), 1..7),
         ops in prop::collection::vec(op(), 0..6),
+        more_ops in prop::collection::vec(op(), 0..4),
         damage in damage(),
         settled in any::<bool>(),
         pieces in any::<bool>(),
@@ -187,16 +188,6 @@ proptest! {
         let (first, _) = load_and_write(&root, &cache, pieces, first_search);
         prop_assert_eq!(first.from_cache, 0);
         prop_assert!(cache.is_file(), "the first load writes the cache");
-        let files = |root: &Path| {
-            let mut paths: Vec<String> = PATHS
-                .iter()
-                .filter(|p| root.join(p).is_file())
-                .map(|p| p.to_string())
-                .collect();
-            paths.sort();
-            paths
-        };
-        let files_before = files(&root);
         for op in &ops {
             apply(&root, op);
             if settled {
@@ -223,9 +214,10 @@ proptest! {
         if !first_search {
             // A file without the search lists cannot give them: built, and written again.
             prop_assert!(!second.indexes_from_cache && rewritten);
-        } else if pieces && matches!(damage, Damage::None) && files(&root) == files_before {
-            // Notes edited, no file added or removed: the stored indexes are taken, and
-            // patched for the notes edited (their pieces as stored say what to take out).
+        } else if pieces && matches!(damage, Damage::None) {
+            // Notes edited, added, removed, renamed: the stored indexes are taken, and
+            // patched as incremental updates would (the notes edited or removed as stored say
+            // what to take out).
             prop_assert!(second.indexes_from_cache);
         }
 
@@ -245,6 +237,19 @@ proptest! {
                 prop_assert_eq!(third.unread, 0);
             }
         }
+
+        // And changed again: the file the second load wrote (its removed files' slots left
+        // empty, for files added now) is patched in turn.
+        for op in &more_ops {
+            apply(&root, op);
+        }
+        let fresh = load(&root, None, false, true).vault.dump();
+        let (fourth, _) = load_and_write(&root, &cache, pieces, true);
+        prop_assert_eq!(&fourth.vault.dump(), &fresh);
+        prop_assert!(fourth.indexes_from_cache || !pieces);
+        let fifth = load(&root, Some(&cache), pieces, true);
+        prop_assert_eq!(&fifth.vault.dump(), &fresh);
+        prop_assert!(fifth.indexes_from_cache && fifth.cache_write.is_none());
     }
 }
 

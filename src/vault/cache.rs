@@ -337,6 +337,11 @@ pub(super) struct Begun {
 }
 
 impl Begun {
+    /// The paths stored, by index.
+    pub(super) fn paths(&self) -> &[String] {
+        &self.paths
+    }
+
     /// Reads the rest of the body: the paths and the pool [`Stored::begin`] read, with when
     /// the load that wrote the file started, are given to `context`; then every note
     /// record, given to `decode` with the context (in parallel, a batch at a time; `None`
@@ -409,10 +414,11 @@ pub(super) struct StoredIndex {
 }
 
 impl StoredIndex {
-    /// Checks the `count` sections, those `wanted` only, against their checksums (a chunk at
-    /// a time: nothing is kept), for [`Sections::read`] to read them after. `None` when the
-    /// part does not hold `count` sections, one fails its checksum, or one wanted is empty
-    /// (what the writer did not keep: every section kept holds at least a count).
+    /// Checks the `count` sections against their checksums (a chunk at a time: nothing is
+    /// kept; those not `wanted` too: no byte of the file goes unchecked), for
+    /// [`Sections::read`] to read them after. `None` when the part does not hold `count`
+    /// sections, one fails its checksum, or one wanted is empty (what the writer did not
+    /// keep: every section kept holds at least a count).
     pub(super) fn check(self, count: usize, wanted: impl Fn(usize) -> bool) -> Option<Sections> {
         let table_len = 4 + 16 * count;
         if (table_len as u64) > self.len {
@@ -436,10 +442,7 @@ impl StoredIndex {
         }
         let mut chunk = vec![0; 1 << 20];
         for (i, &(start, len, checksum)) in sections.iter().enumerate() {
-            if !wanted(i) {
-                continue;
-            }
-            if len == 0 {
+            if len == 0 && wanted(i) {
                 return None;
             }
             let mut hasher = Xxh3::new();

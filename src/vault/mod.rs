@@ -960,17 +960,62 @@ impl Vault {
         vault.by_name_key.reserve(files.len());
         vault.backlinks.reserve(files.len());
         let mut notes = Vec::with_capacity(files.len());
-        for (path, source) in files {
-            if vault.by_path.get(&vault.files, &path).is_some() {
-                continue;
+        // The paths the cache file stores come first, each at its stored index, so that its
+        // stored indexes name the files by their ids: also those no longer there (removed
+        // once the indexes are built, as removals are: their stored notes say what to take
+        // out), while a stored slot left empty, or a path stored twice (damage), is an id
+        // left free. Paths new since come after (into the free ids first).
+        let mut holes = Vec::new();
+        for path in stored.as_ref().map_or(&[][..], |s| s.paths()) {
+            if path.is_empty() || vault.by_path.get(&vault.files, path).is_some() {
+                vault.files.push(None);
+                holes.push((vault.files.len() - 1) as u32);
+            } else {
+                vault.register_path(path.clone(), is_note_path(path));
             }
-            let is_note = is_note_path(&path);
-            // Its file-stem name is indexed with the rest of its names, off this thread.
-            let id = vault.register_path(path, is_note);
-            if is_note {
+        }
+        let mut walked = vec![false; vault.files.len()];
+        vault.free = holes;
+        // The files found now that the cache file does not store.
+        let mut added = Vec::new();
+        for (path, source) in files {
+            let id = match vault.by_path.get(&vault.files, &path) {
+                Some(id) if walked.get(id.index()) == Some(&false) => {
+                    walked[id.index()] = true;
+                    id
+                }
+                Some(_) => continue,
+                None => {
+                    // Its file-stem name is indexed with the rest of its names, off this
+                    // thread.
+                    let is_note = is_note_path(&path);
+                    let id = vault.register_path(path, is_note);
+                    // Into a free id, or after every stored one.
+                    if let Some(walked) = walked.get_mut(id.index()) {
+                        *walked = true;
+                    }
+                    added.push(id);
+                    id
+                }
+            };
+            if is_note_path(vault.path(id)) {
                 notes.push((id, source));
             }
         }
+        // The stored files not found now.
+        let removed: Vec<FileId> = (walked.iter().enumerate())
+            .filter(|&(i, &walked)| !walked && vault.files[i].is_some())
+            .map(|(i, _)| FileId::new(i))
+            .collect();
+        drop(walked);
+        // The name keys of the files added and removed since: the links that may lead
+        // elsewhere now are found by them once the indexes are built, as an incremental add
+        // or remove finds them.
+        let mut changed_keys: Vec<String> = (added.iter().chain(&removed))
+            .map(|&id| file_key(vault.path(id)))
+            .collect();
+        changed_keys.sort_unstable();
+        changed_keys.dedup();
         // What the cache file holds for these files, decoded (streaming, a batch of records at
         // a time) before any text is read.
         let files = vault.files.len();
@@ -980,13 +1025,10 @@ impl Vault {
             /// The strings the stored pieces name, and their lengths ([`StrPool::lens`]).
             pool: std::sync::Arc<StrPool>,
             lens: Vec<u32>,
-            /// Each stored path's file now, if it is still there.
+            /// Each stored path's file (registered at its index: see above).
             remap: Vec<Option<FileId>>,
+            /// Whether the paths are as stored: none added or removed, each at its index.
             same: bool,
-            /// The name keys of the files added and removed since: the links that may lead
-            /// elsewhere now are found by them once the indexes are built, as an
-            /// incremental add or remove finds them.
-            changed_keys: Vec<String>,
         }
         let paths = |started: u64, stored: &[String], pool: std::sync::Arc<StrPool>| {
             let remap: Vec<Option<FileId>> = stored
@@ -994,34 +1036,18 @@ impl Vault {
                 .map(|path| vault.by_path.get(&vault.files, path))
                 .collect();
             let same = stored.len() == files
+                && added.is_empty()
+                && removed.is_empty()
                 && remap
                     .iter()
                     .enumerate()
-                    .all(|(i, id)| id.is_some_and(|id| id.index() == i));
-            let mut changed_keys: Vec<String> = Vec::new();
-            if !same {
-                let mut kept = vec![false; files];
-                for (path, id) in stored.iter().zip(&remap) {
-                    match id {
-                        Some(id) => kept[id.index()] = true,
-                        None => changed_keys.push(file_key(path)),
-                    }
-                }
-                for (file, kept) in vault.files.iter().zip(kept) {
-                    if let Some(file) = file.as_ref().filter(|_| !kept) {
-                        changed_keys.push(file_key(file.path()));
-                    }
-                }
-                changed_keys.sort_unstable();
-                changed_keys.dedup();
-            }
+                    .all(|(i, id)| id.is_none_or(|id| id.index() == i));
             Paths {
                 started,
                 lens: pool.lens(),
                 pool,
                 remap,
                 same,
-                changed_keys,
             }
         };
         let decode = |paths: &Paths, note: &cache::StoredNote<'_>| {
@@ -1062,18 +1088,15 @@ impl Vault {
                         by_file[id.index()] = Some(note);
                     }
                 }
-                let Paths {
-                    same,
-                    changed_keys,
-                    pool,
-                    ..
-                } = streamed.context;
+                let Paths { same, pool, .. } = streamed.context;
                 // The notes taken from the file name its strings; notes read now add theirs.
                 vault.pool = pool;
                 (by_file, same, streamed.stored, changed_keys, streamed.index)
             }
+            // Nothing taken from a file: every note is read and resolved now.
             _ => (Vec::new(), false, 0, Vec::new(), None),
         };
+        let from_file = !decoded.is_empty();
         let notes: Vec<_> = notes
             .into_iter()
             .map(|(id, source)| {
@@ -1081,14 +1104,24 @@ impl Vault {
                 (id, source, stored)
             })
             .collect();
-        drop(decoded);
         let total = notes.len();
         let done = std::sync::atomic::AtomicUsize::new(0);
-        // How many notes whose text changed keep what they were: past that many, building
-        // the indexes afresh costs less than patching the stored ones (a patch is an
-        // incremental update, ~3× a note's share of a build), and the old notes are memory.
+        // How many notes removed or changed since keep what they were: past that many,
+        // building the indexes afresh costs less than patching the stored ones (a patch is
+        // an incremental update, ~3× a note's share of a build), and the old notes are memory.
         let olds = std::sync::atomic::AtomicIsize::new((total / 32).max(256) as isize);
         use std::sync::atomic::Ordering::Relaxed;
+        // The notes removed since as the file stores them, for the stored indexes (`None`:
+        // an attachment, not stored so, or past the budget).
+        let mut removed: Vec<(FileId, Option<Note>)> = removed
+            .into_iter()
+            .map(|id| {
+                let note = decoded.get_mut(id.index()).and_then(Option::take);
+                let note = note.filter(|_| olds.fetch_sub(1, Relaxed) > 0);
+                (id, note.and_then(|d| d.into_old(vault.path(id))))
+            })
+            .collect();
+        drop(decoded);
         progress(0, total);
         // Collected in place: a note is a few hundred bytes and there can be 100k of them.
         let mut loaded: Vec<Loading> = Vec::new();
@@ -1199,11 +1232,21 @@ impl Vault {
         let mut issues = Vec::new();
         let mut gone = Vec::new();
         // The stored indexes fit every note as it is, or as it was before a change they can
-        // be patched for (as the notes' incremental updates would), and no note was gone.
-        let patchable = same_paths
-            && loaded
+        // be patched for (as incremental updates would), every note removed since is stored
+        // as it was, and no note was gone while read: then they are taken, and patched.
+        let mut is_added = vec![false; files];
+        for id in &added {
+            is_added[id.index()] = true;
+        }
+        let patchable = from_file
+            && removed
                 .iter()
-                .all(|l| l.note.is_some() && (l.old.is_some() || (l.reused.0 && l.reused.1)));
+                .all(|(id, old)| old.is_some() || !is_note_path(vault.path(*id)))
+            && loaded.iter().all(|l| {
+                l.note.is_some()
+                    && (l.old.is_some() || (l.reused.0 && l.reused.1) || is_added[l.id.index()])
+            });
+        drop(is_added);
         let mut out = keep.then(|| BuildCache {
             started,
             paths: Vec::new(),
@@ -1302,14 +1345,23 @@ impl Vault {
         vault.recent = recent.into_iter().collect();
         // What the notes were gathered in is free now, before the indexes take more.
         release_freed_memory();
+        // The notes changed and removed since are put as they were while the stored indexes
+        // are checked against the notes, then patched to what they are now: changed notes
+        // moved, notes added indexed, notes removed taken out, as incremental updates do.
         // Sections that read whole but do not fit the notes (a file made to) are built
         // afresh; the file is not written again for it.
-        // The notes changed since are put back as they were while the stored indexes are
-        // checked against the notes, then patched to what they are now.
         let mut changed_notes = Vec::with_capacity(patches.len());
         for (id, old) in patches {
             let file = vault.files[id.index()].as_mut().expect("registered file");
             changed_notes.push((id, file.note.replace(old)));
+        }
+        for (id, old) in removed.iter_mut() {
+            let file = vault.files[id.index()].as_mut().expect("registered file");
+            file.note = match old.take() {
+                Some(old) if stored_index.is_some() => Some(old),
+                // Indexed empty, then removed as a note: its name and folder go with it.
+                _ => is_note_path(file.path()).then(|| Note::parse(file.path(), String::new())),
+            };
         }
         let taken = stored_index.is_some_and(|sections| vault.restore_index(&|i| sections.read(i)));
         for (id, note) in changed_notes {
@@ -1323,8 +1375,15 @@ impl Vault {
                 }
             }
         }
-        if !taken {
+        if taken {
+            for &id in &added {
+                vault.index_added(id);
+            }
+        } else {
             vault.index_all();
+        }
+        for (id, _) in removed {
+            vault.take(id);
         }
         if let Some(out) = &mut out {
             out.indexes_taken = taken;
@@ -1893,6 +1952,19 @@ impl Vault {
         self.backlinks.remove(id);
         self.free.push(id.index() as u32);
         file
+    }
+
+    /// Indexes a file registered but not indexed yet, its note's links resolved already (the
+    /// links that may lead to it now are resolved again by its name key afterwards).
+    fn index_added(&mut self, id: FileId) {
+        let Some(note) = self.note(id) else {
+            return;
+        };
+        let resolutions = note.resolved.clone();
+        let name = fold(stem(self.path(id))).into_owned();
+        self.names.insert(&name, (id, NameKind::FileStem));
+        self.index_content(id);
+        self.set_resolutions(id, resolutions);
     }
 
     /// Replaces the note at `id`, as the indexes have it, by `note` (its links resolved
