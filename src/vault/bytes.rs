@@ -38,12 +38,39 @@ impl<'a> Reader<'a> {
                 .collect(),
         )
     }
+}
+
+/// What the stored indexes are decoded from: bytes in order, from memory ([`Reader`]) or
+/// read from a file a buffer at a time ([`Stream`]), and the reads built on them.
+pub(super) trait Source {
+    /// The next `n` bytes; `None` past the end.
+    fn take(&mut self, n: usize) -> Option<&[u8]>;
+    /// How many bytes are left.
+    fn left(&self) -> usize;
+
+    fn done(&self) -> bool {
+        self.left() == 0
+    }
+
+    fn byte(&mut self) -> Option<u8> {
+        Some(self.take(1)?[0])
+    }
+
+    fn word(&mut self) -> Option<u64> {
+        Some(u64::from_le_bytes(self.take(8)?.try_into().ok()?))
+    }
+
+    /// A length (a `u32`), then that many bytes of UTF-8.
+    fn text(&mut self) -> Option<&str> {
+        let len = u32::from_le_bytes(self.take(4)?.try_into().ok()?) as usize;
+        std::str::from_utf8(self.take(len)?).ok()
+    }
 
     /// A `u32` in LEB128 (seven bits a byte, low first).
-    pub fn var(&mut self) -> Option<u32> {
+    fn var(&mut self) -> Option<u32> {
         let mut n: u32 = 0;
         for shift in (0..35).step_by(7) {
-            let byte = self.u8()?;
+            let byte = self.byte()?;
             n |= u32::from(byte & 0x7f).checked_shl(shift)?;
             if byte & 0x80 == 0 {
                 // Bits past the 32nd are damage.
@@ -54,10 +81,10 @@ impl<'a> Reader<'a> {
     }
 
     /// A count, then that many `u32`s as [`Put::deltas`] wrote them.
-    pub fn deltas(&mut self) -> Option<Vec<u32>> {
+    fn deltas(&mut self) -> Option<Vec<u32>> {
         let count = self.var()? as usize;
         // A value takes a byte at least.
-        if count > self.0.len() {
+        if count > self.left() {
             return None;
         }
         let mut out = Vec::with_capacity(count);
@@ -70,13 +97,81 @@ impl<'a> Reader<'a> {
         }
         Some(out)
     }
+}
 
-    pub fn u8(&mut self) -> Option<u8> {
-        Some(self.bytes(1)?[0])
+impl Source for Reader<'_> {
+    fn take(&mut self, n: usize) -> Option<&[u8]> {
+        self.bytes(n)
     }
 
-    pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
+    fn left(&self) -> usize {
+        self.0.len()
+    }
+}
+
+/// Bytes read by position: a file ([`super::cache`]) or memory.
+pub(super) trait ReadAt {
+    /// Fills `buf` with the bytes from `at`; `None` past the end or on a failed read.
+    fn read_at(&self, at: u64, buf: &mut [u8]) -> Option<()>;
+}
+
+impl ReadAt for Vec<u8> {
+    fn read_at(&self, at: u64, buf: &mut [u8]) -> Option<()> {
+        let at = usize::try_from(at).ok()?;
+        buf.copy_from_slice(self.get(at..at.checked_add(buf.len())?)?);
+        Some(())
+    }
+}
+
+/// `len` bytes of a source from `at`, read a buffer at a time: a section of the cache file is
+/// decoded without being held whole (at 50k notes the largest is 3.3 MB, and four are
+/// decoded at once).
+pub(super) struct Stream<'a> {
+    src: &'a (dyn ReadAt + Sync),
+    /// Where the next fill reads from, and where the bytes end.
+    at: u64,
+    end: u64,
+    buf: Vec<u8>,
+    /// How much of `buf` is taken.
+    pos: usize,
+}
+
+impl<'a> Stream<'a> {
+    const CHUNK: usize = 64 << 10;
+
+    pub fn new(src: &'a (dyn ReadAt + Sync), at: u64, len: u64) -> Stream<'a> {
+        Stream {
+            src,
+            at,
+            end: at.saturating_add(len),
+            buf: Vec::new(),
+            pos: 0,
+        }
+    }
+}
+
+impl Source for Stream<'_> {
+    fn take(&mut self, n: usize) -> Option<&[u8]> {
+        if self.buf.len() - self.pos < n {
+            self.buf.drain(..self.pos);
+            self.pos = 0;
+            let want = (n - self.buf.len()) as u64;
+            if want > self.end - self.at {
+                return None;
+            }
+            let fill = want.max(Stream::CHUNK as u64).min(self.end - self.at) as usize;
+            let from = self.buf.len();
+            self.buf.resize(from + fill, 0);
+            self.src.read_at(self.at, &mut self.buf[from..])?;
+            self.at += fill as u64;
+        }
+        let out = &self.buf[self.pos..self.pos + n];
+        self.pos += n;
+        Some(out)
+    }
+
+    fn left(&self) -> usize {
+        (self.end - self.at) as usize + (self.buf.len() - self.pos)
     }
 }
 
@@ -160,7 +255,19 @@ mod tests {
             assert_eq!(r.var(), Some(v));
         }
         assert_eq!(r.deltas().as_deref(), Some(&values[..]));
-        assert!(r.is_empty());
+        assert!(r.done());
+        // Streamed, over several fills (a long list between short reads), the same.
+        let long: Vec<u32> = (0..100_000).map(|i| i * 7).collect();
+        out.deltas(&long);
+        out.var(9);
+        let mut stream = Stream::new(&out, 0, out.len() as u64);
+        for &v in &values {
+            assert_eq!(stream.var(), Some(v));
+        }
+        assert_eq!(stream.deltas().as_deref(), Some(&values[..]));
+        assert_eq!(stream.deltas(), Some(long));
+        assert_eq!(stream.var(), Some(9));
+        assert!(stream.done() && stream.take(1).is_none());
         // Past 32 bits, or cut short: nothing.
         assert_eq!(Reader(&[0xff, 0xff, 0xff, 0xff, 0x1f]).var(), None);
         assert_eq!(Reader(&[0x80]).var(), None);

@@ -41,7 +41,7 @@ use std::sync::Arc;
 use rayon::prelude::*;
 use xxhash_rust::xxh3::{Xxh3, xxh3_64, xxh3_128};
 
-use super::bytes::{Put, Reader};
+use super::bytes::{Put, ReadAt, Reader, Stream};
 use super::load::FileStamp;
 use super::{FileId, Held, LineIndex, Resolution};
 use crate::syntax::NoteSyntax;
@@ -472,13 +472,17 @@ pub(super) struct Sections {
 }
 
 impl Sections {
-    /// Section `i`, read now (and checked again: it is read by position from the file
-    /// checked, which no writer changes in place, so it fails only with the disk).
-    pub(super) fn read(&self, i: usize) -> Option<Vec<u8>> {
-        let &(start, len, checksum) = self.sections.get(i)?;
-        let mut bytes = vec![0; len];
-        read_at(&self.file, &mut bytes, start).ok()?;
-        (xxh3_64(&bytes) == checksum).then_some(bytes)
+    /// Section `i`, streamed from the file checked (by position: no writer changes a cache
+    /// file in place, each writes a new one and renames it).
+    pub(super) fn stream(&self, i: usize) -> Option<Stream<'_>> {
+        let &(start, len, _) = self.sections.get(i)?;
+        Some(Stream::new(&self.file, start, len as u64))
+    }
+}
+
+impl ReadAt for std::fs::File {
+    fn read_at(&self, at: u64, buf: &mut [u8]) -> Option<()> {
+        read_at(self, buf, at).ok()
     }
 }
 

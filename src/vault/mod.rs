@@ -1363,7 +1363,8 @@ impl Vault {
                 _ => is_note_path(file.path()).then(|| Note::parse(file.path(), String::new())),
             };
         }
-        let taken = stored_index.is_some_and(|sections| vault.restore_index(&|i| sections.read(i)));
+        let taken =
+            stored_index.is_some_and(|sections| vault.restore_index(&|i| sections.stream(i)));
         for (id, note) in changed_notes {
             match note {
                 Some(note) if taken => vault.patch_note(id, note),

@@ -9,7 +9,7 @@ use std::sync::Arc;
 
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
-use super::bytes::{Put, Reader};
+use super::bytes::{Put, Source};
 use super::path::fold;
 use super::{FileId, NameKind};
 
@@ -463,21 +463,21 @@ impl<K: StoredKind> Names<K> {
     /// at a time). `entry` says whether an entry can be (a live note, a heading it has) and
     /// makes its file id. `None` when anything does not fit: a section missing, a slot or
     /// name twice, names out of order, an entry `entry` refuses, a list naming no name.
-    pub(super) fn restore(
+    pub(super) fn restore<S: Source>(
         &self,
-        section: impl Fn(usize) -> Option<Vec<u8>>,
+        section: impl Fn(usize) -> Option<S>,
         entry: impl Fn(u32, K) -> Option<FileId>,
     ) -> Option<Names<K>> {
-        let bytes = section(0)?;
-        let mut r = Reader(&bytes);
-        let (words, loose) = (r.u8()? != 0, r.u8()? != 0);
+        let mut r = section(0)?;
+        let (words, loose) = (r.byte()? != 0, r.byte()? != 0);
         if (self.words && !words) || (self.loose && !loose) {
             return None;
         }
         let slot_count = r.var()? as usize;
         let count = r.var()? as usize;
-        // Each name takes at least 3 bytes: a count past that is damage.
-        if slot_count > bytes.len() || count > slot_count {
+        // Each name takes at least 3 bytes: a count past that is damage; slots beyond the
+        // names are ones freed, a few (a bound against damage reserving gigabytes).
+        if count > r.left() || count > slot_count || slot_count > (r.left() * 4).max(1 << 16) {
             return None;
         }
         let mut slots: Vec<Option<Named<K>>> = Vec::new();
@@ -485,12 +485,12 @@ impl<K: StoredKind> Names<K> {
         let mut by_name: Vec<(Arc<str>, u32)> = Vec::with_capacity(count);
         for _ in 0..count {
             let slot = r.var()?;
-            let name: Arc<str> = r.str()?.into();
+            let name: Arc<str> = r.text()?.into();
             let n = r.var()? as usize;
             if n == 0 || by_name.last().is_some_and(|(last, _)| *last >= name) {
                 return None;
             }
-            let one = |r: &mut Reader| -> Option<Entry<K>> {
+            let one = |r: &mut S| -> Option<Entry<K>> {
                 let (raw, kind) = (r.var()?, K::from_u32(r.var()?)?);
                 Some((entry(raw, kind)?, kind))
             };
@@ -509,20 +509,19 @@ impl<K: StoredKind> Names<K> {
             });
             by_name.push((name, slot));
         }
-        if !r.is_empty() {
+        if !r.done() {
             return None;
         }
-        drop(bytes);
+        drop(r);
         let gram_lists = |i: usize| -> Option<HashMap<u64, Vec<u32>>> {
-            let bytes = section(i)?;
-            let mut r = Reader(&bytes);
+            let mut r = section(i)?;
             let count = r.var()? as usize;
-            if count > bytes.len() / 9 {
+            if count > r.left() / 9 {
                 return None;
             }
             let mut index = HashMap::with_capacity_and_hasher(count, Default::default());
             for _ in 0..count {
-                let gram = r.u64()?;
+                let gram = r.word()?;
                 let list = r.deltas()?;
                 let live = |&s: &u32| slots.get(s as usize).is_some_and(Option::is_some);
                 if list.is_empty() || !list.iter().all(live) {
@@ -532,7 +531,7 @@ impl<K: StoredKind> Names<K> {
                     return None;
                 }
             }
-            r.is_empty().then_some(index)
+            r.done().then_some(index)
         };
         let word_grams = if self.words {
             gram_lists(1)?

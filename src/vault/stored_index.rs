@@ -9,7 +9,7 @@
 
 use rayon::prelude::*;
 
-use super::bytes::{Put, Reader};
+use super::bytes::{Put, Source, Stream};
 use super::names::STORED_SECTIONS;
 use super::{Backlinks, Counts, FileId, HashMap, LinkSite, Property, Vault};
 
@@ -43,9 +43,13 @@ impl Counts {
 
     /// A list as [`Counts::store`] wrote it, if it keeps the list's rules: ids of `files`
     /// slots that `valid` accepts, ascending, each count above 1 of one of them.
-    fn restore(r: &mut Reader, files: usize, valid: &impl Fn(FileId) -> bool) -> Option<Counts> {
+    fn restore(
+        r: &mut impl Source,
+        files: usize,
+        valid: &impl Fn(FileId) -> bool,
+    ) -> Option<Counts> {
         let n = r.var()? as usize;
-        if n > r.0.len() {
+        if n > r.left() {
             return None;
         }
         let mut ids = Vec::with_capacity(n);
@@ -140,13 +144,13 @@ impl Vault {
         }
     }
 
-    /// Takes the derived indexes from the sections [`Vault::store_index`] wrote, each read
-    /// by `section` when it is decoded and let go after (at most one a thread), for the notes
+    /// Takes the derived indexes from the sections [`Vault::store_index`] wrote, each streamed
+    /// by `section` as it is decoded, for the notes
     /// the vault holds now; `false`, leaving the indexes as they were, when any of them does
     /// not fit those notes. Four parts side by side, as [`Vault::index_all`] runs.
-    pub(super) fn restore_index(
+    pub(super) fn restore_index<'s>(
         &mut self,
-        section: &(dyn Fn(usize) -> Option<Vec<u8>> + Sync),
+        section: &(dyn Fn(usize) -> Option<Stream<'s>> + Sync),
     ) -> bool {
         let vault = &*self;
         let files = vault.files.len();
@@ -182,17 +186,16 @@ impl Vault {
             || {
                 rayon::join(
                     || {
-                        let backlinks = restore_backlinks(&section(BACKLINKS)?, files, &is_note);
-                        let unresolved =
-                            restore_unresolved(&section(UNRESOLVED)?, files, &|site| {
-                                shape(site.source).is_some_and(|(links, _)| site.link < links)
-                            });
+                        let backlinks = restore_backlinks(section(BACKLINKS)?, files, &is_note);
+                        let unresolved = restore_unresolved(section(UNRESOLVED)?, files, &|site| {
+                            shape(site.source).is_some_and(|(links, _)| site.link < links)
+                        });
                         Some((backlinks?, unresolved?))
                     },
                     || {
                         let tags =
-                            restore_map(&section(TAGS)?, |r| Counts::restore(r, files, &is_note));
-                        let properties = restore_map(&section(PROPERTIES)?, restore_property);
+                            restore_map(section(TAGS)?, |r| Counts::restore(r, files, &is_note));
+                        let properties = restore_map(section(PROPERTIES)?, restore_property);
                         Some((tags?, properties?))
                     },
                 )
@@ -214,32 +217,30 @@ impl Vault {
 }
 
 /// A map from strings as [`Vault::store_index`] wrote it, each value read by `value`.
-fn restore_map<V>(
-    bytes: &[u8],
-    value: impl Fn(&mut Reader) -> Option<V>,
+fn restore_map<S: Source, V>(
+    mut r: S,
+    value: impl Fn(&mut S) -> Option<V>,
 ) -> Option<HashMap<String, V>> {
-    let mut r = Reader(bytes);
     let count = r.var()? as usize;
-    if count > bytes.len() / 2 {
+    if count > r.left() / 2 {
         return None;
     }
     let mut map = HashMap::with_capacity_and_hasher(count, Default::default());
     for _ in 0..count {
-        let key = r.str()?.to_string();
+        let key = r.text()?.to_string();
         if map.insert(key, value(&mut r)?).is_some() {
             return None;
         }
     }
-    r.is_empty().then_some(map)
+    r.done().then_some(map)
 }
 
-fn restore_property(r: &mut Reader) -> Option<Property> {
+fn restore_property(r: &mut impl Source) -> Option<Property> {
     let notes = r.var()?;
     let count = r.var()? as usize;
-    let mut values =
-        HashMap::with_capacity_and_hasher(count.min(r.0.len() / 5), Default::default());
+    let mut values = HashMap::with_capacity_and_hasher(count.min(r.left() / 5), Default::default());
     for _ in 0..count {
-        let value = r.str()?.to_string();
+        let value = r.text()?.to_string();
         if values.insert(value, r.var()?).is_some() {
             return None;
         }
@@ -248,13 +249,12 @@ fn restore_property(r: &mut Reader) -> Option<Property> {
 }
 
 fn restore_backlinks(
-    bytes: &[u8],
+    mut r: impl Source,
     files: usize,
     is_note: &(impl Fn(FileId) -> bool + Sync),
 ) -> Option<Backlinks> {
-    let mut r = Reader(bytes);
     let count = r.var()? as usize;
-    if count > bytes.len() / 3 {
+    if count > r.left() / 3 {
         return None;
     }
     let mut entries = Vec::with_capacity(count);
@@ -266,7 +266,7 @@ fn restore_backlinks(
         }
         entries.push((target, counts));
     }
-    if !r.is_empty() {
+    if !r.done() {
         return None;
     }
     let mut backlinks = Backlinks::default();
@@ -277,13 +277,13 @@ fn restore_backlinks(
 }
 
 fn restore_unresolved(
-    bytes: &[u8],
+    r: impl Source,
     files: usize,
     valid: &impl Fn(LinkSite) -> bool,
 ) -> Option<HashMap<String, Vec<LinkSite>>> {
-    restore_map(bytes, |r| {
+    restore_map(r, |r| {
         let n = r.var()? as usize;
-        if n == 0 || n > r.0.len() / 2 {
+        if n == 0 || n > r.left() / 2 {
             return None;
         }
         (0..n)
@@ -328,6 +328,11 @@ mod tests {
         )
     }
 
+    fn stream(sections: &[Vec<u8>], i: usize) -> Option<Stream<'_>> {
+        let section = sections.get(i)?;
+        Some(Stream::new(section, 0, section.len() as u64))
+    }
+
     fn sections(vault: &Vault) -> Vec<Vec<u8>> {
         (0..SECTIONS)
             .map(|i| {
@@ -349,11 +354,11 @@ mod tests {
         restored.unresolved = Default::default();
         restored.tags = Default::default();
         restored.properties = Default::default();
-        assert!(restored.restore_index(&|i| stored.get(i).cloned()));
+        assert!(restored.restore_index(&|i| stream(&stored, i)));
         assert_eq!(restored.dump(), built.dump());
         // A section missing: nothing is taken.
         let mut vault = Vault::from_files("/vault", vec![]);
-        assert!(!vault.restore_index(&|i| (i != TAGS).then(|| stored[i].clone())));
+        assert!(!vault.restore_index(&|i| stream(&stored, i).filter(|_| i != TAGS)));
     }
 
     /// Whatever a section holds (here every bit of every section flipped in turn), restoring
@@ -368,7 +373,7 @@ mod tests {
                     let mut damaged = stored.clone();
                     damaged[i][at] ^= 1 << bit;
                     let mut vault = sample();
-                    if vault.restore_index(&|i| damaged.get(i).cloned()) {
+                    if vault.restore_index(&|i| stream(&damaged, i)) {
                         taken += 1;
                         let _ = vault.dump();
                         for (id, _) in vault.notes() {
