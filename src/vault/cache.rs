@@ -23,7 +23,9 @@
 //! time and size. The prose of a note is never stored.
 //!
 //! Layout (little-endian): the header `MAGIC`, format, build id, body length, body checksum
-//! (xxh3-64), then the body: the vault root, when the load started reading (ns since 1970),
+//! (xxh3-64), length of the derived indexes' part; that part (`StoredIndex`: a table of its
+//! sections' lengths and checksums, then the sections, see `stored_index`); then the body:
+//! the vault root, when the load started reading (ns since 1970),
 //! the path list, the strings the pieces share (those of their [`StrPool`] the records name,
 //! numbered again in order), then one record per note (path index, text hash, the stamp (a
 //! flag, then four `u64`), the summary as postcard bytes, the resolutions (a `u32` each, as

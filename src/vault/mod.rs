@@ -1263,11 +1263,10 @@ impl Vault {
             indexes_match: false,
             indexes_taken: false,
         });
-        // A cache file holding every note and path as the vault has them now holds its derived
-        // indexes too, taken then; and with the same paths, patched for the notes changed
-        // since. They are checked against their checksums before the notes are placed, so
-        // that a file whose indexes cannot be taken (damaged, missing, or without the lists
-        // this load keeps) is written again, with them.
+        // The cache file's derived indexes, taken when the notes are as stored or can be
+        // patched (above). They are checked against their checksums before the notes are
+        // placed, so that a file whose indexes cannot be taken (damaged, missing, or without
+        // the lists this load keeps) is written again, with them.
         let stored_index = match &mut out {
             Some(out) if !out.changed || patchable => {
                 let sections = stored_index.and_then(|index| {
@@ -1348,8 +1347,8 @@ impl Vault {
         // The notes changed and removed since are put as they were while the stored indexes
         // are checked against the notes, then patched to what they are now: changed notes
         // moved, notes added indexed, notes removed taken out, as incremental updates do.
-        // Sections that read whole but do not fit the notes (a file made to) are built
-        // afresh; the file is not written again for it.
+        // Sections whose checksums hold but that do not fit the notes (a file made to) are
+        // built afresh; the file is not written again for it.
         let mut changed_notes = Vec::with_capacity(patches.len());
         for (id, old) in patches {
             let file = vault.files[id.index()].as_mut().expect("registered file");

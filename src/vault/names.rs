@@ -406,7 +406,7 @@ impl StoredKind for NameKind {
     }
 }
 
-/// An index as the cache file holds it ([`Names::store`]), one part per section.
+/// An index as the cache file holds it (`Names::store`), one part per section.
 pub const STORED_SECTIONS: usize = 3;
 
 impl<K: StoredKind> Names<K> {

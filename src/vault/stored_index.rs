@@ -1,11 +1,11 @@
 //! The derived indexes as the cache file stores them: names, headings, backlinks, unresolved
 //! links, tags and properties, each a function of the notes' summaries and resolutions. A
-//! load that finds every note and path as the cache file holds them takes these instead of
-//! building them from every summary (a warm 50k load built them in ~245 ms on two threads).
-//! Written by the load that writes the file, from its own indexes as they stand when its
-//! records are taken ([`super::cache::CacheWrite::store_index`]); read only when the file's
-//! records were all taken as they are, and checked on the way (ids of live notes, headings
-//! and links a note has, lists well formed): anything else and the load builds them.
+//! load takes these instead of building them from every summary (a warm 50k load built them
+//! in ~245 ms on two threads), then patches them for the files edited, added and removed
+//! since, as incremental updates do ([`super::Vault::build`]). Written by the load that writes
+//! the file, from its own indexes as they stand when its records are taken
+//! ([`super::cache::CacheWrite::store_index`]); checked on the way in (ids of live notes,
+//! headings and links a note has, lists well formed): anything else and the load builds them.
 
 use rayon::prelude::*;
 
