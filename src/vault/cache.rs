@@ -418,7 +418,7 @@ pub(super) struct StoredIndex {
 impl StoredIndex {
     /// Checks the `count` sections against their checksums (a chunk at a time: nothing is
     /// kept; those not `wanted` too: no byte of the file goes unchecked), for
-    /// [`Sections::read`] to read them after. `None` when the part does not hold `count`
+    /// [`Sections::stream`] to read them after. `None` when the part does not hold `count`
     /// sections, one fails its checksum, or one wanted is empty (what the writer did not
     /// keep: every section kept holds at least a count).
     pub(super) fn check(self, count: usize, wanted: impl Fn(usize) -> bool) -> Option<Sections> {
