@@ -145,9 +145,9 @@ impl Vault {
     }
 
     /// Takes the derived indexes from the sections [`Vault::store_index`] wrote, each streamed
-    /// by `section` as it is decoded, for the notes
-    /// the vault holds now; `false`, leaving the indexes as they were, when any of them does
-    /// not fit those notes. Four parts side by side, as [`Vault::index_all`] runs.
+    /// by `section` as it is decoded, for the files and notes the vault holds now; `false`,
+    /// leaving the indexes as they were, when any of them does not fit those. Four parts side
+    /// by side, as [`Vault::index_all`] runs.
     pub(super) fn restore_index<'s>(
         &mut self,
         section: &(dyn Fn(usize) -> Option<Stream<'s>> + Sync),
@@ -166,6 +166,8 @@ impl Vault {
             .collect();
         let shape = |id: FileId| shapes[id.index()];
         let is_note = |id: FileId| shape(id).is_some();
+        // A link's target may be an attachment: any file there.
+        let is_file = |id: FileId| vault.files[id.index()].is_some();
         let ((names, headings), (backlinks, tags)) = rayon::join(
             || {
                 rayon::join(
@@ -186,7 +188,8 @@ impl Vault {
             || {
                 rayon::join(
                     || {
-                        let backlinks = restore_backlinks(section(BACKLINKS)?, files, &is_note);
+                        let backlinks =
+                            restore_backlinks(section(BACKLINKS)?, files, &is_file, &is_note);
                         let unresolved = restore_unresolved(section(UNRESOLVED)?, files, &|site| {
                             shape(site.source).is_some_and(|(links, _)| site.link < links)
                         });
@@ -251,6 +254,7 @@ fn restore_property(r: &mut impl Source) -> Option<Property> {
 fn restore_backlinks(
     mut r: impl Source,
     files: usize,
+    is_file: &impl Fn(FileId) -> bool,
     is_note: &(impl Fn(FileId) -> bool + Sync),
 ) -> Option<Backlinks> {
     let count = r.var()? as usize;
@@ -259,7 +263,7 @@ fn restore_backlinks(
     }
     let mut entries = Vec::with_capacity(count);
     for _ in 0..count {
-        let target = FileId::from_raw(r.var()?, files)?;
+        let target = FileId::from_raw(r.var()?, files).filter(|&id| is_file(id))?;
         let counts = Counts::restore(&mut r, files, is_note)?;
         if counts.is_empty() {
             return None;
@@ -304,9 +308,10 @@ mod tests {
     use super::super::names;
     use super::*;
 
+    /// A few notes, an attachment, and a free id (a file removed).
     fn sample() -> Vault {
         let note = |p: &str, t: &str| (p.to_string(), Some(t.to_string()));
-        Vault::from_files(
+        let mut vault = Vault::from_files(
             "/vault",
             vec![
                 note(
@@ -324,8 +329,11 @@ mod tests {
                     "Links.md",
                     "![[img.png]] [[Ghost]] [[Ghost|again]] [[ada]]\n",
                 ),
+                note("Gone.md", "[[Babbage]]"),
             ],
-        )
+        );
+        vault.remove_file("Gone.md");
+        vault
     }
 
     fn stream(sections: &[Vec<u8>], i: usize) -> Option<Stream<'_>> {
