@@ -1982,12 +1982,10 @@ impl Vault {
         self.set_resolutions(id, resolutions);
     }
 
-    fn replace_note(&mut self, id: FileId, note: Note) {
-        self.unindex_content(id);
-        self.files[id.index()].as_mut().expect("live file").note = Some(note);
-        self.index_content(id);
-        let resolutions = self.resolve_all(id);
-        self.set_resolutions(id, resolutions);
+    fn replace_note(&mut self, id: FileId, mut note: Note) {
+        // Resolution reads the paths alone, not the indexes the patch moves.
+        note.resolved = self.resolve_note(id, &note);
+        self.patch_note(id, note);
     }
 
     fn insert_file(&mut self, path: String, note: Option<Note>) -> FileId {
