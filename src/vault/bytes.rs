@@ -14,19 +14,6 @@ impl<'a> Reader<'a> {
         Some(head)
     }
 
-    pub fn u32(&mut self) -> Option<u32> {
-        Some(u32::from_le_bytes(self.bytes(4)?.try_into().ok()?))
-    }
-
-    pub fn u64(&mut self) -> Option<u64> {
-        Some(u64::from_le_bytes(self.bytes(8)?.try_into().ok()?))
-    }
-
-    pub fn str(&mut self) -> Option<&'a str> {
-        let len = self.u32()? as usize;
-        std::str::from_utf8(self.bytes(len)?).ok()
-    }
-
     /// A count, then that many `u32`s.
     pub fn u32s(&mut self) -> Option<Vec<u32>> {
         let count = self.u32()? as usize;
@@ -40,8 +27,8 @@ impl<'a> Reader<'a> {
     }
 }
 
-/// What the stored indexes are decoded from: bytes in order, from memory ([`Reader`]) or
-/// read from a file a buffer at a time ([`Stream`]), and the reads built on them.
+/// Bytes in order, from memory ([`Reader`]) or read from a file a buffer at a time
+/// ([`Stream`]), and the reads built on them: what [`Put`] writes.
 pub(super) trait Source {
     /// The next `n` bytes; `None` past the end.
     fn take(&mut self, n: usize) -> Option<&[u8]>;
@@ -52,17 +39,21 @@ pub(super) trait Source {
         self.left() == 0
     }
 
-    fn byte(&mut self) -> Option<u8> {
+    fn u8(&mut self) -> Option<u8> {
         Some(self.take(1)?[0])
     }
 
-    fn word(&mut self) -> Option<u64> {
+    fn u32(&mut self) -> Option<u32> {
+        Some(u32::from_le_bytes(self.take(4)?.try_into().ok()?))
+    }
+
+    fn u64(&mut self) -> Option<u64> {
         Some(u64::from_le_bytes(self.take(8)?.try_into().ok()?))
     }
 
     /// A length (a `u32`), then that many bytes of UTF-8.
-    fn text(&mut self) -> Option<&str> {
-        let len = u32::from_le_bytes(self.take(4)?.try_into().ok()?) as usize;
+    fn str(&mut self) -> Option<&str> {
+        let len = self.u32()? as usize;
         std::str::from_utf8(self.take(len)?).ok()
     }
 
@@ -70,7 +61,7 @@ pub(super) trait Source {
     fn var(&mut self) -> Option<u32> {
         let mut n: u32 = 0;
         for shift in (0..35).step_by(7) {
-            let byte = self.byte()?;
+            let byte = self.u8()?;
             n |= u32::from(byte & 0x7f).checked_shl(shift)?;
             if byte & 0x80 == 0 {
                 // Bits past the 32nd are damage.

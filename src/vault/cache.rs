@@ -43,7 +43,7 @@ use std::sync::Arc;
 use rayon::prelude::*;
 use xxhash_rust::xxh3::{Xxh3, xxh3_64, xxh3_128};
 
-use super::bytes::{Put, ReadAt, Reader, Stream};
+use super::bytes::{Put, ReadAt, Reader, Source, Stream};
 use super::load::FileStamp;
 use super::{FileId, Held, LineIndex, Resolution};
 use crate::syntax::NoteSyntax;
@@ -461,7 +461,7 @@ impl StoredIndex {
         }
         Some(Sections {
             file: self.file,
-            sections,
+            sections: sections.iter().map(|&(at, len, _)| (at, len)).collect(),
         })
     }
 }
@@ -469,15 +469,15 @@ impl StoredIndex {
 /// The derived indexes' sections of a cache file, checked ([`StoredIndex::check`]).
 pub(super) struct Sections {
     file: std::fs::File,
-    /// Where each one starts, its length and checksum.
-    sections: Vec<(u64, usize, u64)>,
+    /// Where each one starts, and its length.
+    sections: Vec<(u64, usize)>,
 }
 
 impl Sections {
     /// Section `i`, streamed from the file checked (by position: no writer changes a cache
     /// file in place, each writes a new one and renames it).
     pub(super) fn stream(&self, i: usize) -> Option<Stream<'_>> {
-        let &(start, len, _) = self.sections.get(i)?;
+        let &(start, len) = self.sections.get(i)?;
         Some(Stream::new(&self.file, start, len as u64))
     }
 }

@@ -469,7 +469,7 @@ impl<K: StoredKind> Names<K> {
         entry: impl Fn(u32, K) -> Option<FileId>,
     ) -> Option<Names<K>> {
         let mut r = section(0)?;
-        let (words, loose) = (r.byte()? != 0, r.byte()? != 0);
+        let (words, loose) = (r.u8()? != 0, r.u8()? != 0);
         if (self.words && !words) || (self.loose && !loose) {
             return None;
         }
@@ -485,7 +485,7 @@ impl<K: StoredKind> Names<K> {
         let mut by_name: Vec<(Arc<str>, u32)> = Vec::with_capacity(count);
         for _ in 0..count {
             let slot = r.var()?;
-            let name: Arc<str> = r.text()?.into();
+            let name: Arc<str> = r.str()?.into();
             let n = r.var()? as usize;
             if n == 0 || by_name.last().is_some_and(|(last, _)| *last >= name) {
                 return None;
@@ -521,7 +521,7 @@ impl<K: StoredKind> Names<K> {
             }
             let mut index = HashMap::with_capacity_and_hasher(count, Default::default());
             for _ in 0..count {
-                let gram = r.word()?;
+                let gram = r.u64()?;
                 let list = r.deltas()?;
                 let live = |&s: &u32| slots.get(s as usize).is_some_and(Option::is_some);
                 if list.is_empty() || !list.iter().all(live) {

@@ -230,7 +230,7 @@ fn restore_map<S: Source, V>(
     }
     let mut map = HashMap::with_capacity_and_hasher(count, Default::default());
     for _ in 0..count {
-        let key = r.text()?.to_string();
+        let key = r.str()?.to_string();
         if map.insert(key, value(&mut r)?).is_some() {
             return None;
         }
@@ -243,7 +243,7 @@ fn restore_property(r: &mut impl Source) -> Option<Property> {
     let count = r.var()? as usize;
     let mut values = HashMap::with_capacity_and_hasher(count.min(r.left() / 5), Default::default());
     for _ in 0..count {
-        let value = r.text()?.to_string();
+        let value = r.str()?.to_string();
         if values.insert(value, r.var()?).is_some() {
             return None;
         }
