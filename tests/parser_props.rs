@@ -149,9 +149,9 @@ proptest! {
             let parts = pieces.parts();
             let pool = pool.cloned().unwrap_or_default();
             let back = Pieces::from_parts(
-                parts.starts().collect(),
-                parts.held.to_string(),
-                parts.pooled().collect(),
+                parts.starts(),
+                parts.held,
+                parts.pooled(),
                 &pool,
                 &pool.lens(),
                 parts.len,

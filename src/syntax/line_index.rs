@@ -118,21 +118,32 @@ impl LineIndex {
     }
 
     /// Where lines start, and the text's length: what a cache file stores.
-    pub fn parts(&self) -> (impl ExactSizeIterator<Item = u32> + '_, u32) {
+    pub fn parts(&self) -> (impl ExactSizeIterator<Item = u32> + Clone + '_, u32) {
         let starts = (0..self.line_starts.len()).map(|i| self.line_start(i) as u32);
         (starts, self.len)
     }
 
     /// A line index read back from [`LineIndex::parts`]; `None` unless the first line starts
     /// at 0 and the others follow, inside the text.
-    pub fn from_parts(line_starts: Vec<u32>, len: u32) -> Option<LineIndex> {
-        let ordered = line_starts.windows(2).all(|w| w[0] < w[1]);
-        (line_starts.first() == Some(&0) && ordered && line_starts.last() <= Some(&len)).then(
-            || LineIndex {
-                line_starts: Starts::collect(line_starts.iter().copied(), line_starts.len(), len),
-                len,
-            },
-        )
+    pub fn from_parts<I>(line_starts: I, len: u32) -> Option<LineIndex>
+    where
+        I: IntoIterator<Item = u32>,
+        I::IntoIter: ExactSizeIterator + Clone,
+    {
+        let line_starts = line_starts.into_iter();
+        let mut next = 0u64;
+        for (i, start) in line_starts.clone().enumerate() {
+            // The first at 0, each after the one before, none past the end.
+            if (i == 0) != (start == 0) || u64::from(start) < next || start > len {
+                return None;
+            }
+            next = u64::from(start) + 1;
+        }
+        let count = line_starts.len();
+        (count > 0).then(|| LineIndex {
+            line_starts: Starts::collect(line_starts, count, len),
+            len,
+        })
     }
 
     /// Where line `line` starts (it exists).
@@ -548,10 +559,33 @@ mod tests {
             }
             let lines = LineIndex::new(&text);
             let (starts, len) = lines.parts();
-            let back = LineIndex::from_parts(starts.collect(), len);
+            let back = LineIndex::from_parts(starts, len);
             assert_eq!(back.as_ref(), Some(&lines), "{total}");
             assert_eq!(lines.line_span(lines.line_count() - 1), (total, total));
         }
+    }
+
+    #[test]
+    fn line_tables_read_back_only_when_well_formed() {
+        let len = 20;
+        let good: [&[u32]; 3] = [&[0], &[0, 5, 20], &[0, 1, 2]];
+        for starts in good {
+            let lines = LineIndex::from_parts(starts.iter().copied(), len).expect("well formed");
+            assert_eq!(lines.parts().0.collect::<Vec<_>>(), starts);
+        }
+        // None, not starting at 0, a start twice, out of order, past the end.
+        let bad: [&[u32]; 6] = [&[], &[1, 5], &[0, 5, 5], &[0, 9, 5], &[0, 21], &[0, 0]];
+        for starts in bad {
+            assert_eq!(
+                LineIndex::from_parts(starts.iter().copied(), len),
+                None,
+                "{starts:?}"
+            );
+        }
+        // At the edge of 32 bits: a last start at the end, and not twice.
+        let max = u32::MAX;
+        assert!(LineIndex::from_parts([0, max], max).is_some());
+        assert_eq!(LineIndex::from_parts([0, max, max], max), None);
     }
 
     /// The obvious way: walk the text from the start, character by character.

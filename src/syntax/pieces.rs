@@ -93,15 +93,20 @@ impl Default for Pairs {
 }
 
 impl Pairs {
-    fn new(pairs: Vec<(u32, u32)>) -> Pairs {
+    /// The pairs in the narrowest width they fit (looked over once, then written once).
+    fn collect(pairs: impl ExactSizeIterator<Item = (u32, u32)> + Clone) -> Pairs {
         let fits = |n: u32| n <= u32::from(u16::MAX);
-        if pairs.iter().all(|&(a, b)| fits(a) && fits(b)) {
-            Pairs::Short(pairs.iter().map(|&(a, b)| [a as u16, b as u16]).collect())
-        } else if pairs.iter().all(|&(a, _)| fits(a)) {
-            let mid = |(a, b): (u32, u32)| [a as u16, b as u16, (b >> 16) as u16];
-            Pairs::Mid(pairs.into_iter().map(mid).collect())
-        } else {
-            Pairs::Long(pairs.iter().map(|&(a, b)| [a, b]).collect())
+        let (firsts, seconds) = pairs
+            .clone()
+            .fold((true, true), |(f, s), (a, b)| (f && fits(a), s && fits(b)));
+        match (firsts, seconds) {
+            (true, true) => Pairs::Short(pairs.map(|(a, b)| [a as u16, b as u16]).collect()),
+            (true, false) => Pairs::Mid(
+                pairs
+                    .map(|(a, b)| [a as u16, b as u16, (b >> 16) as u16])
+                    .collect(),
+            ),
+            _ => Pairs::Long(pairs.map(|(a, b)| [a, b]).collect()),
         }
     }
 
@@ -132,7 +137,7 @@ impl Pairs {
         }
     }
 
-    fn iter(&self) -> impl ExactSizeIterator<Item = (u32, u32)> + '_ {
+    fn iter(&self) -> impl ExactSizeIterator<Item = (u32, u32)> + Clone + '_ {
         (0..self.len()).map(|i| self.get(i).expect("in range"))
     }
 }
@@ -219,7 +224,7 @@ impl Pieces {
             }
         };
         let mut held = String::with_capacity(merged.iter().map(|s| s.len()).sum());
-        let starts = merged
+        let starts: Vec<_> = merged
             .iter()
             .map(|s| {
                 let at = held.len() as u32;
@@ -229,10 +234,10 @@ impl Pieces {
             })
             .collect();
         Pieces {
-            starts: Pairs::new(starts),
+            starts: Pairs::collect(starts.into_iter()),
             held: held.into_boxed_str(),
             pool: pool.filter(|_| !pooled.is_empty()).cloned(),
-            pooled: Pairs::new(pooled),
+            pooled: Pairs::collect(pooled.into_iter()),
             len: text.len() as u32,
         }
     }
@@ -264,18 +269,25 @@ impl Pieces {
     /// the text, naming strings there are). `lens` is [`StrPool::lens`], taken once for many
     /// notes: the pool's strings are scattered in memory, and reading each pooled piece's
     /// length there was a cache miss each, 5 % of a warm load.
-    pub fn from_parts(
-        starts: Vec<(u32, u32)>,
-        held: String,
-        pooled: Vec<(u32, u32)>,
+    pub fn from_parts<S, P>(
+        starts: S,
+        held: &str,
+        pooled: P,
         pool: &Arc<StrPool>,
         lens: &[u32],
         len: u32,
-    ) -> Option<Pieces> {
-        let ends = starts.iter().skip(1).map(|&(_, at)| at as usize);
+    ) -> Option<Pieces>
+    where
+        S: IntoIterator<Item = (u32, u32)>,
+        S::IntoIter: ExactSizeIterator + Clone,
+        P: IntoIterator<Item = (u32, u32)>,
+        P::IntoIter: ExactSizeIterator + Clone,
+    {
+        let (starts, pooled) = (starts.into_iter(), pooled.into_iter());
+        let ends = starts.clone().skip(1).map(|(_, at)| at as usize);
         let ends = ends.chain(std::iter::once(held.len()));
         let mut note_end = 0usize;
-        for (i, (&(start, at), end)) in starts.iter().zip(ends).enumerate() {
+        for (i, ((start, at), end)) in starts.clone().zip(ends).enumerate() {
             let (start, at) = (start as usize, at as usize);
             let fits = (i > 0 || at == 0)
                 && at < end
@@ -288,7 +300,7 @@ impl Pieces {
             note_end = start + (end - at);
         }
         let mut note_end = 0usize;
-        for &(start, id) in &pooled {
+        for (start, id) in pooled.clone() {
             let piece = match lens.get(id as usize) {
                 Some(&n) => n as usize,
                 None => pool.get(id)?.len(),
@@ -299,11 +311,11 @@ impl Pieces {
             }
             note_end = start + piece;
         }
-        (starts.is_empty() == held.is_empty()).then(|| Pieces {
-            starts: Pairs::new(starts),
-            held: held.into_boxed_str(),
-            pool: (!pooled.is_empty()).then(|| pool.clone()),
-            pooled: Pairs::new(pooled),
+        ((starts.len() == 0) == held.is_empty()).then(|| Pieces {
+            starts: Pairs::collect(starts),
+            held: held.into(),
+            pool: (pooled.len() > 0).then(|| pool.clone()),
+            pooled: Pairs::collect(pooled),
             len,
         })
     }
@@ -362,12 +374,12 @@ pub struct PiecesParts<'a> {
 
 impl<'a> PiecesParts<'a> {
     /// Where each piece held starts in the note and in the held text, by start.
-    pub fn starts(&self) -> impl ExactSizeIterator<Item = (u32, u32)> + 'a {
+    pub fn starts(&self) -> impl ExactSizeIterator<Item = (u32, u32)> + Clone + 'a {
         self.starts.iter()
     }
 
     /// Where each pooled piece starts in the note, and its string's number, by start.
-    pub fn pooled(&self) -> impl ExactSizeIterator<Item = (u32, u32)> + 'a {
+    pub fn pooled(&self) -> impl ExactSizeIterator<Item = (u32, u32)> + Clone + 'a {
         self.pooled.iter()
     }
 }
@@ -462,9 +474,9 @@ mod tests {
                 assert_eq!(pieces.at(start - 1..start), text.get(start - 1..start));
             }
             let back = Pieces::from_parts(
-                pieces.parts().starts().collect(),
-                pieces.parts().held.to_string(),
-                pieces.parts().pooled().collect(),
+                pieces.parts().starts(),
+                pieces.parts().held,
+                pieces.parts().pooled(),
                 &pool,
                 &pool.lens(),
                 pieces.parts().len,
@@ -473,12 +485,9 @@ mod tests {
         }
         // Numbers the pool does not have, or pieces past the text, are not taken.
         let parts = pb.parts();
-        let (starts, held) = (parts.starts().collect::<Vec<_>>(), parts.held.to_string());
+        let (starts, held) = (parts.starts(), parts.held);
         let wrong = vec![(0, 99)];
-        assert!(
-            Pieces::from_parts(starts.clone(), held.clone(), wrong, &pool, &[], parts.len)
-                .is_none()
-        );
+        assert!(Pieces::from_parts(starts.clone(), held, wrong, &pool, &[], parts.len).is_none());
         let past = vec![(parts.len - 2, 0)];
         assert!(Pieces::from_parts(starts, held, past, &pool, &pool.lens(), parts.len).is_none());
     }
@@ -494,7 +503,7 @@ mod tests {
         .into_iter()
         .enumerate()
         {
-            let table = Pairs::new(pairs.clone());
+            let table = Pairs::collect(pairs.iter().copied());
             assert_eq!(
                 std::mem::discriminant(&table),
                 std::mem::discriminant(&match i {
@@ -528,9 +537,9 @@ mod tests {
                 assert_eq!(syntax.tags[0].name(&pieces), "tag");
                 let parts = pieces.parts();
                 let back = Pieces::from_parts(
-                    parts.starts().collect(),
-                    parts.held.to_string(),
-                    parts.pooled().collect(),
+                    parts.starts(),
+                    parts.held,
+                    parts.pooled(),
                     &pool,
                     &pool.lens(),
                     parts.len,

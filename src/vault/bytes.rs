@@ -14,17 +14,34 @@ impl<'a> Reader<'a> {
         Some(head)
     }
 
-    /// A count, then that many `u32`s.
-    pub fn u32s(&mut self) -> Option<Vec<u32>> {
-        let count = self.u32()? as usize;
+    /// A count, then that many `u32`s, read in place.
+    pub fn u32s(&mut self) -> Option<impl ExactSizeIterator<Item = u32> + Clone + 'a> {
+        let count = u32::from_le_bytes(self.bytes(4)?.try_into().ok()?) as usize;
         let bytes = self.bytes(count.checked_mul(4)?)?;
+        Some(bytes.chunks_exact(4).map(le_u32))
+    }
+
+    /// A count, then that many pairs of `u32`s, read in place.
+    pub fn pairs(&mut self) -> Option<impl ExactSizeIterator<Item = (u32, u32)> + Clone + 'a> {
+        let count = u32::from_le_bytes(self.bytes(4)?.try_into().ok()?) as usize;
+        let bytes = self.bytes(count.checked_mul(8)?)?;
         Some(
             bytes
-                .chunks_exact(4)
-                .map(|c| u32::from_le_bytes(c.try_into().expect("four bytes")))
-                .collect(),
+                .chunks_exact(8)
+                .map(|pair| (le_u32(&pair[..4]), le_u32(&pair[4..]))),
         )
     }
+
+    /// A length (a `u32`), then that many bytes of UTF-8, read in place.
+    pub fn text(&mut self) -> Option<&'a str> {
+        let len = u32::from_le_bytes(self.bytes(4)?.try_into().ok()?) as usize;
+        std::str::from_utf8(self.bytes(len)?).ok()
+    }
+}
+
+/// Four bytes as a little-endian `u32`.
+fn le_u32(bytes: &[u8]) -> u32 {
+    u32::from_le_bytes(bytes.try_into().expect("four bytes"))
 }
 
 /// Bytes in order, from memory ([`Reader`]) or read from a file a buffer at a time

@@ -573,29 +573,23 @@ impl<'a> StoredNote<'a> {
         lens: &[u32],
         hash: u128,
     ) -> Option<(Held, LineIndex)> {
+        // Read in place: each table goes into its packed form with no copy between (a
+        // warm 50k load made three vectors a note only to copy them).
         let mut r = Reader(self.held?);
         let len = r.u32()?;
         let lines = r.u32s()?;
+        let starts = r.pairs()?;
+        let held = r.text()?;
+        let pooled = r.pairs()?;
         let count = r.u32()? as usize;
-        let mut starts = Vec::with_capacity(count.min(r.0.len() / 8));
-        for _ in 0..count {
-            starts.push((r.u32()?, r.u32()?));
-        }
-        let held = r.str()?.to_string();
-        let count = r.u32()? as usize;
-        let mut pooled = Vec::with_capacity(count.min(r.0.len() / 8));
-        for _ in 0..count {
-            pooled.push((r.u32()?, r.u32()?));
-        }
-        let count = r.u32()? as usize;
-        let wide = r.bytes(count)?.to_vec();
+        let wide = r.bytes(count)?;
         if !r.0.is_empty() {
             return None;
         }
         Some((
             Held {
                 pieces: Pieces::from_parts(starts, held, pooled, pool, lens, len)?,
-                wide: WideChars::from_raw(wide, len as usize)?,
+                wide: WideChars::from_raw(wide.to_vec(), len as usize)?,
                 hash: hash.into(),
             },
             LineIndex::from_parts(lines, len)?,
@@ -609,25 +603,31 @@ impl<'a> StoredNote<'a> {
         &self,
         links: usize,
         remap: &[Option<FileId>],
-    ) -> Option<Vec<Resolution>> {
+    ) -> Option<Arc<[Resolution]>> {
         if self.resolved.len() != links * 4 {
             return None;
         }
-        self.resolved
-            .chunks_exact(4)
-            .map(|raw| {
-                let stored = Resolution(u32::from_le_bytes(raw.try_into().ok()?));
-                let Some(id) = stored.file() else {
-                    // Nowhere, or a marked nothing: damage.
-                    return stored.is_unresolved().then_some(Resolution::UNRESOLVED);
-                };
-                let now = (*remap.get(id.index())?)?;
-                Some(match stored.is_ambiguous() {
-                    true => Resolution::ambiguous(now),
-                    false => Resolution::to(now),
-                })
+        let map = |raw: &[u8]| {
+            let stored = Resolution(u32::from_le_bytes(raw.try_into().ok()?));
+            let Some(id) = stored.file() else {
+                // Nowhere, or a marked nothing: damage.
+                return stored.is_unresolved().then_some(Resolution::UNRESOLVED);
+            };
+            let now = (*remap.get(id.index())?)?;
+            Some(match stored.is_ambiguous() {
+                true => Resolution::ambiguous(now),
+                false => Resolution::to(now),
             })
-            .collect()
+        };
+        // Checked, then mapped into the note's own list: one allocation, no vector between.
+        let raw = self.resolved.chunks_exact(4);
+        if raw.clone().any(|raw| map(raw).is_none()) {
+            return None;
+        }
+        Some(
+            raw.map(|raw| map(raw).unwrap_or(Resolution::UNRESOLVED))
+                .collect(),
+        )
     }
 }
 

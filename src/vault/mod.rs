@@ -333,7 +333,7 @@ struct Decoded {
     hash: u128,
     syntax: NoteSyntax,
     /// Mapped to the files' ids now; `None` when a target is gone (or they do not fit).
-    resolved: Option<Vec<Resolution>>,
+    resolved: Option<std::sync::Arc<[Resolution]>>,
     /// Its file's stamp when read.
     stamp: Option<load::FileStamp>,
     /// Whether the stamp can be trusted: the file was not modified just before the load that
@@ -358,7 +358,7 @@ impl Decoded {
         let ((held, lines), resolved) = (held?, resolved?);
         let text = NoteText::Pieces { held: held.into() };
         let mut note = Note::with_text(path, text, lines.into(), syntax.into());
-        note.resolved = resolved.into();
+        note.resolved = resolved;
         Some(note)
     }
 }
@@ -1152,7 +1152,7 @@ impl Vault {
                         let mut note = Note::with_text(path, text, lines.into(), s.syntax.into());
                         let reused = (true, s.resolved.is_some(), s.same_record);
                         note.resolved = match s.resolved {
-                            Some(resolved) => resolved.into(),
+                            Some(resolved) => resolved,
                             None => vault.resolve_note(id, &note),
                         };
                         return Loading {
@@ -1208,7 +1208,7 @@ impl Vault {
                     let mut note = match stored {
                         Some(stored) => {
                             let mut note = Note::new(path, text, stored.syntax);
-                            note.resolved = stored.resolved.unwrap_or_default().into();
+                            note.resolved = stored.resolved.unwrap_or_default();
                             note
                         }
                         None => Note::parse(path, text),
