@@ -8,6 +8,7 @@ pub mod line_index;
 mod link;
 mod markdown;
 pub mod mojibake;
+mod packed;
 mod pieces;
 mod pool;
 mod span;
@@ -34,12 +35,15 @@ pub use tag::{is_tag_char, valid_tag};
 pub struct NoteSyntax {
     pub frontmatter: Option<Frontmatter>,
     pub headings: Box<[Heading]>,
+    #[serde(with = "packed")]
     pub blocks: Box<[Block]>,
     /// Inline tags and frontmatter tags, in text order.
     pub tags: Box<[Tag]>,
     /// Wikilinks and local Markdown links, in text order.
+    #[serde(with = "packed")]
     pub links: Box<[Link]>,
     /// Lists (nested ones too), for folding.
+    #[serde(with = "packed")]
     pub lists: Box<[Span]>,
     /// Reference links and footnotes, used and defined, in text order. A definition of a
     /// reference link to a local file is also in `links` (at the same span): it is the one

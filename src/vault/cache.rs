@@ -51,7 +51,7 @@ use crate::syntax::{Pieces, StrPool, WideChars};
 
 const MAGIC: &[u8; 8] = b"vaultls\0";
 /// Bumped whenever the layout or a stored type changes.
-const FORMAT: u32 = 9;
+const FORMAT: u32 = 10;
 const HEADER_LEN: usize = 8 + 4 + 8 + 8 + 8 + 8;
 
 /// The environment variable naming the cache folder (the platform's cache folder's
@@ -324,6 +324,7 @@ impl Stored {
         Ok(Begun {
             stored: self,
             started,
+            count: paths.len(),
             paths,
             pool: Arc::new(StrPool::from_strings(strings)),
         })
@@ -335,33 +336,37 @@ pub(super) struct Begun {
     stored: Stored,
     started: u64,
     paths: Vec<String>,
+    /// How many paths are stored (taken or not).
+    count: usize,
     pool: Arc<StrPool>,
 }
 
 impl Begun {
-    /// The paths stored, by index.
-    pub(super) fn paths(&self) -> &[String] {
-        &self.paths
+    /// The paths stored, by index, taken (a load registers them as they are: 50k copies
+    /// and lookups fewer).
+    pub(super) fn take_paths(&mut self) -> Vec<String> {
+        std::mem::take(&mut self.paths)
     }
 
-    /// Reads the rest of the body: the paths and the pool [`Stored::begin`] read, with when
-    /// the load that wrote the file started, are given to `context`; then every note
+    /// Reads the rest of the body: the pool [`Stored::begin`] read, with when the load that
+    /// wrote the file started, is given to `context`; then every note
     /// record, given to `decode` with the context (in parallel, a batch at a time; `None`
     /// leaves the note out). An error when the body does not split into records or its
     /// checksum fails: then nothing decoded is used.
     pub(super) fn decode<C: Sync, T: Send>(
         self,
-        context: impl FnOnce(u64, &[String], Arc<StrPool>) -> C,
+        context: impl FnOnce(u64, Arc<StrPool>) -> C,
         decode: impl Fn(&C, &StoredNote<'_>) -> Option<T> + Sync,
     ) -> Result<Streamed<C, T>, NotUsed> {
         let malformed = || NotUsed("malformed".into());
         let Begun {
             stored: mut this,
             started,
-            paths,
+            count: paths,
             pool,
+            ..
         } = self;
-        let context = context(started, &paths, pool);
+        let context = context(started, pool);
         let count = this.u32().ok_or_else(malformed)? as usize;
         let mut notes = Vec::with_capacity(count.min(this.left as usize / 30));
         // One buffer for every batch's records, reused, not a vector per record (50k warm
@@ -378,7 +383,7 @@ impl Begun {
                     .par_iter()
                     .map(|rec| {
                         let note = StoredNote::parse(&bytes[rec.clone()])
-                            .filter(|n| (n.path as usize) < paths.len())?;
+                            .filter(|n| (n.path as usize) < paths)?;
                         Some(decode(&context, &note).map(|t| (note.path, t)))
                     })
                     .collect();
@@ -589,7 +594,7 @@ impl<'a> StoredNote<'a> {
         Some((
             Held {
                 pieces: Pieces::from_parts(starts, held, pooled, pool, lens, len)?,
-                wide: WideChars::from_raw(wide.to_vec(), len as usize)?,
+                wide: WideChars::from_raw(wide, len as usize)?,
                 hash: hash.into(),
             },
             LineIndex::from_parts(lines, len)?,

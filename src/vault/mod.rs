@@ -941,7 +941,7 @@ impl Vault {
         read: &ReadNote<S>,
         stat: &StatNote<S>,
         progress: &(dyn Fn(usize, usize) + Sync),
-        stored: Option<cache::Begun>,
+        mut stored: Option<cache::Begun>,
         keep: bool,
         pieces: bool,
         search: bool,
@@ -966,12 +966,18 @@ impl Vault {
         // out), while a stored slot left empty, or a path stored twice (damage), is an id
         // left free. Paths new since come after (into the free ids first).
         let mut holes = Vec::new();
-        for path in stored.as_ref().map_or(&[][..], |s| s.paths()) {
-            if path.is_empty() || vault.by_path.get(&vault.files, path).is_some() {
+        let stored_paths = stored.as_mut().map(|s| s.take_paths()).unwrap_or_default();
+        // Each stored path's file now (a path stored twice: the first's).
+        let mut remap: Vec<Option<FileId>> = Vec::with_capacity(stored_paths.len());
+        for path in stored_paths {
+            let twice = vault.by_path.get(&vault.files, &path);
+            if path.is_empty() || twice.is_some() {
                 vault.files.push(None);
                 holes.push((vault.files.len() - 1) as u32);
+                remap.push(twice);
             } else {
-                vault.register_path(path.clone(), is_note_path(path));
+                let is_note = is_note_path(&path);
+                remap.push(Some(vault.register_path(path, is_note)));
             }
         }
         let mut walked = vec![false; vault.files.len()];
@@ -1035,12 +1041,8 @@ impl Vault {
             /// Whether the paths are as stored: none added or removed, each at its index.
             same: bool,
         }
-        let paths = |started: u64, stored: &[String], pool: std::sync::Arc<StrPool>| {
-            let remap: Vec<Option<FileId>> = stored
-                .iter()
-                .map(|path| vault.by_path.get(&vault.files, path))
-                .collect();
-            let same = stored.len() == files
+        let paths = |started: u64, pool: std::sync::Arc<StrPool>| {
+            let same = remap.len() == files
                 && added.is_empty()
                 && removed.is_empty()
                 && remap
