@@ -370,8 +370,9 @@ fn trusted_at(stamp: &load::FileStamp, started: u64) -> bool {
     stamp.modified.saturating_add(cache::RACY) <= started
 }
 
-/// What a load takes a stored note's stamp from ([`load::FileStamp::read`]), without reading.
-type StatNote<S> = dyn Fn(&S) -> Option<load::FileStamp> + Sync;
+/// What a load takes a stored note's stamp from ([`load::FileStamp::read_in`]), without
+/// reading, the folder last stamped in held open.
+type StatNote<S> = dyn Fn(&S, &mut load::Folder) -> Option<load::FileStamp> + Sync;
 
 /// Gets the note at a path from `S`: its text, a problem to report (read lossily, too big)
 /// and its modification time, or `None` when the note is gone.
@@ -813,7 +814,7 @@ impl Vault {
             root.into(),
             files,
             &given,
-            &|_| None,
+            &|_, _| None,
             &|_, _| {},
             None,
             false,
@@ -857,7 +858,7 @@ impl Vault {
             paths.retain(|(path, _)| !ignored(path));
         }
         let read = |_: &str, abs: PathBuf| load::read_note(&abs);
-        let stat = |abs: &PathBuf| load::FileStamp::read(abs);
+        let stat = |abs: &PathBuf, folder: &mut load::Folder| load::FileStamp::read_in(abs, folder);
         let progress = options.progress.unwrap_or(&|_, _| {});
         let cache_unused = match (build, &stored) {
             (None, _) if options.cache.is_some() => {
@@ -1137,7 +1138,9 @@ impl Vault {
             let vault = &vault;
             notes
                 .into_par_iter()
-                .map(|(id, source, mut stored)| {
+                // Each task stamps its notes (a run of them, in path order) in the folder it
+                // holds open.
+                .map_init(load::Folder::default, |folder, (id, source, mut stored)| {
                     let n = done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
                     if n.is_multiple_of(512) {
                         progress(n, total);
@@ -1145,9 +1148,9 @@ impl Vault {
                     let path = vault.path(id);
                     // A note stored held in pieces whose file's stamp is as stored is taken
                     // without reading the file.
-                    let unchanged = stored
-                        .as_ref()
-                        .is_some_and(|s| s.trusted && s.held.is_some() && s.stamp == stat(&source));
+                    let unchanged = stored.as_ref().is_some_and(|s| {
+                        s.trusted && s.held.is_some() && s.stamp == stat(&source, folder)
+                    });
                     if let Some(s) = stored.take_if(|_| unchanged)
                         && let Some((held, lines)) = s.held
                     {
