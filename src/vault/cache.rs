@@ -51,7 +51,7 @@ use crate::syntax::{Pieces, StrPool, WideChars};
 
 const MAGIC: &[u8; 8] = b"vaultls\0";
 /// Bumped whenever the layout or a stored type changes.
-const FORMAT: u32 = 10;
+const FORMAT: u32 = 11;
 const HEADER_LEN: usize = 8 + 4 + 8 + 8 + 8 + 8;
 
 /// The environment variable naming the cache folder (the platform's cache folder's
@@ -570,14 +570,16 @@ impl<'a> StoredNote<'a> {
         self.held.is_some()
     }
 
-    /// The stored held text and line table, its pooled pieces naming strings of `pool`;
-    /// `None` when there is none or it is not well formed (then the file is read).
+    /// The stored held text and line table, its pooled pieces naming strings of `pool`, and
+    /// the note's title when it is not its file's stem (as [`super::Note`] keeps it: what a
+    /// warm start took from the summary and the pieces for every note, a few percent of its
+    /// time); `None` when there is none or it is not well formed (then the file is read).
     pub(super) fn held(
         &self,
         pool: &Arc<StrPool>,
         lens: &[u32],
         hash: u128,
-    ) -> Option<(Held, LineIndex)> {
+    ) -> Option<(Held, LineIndex, Option<Box<str>>)> {
         // Read in place: each table goes into its packed form with no copy between (a
         // warm 50k load made three vectors a note only to copy them).
         let mut r = Reader(self.held?);
@@ -588,6 +590,11 @@ impl<'a> StoredNote<'a> {
         let pooled = r.pairs()?;
         let count = r.u32()? as usize;
         let wide = r.bytes(count)?;
+        let title = match r.u8()? {
+            0 => None,
+            1 => Some(r.text()?.into()),
+            _ => return None,
+        };
         if !r.0.is_empty() {
             return None;
         }
@@ -598,6 +605,7 @@ impl<'a> StoredNote<'a> {
                 hash: hash.into(),
             },
             LineIndex::from_parts(lines, len)?,
+            title,
         ))
     }
 
@@ -649,13 +657,17 @@ pub(super) struct NoteOut {
     pub stamp: Option<FileStamp>,
     /// The held text and line table of a note held in pieces (shared with it).
     pub held: Option<(Arc<Held>, Arc<LineIndex>)>,
+    /// Its title when it is not its file's stem, stored with the held text.
+    pub title: Option<Box<str>>,
 }
 
-/// Encodes a held text and line table as [`StoredNote::held`] reads them, its pooled pieces
-/// numbered as `renumber` says; `None` when they are not in `pool`, the pool the file stores.
+/// Encodes a held text, line table and title as [`StoredNote::held`] reads them, its pooled
+/// pieces numbered as `renumber` says; `None` when they are not in `pool`, the pool the file
+/// stores.
 fn encode_held(
     held: &Held,
     lines: &LineIndex,
+    title: Option<&str>,
     pool: &Arc<StrPool>,
     renumber: &[u32],
 ) -> Option<Vec<u8>> {
@@ -691,6 +703,13 @@ fn encode_held(
     }
     out.extend_from_slice(&(wide.len() as u32).to_le_bytes());
     out.extend_from_slice(wide);
+    if let Some(title) = title {
+        out.push(1);
+        out.extend_from_slice(&(title.len() as u32).to_le_bytes());
+        out.extend_from_slice(title.as_bytes());
+    } else {
+        out.push(0);
+    }
     Some(out)
 }
 
@@ -862,8 +881,9 @@ impl CacheWrite {
             encode_resolved(&note.resolved, &mut scratch);
             body.put(&scratch)?;
             let held = note.held.as_ref();
-            let encoded =
-                held.and_then(|(held, lines)| encode_held(held, lines, &self.pool, &renumber));
+            let encoded = held.and_then(|(held, lines)| {
+                encode_held(held, lines, note.title.as_deref(), &self.pool, &renumber)
+            });
             match encoded {
                 Some(bytes) => {
                     body.put(&[1])?;

@@ -341,23 +341,23 @@ struct Decoded {
     trusted: bool,
     /// Whether the stored stamp and held text are as this load would store them again.
     same_record: bool,
-    /// The stored held text and line table (a load holding notes in pieces only).
-    held: Option<(Held, LineIndex)>,
+    /// The stored held text, line table and title (a load holding notes in pieces only).
+    held: Option<(Held, LineIndex, Option<Box<str>>)>,
 }
 
 impl Decoded {
     /// The note at `path` as this record has it, with its resolutions: when it was held in
     /// pieces and its resolutions still fit.
-    fn into_old(self: Box<Decoded>, path: &str) -> Option<Note> {
+    fn into_old(self: Box<Decoded>) -> Option<Note> {
         let Decoded {
             syntax,
             resolved,
             held,
             ..
         } = *self;
-        let ((held, lines), resolved) = (held?, resolved?);
+        let ((held, lines, title), resolved) = (held?, resolved?);
         let text = NoteText::Pieces { held: held.into() };
-        let mut note = Note::with_text(path, text, lines.into(), syntax.into());
+        let mut note = Note::with_title(text, lines.into(), syntax.into(), title);
         note.resolved = resolved;
         Some(note)
     }
@@ -1141,7 +1141,7 @@ impl Vault {
             .map(|id| {
                 let note = decoded.get_mut(id.index()).and_then(Option::take);
                 let note = note.filter(|_| olds.fetch_sub(1, Relaxed) > 0);
-                (id, note.and_then(|d| d.into_old(vault.path(id))))
+                (id, note.and_then(|d| d.into_old()))
             })
             .collect();
         drop(decoded);
@@ -1166,10 +1166,10 @@ impl Vault {
                         s.trusted && s.held.is_some() && s.stamp == stat(&source, folder)
                     });
                     if let Some(s) = stored.take_if(|_| unchanged)
-                        && let Some((held, lines)) = s.held
+                        && let Some((held, lines, title)) = s.held
                     {
                         let text = NoteText::Pieces { held: held.into() };
-                        let mut note = Note::with_text(path, text, lines.into(), s.syntax.into());
+                        let mut note = Note::with_title(text, lines.into(), s.syntax.into(), title);
                         let reused = (true, s.resolved.is_some(), s.same_record);
                         note.resolved = match s.resolved {
                             Some(resolved) => resolved,
@@ -1211,7 +1211,7 @@ impl Vault {
                     // what it was, for the stored indexes, while the budget lasts.
                     let (stored, old) = match stored {
                         Some(s) if Some(s.hash) == hash => (Some(s), None),
-                        Some(s) if olds.fetch_sub(1, Relaxed) > 0 => (None, s.into_old(path)),
+                        Some(s) if olds.fetch_sub(1, Relaxed) > 0 => (None, s.into_old()),
                         _ => (None, None),
                     };
                     let reused = (
@@ -1361,6 +1361,7 @@ impl Vault {
                     syntax: note.syntax.clone(),
                     resolved: note.resolved.clone(),
                     stamp,
+                    title: held.as_ref().and_then(|_| note.title.clone()),
                     held,
                 });
             }
@@ -2346,6 +2347,23 @@ impl Note {
         let stem = stem(path);
         let title = syntax.title(&text, stem);
         let title = (title != stem).then(|| title.into());
+        Note {
+            lines,
+            text,
+            syntax,
+            title,
+            resolved: Default::default(),
+        }
+    }
+
+    /// A note with its title as stored with it (as [`Note::with_text`] finds it from the
+    /// summary, its text and its file's stem).
+    fn with_title(
+        text: NoteText,
+        lines: std::sync::Arc<LineIndex>,
+        syntax: std::sync::Arc<NoteSyntax>,
+        title: Option<Box<str>>,
+    ) -> Note {
         Note {
             lines,
             text,
