@@ -1369,6 +1369,7 @@ impl Vault {
         recent.sort_unstable();
         vault.recent = recent.into_iter().collect();
         // What the notes were gathered in is free now, before the indexes take more.
+        LoadingPad::end();
         release_freed_memory();
         // The notes changed and removed since are put as they were while the stored indexes
         // are checked against the notes, then patched to what they are now: changed notes
@@ -2509,42 +2510,48 @@ impl Note {
     }
 }
 
-/// Gives the pages of freed memory back to the system. A load frees much on the thread that
-/// runs it (the walk's list, the cache file's paths and batches, the notes gathered before
-/// they are placed) between what stays, and the indexes are built on other threads, whose
-/// arenas cannot reuse it: without this, a warm 50k load ends with 18 MB free in the main
-/// arena, counted in its RSS. (glibc's `malloc_trim`; elsewhere nothing.)
-/// While alive (a load), glibc grows a thread's heap 16 MiB at a time, not by the request
-/// plus 128 KiB: the loading threads' heaps grew thousands of times, each step an `mprotect`
-/// contending with the other thread's page faults for the process's address space lock. A
-/// step reserves address space; a page costs memory only once written.
+/// While alive (a load), glibc makes a thread's new heap writable 16 MiB at once (its
+/// `M_TOP_PAD`, 128 KiB by default); a heap made smaller grows page by page as it is
+/// used, each step an `mprotect` contending with the other thread's page faults for the
+/// process's address space lock (`grow_heap` was 13 % of a warm 50k load's samples under
+/// perf). Writable pages cost memory only once written. Ended ([`LoadingPad::end`]) once the
+/// notes are placed: the pad is also what a heap keeps when it is trimmed, and what the
+/// load frees after is given back as usual.
 struct LoadingPad;
 
 impl LoadingPad {
-    /// glibc's default.
-    #[cfg(all(target_os = "linux", target_env = "gnu"))]
-    const DEFAULT: i32 = 128 << 10;
-
     fn new() -> LoadingPad {
-        #[cfg(all(target_os = "linux", target_env = "gnu"))]
-        // SAFETY: `mallopt` sets an allocator parameter under the allocator's lock.
-        unsafe {
-            libc::mallopt(libc::M_TOP_PAD, 16 << 20);
-        }
+        set_top_pad(16 << 20);
         LoadingPad
+    }
+
+    /// glibc's default again.
+    fn end() {
+        set_top_pad(128 << 10);
     }
 }
 
 impl Drop for LoadingPad {
     fn drop(&mut self) {
-        #[cfg(all(target_os = "linux", target_env = "gnu"))]
-        // SAFETY: as in `new`.
-        unsafe {
-            libc::mallopt(libc::M_TOP_PAD, LoadingPad::DEFAULT);
-        }
+        LoadingPad::end();
     }
 }
 
+fn set_top_pad(bytes: i32) {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: `mallopt` sets an allocator parameter under the allocator's lock.
+    unsafe {
+        libc::mallopt(libc::M_TOP_PAD, bytes);
+    }
+    #[cfg(not(all(target_os = "linux", target_env = "gnu")))]
+    let _ = bytes;
+}
+
+/// Gives the pages of freed memory back to the system. A load frees much on the thread that
+/// runs it (the walk's list, the cache file's paths and batches, the notes gathered before
+/// they are placed) between what stays, and the indexes are built on other threads, whose
+/// arenas cannot reuse it: without this, a warm 50k load ends with 18 MB free in the main
+/// arena, counted in its RSS. (glibc's `malloc_trim`; elsewhere nothing.)
 fn release_freed_memory() {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
     // SAFETY: `malloc_trim` only gives back pages of free chunks; it is safe at any time.
