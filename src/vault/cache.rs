@@ -313,8 +313,13 @@ impl Stored {
         // Each entry takes at least its length's 4 bytes: a count past that is damage, not
         // a reason to reserve gigabytes.
         let mut paths = Vec::with_capacity(count.min(self.left as usize / 4));
+        // Read into one buffer, each then made the vault's own (shared) path.
+        let mut bytes = Vec::new();
         for _ in 0..count {
-            paths.push(self.string().ok_or_else(malformed)?);
+            let len = self.u32().ok_or_else(malformed)? as usize;
+            bytes.clear();
+            self.take_into(&mut bytes, len).ok_or_else(malformed)?;
+            paths.push(std::str::from_utf8(&bytes).map_err(|_| malformed())?.into());
         }
         let count = self.u32().ok_or_else(malformed)? as usize;
         let mut strings = Vec::with_capacity(count.min(self.left as usize / 4));
@@ -335,7 +340,7 @@ impl Stored {
 pub(super) struct Begun {
     stored: Stored,
     started: u64,
-    paths: Vec<String>,
+    paths: Vec<Arc<str>>,
     /// How many paths are stored (taken or not).
     count: usize,
     pool: Arc<StrPool>,
@@ -344,7 +349,7 @@ pub(super) struct Begun {
 impl Begun {
     /// The paths stored, by index, taken (a load registers them as they are: 50k copies
     /// and lookups fewer).
-    pub(super) fn take_paths(&mut self) -> Vec<String> {
+    pub(super) fn take_paths(&mut self) -> Vec<Arc<str>> {
         std::mem::take(&mut self.paths)
     }
 
@@ -731,7 +736,7 @@ pub struct CacheWrite {
     /// When the load started reading files (ns since 1970).
     pub(super) started: u64,
     /// Every registered path, in id order.
-    pub(super) paths: Vec<String>,
+    pub(super) paths: Vec<Arc<str>>,
     /// The strings the notes' pieces share.
     pub(super) pool: Arc<StrPool>,
     pub(super) notes: Vec<NoteOut>,

@@ -64,7 +64,9 @@ pub struct File {
     /// Vault-relative, `/`-separated ([`File::path`]). Its case-folded form, which
     /// resolution compares, is worked out when a link needs it (a path written in the link,
     /// a name several files share): kept, it was a string a file (3 MB at 50k notes).
-    path: String,
+    /// Shared with a cache file to write (a copy of every path was 4 MB of the peak of a
+    /// load that writes one).
+    path: std::sync::Arc<str>,
     /// When the file was last modified on disk, as last read ([`Vault::set_modified`]), in
     /// nanoseconds since 1970: a time of 0 reads as unknown, as one 8-byte word.
     modified: Option<std::num::NonZeroU64>,
@@ -73,7 +75,7 @@ pub struct File {
 }
 
 impl File {
-    fn new(path: String) -> File {
+    fn new(path: std::sync::Arc<str>) -> File {
         File {
             path,
             modified: None,
@@ -309,7 +311,7 @@ struct Loading {
 struct BuildCache {
     /// When the load started reading files (ns since 1970).
     started: u64,
-    paths: Vec<String>,
+    paths: Vec<std::sync::Arc<str>>,
     notes: Vec<cache::NoteOut>,
     /// Whether it differs from the file read.
     changed: bool,
@@ -1011,7 +1013,7 @@ impl Vault {
                     // Its file-stem name is indexed with the rest of its names, off this
                     // thread.
                     let is_note = is_note_path(&path);
-                    let id = vault.register_path(path, is_note);
+                    let id = vault.register_path(path.into(), is_note);
                     // Into a free id, or after every stored one.
                     if let Some(walked) = walked.get_mut(id.index()) {
                         *walked = true;
@@ -1427,10 +1429,9 @@ impl Vault {
         // file: if it is back next time, the stored resolutions are right for it).
         if let Some(out) = out.as_mut().filter(|out| out.changed) {
             // Every registered path, in id order (the ids the resolutions name).
-            out.paths = vault
-                .files
-                .iter()
-                .map(|f| f.as_ref().map_or(String::new(), |f| f.path().to_string()))
+            let empty: std::sync::Arc<str> = "".into();
+            out.paths = (vault.files.iter())
+                .map(|f| f.as_ref().map_or_else(|| empty.clone(), |f| f.path.clone()))
                 .collect();
             for record in &mut records {
                 if let Some(note) = vault.note(record.id) {
@@ -2021,7 +2022,7 @@ impl Vault {
 
     /// Adds a file to the path and name indexes, without content.
     fn register_file(&mut self, path: String, is_note: bool) -> FileId {
-        let id = self.register_path(path, is_note);
+        let id = self.register_path(path.into(), is_note);
         if is_note {
             let name = fold(stem(self.path(id))).into_owned();
             self.names.insert(&name, (id, NameKind::FileStem));
@@ -2030,7 +2031,7 @@ impl Vault {
     }
 
     /// [`Vault::register_file`] but for the name index.
-    fn register_path(&mut self, path: String, is_note: bool) -> FileId {
+    fn register_path(&mut self, path: std::sync::Arc<str>, is_note: bool) -> FileId {
         let id = match self.free.pop() {
             Some(i) => FileId::new(i as usize),
             None => {
