@@ -69,7 +69,11 @@ pub fn walk(root: &Path) -> io::Result<(Vec<(String, PathBuf)>, Vec<LoadIssue>)>
                     continue;
                 }
             };
-            let file_name = entry.file_name();
+            // The name read from the entry's path, not copied out of it again.
+            let abs = entry.path();
+            let Some(file_name) = abs.file_name() else {
+                continue;
+            };
             let name = file_name.to_string_lossy();
             if name.starts_with('.') {
                 continue;
@@ -93,7 +97,7 @@ pub fn walk(root: &Path) -> io::Result<(Vec<(String, PathBuf)>, Vec<LoadIssue>)>
             }
             path.push_str(&name);
             if file_type.is_dir() {
-                folders.push((path, entry.path(), lossy));
+                folders.push((path, abs, lossy));
                 continue;
             }
             if lossy {
@@ -102,10 +106,11 @@ pub fn walk(root: &Path) -> io::Result<(Vec<(String, PathBuf)>, Vec<LoadIssue>)>
                     message: "file name is not valid UTF-8; it is known by a lossy name".into(),
                 });
             }
-            paths.push((path, entry.path()));
+            paths.push((path, abs));
         }
     }
-    paths.sort();
+    // No two pairs are equal (the paths on disk differ): unstable sorts them as stably.
+    paths.sort_unstable();
     Ok((paths, issues))
 }
 
