@@ -28,10 +28,11 @@
 //! the vault root, when the load started reading (ns since 1970),
 //! the path list, the strings the pieces share (those of their [`StrPool`] the records name,
 //! numbered again in order), then one record per note (path index, text hash, the stamp (a
-//! flag, then four `u64`), the summary as postcard bytes, the resolutions (a `u32` each, as
+//! flag, then four `u64`), the summary as postcard bytes (its links, blocks and lists each one
+//! byte string of fixed-size records: `syntax::packed`), the resolutions (a `u32` each, as
 //! [`Resolution`] holds it, the target's id by its stored path), then the held text (a flag,
-//! then the line starts, the pieces held, the pooled pieces by number and the packed
-//! non-ASCII characters)).
+//! then the line starts, the pieces held, the pooled pieces by number, the packed non-ASCII
+//! characters and the note's title when it is not its stem)).
 //! Our own framing, not serde's: the records are read one after another and decoded in
 //! parallel a batch at a time (the file is never held whole), and the file is written
 //! streaming, from the summaries the notes hold.
@@ -576,9 +577,9 @@ impl<'a> StoredNote<'a> {
     }
 
     /// The stored held text and line table, its pooled pieces naming strings of `pool`, and
-    /// the note's title when it is not its file's stem (as [`super::Note`] keeps it: what a
-    /// warm start took from the summary and the pieces for every note, a few percent of its
-    /// time); `None` when there is none or it is not well formed (then the file is read).
+    /// the note's title when it is not its file's stem, as the note keeps it (a warm start
+    /// made it from the summary and the pieces for every note: a few percent of its time);
+    /// `None` when there is none or it is not well formed (then the file is read).
     pub(super) fn held(
         &self,
         pool: &Arc<StrPool>,

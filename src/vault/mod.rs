@@ -348,7 +348,7 @@ struct Decoded {
 }
 
 impl Decoded {
-    /// The note at `path` as this record has it, with its resolutions: when it was held in
+    /// The note as this record has it, with its title and resolutions: when it was held in
     /// pieces and its resolutions still fit.
     fn into_old(self: Box<Decoded>) -> Option<Note> {
         let Decoded {
@@ -2349,13 +2349,7 @@ impl Note {
         let stem = stem(path);
         let title = syntax.title(&text, stem);
         let title = (title != stem).then(|| title.into());
-        Note {
-            lines,
-            text,
-            syntax,
-            title,
-            resolved: Default::default(),
-        }
+        Note::with_title(text, lines, syntax, title)
     }
 
     /// A note with its title as stored with it (as [`Note::with_text`] finds it from the
