@@ -16,14 +16,14 @@ impl<'a> Reader<'a> {
 
     /// A count, then that many `u32`s, read in place.
     pub fn u32s(&mut self) -> Option<impl ExactSizeIterator<Item = u32> + Clone + 'a> {
-        let count = u32::from_le_bytes(self.bytes(4)?.try_into().ok()?) as usize;
+        let count = self.u32()? as usize;
         let bytes = self.bytes(count.checked_mul(4)?)?;
         Some(bytes.chunks_exact(4).map(le_u32))
     }
 
     /// A count, then that many pairs of `u32`s, read in place.
     pub fn pairs(&mut self) -> Option<impl ExactSizeIterator<Item = (u32, u32)> + Clone + 'a> {
-        let count = u32::from_le_bytes(self.bytes(4)?.try_into().ok()?) as usize;
+        let count = self.u32()? as usize;
         let bytes = self.bytes(count.checked_mul(8)?)?;
         Some(
             bytes
@@ -32,9 +32,9 @@ impl<'a> Reader<'a> {
         )
     }
 
-    /// A length (a `u32`), then that many bytes of UTF-8, read in place.
+    /// [`Source::str`], borrowed from the slice rather than from the reader.
     pub fn text(&mut self) -> Option<&'a str> {
-        let len = u32::from_le_bytes(self.bytes(4)?.try_into().ok()?) as usize;
+        let len = self.u32()? as usize;
         std::str::from_utf8(self.bytes(len)?).ok()
     }
 }

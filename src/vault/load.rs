@@ -206,10 +206,10 @@ impl FileStamp {
         #[cfg(unix)]
         let (changed, inode) = {
             use std::os::unix::fs::MetadataExt;
-            let changed = (metadata.ctime() as u64)
-                .saturating_mul(1_000_000_000)
-                .saturating_add(metadata.ctime_nsec() as u64);
-            (changed, metadata.ino())
+            (
+                changed(metadata.ctime(), metadata.ctime_nsec()),
+                metadata.ino(),
+            )
         };
         #[cfg(not(unix))]
         let (changed, inode) = (0, 0);
@@ -255,12 +255,19 @@ impl FileStamp {
         Some(FileStamp {
             len: stat.st_size as u64,
             modified,
-            changed: (stat.st_ctime as u64)
-                .saturating_mul(1_000_000_000)
-                .saturating_add(stat.st_ctime_nsec as u64),
+            changed: changed(stat.st_ctime, stat.st_ctime_nsec),
             inode: stat.st_ino,
         })
     }
+}
+
+/// A change time in nanoseconds, as [`FileStamp::changed`] holds it (from a stat's seconds and
+/// nanoseconds, by metadata or by `fstatat`: one rule for both).
+#[cfg(unix)]
+fn changed(secs: i64, nanos: i64) -> u64 {
+    (secs as u64)
+        .saturating_mul(1_000_000_000)
+        .saturating_add(nanos as u64)
 }
 
 /// The folder whose files [`FileStamp::read_in`] stamps, held open (each loading task keeps
