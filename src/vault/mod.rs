@@ -129,6 +129,12 @@ impl From<u128> for TextHash {
     }
 }
 
+impl From<TextHash> for u128 {
+    fn from(TextHash([low, high]): TextHash) -> u128 {
+        u128::from(low) | (u128::from(high) << 64)
+    }
+}
+
 /// What a note held in pieces keeps of its text (shared with a cache file to write).
 #[derive(Debug, PartialEq, Eq)]
 pub struct Held {
@@ -1351,20 +1357,25 @@ impl Vault {
             }));
             if let Some(hash) = hash.filter(|_| writing) {
                 // Held text only with a stamp: a note read with a problem is read again.
-                let held = match (&note.text, stamp) {
-                    (NoteText::Pieces { held, .. }, Some(_)) => {
-                        Some((held.clone(), note.lines.clone()))
+                let text = match (&note.text, stamp) {
+                    (NoteText::Pieces { held, .. }, Some(stamp)) => {
+                        debug_assert_eq!(held.hash, hash.into());
+                        cache::TextOut::Held {
+                            held: held.clone(),
+                            lines: note.lines.clone(),
+                            stamp,
+                        }
                     }
-                    _ => None,
+                    _ => cache::TextOut::Hashed {
+                        hash: hash.into(),
+                        stamp,
+                    },
                 };
                 records.push(cache::NoteOut {
                     id,
-                    hash,
                     syntax: note.syntax.clone(),
                     resolved: note.resolved.clone(),
-                    stamp,
-                    title: held.as_ref().and_then(|_| note.title.clone()),
-                    held,
+                    text,
                 });
             }
         }
@@ -2329,6 +2340,18 @@ impl Vault {
     }
 }
 
+/// The title of the note at `path` when it is not the file's stem (most notes' is: without a
+/// title or first H1, or with one repeating it), from its summary and text.
+fn own_title<'a, T: TextAt + ?Sized>(
+    syntax: &'a NoteSyntax,
+    text: &'a T,
+    path: &'a str,
+) -> Option<&'a str> {
+    let stem = stem(path);
+    let title = syntax.title(text, stem);
+    (title != stem).then_some(title)
+}
+
 impl Note {
     fn parse(path: &str, text: String) -> Note {
         let syntax = parse_note(&text);
@@ -2346,9 +2369,7 @@ impl Note {
         lines: std::sync::Arc<LineIndex>,
         syntax: std::sync::Arc<NoteSyntax>,
     ) -> Note {
-        let stem = stem(path);
-        let title = syntax.title(&text, stem);
-        let title = (title != stem).then(|| title.into());
+        let title = own_title(&syntax, &text, path).map(Box::from);
         Note::with_title(text, lines, syntax, title)
     }
 
