@@ -11,6 +11,8 @@
 //! `boxcar` vector (push under a lock, `get` without one), found again through hash tables
 //! split by hash so that two threads seldom wait on one lock.
 
+use std::alloc::Layout;
+use std::ptr::NonNull;
 use std::sync::{Mutex, MutexGuard};
 
 use hashbrown::HashTable;
@@ -24,12 +26,106 @@ const MAX_STRINGS: usize = 1 << 30;
 
 #[derive(Default)]
 pub struct StrPool {
-    strings: boxcar::Vec<Box<str>>,
-    /// Each string's hash (96 bits of its xxh3-128) and number. A string is found by its
-    /// hash alone, without reading the string it names: that read is a cache miss per link
-    /// (at 50k generated notes, comparing the strings took 0.3 s of the load's CPU time).
-    /// Two of a vault's strings of one hash: about 1 in 10^19 at 150k strings.
-    shards: [Mutex<HashTable<Entry>>; SHARDS],
+    strings: boxcar::Vec<Bytes>,
+    /// Each string's hash (96 bits of its xxh3-128) and number, and the bytes of the strings
+    /// it numbered. A string is found by its hash alone, without reading the string it
+    /// names: that read is a cache miss per link (at 50k generated notes, comparing the
+    /// strings took 0.3 s of the load's CPU time). Two of a vault's strings of one hash:
+    /// about 1 in 10^19 at 150k strings.
+    shards: [Mutex<Shard>; SHARDS],
+}
+
+#[derive(Default)]
+struct Shard {
+    table: HashTable<Entry>,
+    arena: Arena,
+}
+
+/// Where a string's bytes are in an [`Arena`] of the pool, and how many.
+#[derive(Clone, Copy)]
+struct Bytes {
+    at: NonNull<u8>,
+    len: usize,
+}
+
+// SAFETY: `Bytes` reads bytes that are never written again and live as long as the pool that
+// holds it (its arenas): as a `&str` would, it can be sent to and shared by other threads.
+unsafe impl Send for Bytes {}
+// SAFETY: as above.
+unsafe impl Sync for Bytes {}
+
+/// The bytes of a shard's strings, copied into chunks that never move, grow or shrink until
+/// the pool is dropped. Ours, not a `Box<str>` a string: each was a heap block, whose header
+/// and rounding cost ~16 bytes a string (at 50k generated notes, 152k strings: 2.4 MB of a
+/// load's peak). Written only under the shard's lock, each byte once, before its string is
+/// numbered; read by anyone after.
+#[derive(Default)]
+struct Arena {
+    /// Every chunk: its start and size. The last one is filled next.
+    chunks: Vec<(NonNull<u8>, usize)>,
+    /// How much of the last chunk is used.
+    used: usize,
+}
+
+// SAFETY: an arena owns its chunks, as a `Vec<Box<[u8]>>` would.
+unsafe impl Send for Arena {}
+
+impl Arena {
+    /// The size of a chunk: small, as each of the 16 shards fills one at a time (a chunk's
+    /// pages cost memory only once written).
+    const CHUNK: usize = 16 << 10;
+
+    /// `s`'s bytes, copied in.
+    fn copy(&mut self, s: &str) -> Bytes {
+        let len = s.len();
+        let room = self.chunks.last().map_or(0, |&(_, size)| size - self.used);
+        let at = if len == 0 {
+            NonNull::dangling()
+        } else if len <= room {
+            let (start, _) = self.chunks[self.chunks.len() - 1];
+            // SAFETY: `used + len` is within the last chunk (`len <= room`).
+            let at = unsafe { start.add(self.used) };
+            self.used += len;
+            at
+        } else if len > Arena::CHUNK / 4 {
+            // A long string has a chunk of its own, before the one being filled.
+            let at = Arena::chunk(len);
+            let last = self.chunks.len().saturating_sub(1);
+            self.chunks.insert(last, (at, len));
+            if self.chunks.len() == 1 {
+                // It is the only one: a full chunk.
+                self.used = len;
+            }
+            at
+        } else {
+            let at = Arena::chunk(Arena::CHUNK);
+            self.chunks.push((at, Arena::CHUNK));
+            self.used = len;
+            at
+        };
+        // SAFETY: `at` starts `len` bytes of a chunk that nothing else was given (or is
+        // dangling for nothing), which no `&str` reads yet; `s` is not in an arena's chunk
+        // being written.
+        unsafe { std::ptr::copy_nonoverlapping(s.as_ptr(), at.as_ptr(), len) };
+        Bytes { at, len }
+    }
+
+    fn chunk(size: usize) -> NonNull<u8> {
+        let layout = Layout::array::<u8>(size).expect("a chunk's size fits");
+        // SAFETY: `size` is not zero (the callers ask for a string's bytes, not empty).
+        let at = unsafe { std::alloc::alloc(layout) };
+        NonNull::new(at).unwrap_or_else(|| std::alloc::handle_alloc_error(layout))
+    }
+}
+
+impl Drop for Arena {
+    fn drop(&mut self) {
+        for &(at, size) in &self.chunks {
+            let layout = Layout::array::<u8>(size).expect("a chunk's size fits");
+            // SAFETY: allocated by `Arena::chunk` with this layout, freed once.
+            unsafe { std::alloc::dealloc(at.as_ptr(), layout) };
+        }
+    }
 }
 
 impl std::fmt::Debug for StrPool {
@@ -53,55 +149,65 @@ fn hash(s: &str) -> (u64, u32) {
 
 impl StrPool {
     /// A pool holding `strings`, numbered in order (as a cache file stored them).
-    pub fn from_strings(strings: impl IntoIterator<Item = Box<str>>) -> StrPool {
+    pub fn from_strings<S: AsRef<str>>(strings: impl IntoIterator<Item = S>) -> StrPool {
         let pool = StrPool::default();
         for s in strings {
-            pool.push(s);
+            pool.push(s.as_ref());
         }
         pool
     }
 
-    /// The table `s` belongs in, locked, with `s`'s hash and its number if it has one.
-    fn lookup(&self, s: &str) -> (MutexGuard<'_, HashTable<Entry>>, Entry, Option<u32>) {
+    /// The shard `s` belongs in, locked, with `s`'s hash and its number if it has one.
+    fn lookup(&self, s: &str) -> (MutexGuard<'_, Shard>, Entry, Option<u32>) {
         let (low, high) = hash(s);
-        let table = self.shards[high as usize % SHARDS]
+        let shard = self.shards[high as usize % SHARDS]
             .lock()
             .unwrap_or_else(|e| e.into_inner());
-        let found = table
+        let found = (shard.table)
             .find(low, |e| e.low == low && e.high == high)
             .map(|e| e.id);
-        (table, Entry { low, high, id: 0 }, found)
+        (shard, Entry { low, high, id: 0 }, found)
     }
 
     /// The number of `s`, added if it is not there yet; `None` when the pool is full.
     pub fn intern(&self, s: &str) -> Option<u32> {
-        let (mut table, entry, found) = self.lookup(s);
+        let (mut shard, entry, found) = self.lookup(s);
         if found.is_some() {
             return found;
         }
         if self.strings.count() >= MAX_STRINGS {
             return None;
         }
-        // Pushed under the shard's lock: no other thread adds `s` meanwhile, and whoever is
-        // given the number finds the string written.
-        let id = self.strings.push(s.into()) as u32;
-        table.insert_unique(entry.low, Entry { id, ..entry }, |e| e.low);
+        // Copied and pushed under the shard's lock: no other thread adds `s` meanwhile, and
+        // whoever is given the number finds the string written.
+        let bytes = shard.arena.copy(s);
+        let id = self.strings.push(bytes) as u32;
+        shard
+            .table
+            .insert_unique(entry.low, Entry { id, ..entry }, |e| e.low);
         Some(id)
     }
 
     /// Adds `s` as the next number even if it is there already (a cache file's list, whose
     /// numbers the pieces stored with it name).
-    fn push(&self, s: Box<str>) {
-        let (mut table, entry, found) = self.lookup(&s);
-        let id = self.strings.push(s) as u32;
+    pub fn push(&self, s: &str) {
+        let (mut shard, entry, found) = self.lookup(s);
+        let bytes = shard.arena.copy(s);
+        let id = self.strings.push(bytes) as u32;
         if found.is_none() {
-            table.insert_unique(entry.low, Entry { id, ..entry }, |e| e.low);
+            shard
+                .table
+                .insert_unique(entry.low, Entry { id, ..entry }, |e| e.low);
         }
     }
 
     /// The string numbered `id`.
     pub fn get(&self, id: u32) -> Option<&str> {
-        self.strings.get(id as usize).map(|s| &**s)
+        let Bytes { at, len } = *self.strings.get(id as usize)?;
+        // SAFETY: `at` starts `len` bytes copied from a `&str` into an arena of this pool
+        // (written before the number was given, never again) or is dangling for none; they
+        // live as long as the pool, which `&self` borrows.
+        Some(unsafe { std::str::from_utf8_unchecked(std::slice::from_raw_parts(at.as_ptr(), len)) })
     }
 
     /// How many numbers are given: every number below it names a string, but one being
@@ -161,6 +267,10 @@ mod tests {
             .map(|i| match i {
                 7 => "x".repeat(200_000),
                 11 => String::new(),
+                // Around the arena's sizes: a chunk of its own or not, a whole chunk.
+                13 => "y".repeat(Arena::CHUNK / 4 + 1),
+                17 => "z".repeat(Arena::CHUNK),
+                19 => "w".repeat(Arena::CHUNK / 4),
                 _ => format!("{i}:{}", "é".repeat(i % 150)),
             })
             .collect();
@@ -188,13 +298,32 @@ mod tests {
         for (s, &id) in strings.iter().zip(&ids[0]) {
             assert_eq!(pool.get(id), Some(s.as_str()));
         }
-        let again = StrPool::from_strings(pool.strings().map(Box::from));
+        let again = StrPool::from_strings(pool.strings());
         assert!(again.strings().eq(pool.strings()));
     }
 
     #[test]
+    fn strings_of_any_size_in_any_order_read_back() {
+        // A long string first (a shard's only chunk), then short ones filling chunks between
+        // long ones, one string at a time into one shard's arena.
+        let mut arena = Arena::default();
+        let strings: Vec<String> = (0..3000)
+            .map(|i| match i % 7 {
+                0 => "ä".repeat(Arena::CHUNK / 8 + i),
+                _ => format!("{i}").repeat(i % 50 + 1),
+            })
+            .collect();
+        let bytes: Vec<Bytes> = strings.iter().map(|s| arena.copy(s)).collect();
+        for (s, b) in strings.iter().zip(&bytes) {
+            // SAFETY: as `StrPool::get`: the arena holds them.
+            let read = unsafe { std::slice::from_raw_parts(b.at.as_ptr(), b.len) };
+            assert_eq!(read, s.as_bytes());
+        }
+    }
+
+    #[test]
     fn a_pool_from_stored_strings_keeps_their_numbers_and_finds_them() {
-        let pool = StrPool::from_strings(["a", "b", "a", ""].map(Box::from));
+        let pool = StrPool::from_strings(["a", "b", "a", ""]);
         assert_eq!(pool.strings().collect::<Vec<_>>(), ["a", "b", "a", ""]);
         assert_eq!(pool.intern("a"), Some(0));
         assert_eq!(pool.intern(""), Some(3));

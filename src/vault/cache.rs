@@ -271,10 +271,15 @@ impl Stored {
     }
 
     fn string(&mut self) -> Option<String> {
+        Some(self.str_in(&mut Vec::new())?.to_owned())
+    }
+
+    /// The next string, read into `bytes` (emptied first): a buffer used again for each.
+    fn str_in<'b>(&mut self, bytes: &'b mut Vec<u8>) -> Option<&'b str> {
         let len = self.u32()? as usize;
-        let mut bytes = Vec::new();
-        self.take_into(&mut bytes, len)?;
-        String::from_utf8(bytes).ok()
+        bytes.clear();
+        self.take_into(bytes, len)?;
+        std::str::from_utf8(bytes).ok()
     }
 
     /// Appends the bytes of the next note record to `rec`, as [`StoredNote::parse`] reads
@@ -317,22 +322,19 @@ impl Stored {
         // Read into one buffer, each then made the vault's own (shared) path.
         let mut bytes = Vec::new();
         for _ in 0..count {
-            let len = self.u32().ok_or_else(malformed)? as usize;
-            bytes.clear();
-            self.take_into(&mut bytes, len).ok_or_else(malformed)?;
-            paths.push(std::str::from_utf8(&bytes).map_err(|_| malformed())?.into());
+            paths.push(self.str_in(&mut bytes).ok_or_else(malformed)?.into());
         }
-        let count = self.u32().ok_or_else(malformed)? as usize;
-        let mut strings = Vec::with_capacity(count.min(self.left as usize / 4));
-        for _ in 0..count {
-            strings.push(self.string().ok_or_else(malformed)?.into_boxed_str());
+        // Straight into the pool's own storage.
+        let pool = StrPool::default();
+        for _ in 0..self.u32().ok_or_else(malformed)? {
+            pool.push(self.str_in(&mut bytes).ok_or_else(malformed)?);
         }
         Ok(Begun {
             stored: self,
             started,
             count: paths.len(),
             paths,
-            pool: Arc::new(StrPool::from_strings(strings)),
+            pool: Arc::new(pool),
         })
     }
 }
