@@ -42,16 +42,22 @@ impl TextAt for String {
     }
 }
 
-/// The parts of a note's text its summary points into: copied into one allocation, but for
+/// The parts of a note's text its summary points into: copied into one heap block, but for
 /// the links' paths, which are kept once in the vault's [`StrPool`] and named by number here.
 #[derive(Clone, Debug, Default)]
 pub struct Pieces {
-    /// Where each piece starts in the note and in `held`, by start.
-    starts: Pairs,
-    held: Box<str>,
+    /// The held text, then the table of where its pieces start in the note and in it, then
+    /// the table of pooled pieces: one heap block, where three were two more a note (their
+    /// headers, rounding and pointers: ~3 MB at 50k generated notes).
+    bytes: Box<[u8]>,
+    /// The held text's length: the first `held` bytes, copied from a `&str` when built and
+    /// never changed, are UTF-8 ([`Pieces::held`] reads them so).
+    held: u32,
+    /// Where each piece starts in the note and in the held text, by start.
+    starts: Table,
     /// Pieces kept in `pool`: where each starts in the note and its string's number, by
-    /// start. A piece held in `held` too is not here.
-    pooled: Pairs,
+    /// start. A piece held in the held text too is not here.
+    pooled: Table,
     pool: Option<Arc<StrPool>>,
     /// The whole text's length.
     len: u32,
@@ -60,14 +66,13 @@ pub struct Pieces {
 impl PartialEq for Pieces {
     /// Alike when they read alike: pooled pieces by their strings, whatever the pool.
     fn eq(&self, other: &Pieces) -> bool {
+        let (mine, theirs) = (self.parts(), other.parts());
         self.len == other.len
-            && self.starts.iter().eq(other.starts.iter())
-            && self.held == other.held
-            && self.pooled.len() == other.pooled.len()
-            && self
-                .pooled
-                .iter()
-                .zip(other.pooled.iter())
+            && mine.starts().eq(theirs.starts())
+            && mine.held == theirs.held
+            && mine.pooled().len() == theirs.pooled().len()
+            && (mine.pooled())
+                .zip(theirs.pooled())
                 .all(|((a, i), (b, j))| a == b && self.pooled_string(i) == other.pooled_string(j))
     }
 }
@@ -79,66 +84,112 @@ impl Eq for Pieces {}
 /// a pooled piece's string number past 65,535), else in 32. A vault keeps two such tables
 /// per note (at 50k generated notes 1.5M pooled pieces and 0.5M held ones: 16 MB in 32
 /// bits).
-#[derive(Clone, Debug)]
-enum Pairs {
-    Short(Box<[[u16; 2]]>),
-    Mid(Box<[[u16; 3]]>),
-    Long(Box<[[u32; 2]]>),
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+enum Width {
+    #[default]
+    Short,
+    Mid,
+    Long,
 }
 
-impl Default for Pairs {
-    fn default() -> Pairs {
-        Pairs::Short(Box::default())
-    }
-}
-
-impl Pairs {
-    /// The pairs in the narrowest width they fit (looked over once, then written once).
-    fn collect(pairs: impl ExactSizeIterator<Item = (u32, u32)> + Clone) -> Pairs {
+impl Width {
+    /// The narrowest width `pairs` fit.
+    fn of(pairs: impl Iterator<Item = (u32, u32)>) -> Width {
         let fits = |n: u32| n <= u32::from(u16::MAX);
-        let (firsts, seconds) = pairs
-            .clone()
-            .fold((true, true), |(f, s), (a, b)| (f && fits(a), s && fits(b)));
+        let (firsts, seconds) =
+            pairs.fold((true, true), |(f, s), (a, b)| (f && fits(a), s && fits(b)));
         match (firsts, seconds) {
-            (true, true) => Pairs::Short(pairs.map(|(a, b)| [a as u16, b as u16]).collect()),
-            (true, false) => Pairs::Mid(
-                pairs
-                    .map(|(a, b)| [a as u16, b as u16, (b >> 16) as u16])
-                    .collect(),
-            ),
-            _ => Pairs::Long(pairs.map(|(a, b)| [a, b]).collect()),
+            (true, true) => Width::Short,
+            (true, false) => Width::Mid,
+            _ => Width::Long,
         }
     }
 
-    fn len(&self) -> usize {
+    /// The bytes of a pair.
+    fn size(self) -> usize {
         match self {
-            Pairs::Short(p) => p.len(),
-            Pairs::Mid(p) => p.len(),
-            Pairs::Long(p) => p.len(),
+            Width::Short => 4,
+            Width::Mid => 6,
+            Width::Long => 8,
         }
     }
 
-    fn get(&self, i: usize) -> Option<(u32, u32)> {
+    /// Writes a pair into its [`Width::size`] bytes.
+    fn write(self, (a, b): (u32, u32), out: &mut [u8]) {
         match self {
-            Pairs::Short(p) => p.get(i).map(|&[a, b]| (u32::from(a), u32::from(b))),
-            Pairs::Mid(p) => p
-                .get(i)
-                .map(|&[a, lo, hi]| (u32::from(a), u32::from(lo) | u32::from(hi) << 16)),
-            Pairs::Long(p) => p.get(i).map(|&[a, b]| (a, b)),
+            Width::Short => {
+                out[..2].copy_from_slice(&(a as u16).to_ne_bytes());
+                out[2..4].copy_from_slice(&(b as u16).to_ne_bytes());
+            }
+            Width::Mid => {
+                out[..2].copy_from_slice(&(a as u16).to_ne_bytes());
+                out[2..6].copy_from_slice(&b.to_ne_bytes());
+            }
+            Width::Long => {
+                out[..4].copy_from_slice(&a.to_ne_bytes());
+                out[4..8].copy_from_slice(&b.to_ne_bytes());
+            }
         }
+    }
+
+    /// The pair whose bytes start `bytes` (at least [`Width::size`] of them).
+    fn read(self, bytes: &[u8]) -> (u32, u32) {
+        let u16_at = |i: usize| u32::from(u16::from_ne_bytes([bytes[i], bytes[i + 1]]));
+        let u32_at =
+            |i: usize| u32::from_ne_bytes([bytes[i], bytes[i + 1], bytes[i + 2], bytes[i + 3]]);
+        match self {
+            Width::Short => (u16_at(0), u16_at(2)),
+            Width::Mid => (u16_at(0), u32_at(2)),
+            Width::Long => (u32_at(0), u32_at(4)),
+        }
+    }
+}
+
+/// Where a table of pairs is in [`Pieces::bytes`].
+#[derive(Clone, Copy, Debug, Default)]
+struct Table {
+    at: u32,
+    count: u32,
+    width: Width,
+}
+
+/// A table of pairs, read.
+#[derive(Clone, Copy, Debug)]
+struct Pairs<'a> {
+    /// Exactly its pairs.
+    bytes: &'a [u8],
+    width: Width,
+}
+
+impl<'a> Pairs<'a> {
+    fn len(self) -> usize {
+        self.bytes.len() / self.width.size()
+    }
+
+    fn get(self, i: usize) -> Option<(u32, u32)> {
+        let size = self.width.size();
+        let bytes = self.bytes.get(i.checked_mul(size)?..)?;
+        (bytes.len() >= size).then(|| self.width.read(bytes))
     }
 
     /// How many pairs start at or before `offset`.
-    fn at_or_before(&self, offset: usize) -> usize {
-        match self {
-            Pairs::Short(p) => p.partition_point(|&[a, _]| a as usize <= offset),
-            Pairs::Mid(p) => p.partition_point(|&[a, _, _]| a as usize <= offset),
-            Pairs::Long(p) => p.partition_point(|&[a, _]| a as usize <= offset),
+    fn at_or_before(self, offset: usize) -> usize {
+        let (mut low, mut high) = (0, self.len());
+        while low < high {
+            let mid = low + (high - low) / 2;
+            match self.get(mid) {
+                Some((a, _)) if a as usize <= offset => low = mid + 1,
+                _ => high = mid,
+            }
         }
+        low
     }
 
-    fn iter(&self) -> impl ExactSizeIterator<Item = (u32, u32)> + Clone + '_ {
-        (0..self.len()).map(|i| self.get(i).expect("in range"))
+    fn iter(self) -> impl ExactSizeIterator<Item = (u32, u32)> + Clone + 'a {
+        let size = self.width.size();
+        self.bytes
+            .chunks_exact(size)
+            .map(move |pair| self.width.read(pair))
     }
 }
 
@@ -233,12 +284,70 @@ impl Pieces {
                 (s.start, at)
             })
             .collect();
+        let pool = pool.filter(|_| !pooled.is_empty()).cloned();
+        Pieces::build(
+            &held,
+            starts.into_iter(),
+            pooled.into_iter(),
+            pool,
+            text.len() as u32,
+        )
+    }
+
+    /// Pieces of the held text `held`, its tables written in the widths they fit.
+    fn build(
+        held: &str,
+        starts: impl ExactSizeIterator<Item = (u32, u32)> + Clone,
+        pooled: impl ExactSizeIterator<Item = (u32, u32)> + Clone,
+        pool: Option<Arc<StrPool>>,
+        len: u32,
+    ) -> Pieces {
+        let widths = (Width::of(starts.clone()), Width::of(pooled.clone()));
+        let (count, pooled_count) = (starts.len(), pooled.len());
+        let pooled_at = held.len() + count * widths.0.size();
+        let mut bytes = vec![0; pooled_at + pooled_count * widths.1.size()].into_boxed_slice();
+        let (text, tables) = bytes.split_at_mut(held.len());
+        text.copy_from_slice(held.as_bytes());
+        let (first, second) = tables.split_at_mut(pooled_at - held.len());
+        for (out, pair) in first.chunks_exact_mut(widths.0.size()).zip(starts) {
+            widths.0.write(pair, out);
+        }
+        for (out, pair) in second.chunks_exact_mut(widths.1.size()).zip(pooled) {
+            widths.1.write(pair, out);
+        }
         Pieces {
-            starts: Pairs::collect(starts.into_iter()),
-            held: held.into_boxed_str(),
-            pool: pool.filter(|_| !pooled.is_empty()).cloned(),
-            pooled: Pairs::collect(pooled.into_iter()),
-            len: text.len() as u32,
+            bytes,
+            held: held.len() as u32,
+            starts: Table {
+                at: held.len() as u32,
+                count: count as u32,
+                width: widths.0,
+            },
+            pooled: Table {
+                at: pooled_at as u32,
+                count: pooled_count as u32,
+                width: widths.1,
+            },
+            pool,
+            len,
+        }
+    }
+
+    /// The held text.
+    fn held(&self) -> &str {
+        let held = &self.bytes[..self.held as usize];
+        // SAFETY: the first `held` bytes were copied from a `&str` ([`Pieces::build`]) and
+        // are never changed.
+        unsafe { std::str::from_utf8_unchecked(held) }
+    }
+
+    /// A table's pairs.
+    fn pairs(&self, table: Table) -> Pairs<'_> {
+        let at = table.at as usize;
+        let end = at + table.count as usize * table.width.size();
+        Pairs {
+            bytes: self.bytes.get(at..end).unwrap_or_default(),
+            width: table.width,
         }
     }
 
@@ -256,9 +365,9 @@ impl Pieces {
     /// file stores.
     pub fn parts(&self) -> PiecesParts<'_> {
         PiecesParts {
-            starts: &self.starts,
-            held: &self.held,
-            pooled: &self.pooled,
+            starts: self.pairs(self.starts),
+            held: self.held(),
+            pooled: self.pairs(self.pooled),
             pool: self.pool.as_ref(),
             len: self.len,
         }
@@ -311,33 +420,23 @@ impl Pieces {
             }
             note_end = start + piece;
         }
-        ((starts.len() == 0) == held.is_empty()).then(|| Pieces {
-            starts: Pairs::collect(starts),
-            held: held.into(),
-            pool: (pooled.len() > 0).then(|| pool.clone()),
-            pooled: Pairs::collect(pooled),
-            len,
-        })
+        let pool = (pooled.len() > 0).then(|| pool.clone());
+        ((starts.len() == 0) == held.is_empty())
+            .then(|| Pieces::build(held, starts, pooled, pool, len))
     }
 
     /// The bytes held (the pieces and their tables; the pooled strings are the pool's).
     pub fn heap_bytes(&self) -> usize {
-        let table = |pairs: &Pairs| match pairs {
-            Pairs::Short(p) => p.len() * 4,
-            Pairs::Mid(p) => p.len() * 6,
-            Pairs::Long(p) => p.len() * 8,
-        };
-        self.held.len() + table(&self.starts) + table(&self.pooled)
+        self.bytes.len()
     }
 
     /// The piece of the text from `range.start` to `range.end` in `held`, if held there.
     fn held_at(&self, range: &Range<usize>) -> Option<&str> {
-        let i = self.starts.at_or_before(range.start);
-        let (start, at) = self.starts.get(i.checked_sub(1)?)?;
-        let end = self
-            .starts
-            .get(i)
-            .map_or(self.held.len(), |(_, next)| next as usize);
+        let starts = self.pairs(self.starts);
+        let i = starts.at_or_before(range.start);
+        let (start, at) = starts.get(i.checked_sub(1)?)?;
+        let held = self.held();
+        let end = starts.get(i).map_or(held.len(), |(_, next)| next as usize);
         let (from, to) = (
             at as usize + (range.start - start as usize),
             at as usize + (range.end - start as usize),
@@ -345,7 +444,7 @@ impl Pieces {
         if to > end {
             return None;
         }
-        self.held.get(from..to)
+        held.get(from..to)
     }
 
     /// The string numbered `id` in the pool.
@@ -355,8 +454,9 @@ impl Pieces {
 
     /// The same, from a pooled piece.
     fn pooled_at(&self, range: &Range<usize>) -> Option<&str> {
-        let i = self.pooled.at_or_before(range.start);
-        let (start, id) = self.pooled.get(i.checked_sub(1)?)?;
+        let pooled = self.pairs(self.pooled);
+        let i = pooled.at_or_before(range.start);
+        let (start, id) = pooled.get(i.checked_sub(1)?)?;
         let piece = self.pooled_string(id)?;
         let start = start as usize;
         piece.get(range.start - start..range.end - start)
@@ -365,9 +465,9 @@ impl Pieces {
 
 /// [`Pieces::parts`].
 pub struct PiecesParts<'a> {
-    starts: &'a Pairs,
+    starts: Pairs<'a>,
     pub held: &'a str,
-    pooled: &'a Pairs,
+    pooled: Pairs<'a>,
     pub pool: Option<&'a Arc<StrPool>>,
     pub len: u32,
 }
@@ -503,16 +603,19 @@ mod tests {
         .into_iter()
         .enumerate()
         {
-            let table = Pairs::collect(pairs.iter().copied());
-            assert_eq!(
-                std::mem::discriminant(&table),
-                std::mem::discriminant(&match i {
-                    0 => Pairs::Short(Box::default()),
-                    1 => Pairs::Mid(Box::default()),
-                    _ => Pairs::Long(Box::default()),
-                })
-            );
+            let width = Width::of(pairs.iter().copied());
+            assert_eq!(width, [Width::Short, Width::Mid, Width::Long][i]);
+            let mut bytes = vec![0; pairs.len() * width.size()];
+            for (out, &pair) in bytes.chunks_exact_mut(width.size()).zip(&pairs) {
+                width.write(pair, out);
+            }
+            let table = Pairs {
+                bytes: &bytes,
+                width,
+            };
             assert_eq!(table.iter().collect::<Vec<_>>(), pairs);
+            assert_eq!(table.len(), pairs.len());
+            assert_eq!(table.get(pairs.len()), None);
             for offset in [0, 6, 7, 40, 65_534, 65_535, 65_536, usize::MAX] {
                 let want = pairs.iter().filter(|p| p.0 as usize <= offset).count();
                 assert_eq!(table.at_or_before(offset), want, "{i} {offset}");
