@@ -132,17 +132,29 @@ impl Width {
         }
     }
 
-    /// The pair whose bytes start `bytes` (at least [`Width::size`] of them).
+    /// The pair of [`Width::size`] bytes.
     fn read(self, bytes: &[u8]) -> (u32, u32) {
-        let u16_at = |i: usize| u32::from(u16::from_ne_bytes([bytes[i], bytes[i + 1]]));
-        let u32_at =
-            |i: usize| u32::from_ne_bytes([bytes[i], bytes[i + 1], bytes[i + 2], bytes[i + 3]]);
         match self {
-            Width::Short => (u16_at(0), u16_at(2)),
-            Width::Mid => (u16_at(0), u32_at(2)),
-            Width::Long => (u32_at(0), u32_at(4)),
+            Width::Short => bytes.as_chunks().0.first().map_or((0, 0), short),
+            Width::Mid => bytes.as_chunks().0.first().map_or((0, 0), mid),
+            Width::Long => bytes.as_chunks().0.first().map_or((0, 0), long),
         }
     }
+}
+
+fn short(p: &[u8; 4]) -> (u32, u32) {
+    let half = |i: usize| u32::from(u16::from_ne_bytes([p[i], p[i + 1]]));
+    (half(0), half(2))
+}
+
+fn mid(p: &[u8; 6]) -> (u32, u32) {
+    let first = u32::from(u16::from_ne_bytes([p[0], p[1]]));
+    (first, u32::from_ne_bytes([p[2], p[3], p[4], p[5]]))
+}
+
+fn long(p: &[u8; 8]) -> (u32, u32) {
+    let word = |i: usize| u32::from_ne_bytes([p[i], p[i + 1], p[i + 2], p[i + 3]]);
+    (word(0), word(4))
 }
 
 /// Where a table of pairs is in [`Pieces::bytes`].
@@ -162,27 +174,22 @@ struct Pairs<'a> {
 }
 
 impl<'a> Pairs<'a> {
-    fn len(self) -> usize {
-        self.bytes.len() / self.width.size()
-    }
-
     fn get(self, i: usize) -> Option<(u32, u32)> {
-        let size = self.width.size();
-        let bytes = self.bytes.get(i.checked_mul(size)?..)?;
-        (bytes.len() >= size).then(|| self.width.read(bytes))
+        match self.width {
+            Width::Short => self.bytes.as_chunks().0.get(i).map(short),
+            Width::Mid => self.bytes.as_chunks().0.get(i).map(mid),
+            Width::Long => self.bytes.as_chunks().0.get(i).map(long),
+        }
     }
 
     /// How many pairs start at or before `offset`.
     fn at_or_before(self, offset: usize) -> usize {
-        let (mut low, mut high) = (0, self.len());
-        while low < high {
-            let mid = low + (high - low) / 2;
-            match self.get(mid) {
-                Some((a, _)) if a as usize <= offset => low = mid + 1,
-                _ => high = mid,
-            }
+        let at_or_before = |(first, _): (u32, u32)| first as usize <= offset;
+        match self.width {
+            Width::Short => (self.bytes.as_chunks().0).partition_point(|p| at_or_before(short(p))),
+            Width::Mid => (self.bytes.as_chunks().0).partition_point(|p| at_or_before(mid(p))),
+            Width::Long => (self.bytes.as_chunks().0).partition_point(|p| at_or_before(long(p))),
         }
-        low
     }
 
     fn iter(self) -> impl ExactSizeIterator<Item = (u32, u32)> + Clone + 'a {
@@ -614,7 +621,7 @@ mod tests {
                 width,
             };
             assert_eq!(table.iter().collect::<Vec<_>>(), pairs);
-            assert_eq!(table.len(), pairs.len());
+            assert_eq!(table.iter().len(), pairs.len());
             assert_eq!(table.get(pairs.len()), None);
             for offset in [0, 6, 7, 40, 65_534, 65_535, 65_536, usize::MAX] {
                 let want = pairs.iter().filter(|p| p.0 as usize <= offset).count();
