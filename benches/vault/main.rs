@@ -47,6 +47,16 @@ fn main() {
         child_load(Path::new(&args[1]), args.get(2).map(Path::new));
         return;
     }
+    if args.first().map(String::as_str) == Some("--in-process") {
+        // `--in-process SIZE`: the requests alone (keystroke, completion, references, a
+        // folder move), to compare builds without the loads.
+        let n = args.get(1).map_or(50_000, |a| a.parse().expect("a size"));
+        let (dir, _) = vault_for(n);
+        let mut r = json!({"notes": n});
+        measure_in_process(&dir, &mut r);
+        println!("{r:#}");
+        return;
+    }
     if args.first().map(String::as_str) == Some("--replay") {
         let dirs: Vec<PathBuf> = if args.len() > 1 {
             args[1..].iter().map(PathBuf::from).collect()
@@ -287,12 +297,23 @@ fn wait_with_peak(mut child: std::process::Child) -> (Option<i32>, u64) {
 }
 
 fn measure_in_process(dir: &Path, r: &mut Value) {
-    let mut vault = Vault::load(dir, &Default::default()).expect("load");
+    // Every text held whole; `VAULTLS_BENCH_PIECES=1` holds closed notes in pieces, as the
+    // server does (requests then read the notes' pieces).
+    let options = vaultls::vault::LoadOptions {
+        pieces: std::env::var_os("VAULTLS_BENCH_PIECES").is_some(),
+        ..Default::default()
+    };
+    let mut vault = Vault::load(dir, &options).expect("load");
     // The note with the most links, edited at the end of its middle line.
     let (path, text) = vault
         .notes()
         .max_by_key(|(_, n)| n.syntax.links.len())
-        .map(|(id, n)| (vault.path(id).to_string(), n.text().unwrap().to_string()))
+        .map(|(id, _)| {
+            (
+                vault.path(id).to_string(),
+                vault.text(id).unwrap().into_owned(),
+            )
+        })
         .unwrap();
     let middle = text[..text.len() / 2].rfind('\n').unwrap_or(0);
     let mut keystroke = Vec::new();
@@ -357,6 +378,26 @@ fn measure_in_process(dir: &Path, r: &mut Value) {
     }
     r["hub_references_ms"] = percentiles(&mut times);
     r["hub_backlinks"] = json!(count);
+
+    // Every link's target and heading read from the notes as the vault holds them (in pieces
+    // with `VAULTLS_BENCH_PIECES`): what whole-vault requests do note by note.
+    let mut times = Vec::new();
+    let mut count = 0usize;
+    for _ in 0..10 {
+        let started = Instant::now();
+        count = 0;
+        for (_, note) in vault.notes() {
+            for link in &note.syntax.links {
+                count += link.target(note.src()).len();
+            }
+            for heading in &note.syntax.headings {
+                count += heading.text(note.src()).len();
+            }
+        }
+        times.push(started.elapsed().as_secs_f64() * 1000.0);
+    }
+    r["read_every_link_ms"] = percentiles(&mut times);
+    std::hint::black_box(count);
 
     // A folder move of 500 notes (the first 500 people notes by path, hubs among them) to
     // another folder: the edits of `workspace/willRenameFiles`.
