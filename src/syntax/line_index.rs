@@ -15,6 +15,7 @@
 //! is the model; it keeps a table per line, one table per text is enough here and simpler).
 
 use std::borrow::Cow;
+use std::sync::Arc;
 
 /// How columns are counted.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -51,25 +52,47 @@ pub struct LineIndex {
 }
 
 /// Line starts in 16 bits when the text is shorter than 64 KiB (nearly every note: a vault
-/// keeps a table per note, 8.5 MB at 50k generated notes in 32 bits), else in 32.
+/// keeps a table per note, 8.5 MB at 50k generated notes in 32 bits), else in 32. Shared, so
+/// that a note and a cache file to write hold one table, and a [`LineIndex`] is cloned
+/// cheaply: a note holds it by value (an `Arc` around it was a heap block more a note).
 #[derive(Clone, Debug, PartialEq, Eq)]
 enum Starts {
-    Short(Box<[u16]>),
-    Long(Box<[u32]>),
+    Short(Arc<[u16]>),
+    Long(Arc<[u32]>),
+}
+
+/// `values`, of which there are about `count`, into one allocation of that size when there
+/// are exactly that many (a `Vec` first would be one more, and a copy).
+fn shared<T: Copy + Default>(values: impl Iterator<Item = T>, count: usize) -> Arc<[T]> {
+    let mut shared: Arc<[T]> = std::iter::repeat_n(T::default(), count).collect();
+    let slots = Arc::get_mut(&mut shared).expect("not shared yet");
+    let mut values = values.fuse();
+    let mut filled = 0;
+    for (slot, value) in slots.iter_mut().zip(&mut values) {
+        *slot = value;
+        filled += 1;
+    }
+    match values.next() {
+        // More than `count` (lone CRs end lines too).
+        Some(next) => {
+            let mut all = shared.to_vec();
+            all.push(next);
+            all.extend(values);
+            all.into()
+        }
+        None if filled < count => shared[..filled].into(),
+        None => shared,
+    }
 }
 
 impl Starts {
-    /// `starts` (about `count` of them, room is made for that many) of a text of `len`
-    /// bytes, in the width `len` allows, written once.
+    /// `starts` (about `count` of them) of a text of `len` bytes, in the width `len` allows,
+    /// written once.
     fn collect(starts: impl Iterator<Item = u32>, count: usize, len: u32) -> Starts {
         if len <= u32::from(u16::MAX) {
-            let mut short = Vec::with_capacity(count);
-            short.extend(starts.map(|s| s as u16));
-            Starts::Short(short.into_boxed_slice())
+            Starts::Short(shared(starts.map(|s| s as u16), count))
         } else {
-            let mut long = Vec::with_capacity(count);
-            long.extend(starts);
-            Starts::Long(long.into_boxed_slice())
+            Starts::Long(shared(starts, count))
         }
     }
 
@@ -507,6 +530,22 @@ mod tests {
     use proptest::prelude::*;
 
     const UNITS: [ColumnUnit; 3] = [ColumnUnit::Utf8, ColumnUnit::Utf16, ColumnUnit::Char];
+
+    #[test]
+    fn a_shared_table_holds_every_value_whatever_the_count_said() {
+        for (values, count) in [(5, 5), (5, 3), (5, 0), (3, 5), (0, 2), (0, 0)] {
+            let table = shared(1..=values as u32, count);
+            assert_eq!(
+                &*table,
+                (1..=values as u32).collect::<Vec<_>>(),
+                "{values} {count}"
+            );
+        }
+        // Lone CRs end lines the LF count does not see.
+        let text = "a\rb\r\nc\rd\n\re";
+        let lines = LineIndex::new(text);
+        assert_eq!(lines.parts().0.collect::<Vec<_>>(), [0, 2, 5, 7, 9, 10]);
+    }
 
     #[test]
     fn columns_in_each_unit() {

@@ -673,7 +673,7 @@ pub(super) enum TextOut {
     /// is read again).
     Held {
         held: Arc<Held>,
-        lines: Arc<LineIndex>,
+        lines: LineIndex,
         stamp: FileStamp,
     },
     /// Its text's hash, and its file's stamp when read.

@@ -98,7 +98,7 @@ pub struct Note {
     text: NoteText,
     /// Where each line of the text starts, for position conversions without a rescan.
     /// Shared, as the summary is, with a cache file to write.
-    pub lines: std::sync::Arc<LineIndex>,
+    pub lines: LineIndex,
     /// Shared, so a cache file can be written from it after the load without a copy.
     pub syntax: std::sync::Arc<NoteSyntax>,
     /// The title when it is not the file stem (most notes' is: without a title or first H1,
@@ -365,7 +365,7 @@ impl Decoded {
         } = *self;
         let ((held, lines, title), resolved) = (held?, resolved?);
         let text = NoteText::Pieces { held: held.into() };
-        let mut note = Note::with_title(text, lines.into(), syntax.into(), title);
+        let mut note = Note::with_title(text, lines, syntax.into(), title);
         note.resolved = resolved;
         Some(note)
     }
@@ -1177,7 +1177,7 @@ impl Vault {
                         && let Some((held, lines, title)) = s.held
                     {
                         let text = NoteText::Pieces { held: held.into() };
-                        let mut note = Note::with_title(text, lines.into(), s.syntax.into(), title);
+                        let mut note = Note::with_title(text, lines, s.syntax.into(), title);
                         let reused = (true, s.resolved.is_some(), s.same_record);
                         note.resolved = match s.resolved {
                             Some(resolved) => resolved,
@@ -2359,14 +2359,14 @@ impl Note {
     }
 
     fn new(path: &str, text: String, syntax: impl Into<std::sync::Arc<NoteSyntax>>) -> Note {
-        let lines = LineIndex::new(&text).into();
+        let lines = LineIndex::new(&text);
         Note::with_text(path, NoteText::Whole(text), lines, syntax.into())
     }
 
     fn with_text(
         path: &str,
         text: NoteText,
-        lines: std::sync::Arc<LineIndex>,
+        lines: LineIndex,
         syntax: std::sync::Arc<NoteSyntax>,
     ) -> Note {
         let title = own_title(&syntax, &text, path).map(Box::from);
@@ -2377,7 +2377,7 @@ impl Note {
     /// summary, its text and its file's stem).
     fn with_title(
         text: NoteText,
-        lines: std::sync::Arc<LineIndex>,
+        lines: LineIndex,
         syntax: std::sync::Arc<NoteSyntax>,
         title: Option<Box<str>>,
     ) -> Note {
