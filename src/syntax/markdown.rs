@@ -319,7 +319,11 @@ impl BodyParser<'_> {
     /// `[^label]` in text: a footnote without a definition (pulldown-cmark reads it as text).
     fn undefined_footnotes(&mut self, start: usize, end: usize) {
         let slice = &self.text[start..end];
-        for (i, _) in slice.match_indices("[^") {
+        // Each `[` looked at by memchr: `match_indices("[^")` set up a substring searcher for
+        // every run of text, 7 % of a cold load's instructions.
+        let bytes = slice.as_bytes();
+        let opens = memchr::memchr_iter(b'[', bytes).filter(|&i| bytes.get(i + 1) == Some(&b'^'));
+        for i in opens {
             let rest = &slice[i + 2..];
             let Some(len) = rest.find(|c: char| c == ']' || c == '[' || c.is_whitespace()) else {
                 continue;
