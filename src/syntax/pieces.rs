@@ -47,8 +47,8 @@ impl TextAt for String {
 #[derive(Clone, Debug, Default)]
 pub struct Pieces {
     /// The held text, then the table of where its pieces start in the note and in it, then
-    /// the table of pooled pieces: one heap block, where three were two more a note (their
-    /// headers, rounding and pointers: ~3 MB at 50k generated notes).
+    /// the table of pooled pieces: one heap block where there were three (the other two's
+    /// headers, rounding and pointers were ~3 MB at 50k generated notes).
     bytes: Box<[u8]>,
     /// The held text's length: the first `held` bytes, copied from a `&str` when built and
     /// never changed, are UTF-8 ([`Pieces::held`] reads them so).
