@@ -7,9 +7,10 @@
 //! Append-only: a string stays as long as the pool does (a vault's life: a reload starts a
 //! new one), so one a note no longer holds costs its bytes until then (a cache file keeps
 //! only the strings its notes name, so the next start does not carry it on). Interning is
-//! concurrent (a load makes pieces on every core), reading lock-free: strings live in a
-//! `boxcar` vector (push under a lock, `get` without one), found again through hash tables
-//! split by hash so that two threads seldom wait on one lock.
+//! concurrent (a load makes pieces on every core), reading lock-free: where each string's
+//! bytes are (in blocks the pool owns, [`Arena`]) is in a `boxcar` vector (push under a
+//! lock, `get` without one), found again through hash tables split by hash so that two
+//! threads seldom wait on one lock.
 
 use std::alloc::Layout;
 use std::ptr::NonNull;
