@@ -149,7 +149,9 @@ fn hash(s: &str) -> (u64, u32) {
 }
 
 impl StrPool {
-    /// A pool holding `strings`, numbered in order (as a cache file stored them).
+    /// A pool holding `strings`, numbered in order (as a cache file stored them; its reader
+    /// [`StrPool::push`]es them one by one as it reads them).
+    #[cfg(test)]
     pub fn from_strings<S: AsRef<str>>(strings: impl IntoIterator<Item = S>) -> StrPool {
         let pool = StrPool::default();
         for s in strings {
