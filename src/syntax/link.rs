@@ -22,7 +22,7 @@ pub const LINK_PATH_ENCODE: &AsciiSet = &CONTROLS
 
 /// Splits a link target at its first `#` into path and subpath text.
 pub fn split_subpath(target: &str) -> (&str, Option<&str>) {
-    match target.find('#') {
+    match memchr::memchr(b'#', target.as_bytes()) {
         Some(i) => (&target[..i], Some(&target[i + 1..])),
         None => (target, None),
     }
@@ -67,7 +67,7 @@ pub(super) fn wikilink(text: &str, span: Span) -> Option<LinkParts> {
     let (inner_start, inner_end) = (start + open, end - 2);
     let inner = &text[inner_start..inner_end];
     // The target ends at the first `|`; in tables it is written `\|`.
-    let (target_end, display_span) = match inner.find('|') {
+    let (target_end, display_span) = match memchr::memchr(b'|', inner.as_bytes()) {
         Some(i) => {
             let bar = inner_start + i;
             let target_end = if i > 0 && inner.as_bytes()[i - 1] == b'\\' {

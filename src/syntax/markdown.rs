@@ -460,7 +460,7 @@ impl BodyParser<'_> {
     fn scan_tags(&mut self, start: usize, end: usize) {
         let text = self.text;
         let slice = &text[start..end];
-        for (i, _) in slice.match_indices('#') {
+        for i in memchr::memchr_iter(b'#', slice.as_bytes()) {
             let at = start + i;
             let before = text[..at].chars().next_back();
             if before.is_some_and(|c| !c.is_whitespace()) {

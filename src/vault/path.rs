@@ -12,12 +12,14 @@ pub fn is_note_path(path: &str) -> bool {
 }
 
 pub fn file_name(path: &str) -> &str {
-    path.rsplit('/').next().unwrap_or(path)
+    // memchr's byte search, here and below, not `str`'s searches for a `char`: their setup
+    // on short paths and targets was ~5 % of a cold load's instructions (a few calls a link).
+    memchr::memrchr(b'/', path.as_bytes()).map_or(path, |i| &path[i + 1..])
 }
 
 /// The folder of a vault path (`""` at the root).
 pub fn parent(path: &str) -> &str {
-    path.rfind('/').map_or("", |i| &path[..i])
+    memchr::memrchr(b'/', path.as_bytes()).map_or("", |i| &path[..i])
 }
 
 /// The file name without a `.md` extension (other extensions are kept: `img.png`).
@@ -170,11 +172,7 @@ pub fn fold_mapped(s: &str) -> (Cow<'_, str>, Option<Vec<u32>>) {
 /// component, case-folded, without `.md`. Every file the link can resolve to has this key as
 /// its [`file_key`].
 pub fn link_key(target: &str) -> Cow<'_, str> {
-    let last = target
-        .trim_end_matches('/')
-        .rsplit('/')
-        .next()
-        .unwrap_or("");
+    let last = file_name(target.trim_end_matches('/'));
     fold(strip_md(last.trim()))
 }
 

@@ -59,9 +59,8 @@ fn normalized(path: &str) -> Option<Cow<'_, str>> {
     let clean = !path.is_empty()
         && !path.starts_with('/')
         && !path.ends_with('/')
-        && path
-            .split('/')
-            .all(|part| !part.is_empty() && part != "." && part != "..");
+        && (path.as_bytes().split(|&b| b == b'/'))
+            .all(|part| !part.is_empty() && part != b"." && part != b"..");
     if clean {
         Some(Cow::Borrowed(path))
     } else {
@@ -112,7 +111,7 @@ impl Vault {
         // A last component `.` or `..` names a folder, which is never a link target.
         let trimmed = target.trim_end_matches('/');
         if trimmed.ends_with('.') {
-            let last = trimmed.rsplit('/').next().unwrap_or("");
+            let last = super::path::file_name(trimmed);
             if last == "." || last == ".." {
                 return none;
             }
