@@ -241,14 +241,20 @@ impl Pieces {
             ]
         });
         let links = links.flatten();
-        let mut pooled = Vec::new();
+        // Sized ahead (each link two pieces at most): grown push by push, these vectors were
+        // a cold load's most frequent reallocations.
+        let mut pooled = Vec::with_capacity(2 * syntax.links.len());
         let merged = match pool {
             Some(pool) => {
                 let mut plain = merge(spans);
                 // Held after all: a link piece overlapping the last pooled one, or any once
                 // the pool is full.
                 let mut unpooled = Vec::new();
-                let mut links: Vec<Span> = links.filter(valid).collect();
+                let mut links: Vec<Span> = {
+                    let mut sized = Vec::with_capacity(2 * syntax.links.len());
+                    sized.extend(links.filter(valid));
+                    sized
+                };
                 links.sort_unstable_by_key(|s| s.start);
                 let mut end = 0;
                 for link in links {
@@ -277,6 +283,7 @@ impl Pieces {
                 plain
             }
             None => {
+                spans.reserve(2 * syntax.links.len());
                 spans.extend(links.filter(valid));
                 merge(spans)
             }
