@@ -6,7 +6,7 @@ use super::dates::{self, Date};
 use super::links::{Edit, link_text};
 use crate::config::{DailyNotes, NewNotes};
 use crate::syntax::{LinkKind, Span};
-use crate::vault::path::{fold, is_note_path, join_normalized, parent, stem};
+use crate::vault::path::{file_name, fold, is_note_path, join_normalized, parent, stem};
 use crate::vault::{FileId, NameKind, Vault};
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -343,10 +343,7 @@ fn folder_type(vault: &Vault, folder: &str) -> Option<String> {
 /// Notes whose name, title or alias is within a small edit distance of `target` (or which
 /// have it as an alias), closest first; the alias when that is what matched.
 fn near_misses(vault: &Vault, target: &str) -> Vec<(FileId, Option<String>)> {
-    let wanted = fold(crate::vault::path::strip_md(
-        target.trim().rsplit('/').next().unwrap_or(""),
-    ))
-    .into_owned();
+    let wanted = fold(crate::vault::path::strip_md(file_name(target.trim()))).into_owned();
     if wanted.is_empty() {
         return Vec::new();
     }
