@@ -139,11 +139,13 @@ pub(super) const RACY: u64 = 2_000_000_000;
 /// A cache file as opened: its header checked, the vault root read; the rest is read by
 /// [`Stored::decode`], streaming.
 pub(super) struct Stored {
-    reader: io::BufReader<std::fs::File>,
-    /// Over the body read so far.
-    hasher: Xxh3,
-    /// Body bytes not read yet.
-    left: u64,
+    body: BodyIn,
+    /// Body bytes read and not taken yet: `buf[pos..]`. The body is read a batch at a time
+    /// straight into this buffer, and records are decoded where they lie in it (a
+    /// `BufReader` copied each field into a record's vector, and the checksum was updated
+    /// field by field: the serial part of a warm load's decode, one core idle).
+    buf: Vec<u8>,
+    pos: usize,
     checksum: u64,
     /// The length of the derived indexes' part, between the header and the body.
     index_len: u64,
@@ -178,15 +180,21 @@ pub(super) struct Streamed<C, T> {
 #[derive(Debug)]
 pub struct NotUsed(pub String);
 
-/// Records are decoded in parallel, this many bytes of them at a time: the file is never
-/// held whole (at 50k notes held in pieces it is 115 MB). 2 MB rather than 8: a warm 50k
-/// load's peak 277 → 278 MB, 200k's 1,089 → 1,082 MB, times alike.
+/// The body is read this many bytes at a time, into one of two buffers while the records
+/// whole in the other are decoded in parallel: the file is never held whole (at 50k notes
+/// held in pieces it is 115 MB). 2 MB rather than 8: a warm 50k load's peak 277 → 278 MB,
+/// 200k's 1,089 → 1,082 MB, times alike.
 const BATCH_BYTES: usize = 2 << 20;
 
 impl Stored {
     /// Opens the cache file at `file` for the vault at `root` made by build `build`. Any
     /// mismatch is an error saying which: the load then parses everything.
     pub(super) fn read(file: &Path, root: &str, build: u64) -> Result<Stored, NotUsed> {
+        Stored::read_by(file, root, build, BATCH_BYTES)
+    }
+
+    /// [`Stored::read`], the body read `batch` bytes at a time.
+    fn read_by(file: &Path, root: &str, build: u64, batch: usize) -> Result<Stored, NotUsed> {
         use std::io::Read;
         let bad = |why: &str| NotUsed(why.to_string());
         let mut opened =
@@ -222,91 +230,70 @@ impl Stored {
         }
         let _ = opened.set_modified(std::time::SystemTime::now());
         let mut stored = Stored {
-            reader: io::BufReader::with_capacity(1 << 20, opened),
-            hasher: Xxh3::new(),
-            left: len,
+            body: BodyIn {
+                file: opened,
+                hasher: Xxh3::new(),
+                left: len,
+                batch,
+            },
+            buf: Vec::new(),
+            pos: 0,
             checksum,
             index_len,
         };
         // Used: not old, whatever [`prune`] finds next (a vault that never changes keeps its
         // file without writing it). The root is not yet covered by the checksum: a damaged
         // one is found at the end of [`Stored::decode`].
-        match stored.string() {
+        match stored.str() {
             Some(stored_root) if stored_root == root => Ok(stored),
             Some(_) => Err(bad("made for another vault")),
             None => Err(bad("malformed")),
         }
     }
 
-    /// Fills `buf` with the next bytes of the body; `None` past its end.
-    fn fill(&mut self, buf: &mut [u8]) -> Option<()> {
-        use std::io::Read;
-        if buf.len() as u64 > self.left {
-            return None;
+    /// Makes the next `n` bytes of the body readable at `buf[pos..]`, reading a batch (or
+    /// what is needed, if more) after what is left; `None` past the body's end. Bytes before
+    /// `pos` are dropped.
+    fn fill(&mut self, n: usize) -> Option<()> {
+        let have = self.buf.len() - self.pos;
+        if have >= n {
+            return Some(());
         }
-        self.reader.read_exact(buf).ok()?;
-        self.hasher.update(buf);
-        self.left -= buf.len() as u64;
-        Some(())
+        self.buf.drain(..self.pos);
+        self.pos = 0;
+        self.body.read_after(&mut self.buf, n - have)
     }
 
-    /// Appends the next `n` bytes of the body to `out`; `None` past its end.
-    fn take_into(&mut self, out: &mut Vec<u8>, n: usize) -> Option<()> {
-        if n as u64 > self.left {
-            return None;
-        }
-        let at = out.len();
-        out.resize(at + n, 0);
-        self.fill(&mut out[at..])
+    /// The next `n` bytes of the body; `None` past its end.
+    fn bytes(&mut self, n: usize) -> Option<&[u8]> {
+        self.fill(n)?;
+        let at = self.pos;
+        self.pos += n;
+        Some(&self.buf[at..at + n])
     }
 
     fn take<const N: usize>(&mut self) -> Option<[u8; N]> {
-        let mut out = [0; N];
-        self.fill(&mut out)?;
-        Some(out)
+        self.bytes(N)?.try_into().ok()
     }
 
     fn u32(&mut self) -> Option<u32> {
         Some(u32::from_le_bytes(self.take()?))
     }
 
-    fn string(&mut self) -> Option<String> {
-        Some(self.str_in(&mut Vec::new())?.to_owned())
-    }
-
-    /// The next string, read into `bytes` (emptied first): a buffer used again for each.
-    fn str_in<'b>(&mut self, bytes: &'b mut Vec<u8>) -> Option<&'b str> {
+    /// The next string.
+    fn str(&mut self) -> Option<&str> {
         let len = self.u32()? as usize;
-        bytes.clear();
-        self.take_into(bytes, len)?;
-        std::str::from_utf8(bytes).ok()
+        std::str::from_utf8(self.bytes(len)?).ok()
     }
 
-    /// Appends the bytes of the next note record to `rec`, as [`StoredNote::parse`] reads
-    /// them from where it started.
-    fn record(&mut self, rec: &mut Vec<u8>) -> Option<()> {
-        let start = rec.len();
-        // Path index, hash, stamp flag.
-        self.take_into(rec, 4 + 16 + 1)?;
-        if rec[start + 20] != 0 {
-            self.take_into(rec, 32)?;
-        }
-        let len = |rec: &[u8]| -> Option<usize> {
-            Some(u32::from_le_bytes(rec.get(rec.len() - 4..)?.try_into().ok()?) as usize)
-        };
-        self.take_into(rec, 4)?;
-        let syntax = len(rec)?;
-        self.take_into(rec, syntax)?;
-        self.take_into(rec, 4)?;
-        let links = len(rec)?.checked_mul(4)?;
-        self.take_into(rec, links)?;
-        self.take_into(rec, 1)?;
-        if rec.last() != Some(&0) {
-            self.take_into(rec, 4)?;
-            let held = len(rec)?;
-            self.take_into(rec, held)?;
-        }
-        Some(())
+    /// Whether every byte of the body was taken.
+    fn all_taken(&self) -> bool {
+        self.body.left == 0 && self.pos == self.buf.len()
+    }
+
+    /// Body bytes not taken yet.
+    fn untaken(&self) -> usize {
+        self.body.left as usize + (self.buf.len() - self.pos)
     }
 
     /// Reads the start of the body: when the load that wrote it started reading (ns since
@@ -318,16 +305,15 @@ impl Stored {
         let count = self.u32().ok_or_else(malformed)? as usize;
         // Each entry takes at least its length's 4 bytes: a count past that is damage, not
         // a reason to reserve gigabytes.
-        let mut paths = Vec::with_capacity(count.min(self.left as usize / 4));
-        // Read into one buffer, each then made the vault's own (shared) path.
-        let mut bytes = Vec::new();
+        let mut paths = Vec::with_capacity(count.min(self.untaken() / 4));
+        // Each made the vault's own (shared) path from where it lies in the buffer.
         for _ in 0..count {
-            paths.push(self.str_in(&mut bytes).ok_or_else(malformed)?.into());
+            paths.push(self.str().ok_or_else(malformed)?.into());
         }
         // Straight into the pool's own storage.
         let pool = StrPool::default();
         for _ in 0..self.u32().ok_or_else(malformed)? {
-            pool.push(self.str_in(&mut bytes).ok_or_else(malformed)?);
+            pool.push(self.str().ok_or_else(malformed)?);
         }
         Ok(Begun {
             stored: self,
@@ -376,40 +362,60 @@ impl Begun {
         } = self;
         let context = context(started, pool);
         let count = this.u32().ok_or_else(malformed)? as usize;
-        let mut notes = Vec::with_capacity(count.min(this.left as usize / 30));
-        // One buffer for every batch's records, reused, not a vector per record (50k warm
-        // loads, 2 MB batches: 607–700 ms against 634–760; 200k: 2,737–2,811 against
-        // 2,916–3,014 ms; the peak 3 and 13 MB higher).
-        let mut bytes: Vec<u8> = Vec::with_capacity(BATCH_BYTES + (BATCH_BYTES >> 2));
+        let mut notes = Vec::with_capacity(count.min(this.untaken() / 30));
+        // The records whole in the buffer are decoded in parallel when the next one is not,
+        // while the next batch of the body is read after what is left of it into a second
+        // buffer (the read and the checksum were a warm load's serial part).
         let mut batch: Vec<std::ops::Range<usize>> = Vec::new();
-        for i in 0..count {
-            let start = bytes.len();
-            this.record(&mut bytes).ok_or_else(malformed)?;
-            batch.push(start..bytes.len());
-            if bytes.len() >= BATCH_BYTES || i + 1 == count {
-                let decoded: Vec<Option<Option<(u32, T)>>> = batch
-                    .par_iter()
-                    .map(|rec| {
-                        let note = StoredNote::parse(&bytes[rec.clone()])
-                            .filter(|n| (n.path as usize) < paths)?;
-                        Some(decode(&context, &note).map(|t| (note.path, t)))
-                    })
-                    .collect();
-                for note in decoded {
-                    notes.extend(note.ok_or_else(malformed)?);
+        let mut next: Vec<u8> = Vec::new();
+        let decode_batch = |buf: &[u8], batch: &[std::ops::Range<usize>]| {
+            batch
+                .par_iter()
+                .map(|rec| {
+                    let note = StoredNote::parse(&buf[rec.clone()])
+                        .filter(|n| (n.path as usize) < paths)?;
+                    Some(decode(&context, &note).map(|t| (note.path, t)))
+                })
+                .collect::<Option<Vec<Option<(u32, T)>>>>()
+        };
+        for _ in 0..count {
+            let len = loop {
+                match record_len(&this.buf[this.pos..]) {
+                    Framed::Whole(len) => break len,
+                    Framed::Short(need) => {
+                        let have = &this.buf[this.pos..];
+                        next.clear();
+                        next.extend_from_slice(have);
+                        let (read, decoded) = rayon::join(
+                            || this.body.read_after(&mut next, need - have.len()),
+                            || decode_batch(&this.buf, &batch),
+                        );
+                        notes.extend(decoded.ok_or_else(malformed)?.into_iter().flatten());
+                        read.ok_or_else(malformed)?;
+                        batch.clear();
+                        std::mem::swap(&mut this.buf, &mut next);
+                        this.pos = 0;
+                    }
+                    Framed::Bad => return Err(malformed()),
                 }
-                batch.clear();
-                bytes.clear();
-            }
+            };
+            batch.push(this.pos..this.pos + len);
+            this.pos += len;
         }
-        if this.left != 0 {
+        notes.extend(
+            decode_batch(&this.buf, &batch)
+                .ok_or_else(malformed)?
+                .into_iter()
+                .flatten(),
+        );
+        if !this.all_taken() {
             return Err(malformed());
         }
-        if this.hasher.digest() != this.checksum {
+        if this.body.hasher.digest() != this.checksum {
             return Err(NotUsed("damaged (checksum)".into()));
         }
         let index = (this.index_len > 0).then(|| StoredIndex {
-            file: this.reader.into_inner(),
+            file: this.body.file,
             len: this.index_len,
         });
         Ok(Streamed {
@@ -418,6 +424,90 @@ impl Begun {
             stored: count,
             index,
         })
+    }
+}
+
+/// A cache file's body as read from the file, checksummed as it is.
+struct BodyIn {
+    file: std::fs::File,
+    /// Over the body read so far.
+    hasher: Xxh3,
+    /// Body bytes not read from the file yet.
+    left: u64,
+    /// How many bytes are read at a time ([`BATCH_BYTES`]; fewer in tests, to split the
+    /// records every way).
+    batch: usize,
+}
+
+impl BodyIn {
+    /// Appends at least `n` more bytes of the body to `out` (a batch, if the body holds
+    /// one); `None` when it holds fewer than `n`.
+    fn read_after(&mut self, out: &mut Vec<u8>, n: usize) -> Option<()> {
+        use std::io::Read;
+        // Checked against what the body holds before anything is reserved: a damaged length
+        // is not a reason to allocate gigabytes.
+        if n as u64 > self.left {
+            return None;
+        }
+        let more = n.max(self.batch).min(self.left as usize);
+        let at = out.len();
+        out.resize(at + more, 0);
+        self.file.read_exact(&mut out[at..]).ok()?;
+        self.hasher.update(&out[at..]);
+        self.left -= more as u64;
+        Some(())
+    }
+}
+
+/// How much of a note record the start of `bytes` holds ([`StoredNote::parse`] reads it).
+enum Framed {
+    /// The whole record, this long.
+    Whole(usize),
+    /// Part of it: at least this many bytes are needed to say more.
+    Short(usize),
+    /// Lengths past any file.
+    Bad,
+}
+
+/// The length of the note record at the start of `bytes`, from its fields' lengths.
+fn record_len(bytes: &[u8]) -> Framed {
+    let u32_at = |at: usize| -> Option<usize> {
+        Some(u32::from_le_bytes(bytes.get(at..at + 4)?.try_into().ok()?) as usize)
+    };
+    // Path index, hash, stamp flag.
+    let mut end = 4 + 16 + 1;
+    let Some(&stamp) = bytes.get(end - 1) else {
+        return Framed::Short(end);
+    };
+    if stamp != 0 {
+        end += 32;
+    }
+    // The summary's length and bytes, the resolutions' count and `u32`s, the held flag.
+    for per in [1, 4] {
+        let Some(n) = u32_at(end) else {
+            return Framed::Short(end + 4);
+        };
+        let Some(next) = n.checked_mul(per).and_then(|n| n.checked_add(end + 4)) else {
+            return Framed::Bad;
+        };
+        end = next;
+    }
+    end += 1;
+    let Some(&held) = bytes.get(end - 1) else {
+        return Framed::Short(end);
+    };
+    if held != 0 {
+        let Some(n) = u32_at(end) else {
+            return Framed::Short(end + 4);
+        };
+        let Some(next) = n.checked_add(end + 4) else {
+            return Framed::Bad;
+        };
+        end = next;
+    }
+    match bytes.len() >= end {
+        true => Framed::Whole(end),
+        false => Framed::Short(end),
     }
 }
 
@@ -1218,6 +1308,54 @@ mod tests {
         let mut known = SyntaxError::CODES.to_vec();
         known.sort();
         assert_eq!(codes, known, "every code is stored and read back");
+    }
+
+    #[test]
+    fn records_read_back_the_same_however_the_body_is_split_into_batches() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/vault");
+        let caches = tempfile::tempdir().unwrap();
+        let file = caches.path().join("vault.idx");
+        let options = crate::vault::LoadOptions {
+            pieces: true,
+            cache: Some(&file),
+            ..Default::default()
+        };
+        let loaded = crate::vault::Vault::load_cached(&root, &options).unwrap();
+        loaded.cache_write.unwrap().write().unwrap();
+        let canonical = std::fs::canonicalize(&root).unwrap();
+        let read = |batch: usize| {
+            let root = canonical.to_string_lossy();
+            let stored = Stored::read_by(&file, &root, build_id().unwrap(), batch).unwrap();
+            let mut begun = stored.begin().unwrap();
+            let paths = begun.take_paths();
+            let streamed = begun
+                .decode(
+                    |_, pool| pool.strings().map(str::to_owned).collect::<Vec<_>>(),
+                    |_, note| {
+                        let held = note.held.map(<[u8]>::to_vec);
+                        Some((
+                            note.hash,
+                            note.stamp,
+                            note.syntax.to_vec(),
+                            note.resolved.to_vec(),
+                            held,
+                        ))
+                    },
+                )
+                .unwrap_or_else(|e| panic!("batch {batch}: {}", e.0));
+            (paths, streamed.context, streamed.notes, streamed.stored)
+        };
+        let whole = read(BATCH_BYTES);
+        assert_eq!(whole.3, 16);
+        assert_eq!(whole.2.len(), 16);
+        assert!(
+            whole.2.iter().all(|(_, note)| note.4.is_some()),
+            "held in pieces"
+        );
+        // 1 byte: every field read on its own; then records split at every place.
+        for batch in [1, 5, 64, 333, 4096] {
+            assert!(read(batch) == whole, "batch {batch}");
+        }
     }
 
     #[test]
