@@ -819,15 +819,13 @@ impl Vault {
             })
         };
         Vault::build(
-            root.into(),
+            Vault::registered(root.into(), None, false, true),
             files,
             &given,
             &|_, _| None,
             &|_, _| {},
             None,
             false,
-            false,
-            true,
         )
         .0
     }
@@ -846,19 +844,26 @@ impl Vault {
             .unwrap_or_else(|_| root.to_path_buf())
             .to_string_lossy()
             .into_owned();
-        // The cache file's build id, paths and pool are read while the vault is walked (each
-        // on one thread: a warm 50k load's 50 ms walk and the 5 ms hash of the executable and
-        // 25 ms of strings were one after the other).
-        let (walked, (build, stored)) = rayon::join(
+        // The cache file's build id, paths and pool are read, and the stored paths
+        // registered, while the vault is walked (each on one thread: a warm 50k load's 45 ms
+        // walk, the 5 ms hash of the executable, 25 ms of strings and 15–20 ms registering
+        // them were one after the other).
+        let (walked, (build, mut stored, registered)) = rayon::join(
             || load::walk(root),
             || {
                 let build = options
                     .cache
                     .and_then(|file| Some((file, cache::build_id()?)));
-                let stored = build.map(|(file, id)| {
+                let mut stored = build.map(|(file, id)| {
                     cache::Stored::read(file, &canonical, id).and_then(cache::Stored::begin)
                 });
-                (build, stored)
+                let registered = Vault::registered(
+                    root.to_path_buf(),
+                    stored.as_mut().and_then(|s| s.as_mut().ok()),
+                    options.pieces,
+                    !options.without_search,
+                );
+                (build, stored, registered)
             },
         );
         let (mut paths, mut issues) = walked?;
@@ -876,15 +881,13 @@ impl Vault {
             _ => None,
         };
         let (mut vault, read_issues, out) = Vault::build(
-            root.to_path_buf(),
+            registered,
             paths,
             &read,
             &stat,
             progress,
-            stored.and_then(Result::ok),
+            stored.take().and_then(Result::ok),
             build.is_some(),
-            options.pieces,
-            !options.without_search,
         );
         issues.extend(read_issues);
         vault.issues = issues;
@@ -929,54 +932,32 @@ impl Vault {
         })
     }
 
-    /// Builds a vault from its files, each with what `read` needs to get its text (`None` when
-    /// the note is gone by then). Without `search`, the name and heading indexes keep no
-    /// word starts or trigrams ([`names::Names::exact`]).
+    /// A vault at `root` with the paths `stored` holds registered, each at its stored
+    /// index, and each stored path's file (see [`Vault::build`], which takes them).
     ///
-    /// Every path is registered first: resolving a link needs only the paths, so each note's
-    /// links are resolved right after the note is read and parsed, on the same thread, while
-    /// its text is in cache. The indexes are filled afterwards, content and links side by
-    /// side. A note that was gone when read is removed at the end, as a deletion would be.
-    ///
-    /// A note whose text is the one `stored` has a summary for takes that summary instead of
-    /// being parsed, and its stored resolutions when every target is still there; the links
-    /// that files added or removed since can change are resolved again once the indexes are
-    /// built. With `pieces`, notes keep only the pieces of their texts their summaries read,
-    /// and a note stored so whose file's stamp (`stat`) is as stored is taken without reading
-    /// the file. With `keep`, what the next cache file holds is returned too.
-    #[allow(clippy::too_many_arguments)] // private, with two callers and a test
-    fn build<S: Send>(
+    /// The paths the cache file stores come first, each at its stored index, so that its
+    /// stored indexes name the files by their ids: also those no longer there (removed once
+    /// the indexes are built, as removals are: their stored notes say what to take out),
+    /// while a stored slot left empty, or a path stored twice (damage), is an id left free.
+    /// Paths new since come after (into the free ids first). Without `search`, the name and
+    /// heading indexes keep no word starts or trigrams ([`names::Names::exact`]).
+    fn registered(
         root: PathBuf,
-        files: Vec<(String, S)>,
-        read: &ReadNote<S>,
-        stat: &StatNote<S>,
-        progress: &(dyn Fn(usize, usize) + Sync),
-        mut stored: Option<cache::Begun>,
-        keep: bool,
+        stored: Option<&mut cache::Begun>,
         pieces: bool,
         search: bool,
-    ) -> (Vault, Vec<LoadIssue>, Option<BuildCache>) {
-        let started = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| u64::try_from(d.as_nanos()).unwrap_or(u64::MAX));
+    ) -> (Vault, Vec<Option<FileId>>) {
         let mut vault = Vault::new(root);
         vault.pieces = pieces;
         if !search {
             vault.names = names::Names::exact();
             vault.headings = names::Names::exact();
         }
-        vault.files.reserve(files.len());
-        vault.by_path.reserve(&vault.files, files.len());
-        vault.by_name_key.reserve(files.len());
-        vault.backlinks.reserve(files.len());
-        let mut notes = Vec::with_capacity(files.len());
-        // The paths the cache file stores come first, each at its stored index, so that its
-        // stored indexes name the files by their ids: also those no longer there (removed
-        // once the indexes are built, as removals are: their stored notes say what to take
-        // out), while a stored slot left empty, or a path stored twice (damage), is an id
-        // left free. Paths new since come after (into the free ids first).
+        let stored_paths = stored.map(|s| s.take_paths()).unwrap_or_default();
+        vault.files.reserve(stored_paths.len());
+        vault.by_path.reserve(&vault.files, stored_paths.len());
+        vault.by_name_key.reserve(stored_paths.len());
         let mut holes = Vec::new();
-        let stored_paths = stored.as_mut().map(|s| s.take_paths()).unwrap_or_default();
         // Each stored path's file now (a path stored twice: the first's).
         let mut remap: Vec<Option<FileId>> = Vec::with_capacity(stored_paths.len());
         for path in stored_paths {
@@ -990,8 +971,45 @@ impl Vault {
                 remap.push(Some(vault.register_path(path, is_note)));
             }
         }
-        let mut walked = vec![false; vault.files.len()];
         vault.free = holes;
+        (vault, remap)
+    }
+
+    /// Builds a vault from its files, each with what `read` needs to get its text (`None` when
+    /// the note is gone by then), into the vault [`Vault::registered`] made with the stored
+    /// paths of `stored`.
+    ///
+    /// Every path is registered first: resolving a link needs only the paths, so each note's
+    /// links are resolved right after the note is read and parsed, on the same thread, while
+    /// its text is in cache. The indexes are filled afterwards, content and links side by
+    /// side. A note that was gone when read is removed at the end, as a deletion would be.
+    ///
+    /// A note whose text is the one `stored` has a summary for takes that summary instead of
+    /// being parsed, and its stored resolutions when every target is still there; the links
+    /// that files added or removed since can change are resolved again once the indexes are
+    /// built. In a vault in pieces, notes keep only the pieces of their texts their summaries
+    /// read, and a note stored so whose file's stamp (`stat`) is as stored is taken without reading
+    /// the file. With `keep`, what the next cache file holds is returned too.
+    fn build<S: Send>(
+        (mut vault, remap): (Vault, Vec<Option<FileId>>),
+        files: Vec<(String, S)>,
+        read: &ReadNote<S>,
+        stat: &StatNote<S>,
+        progress: &(dyn Fn(usize, usize) + Sync),
+        stored: Option<cache::Begun>,
+        keep: bool,
+    ) -> (Vault, Vec<LoadIssue>, Option<BuildCache>) {
+        let started = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| u64::try_from(d.as_nanos()).unwrap_or(u64::MAX));
+        let pieces = vault.pieces;
+        let more = files.len().saturating_sub(vault.files.len());
+        vault.files.reserve(more);
+        vault.by_path.reserve(&vault.files, more);
+        vault.by_name_key.reserve(more);
+        vault.backlinks.reserve(files.len());
+        let mut notes = Vec::with_capacity(files.len());
+        let mut walked = vec![false; vault.files.len()];
         // The files found now that the cache file does not store.
         let mut added = Vec::new();
         // The walk lists paths sorted, as the load that stored them registered them: the

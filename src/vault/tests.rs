@@ -297,27 +297,23 @@ fn a_note_gone_when_read_is_left_out_as_if_deleted() {
     }
     let read = |path: &str, text: Option<String>| text.filter(|_| path != "gone.md").map(as_read);
     let (built, issues, _) = Vault::build(
-        "/vault".into(),
+        Vault::registered("/vault".into(), None, false, true),
         files(true),
         &read,
         &|_, _| None,
         &|_, _| {},
         None,
         false,
-        false,
-        true,
     );
     let given = |_: &str, text: Option<String>| text.map(as_read);
     let (expected, _, _) = Vault::build(
-        "/vault".into(),
+        Vault::registered("/vault".into(), None, false, true),
         files(false),
         &given,
         &|_, _| None,
         &|_, _| {},
         None,
         false,
-        false,
-        true,
     );
     assert!(issues.is_empty());
     assert_eq!(built.id("gone.md"), None);
