@@ -449,7 +449,7 @@ impl BodyIn {
         if n as u64 > self.left {
             return None;
         }
-        let more = n.max(self.batch).min(self.left as usize);
+        let more = (n.max(self.batch) as u64).min(self.left) as usize;
         let at = out.len();
         out.resize(at + more, 0);
         self.file.read_exact(&mut out[at..]).ok()?;
@@ -471,44 +471,37 @@ enum Framed {
 
 /// The length of the note record at the start of `bytes`, from its fields' lengths.
 fn record_len(bytes: &[u8]) -> Framed {
-    let u32_at = |at: usize| -> Option<usize> {
-        Some(u32::from_le_bytes(bytes.get(at..at + 4)?.try_into().ok()?) as usize)
+    // A flag byte at `at`: whether it is set.
+    let flag = |at: usize| match bytes.get(at) {
+        Some(&b) => Ok(b != 0),
+        None => Err(Framed::Short(at.saturating_add(1))),
     };
-    // Path index, hash, stamp flag.
-    let mut end = 4 + 16 + 1;
-    let Some(&stamp) = bytes.get(end - 1) else {
-        return Framed::Short(end);
+    // Where a field ends that is a `u32` count at `at`, then that many items of `per` bytes.
+    let field = |at: usize, per: usize| {
+        let start = at.checked_add(4).ok_or(Framed::Bad)?;
+        let count = bytes.get(at..start).ok_or(Framed::Short(start))?;
+        let count = u32::from_le_bytes([count[0], count[1], count[2], count[3]]) as usize;
+        (count.checked_mul(per))
+            .and_then(|n| n.checked_add(start))
+            .ok_or(Framed::Bad)
     };
-    if stamp != 0 {
-        end += 32;
-    }
-    // The summary's length and bytes, the resolutions' count and `u32`s, the held flag.
-    for per in [1, 4] {
-        let Some(n) = u32_at(end) else {
-            return Framed::Short(end + 4);
-        };
-        let Some(next) = n.checked_mul(per).and_then(|n| n.checked_add(end + 4)) else {
-            return Framed::Bad;
-        };
-        end = next;
-    }
-    end += 1;
-    let Some(&held) = bytes.get(end - 1) else {
-        return Framed::Short(end);
+    let end = || {
+        // Path index, hash, the stamp's flag and the stamp.
+        let mut end = 4 + 16;
+        if flag(end)? {
+            end += 32;
+        }
+        // The summary, the resolutions (a `u32` each), the held text's flag and the text.
+        let end = field(field(end + 1, 1)?, 4)?;
+        let held = flag(end)?;
+        let end = end.checked_add(1).ok_or(Framed::Bad)?;
+        let end = if held { field(end, 1)? } else { end };
+        match bytes.len() >= end {
+            true => Ok(end),
+            false => Err(Framed::Short(end)),
+        }
     };
-    if held != 0 {
-        let Some(n) = u32_at(end) else {
-            return Framed::Short(end + 4);
-        };
-        let Some(next) = n.checked_add(end + 4) else {
-            return Framed::Bad;
-        };
-        end = next;
-    }
-    match bytes.len() >= end {
-        true => Framed::Whole(end),
-        false => Framed::Short(end),
-    }
+    end().map_or_else(|framed| framed, Framed::Whole)
 }
 
 /// The derived indexes' part of a cache file: a table of its sections (a count, then each
@@ -1308,6 +1301,42 @@ mod tests {
         let mut known = SyntaxError::CODES.to_vec();
         known.sort();
         assert_eq!(codes, known, "every code is stored and read back");
+    }
+
+    #[test]
+    fn a_record_is_framed_from_its_fields_lengths_or_asks_for_more() {
+        let mut rec = vec![7; 20]; // path index, hash
+        rec.push(1); // a stamp
+        rec.extend([0; 32]);
+        rec.extend(3u32.to_le_bytes()); // the summary
+        rec.extend([1, 2, 3]);
+        rec.extend(2u32.to_le_bytes()); // two resolutions
+        rec.extend([0; 8]);
+        rec.push(1); // held
+        rec.extend(5u32.to_le_bytes());
+        rec.extend([9; 5]);
+        let whole = rec.len();
+        rec.extend([42; 10]); // the next record
+        assert!(matches!(record_len(&rec), Framed::Whole(n) if n == whole));
+        let mut asked = Vec::new();
+        for len in 0..whole {
+            match record_len(&rec[..len]) {
+                Framed::Short(need) => {
+                    assert!(need > len && need <= whole, "{len}: {need}");
+                    asked.push(need);
+                }
+                _ => panic!("{len} bytes are not a record"),
+            }
+        }
+        asked.dedup();
+        // Each length read as soon as it is there.
+        assert_eq!(asked, [21, 57, 64, 73, 77, whole]);
+        // A record with no stamp and nothing held.
+        let mut bare = vec![0; 21];
+        bare.extend(0u32.to_le_bytes());
+        bare.extend(0u32.to_le_bytes());
+        bare.push(0);
+        assert!(matches!(record_len(&bare), Framed::Whole(30)));
     }
 
     #[test]
