@@ -1385,6 +1385,34 @@ mod tests {
         for batch in [1, 5, 64, 333, 4096] {
             assert!(read(batch) == whole, "batch {batch}");
         }
+        // Damaged anywhere in the body, or cut short, it is refused whatever the batches,
+        // never read wrong (nor does a damaged length make the reader panic or reserve it).
+        let good = std::fs::read(&file).unwrap();
+        let index_len = u64::from_le_bytes(good[36..44].try_into().unwrap()) as usize;
+        let body = HEADER_LEN + index_len;
+        let refused = |bytes: &[u8], batch: usize| {
+            std::fs::write(&file, bytes).unwrap();
+            let root = canonical.to_string_lossy();
+            let decoded = Stored::read_by(&file, &root, build_id().unwrap(), batch)
+                .and_then(Stored::begin)
+                .and_then(|begun| begun.decode(|_, _| (), |_, note| Some(note.hash)));
+            decoded.is_err()
+        };
+        for at in (body..good.len()).step_by(97) {
+            for batch in [1, 64, BATCH_BYTES] {
+                let mut bytes = good.clone();
+                bytes[at] ^= 0x5a;
+                assert!(refused(&bytes, batch), "a byte at {at}, batch {batch}");
+                let mut bytes = good.clone();
+                let end = (at + 4).min(bytes.len());
+                bytes[at..end].fill(0xff);
+                if bytes != good {
+                    assert!(refused(&bytes, batch), "a length at {at}, batch {batch}");
+                }
+                // Cut: the header's lengths no longer match the file's.
+                assert!(refused(&good[..at], batch), "cut at {at}, batch {batch}");
+            }
+        }
     }
 
     #[test]
