@@ -988,8 +988,8 @@ impl Vault {
     /// being parsed, and its stored resolutions when every target is still there; the links
     /// that files added or removed since can change are resolved again once the indexes are
     /// built. In a vault in pieces, notes keep only the pieces of their texts their summaries
-    /// read, and a note stored so whose file's stamp (`stat`) is as stored is taken without reading
-    /// the file. With `keep`, what the next cache file holds is returned too.
+    /// read, and a note stored so whose file's stamp (`stat`) is as stored is taken without
+    /// reading the file. With `keep`, what the next cache file holds is returned too.
     fn build<S: Send>(
         (mut vault, remap): (Vault, Vec<Option<FileId>>),
         files: Vec<(String, S)>,
