@@ -281,14 +281,25 @@ pub struct Folder {
 #[cfg(target_os = "linux")]
 impl Folder {
     /// The stamp of the file at `path` taken in its folder: `None` when that cannot be done
-    /// (no parent, a name too long or with a NUL, the folder not opened), `Some(None)` when
-    /// there is no regular file there.
+    /// (no `/`, a name empty, `.`, `..`, too long or with a NUL, the folder not opened),
+    /// `Some(None)` when there is no regular file there.
     fn stamp(&mut self, path: &Path) -> Option<Option<FileStamp>> {
         use std::os::fd::AsRawFd;
         use std::os::unix::ffi::OsStrExt;
         use std::os::unix::fs::OpenOptionsExt;
-        let (parent, name) = (path.parent()?, path.file_name()?.as_bytes());
-        if self.open.as_ref().is_none_or(|(open, _)| open != parent) {
+        // Split at the last `/` as the kernel reads the path: `Path` drops a trailing `/`
+        // (`a/one.md/` would be stamped as `a/one.md`, where its stat finds no file). A name
+        // that is empty, `.` or `..` is left to the path's own stat.
+        let bytes = path.as_os_str().as_bytes();
+        let slash = memchr::memrchr(b'/', bytes)?;
+        let name = &bytes[slash + 1..];
+        if matches!(name, b"" | b"." | b"..") {
+            return None;
+        }
+        let parent = &bytes[..slash.max(1)];
+        let open_here = |(open, _): &(PathBuf, fs::File)| open.as_os_str().as_bytes() == parent;
+        if !self.open.as_ref().is_some_and(open_here) {
+            let parent = Path::new(std::ffi::OsStr::from_bytes(parent));
             // Followed as a path's folders are by `symlink_metadata`; opened only to look
             // names up in.
             let mut options = fs::OpenOptions::new();
@@ -485,6 +496,12 @@ mod tests {
             b.join("link.md"),
             odd.clone(),
             b.join("fifo.md"),
+            // Odd parts: stamped in a folder or by path, as the path's own stat.
+            a.join("sub/.."),
+            a.join("sub/."),
+            a.join("one.md/"),
+            a.join("./two.md"),
+            a.join("sub//../two.md"),
             a.join("one.md"),
             a.join("sub/none.md"),
         ];
