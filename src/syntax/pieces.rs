@@ -250,14 +250,11 @@ impl Pieces {
                 // Held after all: a link piece overlapping the last pooled one, or any once
                 // the pool is full.
                 let mut unpooled = Vec::new();
-                let mut links: Vec<Span> = {
-                    let mut sized = Vec::with_capacity(2 * syntax.links.len());
-                    sized.extend(links.filter(valid));
-                    sized
-                };
-                links.sort_unstable_by_key(|s| s.start);
+                let mut sorted: Vec<Span> = Vec::with_capacity(2 * syntax.links.len());
+                sorted.extend(links.filter(valid));
+                sorted.sort_unstable_by_key(|s| s.start);
                 let mut end = 0;
-                for link in links {
+                for link in sorted {
                     // Read from the frontmatter or a heading held already.
                     let at = plain.partition_point(|s| s.start <= link.start);
                     if at > 0 && plain[at - 1].end >= link.end {

@@ -848,7 +848,7 @@ impl Vault {
         // registered, while the vault is walked (each on one thread: a warm 50k load's 45 ms
         // walk, the 5 ms hash of the executable, 25 ms of strings and 15–20 ms registering
         // them were one after the other).
-        let (walked, (build, mut stored, registered)) = rayon::join(
+        let (walked, (build, stored, registered)) = rayon::join(
             || load::walk(root),
             || {
                 let build = options
@@ -886,7 +886,7 @@ impl Vault {
             &read,
             &stat,
             progress,
-            stored.take().and_then(Result::ok),
+            stored.and_then(Result::ok),
             build.is_some(),
         );
         issues.extend(read_issues);
