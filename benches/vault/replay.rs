@@ -340,12 +340,33 @@ impl History {
                     .push((commit.time, exists));
             }
         }
-        let mut added = std::collections::HashMap::new();
-        for (i, path, target) in adds {
-            added
-                .entry((path, target.to_lowercase()))
-                .or_insert(history[i].time);
+        // Dated by the first commit adding the link to the note, wherever the note was then:
+        // a note moved takes its links' dates along.
+        let mut by_note: std::collections::HashMap<String, std::collections::HashMap<String, u64>> =
+            Default::default();
+        let mut adds = adds.into_iter().peekable();
+        for (i, commit) in history.iter().enumerate() {
+            for (from, to) in commit.moves() {
+                if let Some(dates) = by_note.remove(from) {
+                    let into = by_note.entry(to.to_string()).or_default();
+                    for (target, time) in dates {
+                        into.entry(target).or_insert(time);
+                    }
+                }
+            }
+            while let Some((_, path, target)) = adds.next_if(|(at, ..)| *at == i) {
+                (by_note.entry(path).or_default())
+                    .entry(target.to_lowercase())
+                    .or_insert(commit.time);
+            }
         }
+        let added = (by_note.into_iter())
+            .flat_map(|(path, dates)| {
+                dates
+                    .into_iter()
+                    .map(move |(t, time)| ((path.clone(), t), time))
+            })
+            .collect();
         History {
             commits,
             added,

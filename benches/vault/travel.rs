@@ -29,6 +29,8 @@ const ADDS: usize = 3000;
 struct Change {
     /// Vault path.
     path: String,
+    /// The vault path it was moved from, for a note the commit moves ([`moves`]).
+    from: Option<String>,
     /// The blob before and after the commit; `None` for a note it adds or deletes.
     old: Option<String>,
     new: Option<String>,
@@ -41,11 +43,18 @@ pub struct Commit {
 }
 
 impl Commit {
-    /// The notes the commit changed, each with whether it is there after it.
+    /// The notes the commit changed, each with whether it is there after it (a note moved:
+    /// where it was, gone, and where it is).
     pub fn notes(&self) -> impl Iterator<Item = (&str, bool)> {
-        self.changes
-            .iter()
-            .map(|c| (c.path.as_str(), c.new.is_some()))
+        self.changes.iter().flat_map(|c| {
+            let from = c.from.as_deref().map(|from| (from, false));
+            from.into_iter().chain([(c.path.as_str(), c.new.is_some())])
+        })
+    }
+
+    /// The notes the commit moves: (from, to).
+    pub fn moves(&self) -> impl Iterator<Item = (&str, &str)> {
+        (self.changes.iter()).filter_map(|c| Some((c.from.as_deref()?, c.path.as_str())))
     }
 }
 
@@ -146,12 +155,59 @@ fn history(git_dir: &Path, folder: &str) -> Vec<Commit> {
             }
             commits.last_mut().unwrap().changes.push(Change {
                 path: rel.to_string(),
+                from: None,
                 old: none(fields[2]),
                 new: none(fields[3]),
             });
         }
     }
+    for commit in &mut commits {
+        moves(&mut commit.changes);
+    }
     commits
+}
+
+/// Pairs the notes a commit deletes with the ones it adds into moves: the same text and file
+/// name, else the one note of a text deleted and the one added, else the one of a file name
+/// (a move to another folder, edited or not). A note moved is not a note written anew: every
+/// link of a note moved would count as added by the move (a third of the zettelkasten's note
+/// changes are moves), and be typed in it with the note still where it was, under a name like
+/// its own. Done here, not by git's rename detection, which reads the blobs and stops at the
+/// first one a partial clone lacks.
+fn moves(changes: &mut Vec<Change>) {
+    let name = |c: &Change| c.path.rsplit('/').next().unwrap_or_default().to_string();
+    let mut gone = vec![false; changes.len()];
+    for pass in 0..3 {
+        let key = |c: &Change, blob: &Option<String>| {
+            let blob = blob.clone().unwrap_or_default();
+            match pass {
+                0 => format!("{blob}/{}", name(c)),
+                1 => blob,
+                _ => name(c),
+            }
+        };
+        let mut adds: HashMap<String, Vec<usize>> = HashMap::new();
+        let mut dels: HashMap<String, Vec<usize>> = HashMap::new();
+        for (i, c) in changes.iter().enumerate() {
+            if c.old.is_none() && c.new.is_some() && c.from.is_none() {
+                adds.entry(key(c, &c.new)).or_default().push(i);
+            } else if c.old.is_some() && c.new.is_none() && !gone[i] {
+                dels.entry(key(c, &c.old)).or_default().push(i);
+            }
+        }
+        for (key, dels) in dels {
+            match (dels.as_slice(), adds.get(&key).map(Vec::as_slice)) {
+                (&[d], Some(&[a])) => {
+                    changes[a].from = Some(changes[d].path.clone());
+                    changes[a].old = changes[d].old.clone();
+                    gone[d] = true;
+                }
+                _ => continue,
+            }
+        }
+    }
+    let mut gone = gone.into_iter();
+    changes.retain(|_| !gone.next().unwrap_or(false));
 }
 
 /// The wikilinks of a note's text: (target as written, trimmed; start of the link).
@@ -207,6 +263,13 @@ pub fn measure(git_dir: &Path, folder: &str) -> Value {
     let mut tally = Tally::default();
     let short_too = std::env::var_os("VAULTLS_REPLAY_SHORT").is_some();
     for (i, commit) in commits.iter().enumerate() {
+        // A note moved is moved before it is written in: its links are typed where it is
+        // going, and it is no longer where it was.
+        for (from, to) in commit.moves() {
+            if !vault.rename_file(from, to) {
+                vault.remove_file(from);
+            }
+        }
         for (path, target) in sampled.remove(&i).unwrap_or_default() {
             let change = commit.changes.iter().find(|c| c.path == path).unwrap();
             let Some(text) = change.new.as_deref().and_then(|s| blobs.get(s)) else {
