@@ -210,6 +210,16 @@ fn moves(changes: &mut Vec<Change>) {
     changes.retain(|_| !gone.next().unwrap_or(false));
 }
 
+/// What a link names, whatever path it is written with: its last part, without `.md`,
+/// lowercased. A link the note had to the same name is not a link added: moving notes
+/// rewrites the paths of the links to them (Obsidian does it), and those were not typed (a
+/// rules compendium moved into a subfolder had a thousand links rewritten so).
+fn link_name(target: &str) -> String {
+    let name = target.rsplit('/').next().unwrap_or(target);
+    let name = name.strip_suffix(".md").unwrap_or(name);
+    name.to_lowercase()
+}
+
 /// The wikilinks of a note's text: (target as written, trimmed; start of the link).
 fn wikilinks(text: &str) -> Vec<(String, usize)> {
     parse_note(text)
@@ -235,14 +245,14 @@ pub fn added_links(git_dir: &Path, folder: &str) -> (Vec<Commit>, Vec<(usize, St
             };
             let before: std::collections::HashSet<String> = match change.old.as_deref() {
                 Some(old) => match blobs.get(old) {
-                    Some(text) => wikilinks(&text).into_iter().map(|(t, _)| t).collect(),
+                    Some(text) => wikilinks(&text).iter().map(|(t, _)| link_name(t)).collect(),
                     None => continue,
                 },
                 None => Default::default(),
             };
             let mut seen = std::collections::HashSet::new();
             for (target, _) in wikilinks(&new) {
-                if !before.contains(&target) && seen.insert(target.clone()) {
+                if !before.contains(&link_name(&target)) && seen.insert(target.clone()) {
                     adds.push((i, change.path.clone(), target));
                 }
             }
