@@ -19,6 +19,7 @@ use std::process::{Command, Stdio};
 use serde_json::Value;
 use vaultls::syntax::{LinkKind, parse_note};
 use vaultls::vault::Vault;
+use vaultls::vault::path::{file_name, link_key};
 
 use super::replay::{Tally, type_link};
 
@@ -175,24 +176,24 @@ fn history(git_dir: &Path, folder: &str) -> Vec<Commit> {
 /// its own. Done here, not by git's rename detection, which reads the blobs and stops at the
 /// first one a partial clone lacks.
 fn moves(changes: &mut Vec<Change>) {
-    let name = |c: &Change| c.path.rsplit('/').next().unwrap_or_default().to_string();
     let mut gone = vec![false; changes.len()];
     for pass in 0..3 {
-        let key = |c: &Change, blob: &Option<String>| {
-            let blob = blob.clone().unwrap_or_default();
+        // An add's text is its new blob, a delete's its old one.
+        let key = |c: &Change| {
+            let blob = c.new.as_deref().or(c.old.as_deref()).unwrap_or_default();
             match pass {
-                0 => format!("{blob}/{}", name(c)),
-                1 => blob,
-                _ => name(c),
+                0 => format!("{blob}/{}", file_name(&c.path)),
+                1 => blob.to_string(),
+                _ => file_name(&c.path).to_string(),
             }
         };
         let mut adds: HashMap<String, Vec<usize>> = HashMap::new();
         let mut dels: HashMap<String, Vec<usize>> = HashMap::new();
         for (i, c) in changes.iter().enumerate() {
             if c.old.is_none() && c.new.is_some() && c.from.is_none() {
-                adds.entry(key(c, &c.new)).or_default().push(i);
+                adds.entry(key(c)).or_default().push(i);
             } else if c.old.is_some() && c.new.is_none() && !gone[i] {
-                dels.entry(key(c, &c.old)).or_default().push(i);
+                dels.entry(key(c)).or_default().push(i);
             }
         }
         for (key, dels) in dels {
@@ -208,16 +209,6 @@ fn moves(changes: &mut Vec<Change>) {
     }
     let mut gone = gone.into_iter();
     changes.retain(|_| !gone.next().unwrap_or(false));
-}
-
-/// What a link names, whatever path it is written with: its last part, without `.md`,
-/// lowercased. A link the note had to the same name is not a link added: moving notes
-/// rewrites the paths of the links to them (Obsidian does it), and those were not typed (a
-/// rules compendium moved into a subfolder had a thousand links rewritten so).
-fn link_name(target: &str) -> String {
-    let name = target.rsplit('/').next().unwrap_or(target);
-    let name = name.strip_suffix(".md").unwrap_or(name);
-    name.to_lowercase()
 }
 
 /// The wikilinks of a note's text: (target as written, trimmed; start of the link).
@@ -245,14 +236,21 @@ pub fn added_links(git_dir: &Path, folder: &str) -> (Vec<Commit>, Vec<(usize, St
             };
             let before: std::collections::HashSet<String> = match change.old.as_deref() {
                 Some(old) => match blobs.get(old) {
-                    Some(text) => wikilinks(&text).iter().map(|(t, _)| link_name(t)).collect(),
+                    // By what each link names ([`link_key`]: its last part, folded, without
+                    // `.md`), whatever path it is written with: a link the note had to the
+                    // same name is not a link added. Moving notes rewrites the paths of the
+                    // links to them (Obsidian does it), and those were not typed (a rules
+                    // compendium moved into a subfolder had a thousand links rewritten so).
+                    Some(text) => (wikilinks(&text).iter())
+                        .map(|(t, _)| link_key(t).into_owned())
+                        .collect(),
                     None => continue,
                 },
                 None => Default::default(),
             };
             let mut seen = std::collections::HashSet::new();
             for (target, _) in wikilinks(&new) {
-                if !before.contains(&link_name(&target)) && seen.insert(target.clone()) {
+                if !before.contains(&*link_key(&target)) && seen.insert(target.clone()) {
                     adds.push((i, change.path.clone(), target));
                 }
             }
