@@ -2901,6 +2901,15 @@ mod ranking_tests {
             .collect()
     }
 
+    /// Every label listed, and whether the list says it is incomplete.
+    fn listed(fixture: &str) -> (Vec<String>, bool) {
+        let f = Fixture::parse(fixture);
+        let answer = completion(&f.vault, f.file, f.offset, &CompletionOptions::default());
+        let answer = answer.unwrap();
+        let labels = answer.items.into_iter().map(|i| i.label).collect();
+        (labels, answer.is_incomplete)
+    }
+
     #[test]
     fn a_note_not_linked_yet_comes_before_one_this_note_links() {
         let got = ranked(
@@ -3312,12 +3321,10 @@ mod ranking_tests {
         }
         fixture += "//- Oxbow basin index.md\n//- Home.md\n[[obsid$0\n";
         let labels = |fixture: &str| -> Vec<String> {
-            let f = Fixture::parse(fixture);
-            let options = CompletionOptions::default();
-            let answer = completion(&f.vault, f.file, f.offset, &options).unwrap();
+            let (labels, incomplete) = listed(fixture);
             // Loose matches (`Oxbow basin index`) were not looked for.
-            assert!(answer.is_incomplete);
-            answer.items.into_iter().map(|i| i.label).collect()
+            assert!(incomplete);
+            labels
         };
         let got = labels(&fixture);
         assert_eq!(got.len(), 500, "{:?}", &got[490..]);
@@ -3334,12 +3341,7 @@ mod ranking_tests {
 
     #[test]
     fn every_note_of_a_folder_typed_is_listed_while_a_list_can_show_them_all() {
-        let labels = |fixture: &str| -> Vec<String> {
-            let f = Fixture::parse(fixture);
-            let options = CompletionOptions::default();
-            let answer = completion(&f.vault, f.file, f.offset, &options).unwrap();
-            answer.items.into_iter().map(|i| i.label).collect()
-        };
+        let labels = |fixture: &str| listed(fixture).0;
         // A vault whose links are written with their path (`[[Compendium/Monsters/…`): the
         // start of the path names 150 notes, none by its name; all are listed, past 100.
         let mut fixture = String::new();
