@@ -1850,7 +1850,7 @@ fn note_items(
                 total += ids.len();
                 if total > FOLDER_CAP {
                     cut = true;
-                    folders_read = true;
+                    folders_read = false;
                     break;
                 }
                 for &id in ids.iter().filter(|&&id| id != file) {
@@ -3365,6 +3365,17 @@ mod ranking_tests {
         let got = labels(&fixture);
         assert_eq!(got.len(), 300, "{:?}", got.last());
         assert!(got.iter().all(|l| l.starts_with("Compass ")));
+        // Folders past `FOLDER_CAP` notes are not read whole: the one read first is not
+        // listed as if it were all there is.
+        let mut fixture = String::new();
+        for i in 0..500 {
+            fixture += &format!("//- Compendium A/Beast {i:03}.md\n");
+        }
+        for i in 0..FOLDER_CAP {
+            fixture += &format!("//- Compendium B/Beast {i:04}.md\n");
+        }
+        fixture += "//- Home.md\n[[Com$0\n";
+        assert_eq!(labels(&fixture).len(), 100);
     }
 
     #[test]
