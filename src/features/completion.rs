@@ -1955,23 +1955,24 @@ fn note_items(
     let mut by_name: Vec<Hit> = Vec::new();
     let mut listed_by_name = rustc_hash::FxHashSet::default();
     if names_read && query_folded.chars().count() >= 2 {
-        let ids = |matched: &dyn Fn(Match) -> bool| -> rustc_hash::FxHashSet<FileId> {
+        // Listed whole: a match by name, and with `folders` one by folder.
+        let whole =
+            |h: &Hit, folders: bool| h.matched.by_name() || folders && h.matched == Match::Folder;
+        let ids = |folders: bool| -> rustc_hash::FxHashSet<FileId> {
             hits.iter()
-                .filter(|h| matched(h.matched))
+                .filter(|h| whole(h, folders))
                 .map(|h| h.id)
                 .collect()
         };
-        let names = ids(&Match::by_name);
+        let names = ids(false);
         if names.len() <= NAME_MATCHES_LISTED {
             let with_folders = folders_read
-                .then(|| ids(&|m| m.by_name() || m == Match::Folder))
+                .then(|| ids(true))
                 .filter(|all| all.len() <= NAME_MATCHES_LISTED);
             let folders_too = with_folders.is_some();
             listed_by_name = with_folders.unwrap_or(names);
             let rest;
-            (by_name, rest) = hits
-                .into_iter()
-                .partition(|h| h.matched.by_name() || folders_too && h.matched == Match::Folder);
+            (by_name, rest) = hits.into_iter().partition(|h| whole(h, folders_too));
             hits = rest;
         }
     }
