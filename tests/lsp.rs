@@ -1264,3 +1264,44 @@ fn a_restarted_server_answers_from_its_cache_as_from_the_files() {
     logged(&third, "15 notes read from the cache");
     third.shutdown();
 }
+
+#[test]
+fn a_note_open_in_the_editor_is_offered_first_until_it_is_closed() {
+    let (_dir, root) = sample_vault();
+    let mut lsp = Lsp::start(&root, caps(&["utf-16"], false));
+    lsp.wait_indexed();
+    // A new note (not saved yet), whose link has nothing else to say which `Status` it means.
+    let uri = uri(&root.join("Scratch.md"));
+    lsp.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": uri, "languageId": "markdown", "version": 1, "text": "[[Sta"}}),
+    );
+    // The folder of the first item.
+    let first = |lsp: &mut Lsp| {
+        let completion = lsp.request(
+            "textDocument/completion",
+            json!({"textDocument": {"uri": uri}, "position": {"line": 0, "character": 5}}),
+        );
+        let first = &completion["result"]["items"][0];
+        assert_eq!(first["label"], "Status", "{completion}");
+        first["detail"].as_str().unwrap().to_string()
+    };
+    let unopened = first(&mut lsp);
+    let other = if unopened.starts_with("Archive/") {
+        "Projects/Status.md"
+    } else {
+        "Archive/Status.md"
+    };
+    let (other_uri, _) = lsp.open(&root, other);
+    let opened = first(&mut lsp);
+    assert!(
+        opened.starts_with(other.split('/').next().unwrap()),
+        "{opened}"
+    );
+    lsp.notify(
+        "textDocument/didClose",
+        json!({"textDocument": {"uri": other_uri}}),
+    );
+    assert_eq!(first(&mut lsp), unopened);
+    lsp.shutdown();
+}

@@ -133,6 +133,7 @@ pub fn measure(dir: &Path) -> Value {
             &original[..*start],
             written,
             *target,
+            &[],
             &mut tally,
         );
         vault.update_note(&path, original);
@@ -145,16 +146,21 @@ pub fn measure(dir: &Path) -> Value {
 
 /// Types a link in the note at `path` after `before`: `[[` and the first characters of
 /// `written`, asking for completion at each of [`LENGTHS`] and counting where `target` is.
-/// Leaves the note holding the last text typed.
+/// `open`: the notes open in the editor meanwhile. Leaves the note holding the last text
+/// typed.
 pub fn type_link(
     vault: &mut Vault,
     path: &str,
     before: &str,
     written: &str,
     target: FileId,
+    open: &[FileId],
     tally: &mut Tally,
 ) {
-    let options = CompletionOptions::default();
+    let options = CompletionOptions {
+        open: open.to_vec(),
+        ..CompletionOptions::default()
+    };
     tally.links += 1;
     for (i, &k) in LENGTHS.iter().enumerate() {
         let typed: String = written.chars().take(k).collect();

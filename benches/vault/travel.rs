@@ -18,8 +18,8 @@ use std::process::{Command, Stdio};
 
 use serde_json::Value;
 use vaultls::syntax::{LinkKind, parse_note};
-use vaultls::vault::Vault;
 use vaultls::vault::path::{file_name, link_key};
+use vaultls::vault::{FileId, Vault};
 
 use super::replay::{Tally, type_link};
 
@@ -270,6 +270,7 @@ pub fn measure(git_dir: &Path, folder: &str) -> Value {
     let mut vault = Vault::new("/travel");
     let mut tally = Tally::default();
     let short_too = std::env::var_os("VAULTLS_REPLAY_SHORT").is_some();
+    let open_mode = std::env::var("VAULTLS_REPLAY_OPEN").ok();
     for (i, commit) in commits.iter().enumerate() {
         // A note moved is moved before it is written in: its links are typed where it is
         // going, and it is no longer where it was.
@@ -301,12 +302,26 @@ pub fn measure(git_dir: &Path, folder: &str) -> Value {
                 _ => source,
             };
             if intended != source {
+                // `VAULTLS_REPLAY_OPEN=commit`: the notes open in the editor are the others
+                // this commit changes that were there before it (edited in the same sitting;
+                // the history cannot say whether before the link or after);
+                // `=commit-but-target`: the same without the link's target (never the
+                // note meant: what the signal costs when it only misleads).
+                let open: Vec<FileId> = match open_mode.as_deref() {
+                    Some(mode @ ("commit" | "commit-but-target")) => (commit.changes.iter())
+                        .filter(|c| c.old.is_some() && c.new.is_some() && c.path != path)
+                        .filter_map(|c| vault.id(&c.path))
+                        .filter(|&id| mode == "commit" || id != intended)
+                        .collect(),
+                    _ => Vec::new(),
+                };
                 type_link(
                     &mut vault,
                     &path,
                     &text[..start],
                     &target,
                     intended,
+                    &open,
                     &mut tally,
                 );
             }

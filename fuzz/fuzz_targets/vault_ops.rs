@@ -132,6 +132,8 @@ fn query(vault: &Vault, file: FileId, offset: u16) {
     let options = completion::CompletionOptions {
         limit: 20,
         daily: Some((today, Default::default())),
+        // Notes open in the editor (the one being written among them, maybe).
+        open: vault.notes().map(|(id, _)| id).take(3).collect(),
         ..Default::default()
     };
     let _ = completion::completion(vault, file, offset, &options);

@@ -62,6 +62,9 @@ pub struct CompletionOptions {
     /// Today, by the user's clock, and the vault's daily notes: `[[today`, `[[tomorrow`,
     /// `[[friday` complete to the day's note. `None`: not offered.
     pub daily: Option<(Date, DailyNotes)>,
+    /// The notes open in the editor (the one being written may be among them): likelier
+    /// link targets than their names alone say ([`Weights::open`]).
+    pub open: Vec<FileId>,
 }
 
 impl Default for CompletionOptions {
@@ -70,6 +73,7 @@ impl Default for CompletionOptions {
             limit: 100,
             format: LinkFormat::default(),
             daily: None,
+            open: Vec::new(),
         }
     }
 }
@@ -109,9 +113,7 @@ pub fn completion(
 
     if let Some(OpenLink { start, closing }) = open_link {
         let embed = text[..start - 2].ends_with('!');
-        let mut result = wikilink(
-            vault, file, text, start, offset, closing, embed, limit, format,
-        )?;
+        let mut result = wikilink(vault, file, text, start, offset, closing, embed, options)?;
         let typed = &text[start..offset];
         // Not where links are written as Markdown: the day's note would be a wikilink.
         if let Some((today, daily)) = &options.daily
@@ -141,7 +143,7 @@ pub fn completion(
         let query = &text[typed_start..offset];
         let query = query.strip_prefix('<').unwrap_or(query);
         let replace = Span::new(offset - query.len(), offset);
-        let items = note_items(vault, file, query, replace, limit, |vault, id, _| {
+        let items = note_items(vault, file, query, replace, options, |vault, id, _| {
             let path = vault.path(id);
             let encoded = utf8_percent_encode(path, LINK_PATH_ENCODE).to_string();
             if closed {
@@ -374,9 +376,9 @@ fn wikilink(
     offset: usize,
     closing: Option<usize>,
     embed: bool,
-    limit: usize,
-    format: LinkFormat,
+    options: &CompletionOptions,
 ) -> Option<Completion> {
+    let (limit, format) = (options.limit, options.format);
     let style = format.style;
     let typed = &text[start..offset];
     if typed.contains('|') {
@@ -406,15 +408,17 @@ fn wikilink(
             // `[[Tom` becomes `[Tomer Hagay](People/Tomer%20Hagay.md)`, brackets included.
             let end = closing.map_or(offset, |close| offset + close + 2);
             let replace = Span::new(start - 2, end);
-            let mut result = note_items(vault, file, typed, replace, limit, |vault, id, alias| {
-                let mut path = styled_link_text(vault, file, id, style);
-                if is_note_path(vault.path(id)) {
-                    path.push_str(".md");
-                }
-                let label = alias.map_or_else(|| stem(vault.path(id)).to_string(), String::from);
-                let encoded = utf8_percent_encode(&path, LINK_PATH_ENCODE);
-                format!("[{label}]({encoded})")
-            });
+            let mut result =
+                note_items(vault, file, typed, replace, options, |vault, id, alias| {
+                    let mut path = styled_link_text(vault, file, id, style);
+                    if is_note_path(vault.path(id)) {
+                        path.push_str(".md");
+                    }
+                    let label =
+                        alias.map_or_else(|| stem(vault.path(id)).to_string(), String::from);
+                    let encoded = utf8_percent_encode(&path, LINK_PATH_ENCODE);
+                    format!("[{label}]({encoded})")
+                });
             for item in &mut result.items {
                 item.filter_text = format!("[[{}", item.filter_text);
             }
@@ -422,7 +426,7 @@ fn wikilink(
         }
         let replace = Span::new(start, part_end(offset));
         let suffix = if closing.is_some() { "" } else { "]]" };
-        let mut result = note_items(vault, file, typed, replace, limit, |vault, id, alias| {
+        let mut result = note_items(vault, file, typed, replace, options, |vault, id, alias| {
             let target = styled_link_text(vault, file, id, style);
             match alias {
                 Some(alias) => format!("{target}|{alias}{suffix}"),
@@ -597,7 +601,7 @@ fn vault_headings(
         }
         more = true;
         let notes = important.get_or_insert_with(|| {
-            let context = Context::new(vault, file, None);
+            let context = Context::new(vault, file, None, &[]);
             let mut ids: Vec<FileId> = context
                 .linked
                 .keys()
@@ -730,6 +734,8 @@ struct Context<'v> {
     /// The notes modified last on disk, other than this one, with their place among them
     /// ([`recent_places`]).
     recent: rustc_hash::FxHashMap<FileId, u32>,
+    /// The notes open in the editor, other than this one.
+    open: rustc_hash::FxHashSet<FileId>,
 }
 
 /// The weights of [`Context::score`], in points (what each buys is measured there).
@@ -750,6 +756,7 @@ struct Weights {
     next_in_list: f32,
     words_before: f32,
     recent: f32,
+    open: f32,
 }
 
 const WEIGHTS: Weights = Weights {
@@ -769,6 +776,7 @@ const WEIGHTS: Weights = Weights {
     next_in_list: 30.0,
     words_before: 6.0,
     recent: 10.0,
+    open: 5.0,
 };
 
 /// Names this short (in characters), matched whole, score as names starting with the query
@@ -792,7 +800,7 @@ const NEARBY: u32 = 300;
 
 impl<'v> Context<'v> {
     /// The context of a link written at `at` (`None`: anywhere in the note).
-    fn new(vault: &'v Vault, file: FileId, at: Option<Span>) -> Context<'v> {
+    fn new(vault: &'v Vault, file: FileId, at: Option<Span>, open: &[FileId]) -> Context<'v> {
         let mut linked = rustc_hash::FxHashMap::default();
         let mut into_folder = rustc_hash::FxHashMap::default();
         let mut links = 0;
@@ -877,6 +885,12 @@ impl<'v> Context<'v> {
             next,
             nearby,
             recent: recent_places(vault, file),
+            // A client that opens a folder's every file says nothing by it.
+            open: if open.len() <= OPEN_MOST {
+                open.iter().copied().filter(|&id| id != file).collect()
+            } else {
+                Default::default()
+            },
         }
     }
 
@@ -950,6 +964,15 @@ impl<'v> Context<'v> {
     ///   vault, an actuarial wiki): +5.6 / +40.6.
     ///   Replayed through the vaults' history (`--replay-travel`): +14.8 over the five, +10.1
     ///   over the two held out; +20 and +30 gave less.
+    /// - a note open in the editor: +5, shared out when more than [`OPEN_FULL`] are, none
+    ///   past [`OPEN_MOST`] (a client opening a folder's every file). No history says what
+    ///   was open; the replay through history (`VAULTLS_REPLAY_OPEN`) takes the other notes
+    ///   the link's commit changed, as edited in the same sitting, and gives the bounds: if
+    ///   they were open before the link was typed, +38.9 over the five and +20.9 over the two
+    ///   held out; with the link's target taken out of them (the signal only misleading),
+    ///   −12.6 and −5.6. +3: +32.5 / +15.3 and −7.9 / −4.2; +10: +43.3 / +24.0 and −21.0 /
+    ///   −9.6; +20: +47.8 / +23.8 and −26.8 / −14.4. +5 breaks even when the target was
+    ///   open before its link a quarter of the times the commit changed it too.
     fn score(&self, vault: &Vault, hit: &Hit) -> f32 {
         let w = &WEIGHTS;
         let matched = match hit.matched {
@@ -994,7 +1017,13 @@ impl<'v> Context<'v> {
             Some(&place) => w.recent / (place as f32).sqrt(),
             None => 0.0,
         };
-        matched + kind + linked + around + popular + links_here + next + recent
+        // Each of many open notes says less about which one is meant.
+        let open = if self.open.contains(&hit.id) {
+            w.open * (OPEN_FULL / self.open.len() as f32).min(1.0)
+        } else {
+            0.0
+        };
+        matched + kind + linked + around + popular + links_here + next + recent + open
     }
 
     /// The part of the score that reads the candidate's path (its folder against the ones this
@@ -1050,6 +1079,13 @@ fn recent_places(vault: &Vault, file: FileId) -> rustc_hash::FxHashMap<FileId, u
     places.extend(group.into_iter().map(|id| (id, count)));
     places
 }
+
+/// Up to this many notes open in the editor, each gets all of [`Weights::open`]; past it,
+/// a share.
+const OPEN_FULL: f32 = 10.0;
+
+/// Past this many notes open in the editor, none counts as open.
+const OPEN_MOST: usize = 50;
 
 /// Notes modified last that [`recent_places`] reads.
 const RECENT: u32 = 50;
@@ -1758,9 +1794,10 @@ fn note_items(
     file: FileId,
     query: &str,
     replace: Span,
-    limit: usize,
+    options: &CompletionOptions,
     new_text: impl Fn(&Vault, FileId, Option<&str>) -> String,
 ) -> Completion {
+    let limit = options.limit;
     // `People/Tom`: the name part is looked up in the name index as usual, and the folder
     // part must match the note's folder (fuzzily: `meet/2025` finds `Meetings/2025`), as
     // Obsidian searches paths.
@@ -1769,7 +1806,7 @@ fn note_items(
         None => (None, query),
     };
     let query_folded = fold(query.trim()).into_owned();
-    let mut context = Context::new(vault, file, Some(replace));
+    let mut context = Context::new(vault, file, Some(replace), &options.open);
     let mut hits: Vec<Hit> = Vec::new();
     let mut more = false;
     // Every name holding the query as a name, a prefix or a word start was read (none was
@@ -1791,6 +1828,7 @@ fn note_items(
         });
         top.extend(around.into_iter().take(limit).map(|(id, _)| id));
         top.extend(context.next);
+        top.extend(context.open.iter().copied());
         top.sort_unstable();
         top.dedup();
         if top.len() < limit {
@@ -1870,6 +1908,7 @@ fn note_items(
                 .linked
                 .keys()
                 .chain(context.around.keys())
+                .chain(&context.open)
                 .chain(&popular)
                 .copied()
                 .filter(|&id| id != file)
@@ -1983,6 +2022,7 @@ fn note_items(
         let (mut kept, mut rest): (Vec<Hit>, Vec<Hit>) = hits.into_iter().partition(|h| {
             context.linked.contains_key(&h.id)
                 || context.around.contains_key(&h.id)
+                || context.open.contains(&h.id)
                 || context.next == Some(h.id)
         });
         if rest.len() > PRE_CUT {
@@ -2846,7 +2886,7 @@ tags: [project]
             &CompletionOptions {
                 limit: 5,
                 format,
-                daily: None,
+                ..CompletionOptions::default()
             },
         )
         .unwrap();
@@ -3297,6 +3337,46 @@ mod ranking_tests {
     }
 
     #[test]
+    fn a_note_open_in_the_editor_comes_first_unless_the_editor_opened_a_folder() {
+        // Two notes alike (`Mercury` is linked once more, so it comes first by default).
+        let fixture = "//- Mercury report.md\n//- Mars report.md\n//- Other.md\n\
+                       [[Mercury report]]\n//- Log.md\n[[M$0\n";
+        let first = |open: &[&str], more: usize| {
+            let notes: String = (0..more).map(|i| format!("//- n{i}.md\n")).collect();
+            let f = Fixture::parse(&format!("{notes}{fixture}"));
+            let ids = (open.iter().map(|p| p.to_string()))
+                .chain((0..more).map(|i| format!("n{i}.md")))
+                .map(|p| f.vault.id(&p).unwrap());
+            let options = CompletionOptions {
+                open: ids.collect(),
+                ..CompletionOptions::default()
+            };
+            let answer = completion(&f.vault, f.file, f.offset, &options);
+            answer.unwrap().items[0].label.clone()
+        };
+        assert_eq!(first(&[], 0), "Mercury report");
+        assert_eq!(first(&["Mars report.md"], 0), "Mars report");
+        // The note being written, open as it is, is no reason for another to come later.
+        assert_eq!(first(&["Mars report.md", "Log.md"], 0), "Mars report");
+        assert_eq!(first(&["Mercury report.md", "Log.md"], 0), "Mercury report");
+        // Each of a few more open notes still counts; past 50, none does.
+        assert_eq!(first(&["Mars report.md"], 20), "Mars report");
+        assert_eq!(first(&["Mars report.md"], 50), "Mercury report");
+        // With nothing typed, an open note is offered though no note links to it (a list of
+        // one: not every name fills it, as it would a longer one in so small a vault).
+        let f =
+            Fixture::parse("//- Linked.md\n//- Lone.md\n//- a.md\n[[Linked]]\n//- Log.md\n[[$0\n");
+        let options = CompletionOptions {
+            limit: 1,
+            open: vec![f.vault.id("Lone.md").unwrap()],
+            ..CompletionOptions::default()
+        };
+        let answer = completion(&f.vault, f.file, f.offset, &options).unwrap();
+        let labels: Vec<&str> = answer.items.iter().map(|i| i.label.as_str()).collect();
+        assert_eq!(labels, ["Lone"]);
+    }
+
+    #[test]
     fn the_cap_never_hides_an_exact_match() {
         let mut fixture = String::new();
         for i in 0..150 {
@@ -3453,5 +3533,21 @@ mod ranking_tests {
             "//- Home.md\n[[Friend]] [[Friend 2]] [[alph$0\n",
         );
         assert_eq!(got[0], "Alpha zulu (/)", "{got:?}");
+    }
+
+    #[test]
+    fn past_the_cut_a_note_open_in_the_editor_still_ranks() {
+        let mut fixture = String::new();
+        for i in 0..3000 {
+            fixture.push_str(&format!("//- Alpha {i:04}.md\n"));
+        }
+        fixture.push_str("//- Alpha zulu.md\n//- Home.md\n[[alp$0\n");
+        let f = Fixture::parse(&fixture);
+        let options = CompletionOptions {
+            open: vec![f.vault.id("Alpha zulu.md").unwrap()],
+            ..CompletionOptions::default()
+        };
+        let got = completion(&f.vault, f.file, f.offset, &options).unwrap();
+        assert_eq!(got.items[0].label, "Alpha zulu");
     }
 }

@@ -26,6 +26,11 @@ pub fn completion(s: &Snapshot, p: &CompletionParams) -> Answer<Option<Completio
         limit: COMPLETION_LIMIT,
         format: workspace.config.link_format(),
         daily: Some((today(), workspace.config.daily.clone())),
+        // A few dozen documents at most: read each time, not kept.
+        open: (s.state.documents.values())
+            .filter(|doc| doc.vault == id)
+            .filter_map(|doc| vault.id(&doc.path))
+            .collect(),
     };
     let (result, new_ids) =
         match features::completion::block_search(vault, file, offset, &options, s.cancel) {
