@@ -26,7 +26,7 @@ pub fn completion(s: &Snapshot, p: &CompletionParams) -> Answer<Option<Completio
         limit: COMPLETION_LIMIT,
         format: workspace.config.link_format(),
         daily: Some((today(), workspace.config.daily.clone())),
-        // A few dozen documents at most: read each time, not kept.
+        // Read at each request: what the client has open (tens of documents), not the vault.
         open: (s.state.documents.values())
             .filter(|doc| doc.vault == id)
             .filter_map(|doc| vault.id(&doc.path))
