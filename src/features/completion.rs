@@ -1004,7 +1004,7 @@ impl<'v> Context<'v> {
             w.popular * ((1.0 + vault.linking_notes(hit.id) as f32).ln() / 1001f32.ln()).min(1.5);
         // Each of many notes linking here (a hub's) says less about which one is meant.
         let links_here = if self.linking.contains(hit.id) {
-            w.links_here * (LINKS_HERE_FULL / self.linking.len() as f32).min(1.0)
+            shared_out(w.links_here, LINKS_HERE_FULL, self.linking.len())
         } else {
             0.0
         };
@@ -1019,7 +1019,7 @@ impl<'v> Context<'v> {
         };
         // Each of many open notes says less about which one is meant.
         let open = if self.open.contains(&hit.id) {
-            w.open * (OPEN_FULL / self.open.len() as f32).min(1.0)
+            shared_out(w.open, OPEN_FULL, self.open.len())
         } else {
             0.0
         };
@@ -1078,6 +1078,11 @@ fn recent_places(vault: &Vault, file: FileId) -> rustc_hash::FxHashMap<FileId, u
     }
     places.extend(group.into_iter().map(|id| (id, count)));
     places
+}
+
+/// A weight each of `many` notes gets in full up to `full` of them, and a share of past it.
+fn shared_out(weight: f32, full: f32, many: usize) -> f32 {
+    weight * (full / many as f32).min(1.0)
 }
 
 /// Up to this many notes open in the editor, each gets all of [`Weights::open`]; past it,
@@ -3490,6 +3495,11 @@ mod ranking_tests {
     /// A vault where more names match than an index is read for (`CLASS_CAP`): `alpha 0000`
     /// to `alpha 2999`, `meet 0000`…, with the one meant past the cut in name order.
     fn crowded(extra: &str, editing: &str) -> Vec<String> {
+        ranked(&crowded_fixture(extra, editing))
+    }
+
+    /// The fixture of [`crowded`].
+    fn crowded_fixture(extra: &str, editing: &str) -> String {
         let mut fixture = String::new();
         for i in 0..3000 {
             fixture.push_str(&format!(
@@ -3498,7 +3508,7 @@ mod ranking_tests {
         }
         fixture.push_str(extra);
         fixture.push_str(editing);
-        ranked(&fixture)
+        fixture
     }
 
     #[test]
@@ -3537,12 +3547,10 @@ mod ranking_tests {
 
     #[test]
     fn past_the_cut_a_note_open_in_the_editor_still_ranks() {
-        let mut fixture = String::new();
-        for i in 0..3000 {
-            fixture.push_str(&format!("//- Alpha {i:04}.md\n"));
-        }
-        fixture.push_str("//- Alpha zulu.md\n//- Home.md\n[[alp$0\n");
-        let f = Fixture::parse(&fixture);
+        let f = Fixture::parse(&crowded_fixture(
+            "//- Alpha zulu.md\n",
+            "//- Home.md\n[[alp$0\n",
+        ));
         let options = CompletionOptions {
             open: vec![f.vault.id("Alpha zulu.md").unwrap()],
             ..CompletionOptions::default()
