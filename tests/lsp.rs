@@ -1266,6 +1266,35 @@ fn a_restarted_server_answers_from_its_cache_as_from_the_files() {
 }
 
 #[test]
+fn a_client_that_sorts_by_what_was_typed_keeps_the_order_given() {
+    // Clients sort by their own score of the typed text against each item's filter text
+    // before `sortText`, and filter a list they have by themselves unless it is incomplete.
+    let (_dir, root) = sample_vault();
+    let mut lsp = Lsp::start(&root, caps(&["utf-16"], false));
+    lsp.wait_indexed();
+    let uri = uri(&root.join("Scratch.md"));
+    lsp.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": uri, "languageId": "markdown", "version": 1, "text": "[[sta"}}),
+    );
+    let completion = lsp.request(
+        "textDocument/completion",
+        json!({"textDocument": {"uri": uri}, "position": {"line": 0, "character": 5}}),
+    );
+    let list = &completion["result"];
+    // A short list, not cut: still asked for again at the next letter.
+    assert_eq!(list["isIncomplete"], true, "{completion}");
+    let items = list["items"].as_array().unwrap();
+    assert!(items.len() >= 2 && items.len() < 100, "{completion}");
+    for item in items {
+        let filter = item.get("filterText").unwrap_or(&item["label"]);
+        let filter = filter.as_str().unwrap();
+        assert!(filter.starts_with("sta") && filter.len() > 3, "{item}");
+    }
+    lsp.shutdown();
+}
+
+#[test]
 fn a_note_open_in_the_editor_is_offered_first_until_it_is_closed() {
     let (_dir, root) = sample_vault();
     let mut lsp = Lsp::start(&root, caps(&["utf-16"], false));

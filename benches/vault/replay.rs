@@ -16,7 +16,7 @@ use std::path::Path;
 use std::time::Instant;
 
 use serde_json::{Value, json};
-use vaultls::features::completion::{CompletionOptions, completion};
+use vaultls::features::completion::{Completion, CompletionOptions, completion};
 use vaultls::syntax::LinkKind;
 use vaultls::vault::{FileId, LoadOptions, Vault};
 
@@ -96,7 +96,7 @@ pub fn measure(dir: &Path) -> Value {
     }
     let step = links.len().div_ceil(SAMPLES).max(1);
     let sample: Vec<_> = links.into_iter().step_by(step).collect();
-    let mut tally = Tally::default();
+    let mut tally = Tally::new();
     // `VAULTLS_REPLAY_NO_BACKLINK=1`: the target's own links to the note being written are
     // blanked for the replay, as if the author wrote the link before the one back (the
     // replay otherwise sees the vault as it ended).
@@ -162,6 +162,10 @@ pub fn type_link(
         ..CompletionOptions::default()
     };
     tally.links += 1;
+    // `VAULTLS_REPLAY_LOWER=1`: typed in lowercase, as by a writer who leaves shift alone (the
+    // ranking folds case; the filter texts a client sorts by do not).
+    let lower = std::env::var_os("VAULTLS_REPLAY_LOWER").map(|_| written.to_lowercase());
+    let written = lower.as_deref().unwrap_or(written);
     for (i, &k) in LENGTHS.iter().enumerate() {
         let typed: String = written.chars().take(k).collect();
         let text = format!("{before}[[{typed}");
@@ -174,6 +178,9 @@ pub fn type_link(
         let rank = answer
             .as_ref()
             .and_then(|c| c.items.iter().position(|item| item.file == Some(target)));
+        if let Some(out) = &mut tally.client {
+            client_line(out, &typed, rank, answer.as_ref());
+        }
         if let Ok(show) = std::env::var("VAULTLS_REPLAY_MISSES")
             && show == k.to_string()
             && rank != Some(0)
@@ -229,6 +236,43 @@ pub struct Tally {
     absent: [usize; LENGTHS.len()],
     /// Completion times, ms.
     times: Vec<f64>,
+    /// `VAULTLS_REPLAY_CLIENT=FILE`: each list as a client gets it ([`client_line`]).
+    client: Option<std::io::BufWriter<std::fs::File>>,
+}
+
+impl Tally {
+    pub fn new() -> Tally {
+        let client = std::env::var_os("VAULTLS_REPLAY_CLIENT").map(|path| {
+            let file = std::fs::OpenOptions::new()
+                .create(true)
+                .append(true)
+                .open(path);
+            std::io::BufWriter::new(file.expect("VAULTLS_REPLAY_CLIENT: cannot write the file"))
+        });
+        Tally {
+            client,
+            ..Tally::default()
+        }
+    }
+}
+
+/// One list as a client gets it, a line of JSON: what was typed, where the note meant is in
+/// the server's order, and each item's filter text in that order. A client sorts by its own
+/// fuzzy score of what was typed against the filter texts first and by the server's order
+/// (`sortText`) among equals: `benches/vault/client_order.mjs` sorts the lines as VS Code
+/// does and says where the note meant is then (BENCHMARKS.md).
+fn client_line(
+    out: &mut impl std::io::Write,
+    typed: &str,
+    rank: Option<usize>,
+    answer: Option<&Completion>,
+) {
+    let items: Vec<&str> = answer
+        .iter()
+        .flat_map(|c| c.items.iter().map(|item| item.filter_text.as_str()))
+        .collect();
+    let line = json!({ "typed": typed, "rank": rank, "items": items });
+    writeln!(out, "{line}").expect("VAULTLS_REPLAY_CLIENT: cannot write the file");
 }
 
 impl Tally {

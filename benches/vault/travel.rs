@@ -268,7 +268,7 @@ pub fn measure(git_dir: &Path, folder: &str) -> Value {
         sampled.entry(i).or_default().push((path, target));
     }
     let mut vault = Vault::new("/travel");
-    let mut tally = Tally::default();
+    let mut tally = Tally::new();
     let short_too = std::env::var_os("VAULTLS_REPLAY_SHORT").is_some();
     let open_mode = std::env::var("VAULTLS_REPLAY_OPEN").ok();
     for (i, commit) in commits.iter().enumerate() {

@@ -69,9 +69,13 @@ pub fn completion(s: &Snapshot, p: &CompletionParams) -> Answer<Option<Completio
             ..CompletionItem::default()
         })
         .collect();
+    // Always incomplete, so that the client asks again at each letter typed: the order is
+    // the server's and changes with every letter (how a name matches, the words before),
+    // while a client filtering a list it has by itself sorts by its own score of the filter
+    // texts, which begin with the letters typed before (`typed_first` in the feature). That
+    // covers a list cut (`result.is_incomplete`) and one given while the load goes on.
     Ok(Some(CompletionResponse::List(CompletionList {
-        // Until the load ends the list is partial: ask again.
-        is_incomplete: result.is_incomplete || !workspace.indexed,
+        is_incomplete: true,
         items,
     })))
 }
