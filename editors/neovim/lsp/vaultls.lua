@@ -17,6 +17,14 @@ return {
   cmd = { 'vaultls' },
   filetypes = { 'markdown' },
   root_markers = { '.obsidian', '.git' },
+  -- <C-x><C-o> by the plugin's omnifunc when this folder is on 'runtimepath' (its
+  -- lua/vaultls.lua): Neovim's own starts at the word under the cursor when every item has
+  -- a filter text (`no` of `[[intro no`), and vaultls gives every item one.
+  on_attach = function(_, bufnr)
+    if pcall(require, 'vaultls') then
+      vim.bo[bufnr].omnifunc = "v:lua.require'vaultls'.omnifunc"
+    end
+  end,
   -- The backlink count code lens (`vim.lsp.codelens.run()`) lists the backlinks.
   commands = {
     ['vaultls.showBacklinks'] = function(command, ctx)

@@ -123,6 +123,20 @@ local function run()
     return fail('completion after [[Dan did not offer Dana Levi: ' .. vim.inspect(items))
   end
 
+  -- <C-x><C-o> (the plugin's omnifunc) on two words typed in lowercase: it starts after
+  -- the brackets, where the server's edits do, not at the last word, and lists the server's
+  -- first item first.
+  if vim.bo.omnifunc ~= "v:lua.require'vaultls'.omnifunc" then
+    return fail('omnifunc is ' .. vim.bo.omnifunc)
+  end
+  vim.api.nvim_buf_set_lines(0, last, last + 1, false, { 'See [[dana l' })
+  vim.api.nvim_win_set_cursor(0, { last + 1, #'See [[dana l' })
+  local start = vim.fn.eval("v:lua.require'vaultls'.omnifunc(1, '')")
+  local listed = vim.fn.eval("v:lua.require'vaultls'.omnifunc(0, 'dana l')")
+  if start ~= #'See [[' or not listed[1] or not listed[1].word:find('^Dana Levi') then
+    return fail('omnifunc on [[dana l started at ' .. start .. ' with ' .. vim.inspect(listed))
+  end
+
   -- The create-note fix on [[Microsoft]], applied as the code action menu applies it.
   local actions = request('textDocument/codeAction', {
     textDocument = { uri = uri },
