@@ -200,11 +200,7 @@ fn utf16_and_utf8_sessions_agree_on_a_line_with_emoji_and_mojibake() {
         lsp.wait_indexed();
         let text = "# Emoji\n\n😀 VASTâ€™s — [[Tomer Hagay]] and [[Nobody Here]]\n";
         std::fs::write(root.join("Emoji.md"), text).unwrap();
-        let uri = uri(&root.join("Emoji.md"));
-        lsp.notify(
-            "textDocument/didOpen",
-            json!({"textDocument": {"uri": uri, "languageId": "markdown", "version": 1, "text": text}}),
-        );
+        let uri = lsp.open_text(&root, "Emoji.md", text);
         let line = "😀 VASTâ€™s — [[Tomer Hagay]] and [[Nobody Here]]";
         let col = |needle: &str| -> usize {
             let prefix = &line[..line.find(needle).unwrap()];
@@ -1272,11 +1268,7 @@ fn a_client_that_sorts_by_what_was_typed_keeps_the_order_given() {
     let (_dir, root) = sample_vault();
     let mut lsp = Lsp::start(&root, caps(&["utf-16"], false));
     lsp.wait_indexed();
-    let uri = uri(&root.join("Scratch.md"));
-    lsp.notify(
-        "textDocument/didOpen",
-        json!({"textDocument": {"uri": uri, "languageId": "markdown", "version": 1, "text": "[[sta"}}),
-    );
+    let uri = lsp.open_text(&root, "Scratch.md", "[[sta");
     let completion = lsp.request(
         "textDocument/completion",
         json!({"textDocument": {"uri": uri}, "position": {"line": 0, "character": 5}}),
@@ -1300,11 +1292,7 @@ fn a_note_open_in_the_editor_is_offered_first_until_it_is_closed() {
     let mut lsp = Lsp::start(&root, caps(&["utf-16"], false));
     lsp.wait_indexed();
     // A new note (not saved yet), whose link has nothing else to say which `Status` it means.
-    let uri = uri(&root.join("Scratch.md"));
-    lsp.notify(
-        "textDocument/didOpen",
-        json!({"textDocument": {"uri": uri, "languageId": "markdown", "version": 1, "text": "[[Sta"}}),
-    );
+    let uri = lsp.open_text(&root, "Scratch.md", "[[Sta");
     // The folder of the first item.
     let first = |lsp: &mut Lsp| {
         let completion = lsp.request(

@@ -248,12 +248,17 @@ impl Lsp {
 
     pub fn open(&mut self, root: &Path, path: &str) -> (String, String) {
         let text = std::fs::read_to_string(root.join(path)).unwrap();
+        (self.open_text(root, path, &text), text)
+    }
+
+    /// Opens `path` (saved or not) holding `text`; its URI.
+    pub fn open_text(&mut self, root: &Path, path: &str, text: &str) -> String {
         let uri = uri(&root.join(path));
         self.notify(
             "textDocument/didOpen",
             json!({"textDocument": {"uri": uri, "languageId": "markdown", "version": 1, "text": text}}),
         );
-        (uri, text)
+        uri
     }
 
     pub fn shutdown(mut self) {
