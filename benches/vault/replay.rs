@@ -242,10 +242,15 @@ pub struct Tally {
 
 impl Tally {
     pub fn new() -> Tally {
+        // The vaults of one run go to the file one after the other; a new run starts it anew.
+        static STARTED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
         let client = std::env::var_os("VAULTLS_REPLAY_CLIENT").map(|path| {
+            let again = STARTED.swap(true, std::sync::atomic::Ordering::Relaxed);
             let file = std::fs::OpenOptions::new()
                 .create(true)
-                .append(true)
+                .write(true)
+                .append(again)
+                .truncate(!again)
                 .open(path);
             std::io::BufWriter::new(file.expect("VAULTLS_REPLAY_CLIENT: cannot write the file"))
         });
