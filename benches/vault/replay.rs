@@ -166,6 +166,17 @@ pub fn type_link(
     // ranking folds case; the filter texts a client sorts by do not).
     let lower = std::env::var_os("VAULTLS_REPLAY_LOWER").map(|_| written.to_lowercase());
     let written = lower.as_deref().unwrap_or(written);
+    // `VAULTLS_REPLAY_PLAIN=1`: typed without accents (`ordenacao` for `Ordenação`), as on a
+    // keyboard without them.
+    let plain = std::env::var_os("VAULTLS_REPLAY_PLAIN").map(|_| {
+        use unicode_normalization::UnicodeNormalization;
+        use unicode_normalization::char::is_combining_mark;
+        written
+            .nfd()
+            .filter(|&c| !is_combining_mark(c))
+            .collect::<String>()
+    });
+    let written = plain.as_deref().unwrap_or(written);
     for (i, &k) in LENGTHS.iter().enumerate() {
         let typed: String = written.chars().take(k).collect();
         let text = format!("{before}[[{typed}");
