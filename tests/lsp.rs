@@ -49,10 +49,7 @@ fn completion_definition_references_over_stdio() {
     );
     let mut at = end_of_title.clone();
     at["character"] = json!(34 + 6);
-    let completion = lsp.request(
-        "textDocument/completion",
-        json!({"textDocument": {"uri": uri}, "position": at}),
-    );
+    let completion = lsp.completion(&uri, &at);
     let got = labels(&completion);
     assert_eq!(
         got.first().map(String::as_str),
@@ -81,10 +78,7 @@ fn completion_definition_references_over_stdio() {
     );
     let mut at = end_of_title.clone();
     at["character"] = json!(34 + 15);
-    let headings = labels(&lsp.request(
-        "textDocument/completion",
-        json!({"textDocument": {"uri": uri}, "position": at}),
-    ));
+    let headings = labels(&lsp.completion(&uri, &at));
     assert!(
         headings.contains(&"Recent Context".to_string()),
         "{headings:?}"
@@ -778,10 +772,7 @@ fn settings_from_the_client_and_a_bad_settings_file() {
     );
     let mut at = end.clone();
     at["character"] = json!(34 + 9);
-    let completion = lsp.request(
-        "textDocument/completion",
-        json!({"textDocument": {"uri": uri}, "position": at}),
-    );
+    let completion = lsp.completion(&uri, &at);
     assert_eq!(
         completion["result"]["items"][0]["textEdit"]["newText"], "People/Dana Levi]]",
         "{completion}"
@@ -1063,10 +1054,7 @@ fn block_search_across_the_vault_adds_the_id_through_apply_edit() {
             }),
         );
         let at = json!({"line": lines, "character": typed.encode_utf16().count()});
-        let got = lsp.request(
-            "textDocument/completion",
-            json!({"textDocument": {"uri": uri}, "position": at}),
-        );
+        let got = lsp.completion(&uri, &at);
         // Back to the text before, for the next query.
         version += 1;
         lsp.notify(
@@ -1269,10 +1257,7 @@ fn a_client_that_sorts_by_what_was_typed_keeps_the_order_given() {
     let mut lsp = Lsp::start(&root, caps(&["utf-16"], false));
     lsp.wait_indexed();
     let uri = lsp.open_text(&root, "Scratch.md", "[[sta");
-    let completion = lsp.request(
-        "textDocument/completion",
-        json!({"textDocument": {"uri": uri}, "position": {"line": 0, "character": 5}}),
-    );
+    let completion = lsp.completion(&uri, &json!({"line": 0, "character": 5}));
     let list = &completion["result"];
     // A short list, not cut: still asked for again at the next letter.
     assert_eq!(list["isIncomplete"], true, "{completion}");
@@ -1295,10 +1280,7 @@ fn a_note_open_in_the_editor_is_offered_first_until_it_is_closed() {
     let uri = lsp.open_text(&root, "Scratch.md", "[[Sta");
     // The folder of the first item.
     let first = |lsp: &mut Lsp| {
-        let completion = lsp.request(
-            "textDocument/completion",
-            json!({"textDocument": {"uri": uri}, "position": {"line": 0, "character": 5}}),
-        );
+        let completion = lsp.completion(&uri, &json!({"line": 0, "character": 5}));
         let first = &completion["result"]["items"][0];
         assert_eq!(first["label"], "Status", "{completion}");
         first["detail"].as_str().unwrap().to_string()

@@ -2553,11 +2553,11 @@ mod tests {
                 None => completion(&f.vault, f.file, f.offset, &options).unwrap(),
             };
             let text = f.vault.text(f.file).unwrap();
-            let typed: Vec<&str> = (c.items.iter())
-                .map(|i| text[i.replace.start as usize..f.offset].trim_start())
-                .collect();
-            (c.items.into_iter().map(|i| i.filter_text))
-                .zip(typed.into_iter().map(String::from))
+            (c.items.into_iter())
+                .map(|i| {
+                    let typed = text[i.replace.start as usize..f.offset].trim_start();
+                    (i.filter_text, typed.to_string())
+                })
                 .collect::<Vec<_>>()
         };
         for (editing, markdown, typed, items) in [
@@ -3497,13 +3497,8 @@ mod ranking_tests {
     fn every_name_match_is_listed_while_a_list_can_show_them_all() {
         // 300 names start with the query and 200 have a word starting with it: all 500 are
         // listed, past the list's 100, names first; a loose match is not.
-        let mut fixture = String::new();
-        for i in 0..300 {
-            fixture += &format!("//- obsidian-plugin-{i:03}.md\n");
-        }
-        for i in 0..200 {
-            fixture += &format!("//- Old obsidian tip {i:03}.md\n");
-        }
+        let mut fixture = notes(0..300, |i| format!("obsidian-plugin-{i:03}"));
+        fixture += &notes(0..200, |i| format!("Old obsidian tip {i:03}"));
         fixture += "//- Oxbow basin index.md\n//- Home.md\n[[obsid$0\n";
         let labels = |fixture: &str| -> Vec<String> {
             let (labels, incomplete) = listed(fixture);
@@ -3516,10 +3511,9 @@ mod ranking_tests {
         assert!(got[..300].iter().all(|l| l.starts_with("obsidian-plugin-")));
         assert!(got[300..].iter().all(|l| l.starts_with("Old obsidian tip")));
         // Past `NAME_MATCHES_LISTED` notes the list holds `limit` and the user types on.
-        let mut fixture = String::new();
-        for i in 0..=NAME_MATCHES_LISTED {
-            fixture += &format!("//- obsidian-plugin-{i:04}.md\n");
-        }
+        let mut fixture = notes(0..=NAME_MATCHES_LISTED, |i| {
+            format!("obsidian-plugin-{i:04}")
+        });
         fixture += "//- Home.md\n[[obsid$0\n";
         assert_eq!(labels(&fixture).len(), 100);
     }
@@ -3529,46 +3523,30 @@ mod ranking_tests {
         let labels = |fixture: &str| listed(fixture).0;
         // A vault whose links are written with their path (`[[Compendium/Monsters/…`): the
         // start of the path names 150 notes, none by its name; all are listed, past 100.
-        let mut fixture = String::new();
-        for i in 0..150 {
-            fixture += &format!("//- Compendium/Monsters/Beast {i:03}.md\n");
-        }
+        let mut fixture = notes(0..150, |i| format!("Compendium/Monsters/Beast {i:03}"));
         fixture += "//- Home.md\n[[Com$0\n";
         let got = labels(&fixture);
         assert_eq!(got.len(), 150, "{:?}", got.last());
         assert!(got.iter().all(|l| l.starts_with("Beast ")));
         // With the names matched, more than a list shows: the names are all listed still,
         // the folder's notes only within the list's 100.
-        let mut fixture = String::new();
-        for i in 0..300 {
-            fixture += &format!("//- Compass {i:03}.md\n");
-        }
-        for i in 0..800 {
-            fixture += &format!("//- Compendium/Beast {i:03}.md\n");
-        }
+        let mut fixture = notes(0..300, |i| format!("Compass {i:03}"));
+        fixture += &notes(0..800, |i| format!("Compendium/Beast {i:03}"));
         fixture += "//- Home.md\n[[Com$0\n";
         let got = labels(&fixture);
         assert_eq!(got.len(), 300, "{:?}", got.last());
         assert!(got.iter().all(|l| l.starts_with("Compass ")));
         // Folders past `FOLDER_CAP` notes are not read whole: the one read first is not
         // listed as if it were all there is.
-        let mut fixture = String::new();
-        for i in 0..500 {
-            fixture += &format!("//- Compendium A/Beast {i:03}.md\n");
-        }
-        for i in 0..FOLDER_CAP {
-            fixture += &format!("//- Compendium B/Beast {i:04}.md\n");
-        }
+        let mut fixture = notes(0..500, |i| format!("Compendium A/Beast {i:03}"));
+        fixture += &notes(0..FOLDER_CAP, |i| format!("Compendium B/Beast {i:04}"));
         fixture += "//- Home.md\n[[Com$0\n";
         assert_eq!(labels(&fixture).len(), 100);
     }
 
     #[test]
     fn the_days_come_on_top_of_a_list_of_every_name_match() {
-        let mut fixture = String::new();
-        for i in 0..150 {
-            fixture += &format!("//- Today list {i:03}.md\n");
-        }
+        let mut fixture = notes(0..150, |i| format!("Today list {i:03}"));
         fixture += "//- Home.md\n[[toda$0\n";
         let f = Fixture::parse(&fixture);
         let daily = DailyNotes {
@@ -3589,6 +3567,14 @@ mod ranking_tests {
         assert_eq!(got.items.len(), 151);
         // After the first three, the word not being typed whole.
         assert_eq!(got.items[3].label, "today");
+    }
+
+    /// One note of the fixture for each number of `numbers`, at the path `path` makes of it.
+    fn notes(numbers: impl IntoIterator<Item = usize>, path: impl Fn(usize) -> String) -> String {
+        numbers
+            .into_iter()
+            .map(|i| format!("//- {}.md\n", path(i)))
+            .collect()
     }
 
     /// A vault where more names match than an index is read for (`CLASS_CAP`): `alpha 0000`

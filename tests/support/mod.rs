@@ -251,6 +251,14 @@ impl Lsp {
         (self.open_text(root, path, &text), text)
     }
 
+    /// The answer to `textDocument/completion` at `position` of the document `uri`.
+    pub fn completion(&mut self, uri: &str, position: &Value) -> Value {
+        self.request(
+            "textDocument/completion",
+            json!({"textDocument": {"uri": uri}, "position": position}),
+        )
+    }
+
     /// Opens `path` (saved or not) holding `text`; its URI.
     pub fn open_text(&mut self, root: &Path, path: &str, text: &str) -> String {
         let uri = uri(&root.join(path));
